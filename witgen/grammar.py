@@ -1,0 +1,50 @@
+"""The one Lark parser construction.
+
+Input: `grammars/wit.lark`. Output: a cached LALR parser whose callbacks build
+`witgen.nodes` directly (no intermediate parse tree). Invariant: this module and
+`parse.py` are the only ones that import lark.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+def grammar_path() -> Path:
+    """Where `wit.lark` lives: inside the installed package, else the repository root."""
+    packaged = resources.files("witgen").joinpath("grammars/wit.lark")
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "grammars" / "wit.lark"
+
+
+def grammar_text() -> str:
+    return grammar_path().read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def lark_parser() -> Any:
+    """The LALR parser with witgen's lexer and node-building callbacks."""
+    import lark
+
+    from witgen import parse
+
+    return lark.Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer=parse.WitLexer,
+        transformer=parse.Builder(),
+        maybe_placeholders=True,
+        cache=False,
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def plain_parser() -> Any:
+    """The grammar with lark's own lexer and no callbacks (tests, hypothesis)."""
+    import lark
+
+    return lark.Lark(grammar_text(), parser="lalr", maybe_placeholders=True)

@@ -1,0 +1,460 @@
+"""The syntax tree: what one `.wit` file says, with a span on every node.
+
+Input: built by `parse.py` from tokens. Output: consumed by `resolve.py` (meaning) and
+`formatter.py` (layout). Invariants: frozen, slotted dataclasses with tuple fields;
+names exactly as written minus a leading `%`; `docs` holds the raw comment texts that
+precede an item (wit-parser turns them into docs in the resolver, and so do we).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from witgen.source import Span
+
+_node = dataclass(frozen=True, slots=True, kw_only=True)
+
+
+@_node
+class Id:
+    name: str
+    span: Span
+
+
+# ---------------------------------------------------------------- attributes
+
+
+@_node
+class Since:
+    version: str
+    span: Span
+
+
+@_node
+class Unstable:
+    feature: str
+    span: Span
+
+
+@_node
+class Deprecated:
+    version: str
+    span: Span
+
+
+@_node
+class ExternalId:
+    value: str
+    span: Span
+
+
+Attribute = Since | Unstable | Deprecated | ExternalId
+
+
+@_node
+class Docs:
+    """The comments before an item, as written (`// x`, `/// x`, `/* x */`, `/** x */`)."""
+
+    comments: tuple[str, ...]
+    span: Span
+
+
+NO_DOCS = Docs(comments=(), span=Span.UNKNOWN)
+
+
+# ---------------------------------------------------------------- names and paths
+
+
+@_node
+class PackageName:
+    namespace: Id
+    name: Id
+    # Extra `/a/b` segments after the name, which only nested-namespace syntax allows.
+    extra: tuple[Id, ...]
+    version: str | None
+    version_span: Span
+    span: Span
+
+
+@_node
+class LocalPath:
+    """`use-path` naming an interface or world of the current package (or a `use`d alias)."""
+
+    name: Id
+    span: Span
+
+
+@_node
+class PackagePath:
+    """`ns:pkg/name@version`: an interface or world of another package."""
+
+    namespace: Id
+    package: Id
+    name: Id
+    version: str | None
+    span: Span
+
+
+UsePath = LocalPath | PackagePath
+
+
+# ---------------------------------------------------------------- types
+
+PrimName = Literal[
+    "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",
+    "f32", "f64", "char", "bool", "string", "error-context",
+]
+
+
+@_node
+class Prim:
+    name: PrimName
+    span: Span
+
+
+@_node
+class Named:
+    name: Id
+    span: Span
+
+
+@_node
+class TupleType:
+    types: tuple[Type, ...]
+    span: Span
+
+
+@_node
+class ListType:
+    element: Type
+    # `list<T, N>`: the length as written (validated in parse.py), or None.
+    size: int | None
+    span: Span
+
+
+@_node
+class MapType:
+    key: Type
+    value: Type
+    span: Span
+
+
+@_node
+class OptionType:
+    type: Type
+    span: Span
+
+
+@_node
+class ResultType:
+    ok: Type | None
+    err: Type | None
+    span: Span
+
+
+@_node
+class FutureType:
+    type: Type | None
+    span: Span
+
+
+@_node
+class StreamType:
+    type: Type | None
+    span: Span
+
+
+@_node
+class HandleType:
+    borrow: bool
+    resource: Id
+    span: Span
+
+
+Type = (
+    Prim | Named | TupleType | ListType | MapType | OptionType | ResultType | FutureType
+    | StreamType | HandleType
+)
+
+
+# ---------------------------------------------------------------- items shared by worlds/interfaces
+
+
+@_node
+class Param:
+    name: Id
+    type: Type
+    span: Span
+
+
+@_node
+class FuncType:
+    is_async: bool
+    params: tuple[Param, ...]
+    result: Type | None
+    span: Span
+
+
+@_node
+class UseName:
+    name: Id
+    alias: Id | None
+    span: Span
+
+
+@_node
+class Use:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    path: UsePath
+    names: tuple[UseName, ...]
+    span: Span
+
+
+@_node
+class Func:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    name: Id
+    func: FuncType
+    span: Span
+
+
+@_node
+class TypeAlias:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    name: Id
+    type: Type
+    span: Span
+
+
+@_node
+class Field:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    name: Id
+    type: Type
+    span: Span
+
+
+@_node
+class Record:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    name: Id
+    fields: tuple[Field, ...]
+    span: Span
+
+
+@_node
+class FlagName:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    name: Id
+    span: Span
+
+
+@_node
+class Flags:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    name: Id
+    flags: tuple[FlagName, ...]
+    span: Span
+
+
+@_node
+class Case:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    name: Id
+    type: Type | None
+    span: Span
+
+
+@_node
+class Variant:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    name: Id
+    cases: tuple[Case, ...]
+    span: Span
+
+
+@_node
+class EnumCase:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    name: Id
+    span: Span
+
+
+@_node
+class Enum:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    name: Id
+    cases: tuple[EnumCase, ...]
+    span: Span
+
+
+@_node
+class ResourceFunc:
+    """A member of a resource: `method`, `static` or `constructor` (then `name` is the keyword)."""
+
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    kind: Literal["method", "static", "constructor"]
+    name: Id
+    func: FuncType
+    span: Span
+
+
+@_node
+class Resource:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    name: Id
+    # None for `resource r;`, a tuple (maybe empty) for `resource r { ... }`.
+    funcs: tuple[ResourceFunc, ...] | None
+    span: Span
+
+
+TypeDef = TypeAlias | Record | Flags | Variant | Enum | Resource
+InterfaceItem = Use | TypeDef | Func
+
+
+@_node
+class Interface:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    name: Id
+    items: tuple[InterfaceItem, ...]
+    span: Span
+
+
+# ---------------------------------------------------------------- worlds
+
+
+@_node
+class ExternFunc:
+    name: Id
+    func: FuncType
+    span: Span
+
+
+@_node
+class ExternInline:
+    name: Id
+    items: tuple[InterfaceItem, ...]
+    span: Span
+
+
+@_node
+class ExternNamed:
+    """`import name: path;`: an interface imported under a plain name."""
+
+    name: Id
+    path: UsePath
+    span: Span
+
+
+@_node
+class ExternPath:
+    path: UsePath
+    span: Span
+
+
+Extern = ExternFunc | ExternInline | ExternNamed | ExternPath
+
+
+@_node
+class Import:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    extern: Extern
+    span: Span
+
+
+@_node
+class Export:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    extern: Extern
+    span: Span
+
+
+@_node
+class IncludeName:
+    name: Id
+    alias: Id
+    span: Span
+
+
+@_node
+class Include:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    path: UsePath
+    names: tuple[IncludeName, ...]
+    span: Span
+
+
+WorldItem = Import | Export | Use | TypeDef | Include
+
+
+@_node
+class World:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    name: Id
+    items: tuple[WorldItem, ...]
+    span: Span
+
+
+# ---------------------------------------------------------------- files
+
+
+@_node
+class ToplevelUse:
+    docs: Docs
+    attrs: tuple[Attribute, ...]
+    path: UsePath
+    alias: Id | None
+    span: Span
+
+
+@_node
+class PackageDecl:
+    docs: Docs
+    name: PackageName
+    span: Span
+
+
+@_node
+class NestedPackage:
+    decl: PackageDecl
+    items: tuple[TopItem, ...]
+    span: Span
+
+
+TopItem = NestedPackage | ToplevelUse | Interface | World
+
+
+@_node
+class Comment:
+    """A comment as written, kept for the formatter."""
+
+    text: str
+    span: Span
+
+
+@_node
+class File:
+    path: str
+    package: PackageDecl | None
+    items: tuple[TopItem, ...]
+    comments: tuple[Comment, ...]
+    span: Span

@@ -1,0 +1,649 @@
+"""Text → `nodes.File`.
+
+Input: one file's text and its offset in the `SourceMap`. Output: a `nodes.File` whose
+spans are absolute offsets, or a `WitError` holding the first syntax error of the file
+(LALR recovers badly, so a file stops at its first error). Invariants: the lexer emits
+exactly the terminal names of `grammars/wit.lark`; the callbacks of `Builder` build
+nodes directly while the parser reduces, so no lark tree is ever made; every comment is
+kept (as docs for the item it precedes, and in `File.comments` for the formatter).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any, cast
+
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark.lexer import Lexer
+
+from witgen import nodes as n
+from witgen.diagnostics import Diagnostic, WitError, error
+from witgen.source import SourceMap, Span
+
+KEYWORDS: dict[str, str] = {
+    kw: kw.upper().replace("-", "_")
+    for kw in (
+        "as", "async", "bool", "borrow", "char", "constructor", "enum", "export", "f32",
+        "f64", "flags", "from", "func", "future", "import", "include", "interface", "list",
+        "map", "option", "own", "package", "record", "resource", "result", "s16", "s32",
+        "s64", "s8", "static", "stream", "tuple", "type", "u16", "u32", "u64", "u8",
+        "use", "variant", "with", "world", "error-context",
+    )
+}
+KEYWORDS["string"] = "STRING_KW"
+
+OPERATORS: dict[str, str] = {
+    "=": "EQ", ",": "COMMA", ":": "COLON", ";": "SEMI", "(": "LPAREN", ")": "RPAREN",
+    "{": "LBRACE", "}": "RBRACE", "<": "LT", ">": "GT", "*": "STAR", "->": "ARROW",
+    "/": "SLASH", ".": "DOT", "@": "AT",
+}
+
+_TOKEN = re.compile(
+    r"(?P<ws>[ \t\n\r]+)"
+    r"|(?P<line>//[^\n]*)"
+    r"|(?P<block>/\*)"
+    r"|(?P<id>%?[^\W\d][\w\-]*|%[\w\-]*)"
+    r"|(?P<num>[0-9]+(?:\.[0-9A-Za-z]+)*(?:[-+][0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*)*)"
+    r"|(?P<str>\"[^\"\n]*\")"
+    r"|(?P<op>->|[=,:;(){}<>*/.@])"
+)
+# Code points WIT.md forbids: control codes other than \t \n \r, bidi overrides,
+# and a few code points Unicode deprecates.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+    "\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u206a-\u206f\U000e0001]"
+)
+_INTEGER = re.compile(r"[0-9]+")
+
+
+class LexError(Exception):
+    def __init__(self, diag: Diagnostic) -> None:
+        super().__init__(diag.message)
+        self.diag = diag
+
+
+class _Context(threading.local):
+    """Per-parse state shared by the lexer and the builder (one parse at a time per thread)."""
+
+    def __init__(self) -> None:
+        self.base = 0
+        self.docs: dict[int, tuple[str, ...]] = {}
+        self.comments: list[n.Comment] = []
+        self.last: Token | None = None
+
+
+_ctx = _Context()
+
+
+def _id_error(text: str, start: int) -> Diagnostic | None:
+    """wit-parser's identifier rules: kebab-case words, each all-lower or all-upper."""
+    name = text[1:] if text.startswith("%") else text
+    span = Span(start, start + 1)
+    for ch in name:
+        if not (ch.isascii() and (ch.isalnum() or ch == "-")):
+            return error("WIT102", f"invalid character in identifier {ch!r}", span)
+    for word in name.split("-"):
+        if not word or not word[0].isalpha():
+            return error("WIT102", "identifiers must have characters between '-'s", span)
+        upper = word[0].isupper()
+        for ch in word:
+            if ch.isalpha() and ch.isupper() != upper:
+                return error("WIT102", f"invalid character in identifier {ch!r}", span)
+    return None
+
+
+def _block_comment_end(text: str, pos: int) -> int:
+    """End offset (exclusive) of the nested block comment starting at `pos`, or -1."""
+    depth, i, size = 0, pos, len(text)
+    while i < size:
+        j = text.find("/*", i)
+        k = text.find("*/", i)
+        if k < 0:
+            return -1
+        if 0 <= j < k:
+            depth += 1
+            i = j + 2
+        else:
+            depth -= 1
+            i = k + 2
+            if depth == 0:
+                return i
+    return -1
+
+
+def tokenize(text: str, base: int) -> Iterator[Token]:
+    """Yield lark Tokens with absolute positions; record comments in the context."""
+    docs = _ctx.docs
+    comments = _ctx.comments
+    pending: list[str] = []
+    match = _TOKEN.match
+    pos, size = 0, len(text)
+    while pos < size:
+        m = match(text, pos)
+        if m is None:
+            ch = text[pos]
+            raise LexError(error("WIT100", f"unexpected character {ch!r}", Span(base + pos, base + pos + 1)))
+        kind = m.lastgroup
+        end = m.end()
+        if kind == "ws":
+            pos = end
+            continue
+        if kind == "line" or kind == "block":
+            if kind == "block":
+                end = _block_comment_end(text, pos)
+                if end < 0:
+                    raise LexError(error("WIT100", "unterminated block comment", Span(base + pos, base + pos + 1)))
+            body = text[pos:end]
+            pending.append(body)
+            comments.append(n.Comment(text=body, span=Span(base + pos, base + end)))
+            pos = end
+            continue
+        value = m.group()
+        if kind == "id":
+            if value == "_":
+                ttype = "UNDERSCORE"
+            elif value[0] == "%":
+                diag = _id_error(value, base + pos)
+                if diag is not None:
+                    raise LexError(diag)
+                ttype = "ID"
+            else:
+                kw = KEYWORDS.get(value)
+                if kw is None:
+                    diag = _id_error(value, base + pos)
+                    if diag is not None:
+                        raise LexError(diag)
+                    ttype = "ID"
+                else:
+                    ttype = kw
+        elif kind == "num":
+            ttype = "INTEGER" if _INTEGER.fullmatch(value) else "VERSION"
+        elif kind == "str":
+            ttype = "STRING"
+        else:
+            ttype = OPERATORS[value]
+        tok = Token(ttype, value, start_pos=base + pos, end_pos=base + end)
+        if pending:
+            docs[base + pos] = tuple(pending)
+            pending = []
+        _ctx.last = tok
+        yield tok
+        pos = end
+
+
+class WitLexer(Lexer):
+    """Adapter: lark calls `lex(text)` (custom lexer interface 0)."""
+
+    def __init__(self, conf: Any) -> None:
+        pass
+
+    def lex(self, data: str) -> Iterator[Token]:  # type: ignore[override]
+        return tokenize(data, _ctx.base)
+
+
+# ---------------------------------------------------------------- node building
+
+Child = Any
+
+
+def _start(x: Child) -> int:
+    if isinstance(x, Token):
+        return cast(int, x.start_pos)
+    if isinstance(x, tuple):
+        return _start(x[0])
+    return cast(int, x.span.start)
+
+
+def _end(x: Child) -> int:
+    if isinstance(x, Token):
+        return cast(int, x.end_pos)
+    if isinstance(x, tuple):
+        return _end(x[-1])
+    return cast(int, x.span.end)
+
+
+def _span(children: list[Child]) -> Span:
+    """From the first to the last non-empty child."""
+    items = [c for c in children if c is not None and c != ()]
+    if not items:
+        last = _ctx.last
+        pos = cast(int, last.end_pos) if last is not None else _ctx.base
+        return Span(pos, pos)
+    return Span(_start(items[0]), _end(items[-1]))
+
+
+def _docs(start: int) -> n.Docs:
+    comments = _ctx.docs.get(start)
+    if comments is None:
+        return n.NO_DOCS
+    return n.Docs(comments=comments, span=Span(start, start))
+
+
+def _head(c: list[Child]) -> tuple[n.Docs, tuple[n.Attribute, ...], Span]:
+    """Docs, attributes and span of an item whose first child is `attrs`."""
+    sp = _span(c)
+    return _docs(sp.start), c[0], sp
+
+
+def _of(kind: type, c: list[Child]) -> tuple[Any, ...]:
+    return tuple(x for x in c if isinstance(x, kind))
+
+
+class SyntaxProblem(Exception):
+    """Raised by a callback for a syntactically well-formed but invalid construct."""
+
+    def __init__(self, diag: Diagnostic) -> None:
+        super().__init__(diag.message)
+        self.diag = diag
+
+
+class Builder:
+    """One small method per grammar rule (lark calls them as the parser reduces)."""
+
+    def start(self, c: list[Child]) -> n.File:
+        return cast(n.File, c[0])
+
+    def file(self, c: list[Child]) -> n.File:
+        return n.File(path="", package=c[0], items=tuple(c[1:]), comments=(), span=_span(c))
+
+    def package_header(self, c: list[Child]) -> n.PackageDecl:
+        return cast(n.PackageDecl, c[0])
+
+    def top_item(self, c: list[Child]) -> Any:
+        return c[0]
+
+    def nested_package(self, c: list[Child]) -> n.NestedPackage:
+        return n.NestedPackage(decl=c[0], items=tuple(c[2:-1]), span=_span(c))
+
+    def package_decl(self, c: list[Child]) -> n.PackageDecl:
+        sp = _span(c)
+        return n.PackageDecl(docs=_docs(sp.start), name=c[1], span=sp)
+
+    def package_name(self, c: list[Child]) -> n.PackageName:
+        ver = c[3]
+        return n.PackageName(
+            namespace=c[0], name=c[2], extra=(), version=ver.value if ver else None,
+            version_span=_span([ver]) if ver else Span.UNKNOWN, span=_span(c),
+        )
+
+    def version(self, c: list[Child]) -> Token:
+        tok: Token = c[1]
+        _check_version(tok)
+        return tok
+
+    def toplevel_use(self, c: list[Child]) -> n.ToplevelUse:
+        docs, attrs, sp = _head(c)
+        return n.ToplevelUse(docs=docs, attrs=attrs, path=c[2], alias=c[4], span=sp)
+
+    def local_path(self, c: list[Child]) -> n.LocalPath:
+        return n.LocalPath(name=c[0], span=_span(c))
+
+    def package_path(self, c: list[Child]) -> n.PackagePath:
+        ver = c[5]
+        return n.PackagePath(
+            namespace=c[0], package=c[2], name=c[4], version=ver.value if ver else None, span=_span(c)
+        )
+
+    # ---- attributes
+    def attrs(self, c: list[Child]) -> tuple[n.Attribute, ...]:
+        return tuple(c)
+
+    def attr(self, c: list[Child]) -> n.Attribute:
+        name: n.Id = c[1]
+        kind, key, value = c[3]
+        sp = _span(c)
+        expected = {"since": "version", "deprecated": "version", "unstable": "feature"}
+        if name.name == "external-id":
+            if kind != "string":
+                raise SyntaxProblem(error("WIT104", "expected a string", key.span if key else sp))
+            return n.ExternalId(value=_unquote(value), span=sp)
+        want = expected.get(name.name)
+        if want is None:
+            raise SyntaxProblem(error("WIT104", f"unknown attribute `{name.name}`", name.span))
+        if kind == "string":
+            raise SyntaxProblem(error("WIT104", f"expected `{want}`, found a string", _span([value])))
+        if key.name != want:
+            raise SyntaxProblem(error("WIT104", f"expected `{want}`, found `{key.name}`", key.span))
+        if want == "feature":
+            if kind != "ident":
+                raise SyntaxProblem(error("WIT104", "expected an identifier", _span([value])))
+            return n.Unstable(feature=value.name, span=sp)
+        if kind != "version":
+            raise SyntaxProblem(error("WIT103", "expected a version", _span([value])))
+        _check_version(value)
+        if name.name == "since":
+            return n.Since(version=value.value, span=sp)
+        return n.Deprecated(version=value.value, span=sp)
+
+    def attr_version(self, c: list[Child]) -> tuple[str, n.Id, Token]:
+        return ("version", c[0], c[2])
+
+    def attr_ident(self, c: list[Child]) -> tuple[str, n.Id, n.Id]:
+        return ("ident", c[0], c[2])
+
+    def attr_string(self, c: list[Child]) -> tuple[str, None, Token]:
+        return ("string", None, c[0])
+
+    # ---- interfaces
+    def interface(self, c: list[Child]) -> n.Interface:
+        docs, attrs, sp = _head(c)
+        return n.Interface(docs=docs, attrs=attrs, name=c[2], items=tuple(c[4:-1]), span=sp)
+
+    def interface_item(self, c: list[Child]) -> Any:
+        return c[0]
+
+    def typedef_item(self, c: list[Child]) -> Any:
+        return c[0]
+
+    def use_item(self, c: list[Child]) -> n.Use:
+        docs, attrs, sp = _head(c)
+        return n.Use(docs=docs, attrs=attrs, path=c[2], names=c[5] or (), span=sp)
+
+    def use_names(self, c: list[Child]) -> tuple[n.UseName, ...]:
+        return _of(n.UseName, c)
+
+    def use_name(self, c: list[Child]) -> n.UseName:
+        return n.UseName(name=c[0], alias=c[2], span=_span(c))
+
+    def func_item(self, c: list[Child]) -> n.Func:
+        docs, attrs, sp = _head(c)
+        return n.Func(docs=docs, attrs=attrs, name=c[1], func=c[3], span=sp)
+
+    def func_type(self, c: list[Child]) -> n.FuncType:
+        return n.FuncType(is_async=c[0] is not None, params=c[3], result=c[5], span=_span(c))
+
+    def params(self, c: list[Child]) -> tuple[n.Param, ...]:
+        return _of(n.Param, c)
+
+    def param(self, c: list[Child]) -> n.Param:
+        return n.Param(name=c[0], type=c[2], span=_span(c))
+
+    def result_type(self, c: list[Child]) -> Any:
+        return c[1]
+
+    def type_alias(self, c: list[Child]) -> n.TypeAlias:
+        docs, attrs, sp = _head(c)
+        return n.TypeAlias(docs=docs, attrs=attrs, name=c[2], type=c[4], span=sp)
+
+    def record(self, c: list[Child]) -> n.Record:
+        docs, attrs, sp = _head(c)
+        return n.Record(docs=docs, attrs=attrs, name=c[2], fields=_of(n.Field, c), span=sp)
+
+    def field(self, c: list[Child]) -> n.Field:
+        docs, attrs, sp = _head(c)
+        return n.Field(docs=docs, attrs=attrs, name=c[1], type=c[3], span=sp)
+
+    def flags(self, c: list[Child]) -> n.Flags:
+        docs, attrs, sp = _head(c)
+        return n.Flags(docs=docs, attrs=attrs, name=c[2], flags=_of(n.FlagName, c), span=sp)
+
+    def flag(self, c: list[Child]) -> n.FlagName:
+        docs, attrs, sp = _head(c)
+        return n.FlagName(docs=docs, attrs=attrs, name=c[1], span=sp)
+
+    def variant(self, c: list[Child]) -> n.Variant:
+        docs, attrs, sp = _head(c)
+        return n.Variant(docs=docs, attrs=attrs, name=c[2], cases=_of(n.Case, c), span=sp)
+
+    def case(self, c: list[Child]) -> n.Case:
+        docs, attrs, sp = _head(c)
+        return n.Case(docs=docs, attrs=attrs, name=c[1], type=c[3], span=sp)
+
+    def enum(self, c: list[Child]) -> n.Enum:
+        docs, attrs, sp = _head(c)
+        return n.Enum(docs=docs, attrs=attrs, name=c[2], cases=_of(n.EnumCase, c), span=sp)
+
+    def enum_case(self, c: list[Child]) -> n.EnumCase:
+        docs, attrs, sp = _head(c)
+        return n.EnumCase(docs=docs, attrs=attrs, name=c[1], span=sp)
+
+    def resource_decl(self, c: list[Child]) -> n.Resource:
+        docs, attrs, sp = _head(c)
+        return n.Resource(docs=docs, attrs=attrs, name=c[2], funcs=None, span=sp)
+
+    def resource_def(self, c: list[Child]) -> n.Resource:
+        docs, attrs, sp = _head(c)
+        return n.Resource(docs=docs, attrs=attrs, name=c[2], funcs=_of(n.ResourceFunc, c), span=sp)
+
+    def method(self, c: list[Child]) -> n.ResourceFunc:
+        docs, attrs, sp = _head(c)
+        return n.ResourceFunc(docs=docs, attrs=attrs, kind="method", name=c[1], func=c[3], span=sp)
+
+    def static_func(self, c: list[Child]) -> n.ResourceFunc:
+        docs, attrs, sp = _head(c)
+        return n.ResourceFunc(docs=docs, attrs=attrs, kind="static", name=c[1], func=c[4], span=sp)
+
+    def constructor(self, c: list[Child]) -> n.ResourceFunc:
+        docs, attrs, sp = _head(c)
+        kw: Token = c[1]
+        name = n.Id(name="constructor", span=_span([kw]))
+        func = n.FuncType(is_async=False, params=c[3], result=c[5], span=_span(c[1:]))
+        return n.ResourceFunc(docs=docs, attrs=attrs, kind="constructor", name=name, func=func, span=sp)
+
+    # ---- worlds
+    def world(self, c: list[Child]) -> n.World:
+        docs, attrs, sp = _head(c)
+        return n.World(docs=docs, attrs=attrs, name=c[2], items=tuple(c[4:-1]), span=sp)
+
+    def world_item(self, c: list[Child]) -> Any:
+        return c[0]
+
+    def import_item(self, c: list[Child]) -> n.Import:
+        docs, attrs, sp = _head(c)
+        return n.Import(docs=docs, attrs=attrs, extern=c[2], span=sp)
+
+    def export_item(self, c: list[Child]) -> n.Export:
+        docs, attrs, sp = _head(c)
+        return n.Export(docs=docs, attrs=attrs, extern=c[2], span=sp)
+
+    def extern_func(self, c: list[Child]) -> n.ExternFunc:
+        return n.ExternFunc(name=c[0], func=c[2], span=_span(c))
+
+    def extern_inline(self, c: list[Child]) -> n.ExternInline:
+        return n.ExternInline(name=c[0], items=tuple(c[4:-1]), span=_span(c))
+
+    def extern_named(self, c: list[Child]) -> n.ExternNamed:
+        return n.ExternNamed(name=c[0], path=c[2], span=_span(c))
+
+    def extern_path(self, c: list[Child]) -> n.ExternPath:
+        return n.ExternPath(path=c[0], span=_span(c))
+
+    def include_plain(self, c: list[Child]) -> n.Include:
+        docs, attrs, sp = _head(c)
+        return n.Include(docs=docs, attrs=attrs, path=c[2], names=(), span=sp)
+
+    def include_with(self, c: list[Child]) -> n.Include:
+        docs, attrs, sp = _head(c)
+        return n.Include(docs=docs, attrs=attrs, path=c[2], names=c[5], span=sp)
+
+    def include_names(self, c: list[Child]) -> tuple[n.IncludeName, ...]:
+        return _of(n.IncludeName, c)
+
+    def include_name(self, c: list[Child]) -> n.IncludeName:
+        return n.IncludeName(name=c[0], alias=c[2], span=_span(c))
+
+    # ---- types
+    def prim_ty(self, c: list[Child]) -> n.Prim:
+        tok: Token = c[0]
+        return n.Prim(name=cast(n.PrimName, str(tok)), span=_span(c))
+
+    def tuple_ty(self, c: list[Child]) -> n.TupleType:
+        return n.TupleType(types=tuple(x for x in c[2:-1] if not isinstance(x, Token)), span=_span(c))
+
+    def list_ty(self, c: list[Child]) -> n.ListType:
+        size = c[4]
+        if size is not None:
+            value = int(size)
+            if value >= 1 << 32:
+                raise SyntaxProblem(
+                    error("WIT106", "invalid list size: number too large to fit in target type", _span([size]))
+                )
+            return n.ListType(element=c[2], size=value, span=_span(c))
+        return n.ListType(element=c[2], size=None, span=_span(c))
+
+    def option_ty(self, c: list[Child]) -> n.OptionType:
+        return n.OptionType(type=c[2], span=_span(c))
+
+    def result_ty(self, c: list[Child]) -> n.ResultType:
+        args = c[2]
+        if args is None:
+            return n.ResultType(ok=None, err=None, span=_span(c))
+        return n.ResultType(ok=args[0], err=args[1], span=_span(c))
+
+    def result_args(self, c: list[Child]) -> tuple[Any, Any]:
+        return (c[0], c[2])
+
+    def result_no_ok(self, c: list[Child]) -> tuple[Any, Any]:
+        return (None, c[2])
+
+    def map_ty(self, c: list[Child]) -> n.MapType:
+        return n.MapType(key=c[2], value=c[4], span=_span(c))
+
+    def future_ty(self, c: list[Child]) -> n.FutureType:
+        return n.FutureType(type=c[2], span=_span(c))
+
+    def stream_ty(self, c: list[Child]) -> n.StreamType:
+        return n.StreamType(type=c[2], span=_span(c))
+
+    def handle_ty(self, c: list[Child]) -> n.HandleType:
+        return n.HandleType(borrow=c[0].type == "BORROW", resource=c[2], span=_span(c))
+
+    def named_ty(self, c: list[Child]) -> n.Named:
+        return n.Named(name=c[0], span=_span(c))
+
+    def id(self, c: list[Child]) -> n.Id:
+        tok: Token = c[0]
+        text = str(tok)
+        return n.Id(name=text[1:] if text.startswith("%") else text, span=_span(c))
+
+
+_SEMVER = re.compile(
+    r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
+    r"(?:-((?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*))?"
+    r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?"
+)
+
+
+def _check_version(tok: Token) -> None:
+    text = str(tok)
+    if _SEMVER.fullmatch(text):
+        return
+    sp = Span(tok.start_pos, tok.end_pos)
+    parts = re.match(r"([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?", text)
+    if parts:
+        for label, part in zip(("major", "minor", "patch"), parts.groups(), strict=True):
+            if part and len(part) > 1 and part.startswith("0"):
+                raise SyntaxProblem(error("WIT103", f"invalid leading zero in {label} version number", sp))
+    raise SyntaxProblem(error("WIT103", f"invalid semantic version `{text}`", sp))
+
+
+def _unquote(tok: Token) -> str:
+    return str(tok)[1:-1]
+
+
+# ---------------------------------------------------------------- errors
+
+_DESCRIBE = {
+    "ID": "an identifier", "INTEGER": "an integer", "VERSION": "a version", "STRING": "a string",
+    "UNDERSCORE": "'_'", "$END": "eof",
+}
+_SYMBOLS = {v: k for k, v in OPERATORS.items()}
+
+
+def describe_token(ttype: str, value: str = "") -> str:
+    """wit-parser's wording for a token: keyword `x`, ';', an identifier, eof."""
+    if ttype in _SYMBOLS:
+        return f"'{_SYMBOLS[ttype]}'"
+    if ttype in _DESCRIBE:
+        return _DESCRIBE[ttype]
+    kw = {v: k for k, v in KEYWORDS.items()}.get(ttype)
+    if kw is not None:
+        return f"keyword `{kw}`"
+    return ttype.lower()
+
+
+def _expected_text(expected: set[str]) -> str:
+    exp = set(expected)
+    if "ID" in exp and len(exp) > 1 and exp <= {"ID", "AT", "RBRACE", "TYPE", "RECORD", "FLAGS", "VARIANT", "ENUM",
+                                               "RESOURCE", "USE", "CONSTRUCTOR"}:
+        if "CONSTRUCTOR" in exp:
+            return "`constructor` or identifier"
+    if "ID" in exp and (len(exp) == 1 or exp <= {"ID", "STRING"}):
+        return "an identifier or string"
+    if exp == {"INTEGER"}:
+        return "fixed-length"
+    names = sorted(exp)
+    if len(names) == 1:
+        return describe_token(names[0])
+    if {"TYPE", "RESOURCE", "FUNC"} <= exp or exp == {"ID", "AT", "RBRACE", "TYPE", "RECORD", "FLAGS", "VARIANT",
+                                                       "ENUM", "RESOURCE", "USE"}:
+        return "`type`, `resource` or `func`"
+    order = ["SEMI", "LBRACE", "GT", "COMMA", "RPAREN", "COLON", "EQ", "LT", "ID", "RBRACE"]
+    for t in order:
+        if t in exp:
+            return describe_token(t)
+    return describe_token(names[0])
+
+
+def _unexpected(e: UnexpectedInput, text: str, base: int) -> Diagnostic:
+    if isinstance(e, UnexpectedToken):
+        tok = e.token
+        if tok.type == "$END":
+            pos = base + len(text)
+            return error("WIT101", f"expected {_expected_text(e.expected)}, found eof", Span(pos, pos + 1))
+        sp = Span(tok.start_pos, max(tok.end_pos, tok.start_pos + 1))
+        found = describe_token(tok.type, str(tok))
+        return error("WIT101", f"expected {_expected_text(e.expected)}, found {found}", sp)
+    if isinstance(e, UnexpectedCharacters):
+        pos = base + e.pos_in_stream
+        return error("WIT100", f"unexpected character {text[e.pos_in_stream]!r}", Span(pos, pos + 1))
+    return error("WIT101", str(e).splitlines()[0], Span(base, base + 1))
+
+
+def parse_file(sources: SourceMap, path: str, text: str) -> n.File:
+    """Parse one file already added to `sources` at `path` (its last added file)."""
+    from witgen.grammar import lark_parser
+
+    base = sources.files[-1].start
+    bad = _FORBIDDEN.search(text)
+    if bad is not None:
+        pos = base + bad.start()
+        raise WitError((error("WIT107", f"invalid character {bad.group()!r} in source", Span(pos, pos + 1)),), sources)
+    _ctx.base = base
+    _ctx.docs = {}
+    _ctx.comments = []
+    _ctx.last = None
+    try:
+        tree = cast(n.File, lark_parser().parse(text))
+    except LexError as e:
+        raise WitError((e.diag,), sources) from None
+    except SyntaxProblem as e:
+        raise WitError((e.diag,), sources) from None
+    except UnexpectedInput as e:
+        raise WitError((_unexpected(e, text, base),), sources) from None
+    except VisitError as e:
+        orig = e.orig_exc
+        if isinstance(orig, (SyntaxProblem, LexError)):
+            raise WitError((orig.diag,), sources) from None
+        raise
+    except RecursionError:
+        pos = _ctx.last.start_pos if _ctx.last is not None else base
+        raise WitError((error("WIT313", "type nested too deeply", Span(pos, pos + 1)),), sources) from None
+    finally:
+        docs_comments = tuple(_ctx.comments)
+        _ctx.docs = {}
+        _ctx.comments = []
+    return n.File(
+        path=path, package=tree.package, items=tree.items, comments=docs_comments,
+        span=Span(base, base + len(text)),
+    )
+
+
+def parse_text(text: str, path: str = "<input>") -> tuple[n.File, SourceMap]:
+    """Convenience for tests: parse one string as a file of its own."""
+    sources = SourceMap()
+    sources.add(path, text)
+    return parse_file(sources, path, text), sources

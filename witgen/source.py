@@ -1,0 +1,113 @@
+"""Source text and positions.
+
+Input: the text of every `.wit` file read for one run. Output: a `SourceMap` that joins
+all files end to end, so that a single integer offset names a character anywhere in the
+input, and `Span`s into it. Invariant: offsets count code points (what lark and Python
+`str` indexing use); line and column are computed only when a diagnostic is rendered.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range `[start, end)` of code-point offsets into a `SourceMap`."""
+
+    start: int
+    end: int
+
+    UNKNOWN: ClassVar[Span]
+
+    @property
+    def known(self) -> bool:
+        return self.start >= 0
+
+    def join(self, other: Span) -> Span:
+        """The smallest span covering both (unknown spans are ignored)."""
+        if not self.known:
+            return other
+        if not other.known:
+            return self
+        return Span(min(self.start, other.start), max(self.end, other.end))
+
+
+Span.UNKNOWN = Span(-1, -1)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A rendered position: the path as the user gave it, 1-based line and column."""
+
+    path: str
+    line: int
+    column: int
+
+
+@dataclass(slots=True)
+class SourceFile:
+    path: str
+    text: str
+    start: int
+    # Offsets (relative to the file) at which each line begins; computed lazily.
+    _line_starts: list[int] | None = field(default=None, repr=False)
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            i = find("\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._line_starts = starts
+        return self._line_starts
+
+
+class SourceMap:
+    """All source files of one run, joined end to end.
+
+    Each file is followed by one padding offset so that an end-of-file span of one file
+    never coincides with the first character of the next.
+    """
+
+    def __init__(self) -> None:
+        self.files: list[SourceFile] = []
+        self._starts: list[int] = []
+        self._next = 0
+
+    def add(self, path: str, text: str) -> int:
+        """Add a file and return the offset of its first character."""
+        start = self._next
+        self.files.append(SourceFile(path, text, start))
+        self._starts.append(start)
+        self._next = start + len(text) + 1
+        return start
+
+    def file_at(self, offset: int) -> SourceFile:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return self.files[max(i, 0)]
+
+    def locate(self, offset: int) -> Location:
+        f = self.file_at(offset)
+        rel = min(max(offset - f.start, 0), len(f.text))
+        starts = f.line_starts()
+        line = bisect.bisect_right(starts, rel) - 1
+        return Location(f.path, line + 1, rel - starts[line] + 1)
+
+    def line_text(self, offset: int) -> str:
+        """The whole source line containing `offset`, without its newline."""
+        f = self.file_at(offset)
+        rel = min(max(offset - f.start, 0), len(f.text))
+        starts = f.line_starts()
+        line = bisect.bisect_right(starts, rel) - 1
+        end = starts[line + 1] - 1 if line + 1 < len(starts) else len(f.text)
+        text = f.text[starts[line] : end]
+        return text[:-1] if text.endswith("\r") else text
