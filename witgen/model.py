@@ -1,0 +1,379 @@
+"""The resolved type graph: wit-parser's `Resolve`, frozen.
+
+Input: built once by `resolve.py` (from syntax trees) or by `backends/decoder.py` (from
+binaries). Output: read by every backend. Invariants:
+
+- Everything is a frozen, slotted, keyword-only dataclass with tuple fields; no names are
+  left to look up, every reference is an id (an index into one of `Resolve`'s arenas).
+- Arenas are in topological order: every id an item refers to is smaller than its own id
+  (a type's payload types, an interface's types, a world's interfaces). Ids are allocated
+  in exactly wit-parser's order, because wit-parser's JSON shows them and
+  `wasm-tools component wit --json` is our oracle; the encoder relies on the order too.
+- WIT names stay as written (kebab-case, `%` removed). Spans are kept for blame only:
+  they never take part in equality and never reach JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, NewType
+
+from witgen.source import Span
+
+TypeId = NewType("TypeId", int)
+InterfaceId = NewType("InterfaceId", int)
+WorldId = NewType("WorldId", int)
+PackageId = NewType("PackageId", int)
+
+_frozen = dataclass(frozen=True, slots=True, kw_only=True)
+
+PrimitiveType = Literal[
+    "bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",
+    "f32", "f64", "char", "string", "error-context",
+]
+# A reference to a type: a primitive by name, or a TypeDef by id (as in wit-parser's JSON).
+Type = PrimitiveType | TypeId
+
+
+# ---------------------------------------------------------------- docs and gates
+
+
+@_frozen
+class Docs:
+    # The doc text with comment markers removed, lines joined by "\n"; None if undocumented.
+    contents: str | None = None
+
+
+NO_DOCS = Docs()
+
+
+@_frozen
+class Stable:
+    """`@since(version = ...)`, optionally `@deprecated(version = ...)`."""
+
+    since: str
+    deprecated: str | None = None
+
+
+@_frozen
+class Unstable:
+    """`@unstable(feature = ...)`, optionally `@deprecated(version = ...)`."""
+
+    feature: str
+    deprecated: str | None = None
+
+
+@_frozen
+class Unknown:
+    """No gate at all (wit-parser's `Stability::Unknown`)."""
+
+
+UNKNOWN = Unknown()
+Stability = Stable | Unstable | Unknown
+
+
+# ---------------------------------------------------------------- type definitions
+
+
+@_frozen
+class Field:
+    name: str
+    type: Type
+    docs: Docs = NO_DOCS
+
+
+@_frozen
+class Record:
+    fields: tuple[Field, ...]
+
+
+@_frozen
+class Resource:
+    """A resource type; its methods are functions of the owning interface or world."""
+
+
+@_frozen
+class Handle:
+    # "own" for `own<r>` / a bare resource name, "borrow" for `borrow<r>`.
+    kind: Literal["own", "borrow"]
+    resource: TypeId
+
+
+@_frozen
+class Flag:
+    name: str
+    docs: Docs = NO_DOCS
+
+
+@_frozen
+class Flags:
+    flags: tuple[Flag, ...]
+
+
+@_frozen
+class TupleKind:
+    types: tuple[Type, ...]
+
+
+@_frozen
+class Case:
+    name: str
+    type: Type | None
+    docs: Docs = NO_DOCS
+
+
+@_frozen
+class Variant:
+    cases: tuple[Case, ...]
+
+
+@_frozen
+class EnumCase:
+    name: str
+    docs: Docs = NO_DOCS
+
+
+@_frozen
+class Enum:
+    cases: tuple[EnumCase, ...]
+
+
+@_frozen
+class OptionKind:
+    type: Type
+
+
+@_frozen
+class ResultKind:
+    ok: Type | None
+    err: Type | None
+
+
+@_frozen
+class ListKind:
+    type: Type
+
+
+@_frozen
+class FixedList:
+    """`list<T, N>`."""
+
+    type: Type
+    size: int
+
+
+@_frozen
+class MapKind:
+    key: Type
+    value: Type
+
+
+@_frozen
+class Future:
+    type: Type | None
+
+
+@_frozen
+class Stream:
+    type: Type | None
+
+
+@_frozen
+class Alias:
+    """`type x = y;`: a named reference to another type."""
+
+    type: Type
+
+
+TypeDefKind = (
+    Record | Resource | Handle | Flags | TupleKind | Variant | Enum | OptionKind | ResultKind
+    | ListKind | FixedList | MapKind | Future | Stream | Alias
+)
+
+
+@_frozen
+class OwnerInterface:
+    id: InterfaceId
+
+
+@_frozen
+class OwnerWorld:
+    id: WorldId
+
+
+# Where a named type is defined; None for anonymous types (`list<u8>`, `borrow<r>`).
+TypeOwner = OwnerInterface | OwnerWorld | None
+
+
+@_frozen
+class TypeDef:
+    name: str | None
+    kind: TypeDefKind
+    owner: TypeOwner
+    docs: Docs = NO_DOCS
+    stability: Stability = UNKNOWN
+    span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
+
+
+# ---------------------------------------------------------------- functions
+
+FunctionKindName = Literal[
+    "freestanding", "async-freestanding", "method", "async-method", "static", "async-static",
+    "constructor",
+]
+
+
+@_frozen
+class FunctionKind:
+    name: FunctionKindName
+    # The resource of a method, static function or constructor.
+    resource: TypeId | None = None
+
+
+@_frozen
+class Param:
+    name: str
+    type: Type
+
+
+@_frozen
+class Function:
+    # The full name: `f`, `[method]r.f`, `[static]r.f`, `[constructor]r`.
+    name: str
+    kind: FunctionKind
+    params: tuple[Param, ...]
+    result: Type | None
+    docs: Docs = NO_DOCS
+    stability: Stability = UNKNOWN
+    span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
+
+    @property
+    def item_name(self) -> str:
+        """The name as written in the source: `f` for `[method]r.f`, `r` for a constructor."""
+        if self.name.startswith("["):
+            rest = self.name[self.name.index("]") + 1 :]
+            return rest.split(".", 1)[1] if "." in rest else rest
+        return self.name
+
+    @property
+    def is_async(self) -> bool:
+        return self.kind.name.startswith("async-")
+
+
+# ---------------------------------------------------------------- interfaces and worlds
+
+
+@_frozen
+class Interface:
+    # None for an inline interface of a world (`import x: interface { ... }`).
+    name: str | None
+    types: tuple[tuple[str, TypeId], ...]
+    functions: tuple[tuple[str, Function], ...]
+    package: PackageId | None
+    docs: Docs = NO_DOCS
+    stability: Stability = UNKNOWN
+    span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
+
+
+@_frozen
+class WorldInterface:
+    id: InterfaceId
+    docs: Docs = NO_DOCS
+    stability: Stability = UNKNOWN
+    span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
+
+
+@_frozen
+class WorldFunction:
+    function: Function
+
+
+@_frozen
+class WorldType:
+    id: TypeId
+    span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
+
+
+WorldItem = WorldInterface | WorldFunction | WorldType
+
+# The key of a world import/export: a plain name (functions, types, inline or named
+# interfaces), or the id of an interface imported/exported by its path.
+WorldKey = str | InterfaceId
+
+
+@_frozen
+class World:
+    name: str
+    imports: tuple[tuple[WorldKey, WorldItem], ...]
+    exports: tuple[tuple[WorldKey, WorldItem], ...]
+    package: PackageId | None
+    docs: Docs = NO_DOCS
+    stability: Stability = UNKNOWN
+    span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
+
+
+@_frozen
+class PackageName:
+    namespace: str
+    name: str
+    version: str | None = None
+
+    def __str__(self) -> str:
+        base = f"{self.namespace}:{self.name}"
+        return f"{base}@{self.version}" if self.version else base
+
+    @property
+    def unversioned(self) -> str:
+        return f"{self.namespace}:{self.name}"
+
+
+@_frozen
+class Package:
+    name: PackageName
+    interfaces: tuple[tuple[str, InterfaceId], ...]
+    worlds: tuple[tuple[str, WorldId], ...]
+    docs: Docs = NO_DOCS
+    span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
+
+
+@_frozen
+class Resolve:
+    packages: tuple[Package, ...]
+    interfaces: tuple[Interface, ...]
+    worlds: tuple[World, ...]
+    types: tuple[TypeDef, ...]
+    # The package the user pointed at (the last one resolved), if any.
+    main: PackageId | None = None
+    # Every package of the main group (a file may hold several nested packages).
+    main_group: tuple[PackageId, ...] = ()
+
+    # ---- small queries every backend needs
+
+    def type(self, tid: TypeId) -> TypeDef:
+        return self.types[tid]
+
+    def interface(self, iid: InterfaceId) -> Interface:
+        return self.interfaces[iid]
+
+    def world(self, wid: WorldId) -> World:
+        return self.worlds[wid]
+
+    def id_of(self, iid: InterfaceId) -> str:
+        """`ns:pkg/iface@ver` for a named interface of a package (its import/export name)."""
+        iface = self.interfaces[iid]
+        assert iface.name is not None and iface.package is not None
+        name = self.packages[iface.package].name
+        base = f"{name.namespace}:{name.name}/{iface.name}"
+        return f"{base}@{name.version}" if name.version else base
+
+    def dealias(self, ty: Type) -> Type:
+        """Follow `type x = y` aliases to the underlying type."""
+        while not isinstance(ty, str):
+            kind = self.types[ty].kind
+            if not isinstance(kind, Alias):
+                break
+            ty = kind.type
+        return ty
+
+    def world_key_name(self, key: WorldKey) -> str:
+        return key if isinstance(key, str) else self.id_of(key)
