@@ -245,6 +245,8 @@ class Function:
     result: Type | None
     docs: Docs = NO_DOCS
     stability: Stability = UNKNOWN
+    # `@external-id("...")`: the name the outside world knows this function by.
+    external_id: str | None = None
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
 
     @property

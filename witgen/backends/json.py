@@ -117,6 +117,8 @@ def function_json(f: m.Function) -> Json:
         out["result"] = f.result
     _docs(out, f.docs)
     _stability(out, f.stability)
+    if f.external_id is not None:
+        out["external_id"] = f.external_id
     return out
 
 
@@ -265,7 +267,7 @@ def _rfunc(j: Json) -> m.Function:
     return m.Function(
         name=j["name"], kind=kind,
         params=tuple(m.Param(name=p["name"], type=_rty(p["type"])) for p in j["params"]),
-        result=_ropt(j.get("result")), docs=_rdocs(j), stability=_rstab(j),
+        result=_ropt(j.get("result")), docs=_rdocs(j), stability=_rstab(j), external_id=j.get("external_id"),
     )
 
 

@@ -1,0 +1,1701 @@
+"""Syntax trees → `model.Resolve`.
+
+Input: the package `Group`s read by `loader.py` (root first) and the active features.
+Output: one frozen `Resolve` holding every package, in dependency order, or a `WitError`.
+
+The phases are wit-parser's, because its JSON (our oracle) exposes the ids they allocate:
+
+1. *Packages*: every group yields its packages (a file's `package x;` header plus any
+   nested `package y { ... }` blocks). They are ordered by a depth-first walk over the
+   package names in sorted order, visiting foreign dependencies first.
+2. *Unresolved package* (`_PackageResolver`), per package: foreign interfaces and worlds
+   get placeholder ids first; interfaces and worlds of the package are then allocated in
+   a topological order of their `use`/`include` edges; foreign types named by `use` get
+   placeholder types; then interfaces (uses, types in topological order, functions) and
+   worlds are resolved into local arenas. Anonymous types are interned per package; an
+   owned handle (`r`, `own<r>`) is kept as a plain reference to `r` at this stage.
+3. *Remap* (`_Remap`), per package: placeholders are bound to the real items of packages
+   already added; local types are appended to the global arena in order, creating the
+   interned `own<r>` handle at the first reference to a resource; gated items whose
+   feature is off are dropped; worlds get their `include`s merged and are elaborated
+   (implied imports of the interfaces their items depend on, items sorted by class).
+
+Invariants: the first error reported is the one wit-parser reports (the corpus checks
+its message and location); ids are allocated in wit-parser's order; nothing here is
+mutable after `resolve()` returns.
+"""
+
+from __future__ import annotations
+
+import difflib
+import heapq
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar, assert_never
+
+from witgen import model as m
+from witgen import nodes as n
+from witgen.diagnostics import Diagnostic, Note, WitError, error
+from witgen.loader import Group
+from witgen.source import SourceMap, Span
+
+MAX_TYPE_DEPTH = 500  # nesting beyond this is rejected before recursion could overflow
+
+
+class ResolveError(Exception):
+    """Internal: one diagnostic, raised where wit-parser would `bail!`."""
+
+    def __init__(self, diag: Diagnostic) -> None:
+        super().__init__(diag.message)
+        self.diag = diag
+
+
+def _fail(code: str, message: str, span: Span, *notes: Note) -> ResolveError:
+    return ResolveError(error(code, message, span, *notes))
+
+
+def _hint(name: str, candidates: Iterator[str] | list[str]) -> tuple[Note, ...]:
+    close = difflib.get_close_matches(name, list(candidates), n=1)
+    return (Note(f"help: did you mean `{close[0]}`?"),) if close else ()
+
+
+# ---------------------------------------------------------------- docs and gates
+
+
+def docs_of(d: n.Docs) -> m.Docs:
+    """wit-parser's doc text for the comments before an item.
+
+    `/** x */` loses its markers, trailing whitespace and the spaces that open its first
+    line. Every other comment (`///`, `//`, `/* */`) loses its leading slashes and trailing
+    whitespace, and then all of those lines are dedented together by the smallest number
+    of leading spaces among the non-empty ones. The pieces are joined with newlines.
+    """
+    if not d.comments:
+        return m.NO_DOCS
+    pieces: list[tuple[bool, str]] = []
+    for c in d.comments:
+        if c.startswith("/**") and len(c) >= 5 and c.endswith("*/"):
+            pieces.append((False, c[3:-2].rstrip().lstrip(" ")))
+        else:
+            pieces.append((True, c.lstrip("/").rstrip()))
+    indents = [len(t) - len(t.lstrip(" ")) for line, t in pieces if line and t]
+    cut = min(indents) if indents else 0
+    return m.Docs(contents="\n".join(t[cut:] if line else t for line, t in pieces))
+
+
+def stability_of(attrs: tuple[n.Attribute, ...]) -> m.Stability:
+    gates = [a for a in attrs if not isinstance(a, n.ExternalId)]
+    if not gates:
+        return m.UNKNOWN
+    if len(gates) == 1:
+        a = gates[0]
+        if isinstance(a, n.Since):
+            return m.Stable(since=a.version)
+        if isinstance(a, n.Unstable):
+            return m.Unstable(feature=a.feature)
+        raise _fail("WIT306", "must pair @deprecated with either @since or @unstable", a.span)
+    if len(gates) == 2:
+        a, b = gates
+        if isinstance(b, n.Since | n.Unstable) and isinstance(a, n.Deprecated):
+            a, b = b, a
+        if isinstance(a, n.Since) and isinstance(b, n.Deprecated):
+            return m.Stable(since=a.version, deprecated=b.version)
+        if isinstance(a, n.Unstable) and isinstance(b, n.Deprecated):
+            return m.Unstable(feature=a.feature, deprecated=b.version)
+    raise _fail("WIT306", "unsupported combination of attributes", gates[1].span)
+
+
+def external_id_of(attrs: tuple[n.Attribute, ...]) -> str | None:
+    for a in attrs:
+        if isinstance(a, n.ExternalId):
+            return a.value
+    return None
+
+
+def _semver_key(v: str) -> tuple[object, ...]:
+    main, _, rest = v.partition("+")
+    core, _, pre = main.partition("-")
+    nums = tuple(int(x) for x in core.split("."))
+    if not pre:
+        return (nums, 1, ())
+    parts: list[tuple[int, int | str]] = []
+    for p in pre.split("."):
+        parts.append((0, int(p)) if p.isdigit() else (1, p))
+    return (nums, 0, tuple(parts))
+
+
+def _pkg_key(name: m.PackageName) -> tuple[object, ...]:
+    # Rust's derived Ord on (namespace, name, Option<Version>).
+    ver: tuple[object, ...] = () if name.version is None else (1, _semver_key(name.version))
+    return (name.namespace, name.name, ver)
+
+
+# ---------------------------------------------------------------- toposort
+
+
+def toposort(kind: str, deps: dict[str, list[n.Id]]) -> list[str]:
+    """wit-parser's toposort: every edge checked, then the ready item declared first goes next."""
+    names = list(deps)
+    index = {name: i for i, name in enumerate(names)}
+    for ds in deps.values():
+        for d in ds:
+            if d.name not in index:
+                code = "WIT201" if kind == "type" else "WIT202"
+                raise _fail(code, f"{kind} `{d.name}` does not exist", d.span, *_hint(d.name, names))
+    remaining = [len(deps[name]) for name in names]
+    dependents: list[list[int]] = [[] for _ in names]
+    for i, name in enumerate(names):
+        for d in deps[name]:
+            dependents[index[d.name]].append(i)
+    ready = [i for i, r in enumerate(remaining) if r == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(names[i])
+        for j in dependents[i]:
+            remaining[j] -= 1
+            if remaining[j] == 0:
+                heapq.heappush(ready, j)
+    if len(order) < len(names):
+        done = set(order)
+        for name in names:
+            if name not in done:
+                for d in deps[name]:
+                    if d.name not in done:
+                        raise _fail("WIT300", f"{kind} `{d.name}` depends on itself", d.span)
+    return order
+
+
+def _type_deps(t: n.Type, out: list[n.Id], depth: int = 0) -> None:
+    if depth > MAX_TYPE_DEPTH:
+        raise _fail("WIT313", "type nested too deeply", t.span)
+    match t:
+        case n.Prim():
+            pass
+        case n.Named(name=name):
+            out.append(name)
+        case n.HandleType(resource=r):
+            out.append(r)
+        case n.TupleType(types=ts):
+            for x in ts:
+                _type_deps(x, out, depth + 1)
+        case n.ListType(element=e):
+            _type_deps(e, out, depth + 1)
+        case n.MapType(key=k, value=v):
+            _type_deps(k, out, depth + 1)
+            _type_deps(v, out, depth + 1)
+        case n.OptionType(type=x):
+            _type_deps(x, out, depth + 1)
+        case n.ResultType(ok=ok, err=err):
+            if ok is not None:
+                _type_deps(ok, out, depth + 1)
+            if err is not None:
+                _type_deps(err, out, depth + 1)
+        case n.FutureType(type=x) | n.StreamType(type=x):
+            if x is not None:
+                _type_deps(x, out, depth + 1)
+        case _:
+            assert_never(t)
+
+
+def _typedef_deps(t: n.TypeDef) -> list[n.Id]:
+    out: list[n.Id] = []
+    match t:
+        case n.TypeAlias(type=ty):
+            _type_deps(ty, out)
+        case n.Record(fields=fields):
+            for f in fields:
+                _type_deps(f.type, out)
+        case n.Variant(cases=cases):
+            for c in cases:
+                if c.type is not None:
+                    _type_deps(c.type, out)
+        case n.Flags() | n.Enum() | n.Resource():
+            pass
+        case _:
+            assert_never(t)
+    return out
+
+
+# ---------------------------------------------------------------- unresolved package
+
+
+@dataclass(eq=False)
+class UType:
+    name: str | None
+    kind: m.TypeDefKind | None  # None: a foreign placeholder (wit-parser's `Unknown`)
+    owner: tuple[Literal["i", "w"], int] | None
+    docs: m.Docs = m.NO_DOCS
+    stability: m.Stability = m.UNKNOWN
+    span: Span = Span.UNKNOWN
+
+
+@dataclass(eq=False)
+class UFunc:
+    name: str
+    kind: m.FunctionKindName
+    resource: int | None
+    params: list[tuple[str, m.Type]]
+    result: m.Type | None
+    docs: m.Docs
+    stability: m.Stability
+    external_id: str | None
+    span: Span
+
+
+@dataclass(eq=False)
+class UInterface:
+    name: str | None
+    span: Span
+    types: dict[str, int] = field(default_factory=dict)
+    functions: dict[str, UFunc] = field(default_factory=dict)
+    docs: m.Docs = m.NO_DOCS
+    stability: m.Stability = m.UNKNOWN
+
+
+@dataclass(eq=False)
+class UWorldInterface:
+    id: int
+    docs: m.Docs
+    stability: m.Stability
+
+
+UWorldItem = UWorldInterface | UFunc | int  # int: a type id
+
+
+@dataclass(eq=False)
+class UInclude:
+    stability: m.Stability
+    world: int
+    names: tuple[n.IncludeName, ...]
+    span: Span
+
+
+@dataclass(eq=False)
+class UWorld:
+    name: str
+    span: Span
+    # Keys: str names or ("i", local interface id).
+    imports: list[tuple[str | tuple[str, int], UWorldItem, Span]] = field(default_factory=list)
+    exports: list[tuple[str | tuple[str, int], UWorldItem, Span]] = field(default_factory=list)
+    includes: list[UInclude] = field(default_factory=list)
+    docs: m.Docs = m.NO_DOCS
+    stability: m.Stability = m.UNKNOWN
+
+
+@dataclass(eq=False)
+class Unresolved:
+    name: m.PackageName
+    name_span: Span
+    docs: m.Docs
+    files: list[list[n.TopItem]]
+    interfaces: list[UInterface] = field(default_factory=list)
+    worlds: list[UWorld] = field(default_factory=list)
+    types: list[UType] = field(default_factory=list)
+    # foreign package name → {item name → ("i"|"w", local id)}, in order of first use.
+    foreign_deps: dict[m.PackageName, dict[str, tuple[str, int]]] = field(default_factory=dict)
+    foreign_dep_spans: list[Span] = field(default_factory=list)
+    foreign_item_spans: dict[tuple[str, int], Span] = field(default_factory=dict)
+    n_foreign_interfaces: int = 0
+    n_foreign_worlds: int = 0
+    n_foreign_types: int = 0
+    # Local names of (interfaces, worlds) in package order.
+    interface_names: dict[str, int] = field(default_factory=dict)
+    world_names: dict[str, int] = field(default_factory=dict)
+    # Handles to types that were not known to be resources at this stage.
+    required_resource_types: list[tuple[int, Span]] = field(default_factory=list)
+
+
+AstItem = tuple[Literal["i", "w"], int]
+TypeOrItem = tuple[Literal["type"], int] | tuple[Literal["item"], str]
+
+
+def _pkg_name(p: n.PackageName) -> m.PackageName:
+    return m.PackageName(namespace=p.namespace.name, name=p.name.name, version=p.version)
+
+
+def _path_pkg(p: n.PackagePath) -> m.PackageName:
+    return m.PackageName(namespace=p.namespace.name, name=p.package.name, version=p.version)
+
+
+def _path_name(p: n.UsePath) -> n.Id:
+    return p.name
+
+
+def _for_each_path(
+    items: list[n.TopItem], f: Callable[[n.Id | None, tuple[n.Attribute, ...], n.UsePath, tuple[n.UseName, ...] | None, str], None]
+) -> None:
+    """Every `use`/`include`/import path of a file, in wit-parser's visiting order."""
+    for item in items:
+        match item:
+            case n.World():
+                imports: list[tuple[tuple[n.Attribute, ...], n.Extern]] = []
+                exports: list[tuple[tuple[n.Attribute, ...], n.Extern]] = []
+                for wi in item.items:
+                    if isinstance(wi, n.Use):
+                        f(None, wi.attrs, wi.path, wi.names, "interface")
+                    elif isinstance(wi, n.Include):
+                        f(item.name, wi.attrs, wi.path, None, "world")
+                    elif isinstance(wi, n.Import):
+                        imports.append((wi.attrs, wi.extern))
+                    elif isinstance(wi, n.Export):
+                        exports.append((wi.attrs, wi.extern))
+                for attrs, ext in imports + exports:
+                    if isinstance(ext, n.ExternInline):
+                        for ii in ext.items:
+                            if isinstance(ii, n.Use):
+                                f(None, ii.attrs, ii.path, ii.names, "interface")
+                    elif isinstance(ext, n.ExternPath | n.ExternNamed):
+                        f(None, attrs, ext.path, None, "interface")
+            case n.Interface():
+                for ii in item.items:
+                    if isinstance(ii, n.Use):
+                        f(item.name, ii.attrs, ii.path, ii.names, "interface")
+            case n.ToplevelUse():
+                f(None, item.attrs, item.path, None, "unknown")
+            case n.NestedPackage():
+                pass
+            case _:
+                assert_never(item)
+
+
+class _PackageResolver:
+    """wit-parser's AST resolver for one package: builds an `Unresolved`."""
+
+    def __init__(self, pkg: Unresolved) -> None:
+        self.pkg = pkg
+        self.ast_items: list[dict[str, AstItem]] = []
+        self.package_items: dict[str, AstItem] = {}
+        self.interface_types: list[dict[str, tuple[TypeOrItem, Span]]] = []
+        self.foreign_interfaces: set[int] = set()
+        self.cur_file = 0
+        self.type_lookup: dict[str, tuple[TypeOrItem, Span]] = {}
+        self.anon: dict[tuple[object, ...], int] = {}
+
+    # ---- allocation
+    def alloc_interface(self, name: str | None, span: Span) -> int:
+        self.pkg.interfaces.append(UInterface(name=name, span=span))
+        self.interface_types.append({})
+        return len(self.pkg.interfaces) - 1
+
+    def alloc_world(self, name: str, span: Span) -> int:
+        self.pkg.worlds.append(UWorld(name=name, span=span))
+        return len(self.pkg.worlds) - 1
+
+    def alloc_type(self, t: UType) -> int:
+        self.pkg.types.append(t)
+        return len(self.pkg.types) - 1
+
+    # ---- driver
+    def run(self) -> Unresolved:
+        files = self.pkg.files
+        self.populate_foreign_deps(files)
+        iface_order, world_order = self.populate_ast_items(files)
+        self.populate_foreign_types(files)
+        iface_ast: dict[int, tuple[n.Interface, int]] = {}
+        world_ast: dict[int, tuple[n.World, int]] = {}
+        for i, items in enumerate(files):
+            for item in items:
+                if isinstance(item, n.Interface):
+                    kind, iid = self.ast_items[i][item.name.name]
+                    iface_ast[iid] = (item, i)
+                elif isinstance(item, n.World):
+                    kind, wid = self.ast_items[i][item.name.name]
+                    world_ast[wid] = (item, i)
+        for iid in iface_order:
+            iface, i = iface_ast[iid]
+            self.cur_file = i
+            self.resolve_interface(iid, iface.items, iface.docs, iface.attrs)
+        for wid in world_order:
+            world, i = world_ast[wid]
+            self.cur_file = i
+            self.resolve_world(wid, world)
+        return self.pkg
+
+    def populate_foreign_deps(self, files: list[list[n.TopItem]]) -> None:
+        pkg = self.pkg
+
+        def visit(_cur: n.Id | None, _attrs: tuple[n.Attribute, ...], path: n.UsePath,
+                  _names: tuple[n.UseName, ...] | None, kind: str) -> None:
+            if not isinstance(path, n.PackagePath):
+                return
+            pname = _path_pkg(path)
+            deps = pkg.foreign_deps.get(pname)
+            if deps is None:
+                deps = pkg.foreign_deps[pname] = {}
+                pkg.foreign_dep_spans.append(Span(path.namespace.span.start, path.package.span.end))
+            if path.name.name not in deps:
+                if kind == "world":
+                    wid = self.alloc_world(path.name.name, path.name.span)
+                    deps[path.name.name] = ("w", wid)
+                    pkg.foreign_item_spans[("w", wid)] = path.name.span
+                else:
+                    iid = self.alloc_interface(path.name.name, path.name.span)
+                    deps[path.name.name] = ("i", iid)
+                    self.foreign_interfaces.add(iid)
+                    pkg.foreign_item_spans[("i", iid)] = path.name.span
+
+        for items in files:
+            _for_each_path(items, visit)
+        pkg.n_foreign_interfaces = len(pkg.interfaces)
+        pkg.n_foreign_worlds = len(pkg.worlds)
+
+    def populate_ast_items(self, files: list[list[n.TopItem]]) -> tuple[list[int], list[int]]:
+        names: dict[str, n.Interface | n.World] = {}
+        order: dict[str, list[n.Id]] = {}
+        for items in files:
+            for item in items:
+                if isinstance(item, n.Interface | n.World):
+                    if item.name.name in names:
+                        raise _fail("WIT203", f"duplicate item named `{item.name.name}`", item.name.span)
+                    names[item.name.name] = item
+                    order[item.name.name] = []
+        for items in files:
+            ns: dict[str, tuple[Span, n.Id | None]] = {}
+            for item in items:
+                if isinstance(item, n.ToplevelUse):
+                    name = item.alias or item.path.name
+                    src = item.path.name if isinstance(item.path, n.LocalPath) else None
+                elif isinstance(item, n.Interface | n.World):
+                    name, src = item.name, item.name
+                else:
+                    continue
+                if name.name in ns:
+                    raise _fail("WIT203", f"duplicate name `{name.name}` in this file", name.span)
+                ns[name.name] = (name.span, src)
+
+            def visit(cur: n.Id | None, _attrs: tuple[n.Attribute, ...], path: n.UsePath,
+                      _names: tuple[n.UseName, ...] | None, _kind: str, ns: dict[str, tuple[Span, n.Id | None]] = ns) -> None:
+                if cur is None or not isinstance(path, n.LocalPath):
+                    return
+                used = path.name
+                entry = ns.get(used.name)
+                if entry is not None:
+                    if entry[1] is not None:
+                        order[cur.name].append(n.Id(name=entry[1].name, span=used.span))
+                    return
+                if used.name in names:
+                    order[cur.name].append(used)
+                    return
+                raise _fail("WIT202", f"interface or world `{used.name}` does not exist", used.span,
+                            *_hint(used.name, list(names)))
+
+            _for_each_path(items, visit)
+        topo = toposort("interface or world", order)
+        iface_order: list[int] = []
+        world_order: list[int] = []
+        ids: dict[str, AstItem] = {}
+        for name in topo:
+            item = names[name]
+            if isinstance(item, n.Interface):
+                iid = self.alloc_interface(name, item.name.span)
+                self.pkg.interface_names[name] = iid
+                ids[name] = ("i", iid)
+                iface_order.append(iid)
+            else:
+                wid = self.alloc_world(name, item.name.span)
+                self.pkg.world_names[name] = wid
+                ids[name] = ("w", wid)
+                world_order.append(wid)
+        self.package_items = dict(ids)
+        for items in files:
+            file_items: dict[str, AstItem] = {}
+            for item in items:
+                if isinstance(item, n.ToplevelUse):
+                    name = item.alias or item.path.name
+                    if isinstance(item.path, n.LocalPath):
+                        found = ids.get(item.path.name.name)
+                        if found is None:
+                            raise _fail("WIT202", f"interface or world `{item.path.name.name}` does not exist",
+                                        item.path.name.span, *_hint(item.path.name.name, list(ids)))
+                        file_items[name.name] = found
+                    else:
+                        dep = self.pkg.foreign_deps[_path_pkg(item.path)][item.path.name.name]
+                        file_items[name.name] = (dep[0], dep[1])  # type: ignore[assignment]
+                elif isinstance(item, n.Interface | n.World):
+                    file_items[item.name.name] = ids[item.name.name]
+            self.ast_items.append(file_items)
+        return iface_order, world_order
+
+    def populate_foreign_types(self, files: list[list[n.TopItem]]) -> None:
+        for i, items in enumerate(files):
+            self.cur_file = i
+
+            def visit(_cur: n.Id | None, attrs: tuple[n.Attribute, ...], path: n.UsePath,
+                      names: tuple[n.UseName, ...] | None, _kind: str) -> None:
+                if names is None:
+                    return
+                stability = stability_of(attrs)
+                item, name, span = self.resolve_ast_item_path(path)
+                iface = self.extract_iface(item, name, span)
+                if iface not in self.foreign_interfaces:
+                    return
+                lookup = self.interface_types[iface]
+                for un in names:
+                    if un.name.name in lookup:
+                        continue
+                    tid = self.alloc_type(UType(name=un.name.name, kind=None, owner=("i", iface), stability=stability,
+                                                span=un.name.span))
+                    lookup[un.name.name] = (("type", tid), un.name.span)
+
+            _for_each_path(items, visit)
+        self.pkg.n_foreign_types = len(self.pkg.types)
+
+    # ---- lookups
+    def resolve_ast_item_path(self, path: n.UsePath) -> tuple[AstItem, str, Span]:
+        if isinstance(path, n.LocalPath):
+            item = self.ast_items[self.cur_file].get(path.name.name) or self.package_items.get(path.name.name)
+            if item is None:
+                known = list(self.ast_items[self.cur_file]) + list(self.package_items)
+                raise _fail("WIT202", f"interface or world `{path.name.name}` does not exist", path.name.span,
+                            *_hint(path.name.name, known))
+            return item, path.name.name, path.name.span
+        dep = self.pkg.foreign_deps[_path_pkg(path)][path.name.name]
+        return (dep[0], dep[1]), path.name.name, path.name.span  # type: ignore[return-value]
+
+    def extract_iface(self, item: AstItem, name: str, span: Span) -> int:
+        if item[0] == "w":
+            raise _fail("WIT204", f"name `{name}` is defined as a world, not an interface", span)
+        return item[1]
+
+    def extract_world(self, item: AstItem, name: str, span: Span) -> int:
+        if item[0] == "i":
+            raise _fail("WIT204", f"name `{name}` is defined as an interface, not a world", span)
+        return item[1]
+
+    def define_name(self, name: n.Id, item: TypeOrItem) -> None:
+        if name.name in self.type_lookup:
+            raise _fail("WIT203", f"name `{name.name}` is defined more than once", name.span)
+        self.type_lookup[name.name] = (item, name.span)
+
+    # ---- interfaces
+    def resolve_interface(self, iid: int, items: tuple[n.InterfaceItem, ...], docs: n.Docs,
+                          attrs: tuple[n.Attribute, ...]) -> None:
+        iface = self.pkg.interfaces[iid]
+        iface.docs = docs_of(docs)
+        iface.stability = stability_of(attrs)
+        saved = self.type_lookup
+        self.type_lookup = {}
+        self.resolve_types(("i", iid), [x for x in items if not isinstance(x, n.Func)])
+        for name, (entry, _span) in self.type_lookup.items():
+            if entry[0] == "type":
+                iface.types[name] = entry[1]
+        funcs: list[UFunc] = []
+        for item in items:
+            if isinstance(item, n.Func):
+                self.define_name(item.name, ("item", "function"))
+                kind: m.FunctionKindName = "async-freestanding" if item.func.is_async else "freestanding"
+                funcs.append(self.resolve_function(item.docs, item.attrs, item.name.name, item.func, kind, None,
+                                                   item.name.span))
+            elif isinstance(item, n.Resource) and item.funcs:
+                for rf in item.funcs:
+                    funcs.append(self.resolve_resource_func(rf, item.name))
+        for f in funcs:
+            if f.name in iface.functions:
+                raise _fail("WIT203", f"duplicate function name `{f.name}`", f.span)
+            iface.functions[f.name] = f
+        self.interface_types[iid] = self.type_lookup
+        self.type_lookup = saved
+
+    def resolve_types(self, owner: tuple[Literal["i", "w"], int], items: list[n.InterfaceItem | n.WorldItem]) -> None:
+        for item in items:
+            if isinstance(item, n.Use):
+                self.resolve_use(owner, item)
+        type_deps: dict[str, list[n.Id]] = {}
+        type_defs: dict[str, n.TypeDef | None] = {}
+        for item in items:
+            if isinstance(item, n.Use):
+                for un in item.names:
+                    name = (un.alias or un.name).name
+                    type_deps[name] = []
+                    type_defs[name] = None
+            elif isinstance(item, n.TypeAlias | n.Record | n.Flags | n.Variant | n.Enum | n.Resource):
+                if item.name.name in type_defs:
+                    raise _fail("WIT203", f"name `{item.name.name}` is defined more than once", item.name.span)
+                type_defs[item.name.name] = item
+                type_deps[item.name.name] = _typedef_deps(item)
+        order = toposort("type", type_deps)
+        for name in order:
+            d = type_defs.pop(name)
+            if d is None:
+                continue
+            stability = stability_of(d.attrs)
+            kind = self.resolve_type_def(d, stability)
+            tid = self.alloc_type(UType(name=d.name.name, kind=kind, owner=owner, docs=docs_of(d.docs),
+                                        stability=stability, span=d.name.span))
+            self.define_name(d.name, ("type", tid))
+
+    def resolve_use(self, owner: tuple[Literal["i", "w"], int], u: n.Use) -> None:
+        item, name, span = self.resolve_ast_item_path(u.path)
+        use_from = self.extract_iface(item, name, span)
+        stability = stability_of(u.attrs)
+        for un in u.names:
+            lookup = self.interface_types[use_from]
+            entry = lookup.get(un.name.name)
+            if entry is None:
+                raise _fail("WIT209", f"name `{un.name.name}` is not defined", un.name.span,
+                            *_hint(un.name.name, [k for k, v in lookup.items() if v[0][0] == "type"]))
+            if entry[0][0] == "item":
+                raise _fail("WIT310", f"cannot import {entry[0][1]} `{un.name.name}`", un.name.span)
+            target = entry[0][1]
+            assert isinstance(target, int)
+            local = un.alias or un.name
+            tid = self.alloc_type(UType(name=local.name, kind=m.Alias(type=m.TypeId(target)), owner=owner,
+                                        stability=stability, span=un.name.span))
+            self.define_name(local, ("type", tid))
+
+    # ---- types
+    def resolve_type_def(self, d: n.TypeDef, stability: m.Stability) -> m.TypeDefKind:
+        match d:
+            case n.TypeAlias(type=ty):
+                return self.type_kind(ty, stability, 0)
+            case n.Record(fields=fields):
+                if not fields:
+                    raise _fail("WIT301", "empty record", d.name.span)
+                seen: set[str] = set()
+                out_fields = []
+                for f in fields:
+                    if f.name.name in seen:
+                        raise _fail("WIT203", f"field `{f.name.name}` is defined more than once", f.name.span)
+                    seen.add(f.name.name)
+                    out_fields.append(m.Field(name=f.name.name, type=self.resolve_type(f.type, stability),
+                                              docs=docs_of(f.docs)))
+                return m.Record(fields=tuple(out_fields))
+            case n.Flags(flags=flags):
+                seen = set()
+                for fl in flags:
+                    if fl.name.name in seen:
+                        raise _fail("WIT203", f"flag `{fl.name.name}` is defined more than once", fl.name.span)
+                    seen.add(fl.name.name)
+                return m.Flags(flags=tuple(m.Flag(name=fl.name.name, docs=docs_of(fl.docs)) for fl in flags))
+            case n.Variant(cases=cases):
+                if not cases:
+                    raise _fail("WIT301", "empty variant", d.name.span)
+                seen = set()
+                out_cases = []
+                for c in cases:
+                    if c.name.name in seen:
+                        raise _fail("WIT203", f"case `{c.name.name}` is defined more than once", c.name.span)
+                    seen.add(c.name.name)
+                    ty = None if c.type is None else self.resolve_type(c.type, stability)
+                    out_cases.append(m.Case(name=c.name.name, type=ty, docs=docs_of(c.docs)))
+                return m.Variant(cases=tuple(out_cases))
+            case n.Enum(cases=ecases):
+                if not ecases:
+                    raise _fail("WIT301", "empty enum", d.name.span)
+                seen = set()
+                for c in ecases:
+                    if c.name.name in seen:
+                        raise _fail("WIT203", f"enum case `{c.name.name}` is defined more than once", c.name.span)
+                    seen.add(c.name.name)
+                return m.Enum(cases=tuple(m.EnumCase(name=c.name.name, docs=docs_of(c.docs)) for c in ecases))
+            case n.Resource():
+                return m.Resource()
+            case _:
+                assert_never(d)
+
+    def type_kind(self, ty: n.Type, stability: m.Stability, depth: int) -> m.TypeDefKind:
+        if depth > MAX_TYPE_DEPTH:
+            raise _fail("WIT313", "type nested too deeply", ty.span)
+        match ty:
+            case n.Prim(name=name):
+                return m.Alias(type=name)
+            case n.Named(name=name):
+                return m.Alias(type=m.TypeId(self.lookup_type(name)))
+            case n.HandleType(borrow=borrow, resource=r):
+                rid = self.lookup_handle_target(r)
+                return m.Handle(kind="borrow" if borrow else "own", resource=m.TypeId(rid))
+            case n.TupleType(types=ts):
+                return m.TupleKind(types=tuple(self.resolve_type(x, stability, depth + 1) for x in ts))
+            case n.ListType(element=e, size=size):
+                inner = self.resolve_type(e, stability, depth + 1)
+                if size is None:
+                    return m.ListKind(type=inner)
+                if size == 0:
+                    raise _fail("WIT106", "invalid fixed-length list size: must be greater than 0", ty.span)
+                return m.FixedList(type=inner, size=size)
+            case n.MapType(key=k, value=v):
+                return m.MapKind(key=self.resolve_type(k, stability, depth + 1),
+                                 value=self.resolve_type(v, stability, depth + 1))
+            case n.OptionType(type=x):
+                return m.OptionKind(type=self.resolve_type(x, stability, depth + 1))
+            case n.ResultType(ok=ok, err=err):
+                return m.ResultKind(ok=None if ok is None else self.resolve_type(ok, stability, depth + 1),
+                                    err=None if err is None else self.resolve_type(err, stability, depth + 1))
+            case n.FutureType(type=x):
+                return m.Future(type=None if x is None else self.resolve_type(x, stability, depth + 1))
+            case n.StreamType(type=x):
+                return m.Stream(type=None if x is None else self.resolve_type(x, stability, depth + 1))
+            case _:
+                assert_never(ty)
+
+    def resolve_type(self, ty: n.Type, stability: m.Stability, depth: int = 0) -> m.Type:
+        if isinstance(ty, n.Prim):
+            return ty.name
+        kind = self.type_kind(ty, stability, depth)
+        return self.anon_type(kind, stability, ty.span)
+
+    def anon_type(self, kind: m.TypeDefKind, stability: m.Stability, span: Span) -> m.Type:
+        key: tuple[object, ...]
+        match kind:
+            case m.Alias(type=t):
+                return t
+            case m.Handle(kind="own", resource=r):
+                return r
+            case m.Handle(kind="borrow", resource=r):
+                key = ("borrow", r)
+            case m.ListKind(type=t):
+                key = ("list", t)
+            case m.FixedList(type=t, size=size):
+                key = ("fixed", t, size)
+            case m.OptionKind(type=t):
+                key = ("option", t)
+            case m.ResultKind(ok=ok, err=err):
+                key = ("result", ok, err)
+            case m.TupleKind(types=ts):
+                key = ("tuple", ts)
+            case m.MapKind(key=k, value=v):
+                key = ("map", k, v)
+            case m.Future(type=t):
+                key = ("future", t)
+            case m.Stream(type=t):
+                key = ("stream", t)
+            case _:
+                raise AssertionError(f"not an anonymous type: {kind!r}")
+        found = self.anon.get(key)
+        if found is None:
+            # wit-parser: an anonymous type takes the gate of the first type it refers to
+            # that has one, else the gate of the context it is written in.
+            for ref in _kind_refs(kind):
+                ref_stability = self.pkg.types[ref].stability
+                if not isinstance(ref_stability, m.Unknown):
+                    stability = ref_stability
+                    break
+            found = self.alloc_type(UType(name=None, kind=kind, owner=None, stability=stability, span=span))
+            self.anon[key] = found
+        return m.TypeId(found)
+
+    def lookup_type(self, name: n.Id) -> int:
+        entry = self.type_lookup.get(name.name)
+        if entry is None:
+            types = [k for k, v in self.type_lookup.items() if v[0][0] == "type"]
+            raise _fail("WIT201", f"type `{name.name}` does not exist", name.span, *_hint(name.name, types))
+        item = entry[0]
+        if item[0] == "item":
+            raise _fail("WIT310", f"cannot use {item[1]} `{name.name}` as a type", name.span)
+        return item[1]
+
+    def lookup_handle_target(self, name: n.Id) -> int:
+        tid = self.lookup_type(name)
+        cur = tid
+        while True:
+            t = self.pkg.types[cur]
+            if t.kind is None:
+                self.pkg.required_resource_types.append((tid, name.span))
+                return tid
+            if isinstance(t.kind, m.Resource):
+                return tid
+            if isinstance(t.kind, m.Alias) and not isinstance(t.kind.type, str):
+                cur = t.kind.type
+                continue
+            raise _fail("WIT303", f"type `{name.name}` used in a handle must be a resource", name.span)
+
+    # ---- functions
+    def resolve_function(self, docs: n.Docs, attrs: tuple[n.Attribute, ...], name: str, func: n.FuncType,
+                         kind: m.FunctionKindName, resource: int | None, span: Span) -> UFunc:
+        stability = stability_of(attrs)
+        # Anonymous types in signatures take no gate from the function (see anon_type).
+        anon_stability: m.Stability = m.UNKNOWN
+        params: list[tuple[str, m.Type]] = []
+        seen: set[str] = set()
+        if kind in ("method", "async-method"):
+            assert resource is not None
+            params.append(("self", self.anon_type(m.Handle(kind="borrow", resource=m.TypeId(resource)), anon_stability,
+                                                  func.span)))
+            seen.add("self")
+        for p in func.params:
+            ty = self.resolve_type(p.type, anon_stability)
+            if p.name.name in seen:
+                raise _fail("WIT203", f"param `{p.name.name}` is specified more than once", p.name.span)
+            seen.add(p.name.name)
+            params.append((p.name.name, ty))
+        result: m.Type | None
+        if kind == "constructor":
+            assert resource is not None
+            if func.result is None:
+                result = m.TypeId(resource)
+            else:
+                result = self.resolve_type(func.result, anon_stability)
+                ok: object = None
+                if not isinstance(result, str):
+                    rk = self.pkg.types[result].kind
+                    if isinstance(rk, m.ResultKind):
+                        ok = rk.ok
+                    else:
+                        raise _fail("WIT305", "if a constructor return type is declared it must be a `result`",
+                                    func.result.span)
+                else:
+                    raise _fail("WIT305", "if a constructor return type is declared it must be a `result`",
+                                func.result.span)
+                if ok != resource:
+                    raise _fail("WIT305", "the `ok` type must be the resource being constructed", func.result.span)
+        else:
+            result = None if func.result is None else self.resolve_type(func.result, anon_stability)
+        return UFunc(name=name, kind=kind, resource=resource, params=params, result=result, docs=docs_of(docs),
+                     stability=stability, external_id=external_id_of(attrs), span=span)
+
+    def resolve_resource_func(self, rf: n.ResourceFunc, resource: n.Id) -> UFunc:
+        entry = self.type_lookup[resource.name][0]
+        assert entry[0] == "type"
+        rid = entry[1]
+        assert isinstance(rid, int)
+        is_async = rf.func.is_async
+        kind: m.FunctionKindName
+        if rf.kind == "method":
+            name = f"[method]{resource.name}.{rf.name.name}"
+            kind = "async-method" if is_async else "method"
+        elif rf.kind == "static":
+            name = f"[static]{resource.name}.{rf.name.name}"
+            kind = "async-static" if is_async else "static"
+        else:
+            name = f"[constructor]{resource.name}"
+            kind = "constructor"
+        return self.resolve_function(rf.docs, rf.attrs, name, rf.func, kind, rid, rf.name.span)
+
+    # ---- worlds
+    def resolve_world(self, wid: int, world: n.World) -> None:
+        w = self.pkg.worlds[wid]
+        w.docs = docs_of(world.docs)
+        w.stability = stability_of(world.attrs)
+        self.type_lookup = {}
+        self.resolve_types(("w", wid), [x for x in world.items if isinstance(x, n.Use | n.TypeAlias | n.Record |
+                                                                             n.Flags | n.Variant | n.Enum | n.Resource)])
+        for item in world.items:
+            if isinstance(item, n.Include):
+                stability = stability_of(item.attrs)
+                found, name, span = self.resolve_ast_item_path(item.path)
+                inc = self.extract_world(found, name, span)
+                w.includes.append(UInclude(stability=stability, world=inc, names=item.names, span=item.path.name.span))
+        import_names: dict[str, str] = {}
+        export_names: dict[str, str] = {}
+        for name, (entry, span) in self.type_lookup.items():
+            assert entry[0] == "type"
+            import_names[name] = "type"
+            tid = entry[1]
+            assert isinstance(tid, int)
+            w.imports.append((name, tid, span))
+        imported: set[int] = set()
+        exported: set[int] = set()
+        for item in world.items:
+            if isinstance(item, n.Resource):
+                for rf in item.funcs or ():
+                    f = self.resolve_resource_func(rf, item.name)
+                    w.imports.append((f.name, f, rf.name.span))
+                continue
+            if isinstance(item, n.Import):
+                desc, names, seen, dst = "import", import_names, imported, w.imports
+            elif isinstance(item, n.Export):
+                desc, names, seen, dst = "export", export_names, exported, w.exports
+            else:
+                continue
+            ext = item.extern
+            witem, what = self.resolve_world_item(item.docs, item.attrs, ext)
+            key: str | tuple[str, int]
+            if isinstance(ext, n.ExternPath):
+                assert isinstance(witem, UWorldInterface)
+                if witem.id in seen:
+                    raise _fail("WIT308", f"interface cannot be {desc}ed more than once", ext.span)
+                seen.add(witem.id)
+                key = ("i", witem.id)
+                span = ext.path.name.span
+            else:
+                prev = names.get(ext.name.name)
+                if prev is not None:
+                    raise _fail("WIT309", f"{desc} `{ext.name.name}` conflicts with prior {prev} of same name",
+                                ext.name.span)
+                names[ext.name.name] = what
+                key = ext.name.name
+                span = ext.name.span
+            dst.append((key, witem, span))
+        self.type_lookup = {}
+
+    def resolve_world_item(self, docs: n.Docs, attrs: tuple[n.Attribute, ...], ext: n.Extern) -> tuple[UWorldItem, str]:
+        match ext:
+            case n.ExternInline(name=name, items=items):
+                saved = self.type_lookup
+                iid = self.alloc_interface(None, name.span)
+                self.resolve_interface(iid, items, docs, attrs)
+                self.type_lookup = saved
+                return UWorldInterface(id=iid, docs=m.NO_DOCS, stability=self.pkg.interfaces[iid].stability), "interface"
+            case n.ExternPath(path=path) | n.ExternNamed(path=path):
+                stability = stability_of(attrs)
+                found, pname, span = self.resolve_ast_item_path(path)
+                iid = self.extract_iface(found, pname, span)
+                return UWorldInterface(id=iid, docs=docs_of(docs), stability=stability), "interface"
+            case n.ExternFunc(name=name, func=func):
+                kind: m.FunctionKindName = "async-freestanding" if func.is_async else "freestanding"
+                return self.resolve_function(docs, attrs, name.name, func, kind, None, name.span), "func"
+            case _:
+                assert_never(ext)
+
+
+# ---------------------------------------------------------------- the global builder
+
+
+@dataclass(eq=False)
+class GType:
+    name: str | None
+    kind: m.TypeDefKind
+    owner: m.TypeOwner
+    docs: m.Docs
+    stability: m.Stability
+    span: Span
+
+
+@dataclass(eq=False)
+class GWorld:
+    name: str
+    imports: dict[m.WorldKey, m.WorldItem]
+    exports: dict[m.WorldKey, m.WorldItem]
+    package: m.PackageId
+    docs: m.Docs
+    stability: m.Stability
+    span: Span
+
+
+@dataclass(eq=False)
+class Builder:
+    features: Callable[[str], bool]
+    types: list[GType] = field(default_factory=list)
+    interfaces: list[m.Interface] = field(default_factory=list)
+    worlds: list[GWorld] = field(default_factory=list)
+    packages: list[m.Package] = field(default_factory=list)
+    package_names: dict[m.PackageName, m.PackageId] = field(default_factory=dict)
+
+    def alloc_type(self, t: GType) -> m.TypeId:
+        self.types.append(t)
+        return m.TypeId(len(self.types) - 1)
+
+    def include_stability(self, s: m.Stability, pkg: m.PackageName, span: Span) -> bool:
+        match s:
+            case m.Unknown():
+                return True
+            case m.Stable(since=since):
+                if pkg.version is None:
+                    raise _fail("WIT306", f"package [{pkg}] contains a feature gate with a version specifier, so it "
+                                "must have a version", span)
+                if _semver_key(since) > _semver_key(pkg.version):
+                    raise _fail("WIT306", f"feature gate cannot reference unreleased version {since} of package "
+                                f"[{pkg}] (current version {pkg.version})", span)
+                return True
+            case m.Unstable(feature=feature):
+                return self.features(feature)
+            case _:
+                assert_never(s)
+
+    def interface_direct_deps(self, iid: m.InterfaceId) -> Iterator[m.InterfaceId]:
+        for _name, tid in self.interfaces[iid].types:
+            dep = self.type_interface_dep(tid)
+            if dep is not None:
+                yield dep
+
+    def type_interface_dep(self, tid: m.TypeId) -> m.InterfaceId | None:
+        t = self.types[tid]
+        if not isinstance(t.kind, m.Alias) or isinstance(t.kind.type, str):
+            return None
+        other = self.types[t.kind.type]
+        if other.owner == t.owner:
+            return None
+        if isinstance(other.owner, m.OwnerInterface):
+            return other.owner.id
+        return None
+
+    def freeze(self, main: m.PackageId | None, group: tuple[m.PackageId, ...]) -> m.Resolve:
+        return m.Resolve(
+            packages=tuple(self.packages),
+            interfaces=tuple(self.interfaces),
+            worlds=tuple(
+                m.World(name=w.name, imports=tuple(w.imports.items()), exports=tuple(w.exports.items()),
+                        package=w.package, docs=w.docs, stability=w.stability, span=w.span)
+                for w in self.worlds
+            ),
+            types=tuple(
+                m.TypeDef(name=t.name, kind=t.kind, owner=t.owner, docs=t.docs, stability=t.stability, span=t.span)
+                for t in self.types
+            ),
+            main=main,
+            main_group=group,
+        )
+
+
+_T = TypeVar("_T")
+
+
+class _Remap:
+    """Adds one `Unresolved` package to the `Builder` (wit-parser's `Remap::append`)."""
+
+    def __init__(self, b: Builder, u: Unresolved) -> None:
+        self.b = b
+        self.u = u
+        self.types: list[m.TypeId | None] = []
+        self.interfaces: list[m.InterfaceId | None] = []
+        self.worlds: list[int | None] = []
+        self.own_handles: dict[m.TypeId, m.TypeId] = {}
+        self.pkg_name = u.name
+
+    # ---- id mapping
+    def map_type(self, tid: int, span: Span) -> m.TypeId:
+        got = self.types[tid]
+        if got is None:
+            raise _fail("WIT307", "found a reference to a type which is excluded due to its feature not being activated",
+                        span)
+        return got
+
+    def map_interface(self, iid: int, span: Span) -> m.InterfaceId:
+        got = self.interfaces[iid]
+        if got is None:
+            raise _fail("WIT307", "found a reference to a interface which is excluded due to its feature not being "
+                        "activated", span)
+        return got
+
+    def map_world(self, wid: int, span: Span) -> int:
+        got = self.worlds[wid]
+        if got is None:
+            raise _fail("WIT307", "found a reference to a world which is excluded due to its feature not being activated",
+                        span)
+        return got
+
+    def update_ty(self, t: m.Type, span: Span) -> m.Type:
+        if isinstance(t, str):
+            return t
+        gid = self.map_type(t, span)
+        cur = gid
+        while True:
+            kind = self.b.types[cur].kind
+            if isinstance(kind, m.Resource):
+                own = self.own_handles.get(gid)
+                if own is None:
+                    own = self.b.alloc_type(GType(name=None, kind=m.Handle(kind="own", resource=gid), owner=None,
+                                                  docs=m.NO_DOCS, stability=m.UNKNOWN, span=span))
+                    self.own_handles[gid] = own
+                return own
+            if isinstance(kind, m.Alias) and not isinstance(kind.type, str):
+                cur = kind.type
+                continue
+            return gid
+
+    def update_opt(self, t: m.Type | None, span: Span) -> m.Type | None:
+        return None if t is None else self.update_ty(t, span)
+
+    def update_kind(self, k: m.TypeDefKind, span: Span) -> m.TypeDefKind:
+        match k:
+            case m.Handle(kind=hk, resource=r):
+                return m.Handle(kind=hk, resource=self.map_type(r, span))
+            case m.Resource() | m.Flags() | m.Enum():
+                return k
+            case m.Record(fields=fields):
+                return m.Record(fields=tuple(m.Field(name=f.name, type=self.update_ty(f.type, span), docs=f.docs)
+                                             for f in fields))
+            case m.TupleKind(types=ts):
+                return m.TupleKind(types=tuple(self.update_ty(x, span) for x in ts))
+            case m.Variant(cases=cases):
+                return m.Variant(cases=tuple(m.Case(name=c.name, type=self.update_opt(c.type, span), docs=c.docs)
+                                             for c in cases))
+            case m.OptionKind(type=t):
+                return m.OptionKind(type=self.update_ty(t, span))
+            case m.ResultKind(ok=ok, err=err):
+                return m.ResultKind(ok=self.update_opt(ok, span), err=self.update_opt(err, span))
+            case m.ListKind(type=t):
+                return m.ListKind(type=self.update_ty(t, span))
+            case m.FixedList(type=t, size=size):
+                return m.FixedList(type=self.update_ty(t, span), size=size)
+            case m.MapKind(key=kk, value=v):
+                return m.MapKind(key=self.update_ty(kk, span), value=self.update_ty(v, span))
+            case m.Future(type=t):
+                return m.Future(type=self.update_opt(t, span))
+            case m.Stream(type=t):
+                return m.Stream(type=self.update_opt(t, span))
+            case m.Alias(type=t):
+                return m.Alias(type=t if isinstance(t, str) else self.map_type(t, span))
+            case _:
+                assert_never(k)
+
+    def type_has_borrow(self, t: m.Type) -> bool:
+        if isinstance(t, str):
+            return False
+        kind = self.b.types[t].kind
+        match kind:
+            case m.Handle(kind=hk):
+                return hk == "borrow"
+            case m.Resource() | m.Flags() | m.Enum() | m.Future() | m.Stream():
+                return False
+            case m.Record(fields=fields):
+                return any(self.type_has_borrow(f.type) for f in fields)
+            case m.TupleKind(types=ts):
+                return any(self.type_has_borrow(x) for x in ts)
+            case m.Variant(cases=cases):
+                return any(c.type is not None and self.type_has_borrow(c.type) for c in cases)
+            case m.OptionKind(type=x) | m.ListKind(type=x) | m.FixedList(type=x) | m.Alias(type=x):
+                return self.type_has_borrow(x)
+            case m.ResultKind(ok=ok, err=err):
+                return (ok is not None and self.type_has_borrow(ok)) or (err is not None and self.type_has_borrow(err))
+            case m.MapKind(key=kk, value=v):
+                return self.type_has_borrow(kk) or self.type_has_borrow(v)
+            case _:
+                assert_never(kind)
+
+    def update_function(self, f: UFunc, span: Span) -> m.Function:
+        resource = None if f.resource is None else self.map_type(f.resource, span)
+        params = tuple(m.Param(name=name, type=self.update_ty(t, span)) for name, t in f.params)
+        result = self.update_opt(f.result, span)
+        if result is not None and self.type_has_borrow(result):
+            raise _fail("WIT304", f"function `{f.name}` returns a type which contains a `borrow<T>` which is not "
+                        "supported", span)
+        return m.Function(name=f.name, kind=m.FunctionKind(name=f.kind, resource=resource), params=params,
+                          result=result, docs=f.docs, stability=f.stability, external_id=f.external_id, span=f.span)
+
+    # ---- the append
+    def append(self) -> m.PackageId:
+        u, b = self.u, self.b
+        pkg_id = m.PackageId(len(b.packages))
+        self.process_foreign_deps()
+        for t in u.types[u.n_foreign_types:]:
+            if not b.include_stability(t.stability, u.name, t.span):
+                self.types.append(None)
+                continue
+            assert t.kind is not None
+            kind = self.update_kind(t.kind, t.span)
+            # the owner is fixed once interfaces and worlds have ids
+            self.types.append(b.alloc_type(GType(name=t.name, kind=kind, owner=None, docs=t.docs,
+                                                 stability=t.stability, span=t.span)))
+        self.check_required_resources()
+        new_ifaces: list[tuple[int, m.InterfaceId]] = []
+        for local in range(u.n_foreign_interfaces, len(u.interfaces)):
+            ui = u.interfaces[local]
+            if not b.include_stability(ui.stability, u.name, ui.span):
+                self.interfaces.append(None)
+                continue
+            iid = m.InterfaceId(len(b.interfaces))
+            b.interfaces.append(m.Interface(name=ui.name, types=(), functions=(), package=pkg_id, docs=ui.docs,
+                                            stability=ui.stability, span=ui.span))
+            self.interfaces.append(iid)
+            new_ifaces.append((local, iid))
+        for local, iid in new_ifaces:
+            ui = u.interfaces[local]
+            types = tuple((name, self.types[t]) for name, t in ui.types.items() if self.types[t] is not None)
+            funcs: list[tuple[str, m.Function]] = []
+            for fname, f in ui.functions.items():
+                if not b.include_stability(f.stability, u.name, f.span):
+                    continue
+                funcs.append((fname, self.update_function(f, f.span)))
+            old = b.interfaces[iid]
+            b.interfaces[iid] = m.Interface(name=old.name, types=types, functions=tuple(funcs),  # type: ignore[arg-type]
+                                            package=pkg_id, docs=old.docs, stability=old.stability, span=old.span)
+        self.fix_owners(u, "i")
+        new_worlds: list[tuple[int, int]] = []
+        for local in range(u.n_foreign_worlds, len(u.worlds)):
+            uw = u.worlds[local]
+            if not b.include_stability(uw.stability, u.name, uw.span):
+                self.worlds.append(None)
+                continue
+            gw = self.update_world(uw, pkg_id)
+            b.worlds.append(gw)
+            wid = len(b.worlds) - 1
+            self.worlds.append(wid)
+            new_worlds.append((local, wid))
+        self.fix_owners(u, "w")
+        ifaces_by_name = tuple((name, self.interfaces[i]) for name, i in u.interface_names.items()
+                               if self.interfaces[i] is not None)
+        worlds_by_name = tuple((name, m.WorldId(w)) for name, i in u.world_names.items()
+                               if (w := self.worlds[i]) is not None)
+        b.packages.append(m.Package(name=u.name, interfaces=ifaces_by_name, worlds=worlds_by_name,  # type: ignore[arg-type]
+                                    docs=u.docs, span=u.name_span))
+        b.package_names[u.name] = pkg_id
+        for local, wid in new_worlds:
+            self.process_includes(u.worlds[local], wid, pkg_id)
+            _Elaborate(b, wid).run()
+        return pkg_id
+
+    def fix_owners(self, u: Unresolved, which: str) -> None:
+        for local in range(u.n_foreign_types, len(u.types)):
+            t = u.types[local]
+            gid = self.types[local]
+            if gid is None or t.owner is None or t.owner[0] != which:
+                continue
+            if which == "i":
+                iid = self.interfaces[t.owner[1]]
+                assert iid is not None
+                self.b.types[gid].owner = m.OwnerInterface(id=iid)
+            else:
+                wid = self.worlds[t.owner[1]]
+                if wid is not None:
+                    self.b.types[gid].owner = m.OwnerWorld(id=m.WorldId(wid))
+
+    def process_foreign_deps(self) -> None:
+        u, b = self.u, self.b
+        iface_pkg: dict[int, tuple[m.PackageName, str, Span]] = {}
+        world_pkg: dict[int, tuple[m.PackageName, str, Span]] = {}
+        for i, (pname, items) in enumerate(u.foreign_deps.items()):
+            for name, (kind, local) in items.items():
+                (iface_pkg if kind == "i" else world_pkg)[local] = (pname, name, u.foreign_dep_spans[i])
+        for local in range(u.n_foreign_interfaces):
+            pname, name, span = iface_pkg[local]
+            pid = self.find_package(pname, span)
+            found = dict(b.packages[pid].interfaces).get(name)
+            if found is None:
+                raise _fail("WIT202", f"interface '{name}' not found in package '{pname}'",
+                            u.foreign_item_spans[("i", local)],
+                            *_hint(name, [k for k, _ in b.packages[pid].interfaces]))
+            self.interfaces.append(found)
+        for local in range(u.n_foreign_worlds):
+            pname, name, span = world_pkg[local]
+            pid = self.find_package(pname, span)
+            wfound = dict(b.packages[pid].worlds).get(name)
+            if wfound is None:
+                raise _fail("WIT210", f"world '{name}' not found in package '{pname}'",
+                            u.foreign_item_spans[("w", local)])
+            self.worlds.append(wfound)
+        for local in range(u.n_foreign_types):
+            t = u.types[local]
+            if not b.include_stability(t.stability, u.name, t.span):
+                self.types.append(None)
+                continue
+            assert t.owner is not None
+            iid = self.map_interface(t.owner[1], t.span)
+            tid = dict(b.interfaces[iid].types).get(t.name or "")
+            if tid is None:
+                raise _fail("WIT209", f"type `{t.name}` not defined in interface", t.span,
+                            *_hint(t.name or "", [k for k, _ in b.interfaces[iid].types]))
+            self.types.append(tid)
+    def check_required_resources(self) -> None:
+        b = self.b
+        for tid, span in self.u.required_resource_types:
+            try:
+                cur = self.map_type(tid, span)
+            except ResolveError:
+                continue
+            while True:
+                kind = b.types[cur].kind
+                if isinstance(kind, m.Alias) and not isinstance(kind.type, str):
+                    cur = kind.type
+                elif isinstance(kind, m.Resource):
+                    break
+                else:
+                    raise _fail("WIT303", "type used in a handle must be a resource", span)
+
+    def find_package(self, name: m.PackageName, span: Span) -> m.PackageId:
+        pid = self.b.package_names.get(name)
+        if pid is None:
+            known = "".join(f"\n    {k}" for k in sorted((str(p) for p in self.b.package_names)))
+            raise _fail("WIT205", f"package '{name}' not found. known packages:{known}", span)
+        return pid
+
+    def update_world(self, uw: UWorld, pkg_id: m.PackageId) -> GWorld:
+        b = self.b
+        gw = GWorld(name=uw.name, imports={}, exports={}, package=pkg_id, docs=uw.docs, stability=uw.stability,
+                    span=uw.span)
+        for items, dst in ((uw.imports, gw.imports), (uw.exports, gw.exports)):
+            for key, item, span in items:
+                witem: m.WorldItem
+                if isinstance(item, int):
+                    tid = self.map_type(item, span)
+                    if not b.include_stability(b.types[tid].stability, self.u.name, span):
+                        continue
+                    witem = m.WorldType(id=tid, span=span)
+                elif isinstance(item, UWorldInterface):
+                    if not b.include_stability(item.stability, self.u.name, span):
+                        continue
+                    witem = m.WorldInterface(id=self.map_interface(item.id, span), docs=item.docs,
+                                             stability=item.stability, span=span)
+                else:
+                    if not b.include_stability(item.stability, self.u.name, span):
+                        continue
+                    witem = m.WorldFunction(function=self.update_function(item, span))
+                gkey: m.WorldKey = key if isinstance(key, str) else self.map_interface(key[1], span)
+                dst[gkey] = witem
+        return gw
+
+    # ---- include
+    def process_includes(self, uw: UWorld, wid: int, pkg_id: m.PackageId) -> None:
+        b = self.b
+        for inc in uw.includes:
+            if not b.include_stability(inc.stability, self.u.name, inc.span):
+                continue
+            src_id = self.map_world(inc.world, inc.span)
+            self.resolve_include(wid, src_id, inc)
+
+    def resolve_include(self, wid: int, src_id: int, inc: UInclude) -> None:
+        b = self.b
+        world, src = b.worlds[wid], b.worlds[src_id]
+        names = list(inc.names)
+        for key, _ in list(src.imports.items()) + list(src.exports.items()):
+            if isinstance(key, str):
+                names = [x for x in names if x.name.name != key]
+        if names:
+            raise _fail("WIT311", f"no import or export kebab-name `{names[0].name.name}`. Note that an ID does not "
+                        "support renaming", inc.span)
+        cloner = _Cloner(b, src_id, wid)
+        external = world.package != src.package
+        for items, dst, what in ((src.imports, world.imports, "import"), (src.exports, world.exports, "export")):
+            for key, item in items.items():
+                if isinstance(key, str):
+                    new_name = key
+                    for x in inc.names:
+                        if x.name.name == key:
+                            new_name = x.alias.name
+                    new_item = cloner.world_item(item)
+                    if isinstance(new_item, m.WorldFunction):
+                        f = new_item.function
+                        new_item = m.WorldFunction(function=m.Function(
+                            name=new_name, kind=f.kind, params=f.params, result=f.result, docs=f.docs,
+                            stability=f.stability, external_id=f.external_id, span=f.span))
+                    elif isinstance(new_item, m.WorldType):
+                        b.types[new_item.id].name = new_name
+                    if new_name in dst:
+                        raise _fail("WIT311", f"{what} of `{new_name}` shadows previously {what}ed items", inc.span)
+                    dst[new_name] = new_item
+                else:
+                    prev = dst.get(key)
+                    if prev is None:
+                        dst[key] = item
+                        prev = item
+                    if True:
+                        dst[key] = _merge_include_stability(item, prev, external)
+
+
+def _merge_include_stability(new: m.WorldItem, prev: m.WorldItem, external: bool) -> m.WorldItem:
+    """An interface included again: a stable gate from another package is dropped."""
+    assert isinstance(new, m.WorldInterface) and isinstance(prev, m.WorldInterface)
+    if external and isinstance(new.stability, m.Stable):
+        return m.WorldInterface(id=prev.id, docs=prev.docs, stability=m.UNKNOWN, span=prev.span)
+    if isinstance(prev.stability, m.Unknown) and not isinstance(new.stability, m.Unknown):
+        return m.WorldInterface(id=prev.id, docs=prev.docs, stability=new.stability, span=prev.span)
+    return prev
+
+
+class _Cloner:
+    """Copies world-owned types when one world includes another (wit-parser's `Cloner`)."""
+
+    def __init__(self, b: Builder, src: int, dst: int) -> None:
+        self.b = b
+        self.src = m.OwnerWorld(id=m.WorldId(src))
+        self.dst = m.OwnerWorld(id=m.WorldId(dst))
+        self.map: dict[m.TypeId, m.TypeId] = {}
+
+    def world_item(self, item: m.WorldItem) -> m.WorldItem:
+        match item:
+            case m.WorldInterface():
+                return item
+            case m.WorldType(id=tid, span=span):
+                return m.WorldType(id=self.type_id(tid), span=span)
+            case m.WorldFunction(function=f):
+                return m.WorldFunction(function=self.function(f))
+            case _:
+                assert_never(item)
+
+    def function(self, f: m.Function) -> m.Function:
+        kind = f.kind
+        if kind.resource is not None:
+            kind = m.FunctionKind(name=kind.name, resource=self.type_id(kind.resource))
+        return m.Function(name=f.name, kind=kind, params=tuple(m.Param(name=p.name, type=self.ty(p.type)) for p in f.params),
+                          result=None if f.result is None else self.ty(f.result), docs=f.docs, stability=f.stability,
+                          external_id=f.external_id, span=f.span)
+
+    def ty(self, t: m.Type) -> m.Type:
+        return t if isinstance(t, str) else self.type_id(t)
+
+    def type_id(self, tid: m.TypeId) -> m.TypeId:
+        done = self.map.get(tid)
+        if done is not None:
+            return done
+        t = self.b.types[tid]
+        if t.owner is not None and t.owner != self.src:
+            return tid
+        if t.owner is None and not self._mentions_src(t.kind):
+            return tid
+        kind = self._kind(t.kind)
+        new = self.b.alloc_type(GType(name=t.name, kind=kind, owner=self.dst if t.owner is not None else None,
+                                      docs=t.docs, stability=t.stability, span=t.span))
+        self.map[tid] = new
+        return new
+
+    def _mentions_src(self, k: m.TypeDefKind) -> bool:
+        return any(self.type_id(x) != x for x in _kind_refs(k))
+
+    def _kind(self, k: m.TypeDefKind) -> m.TypeDefKind:
+        return _map_kind(k, self.ty)
+
+
+def _kind_refs(k: m.TypeDefKind) -> list[m.TypeId]:
+    out: list[m.TypeId] = []
+    _map_kind(k, lambda t: (out.append(t) if not isinstance(t, str) else None) or t)
+    return out
+
+
+def _map_kind(k: m.TypeDefKind, f: Callable[[m.Type], m.Type]) -> m.TypeDefKind:
+    def opt(t: m.Type | None) -> m.Type | None:
+        return None if t is None else f(t)
+
+    match k:
+        case m.Handle(kind=hk, resource=r):
+            r2 = f(r)
+            assert not isinstance(r2, str)
+            return m.Handle(kind=hk, resource=r2)
+        case m.Resource() | m.Flags() | m.Enum():
+            return k
+        case m.Record(fields=fields):
+            return m.Record(fields=tuple(m.Field(name=x.name, type=f(x.type), docs=x.docs) for x in fields))
+        case m.TupleKind(types=ts):
+            return m.TupleKind(types=tuple(f(x) for x in ts))
+        case m.Variant(cases=cases):
+            return m.Variant(cases=tuple(m.Case(name=c.name, type=opt(c.type), docs=c.docs) for c in cases))
+        case m.OptionKind(type=t):
+            return m.OptionKind(type=f(t))
+        case m.ResultKind(ok=ok, err=err):
+            return m.ResultKind(ok=opt(ok), err=opt(err))
+        case m.ListKind(type=t):
+            return m.ListKind(type=f(t))
+        case m.FixedList(type=t, size=size):
+            return m.FixedList(type=f(t), size=size)
+        case m.MapKind(key=kk, value=v):
+            return m.MapKind(key=f(kk), value=f(v))
+        case m.Future(type=t):
+            return m.Future(type=opt(t))
+        case m.Stream(type=t):
+            return m.Stream(type=opt(t))
+        case m.Alias(type=t):
+            return m.Alias(type=f(t))
+        case _:
+            assert_never(k)
+
+
+class _Elaborate:
+    """Adds implied imports to a world and orders its items (wit-parser's `elaborate_world`)."""
+
+    def __init__(self, b: Builder, wid: int) -> None:
+        self.b = b
+        self.wid = wid
+
+    def sort_key(self, item: m.WorldItem) -> int:
+        match item:
+            case m.WorldInterface():
+                return 0
+            case m.WorldType(id=tid):
+                t = self.b.types[tid]
+                if isinstance(t.kind, m.Alias) and not isinstance(t.kind.type, str):
+                    if self.b.types[t.kind.type].owner != t.owner:
+                        return 1
+                return 2
+            case m.WorldFunction(function=f):
+                return 3 if f.kind.resource is None else 4
+            case _:
+                assert_never(item)
+
+    def run(self) -> None:
+        b = self.b
+        w = b.worlds[self.wid]
+        new_imports: dict[m.WorldKey, m.WorldItem] = {}
+        items = sorted(w.imports.items(), key=lambda kv: self.sort_key(kv[1]))
+        for key, item in items:
+            if isinstance(item, m.WorldInterface):
+                self.elaborate_import(new_imports, key, item.id, item.stability, item)
+            elif isinstance(item, m.WorldFunction):
+                new_imports[key] = item
+            else:
+                dep = b.type_interface_dep(item.id)
+                if dep is not None:
+                    self.elaborate_import(new_imports, dep, dep, b.types[item.id].stability, None)
+                new_imports[key] = item
+        new_exports: dict[m.WorldKey, m.WorldItem] = {}
+        export_ifaces: dict[m.InterfaceId, tuple[m.WorldKey, m.WorldInterface]] = {}
+        export_list: list[tuple[m.WorldKey, m.WorldInterface]] = []
+        for key, item in w.exports.items():
+            if isinstance(item, m.WorldInterface):
+                export_ifaces.setdefault(item.id, (key, item))
+                export_list.append((key, item))
+            else:
+                new_exports[key] = item
+        required: set[m.InterfaceId] = set()
+        for key, item in export_list:
+            iid = item.id
+            if not self.add_export(new_imports, new_exports, export_ifaces, required, iid, key, True, item):
+                name = key if isinstance(key, str) else self.iface_name(iid)
+                raise _fail("WIT308", f"interface `{name}` transitively depends on an interface in incompatible ways",
+                            item.span if item.span.known else w.span)
+        ordered = sorted(new_imports.items(), key=lambda kv: self.sort_key(kv[1]))
+        w.imports = dict(ordered)
+        w.exports = new_exports
+
+    def iface_name(self, iid: m.InterfaceId) -> str:
+        i = self.b.interfaces[iid]
+        if i.name is None or i.package is None:
+            return i.name or "<anonymous>"
+        p = self.b.packages[i.package].name if i.package < len(self.b.packages) else None
+        if p is None:
+            return i.name
+        base = f"{p.namespace}:{p.name}/{i.name}"
+        return f"{base}@{p.version}" if p.version else base
+
+    def elaborate_import(self, imports: dict[m.WorldKey, m.WorldItem], key: m.WorldKey, iid: m.InterfaceId,
+                         stability: m.Stability, item: m.WorldInterface | None) -> None:
+        if key in imports:
+            return
+        for dep in self.b.interface_direct_deps(iid):
+            self.elaborate_import(imports, dep, dep, stability, None)
+        imports[key] = item if item is not None else m.WorldInterface(id=iid, stability=stability)
+
+    def add_export(self, imports: dict[m.WorldKey, m.WorldItem], exports: dict[m.WorldKey, m.WorldItem],
+                   export_ifaces: dict[m.InterfaceId, tuple[m.WorldKey, m.WorldInterface]], required: set[m.InterfaceId],
+                   iid: m.InterfaceId, key: m.WorldKey, add_export: bool, item: m.WorldInterface) -> bool:
+        if key in exports:
+            return add_export
+        if not add_export and iid in required:
+            return True
+        for dep in self.b.interface_direct_deps(iid):
+            dep_export = add_export and dep in export_ifaces
+            if not self.add_export(imports, exports, export_ifaces, required, dep, dep, dep_export, item):
+                return False
+        if add_export:
+            exports[key] = item if item.id == iid else m.WorldInterface(id=iid, stability=item.stability)
+        else:
+            required.add(iid)
+            if key not in imports:
+                imports[key] = m.WorldInterface(id=iid, stability=item.stability)
+        return True
+
+
+# ---------------------------------------------------------------- packages of a group
+
+
+def _split_packages(group: Group) -> tuple[list[Unresolved], Unresolved | None]:
+    """The packages a group defines: its nested packages and its main package."""
+    header: n.PackageDecl | None = None
+    main_files: list[list[n.TopItem]] = []
+    nested: list[Unresolved] = []
+    for f in group.files:
+        if f.package is not None:
+            if header is not None and _pkg_name(header.name) != _pkg_name(f.package.name):
+                raise _fail("WIT207", f"package identifier `{_pkg_name(f.package.name)}` does not match previous "
+                            f"package name of `{_pkg_name(header.name)}`", f.package.name.span)
+            if header is None or not header.docs.comments:
+                header = f.package if header is None or f.package.docs.comments else header
+        items: list[n.TopItem] = []
+        for item in f.items:
+            if isinstance(item, n.NestedPackage):
+                for inner in item.items:
+                    if isinstance(inner, n.NestedPackage):
+                        raise _fail("WIT105", "nested packages must be placed at the top-level", inner.decl.name.span)
+                nested.append(Unresolved(name=_pkg_name(item.decl.name), name_span=item.decl.name.span,
+                                         docs=docs_of(item.decl.docs), files=[list(item.items)]))
+            else:
+                items.append(item)
+        main_files.append(items)
+    has_items = any(main_files)
+    if header is None:
+        if has_items or not nested:
+            span = Span.UNKNOWN
+            for items in main_files:
+                if items:
+                    span = items[0].span
+                    break
+            raise _fail("WIT206", "no `package` header was found in any WIT file for this package", span)
+        return nested, None
+    main = Unresolved(name=_pkg_name(header.name), name_span=header.name.span, docs=docs_of(header.docs),
+                      files=main_files)
+    return nested, main
+
+
+def _check_nesting(group: Group) -> None:
+    for f in group.files:
+        for item in f.items:
+            if isinstance(item, n.NestedPackage):
+                _nesting_depth(item, 1)
+
+
+def _nesting_depth(p: n.NestedPackage, depth: int) -> None:
+    if depth > 100:
+        raise _fail("WIT105", "package nesting too deep", p.decl.span)
+    for inner in p.items:
+        if isinstance(inner, n.NestedPackage):
+            _nesting_depth(inner, depth + 1)
+
+
+def resolve(groups: list[Group], sources: SourceMap, features: object) -> m.Resolve:
+    """Resolve every package of `groups` (root first) into one `Resolve`."""
+    active: Callable[[str], bool] = getattr(features, "active", lambda _f: False)
+    try:
+        return _resolve(groups, active)
+    except ResolveError as e:
+        raise WitError((e.diag,), sources) from None
+    except RecursionError:
+        raise WitError((error("WIT313", "type nested too deeply", Span.UNKNOWN),), sources) from None
+
+
+def _resolve(groups: list[Group], active: Callable[[str], bool]) -> m.Resolve:
+    details: dict[m.PackageName, Unresolved] = {}
+    main_names: list[m.PackageName] = []
+    root_main: m.PackageName | None = None
+    for group in groups:
+        _check_nesting(group)
+        nested, main = _split_packages(group)
+        for pkg in [*nested, *([main] if main else [])]:
+            prev = details.get(pkg.name)
+            if prev is not None:
+                raise _fail("WIT207", f"package `{pkg.name}` is defined in two different locations", pkg.name_span,
+                            Note("note: first defined here", prev.name_span))
+            details[pkg.name] = pkg
+            if group.is_root:
+                main_names.append(pkg.name)
+        if group.is_root:
+            root_main = main.name if main else (nested[-1].name if nested else None)
+    # Foreign dependencies are only known once each package's items are walked.
+    deps_of: dict[m.PackageName, list[tuple[m.PackageName, Span]]] = {}
+    for name, pkg in details.items():
+        seen: dict[m.PackageName, Span] = {}
+
+        def visit(_c: n.Id | None, _a: tuple[n.Attribute, ...], path: n.UsePath, _n: object, _k: str,
+                  seen: dict[m.PackageName, Span] = seen) -> None:
+            if isinstance(path, n.PackagePath):
+                pn = _path_pkg(path)
+                if pn not in seen:
+                    seen[pn] = Span(path.namespace.span.start, path.package.span.end)
+
+        for items in pkg.files:
+            _for_each_path(items, visit)
+        deps_of[name] = list(seen.items())
+    order: dict[m.PackageName, None] = {}
+    visiting: set[m.PackageName] = set()
+
+    def visit_pkg(name: m.PackageName) -> None:
+        if name in order:
+            return
+        for dep, span in deps_of[name]:
+            if dep in visiting:
+                raise _fail("WIT300", f"package `{dep}` creates a dependency cycle", span)
+            if dep in details:
+                visiting.add(dep)
+                visit_pkg(dep)
+                visiting.discard(dep)
+        order[name] = None
+
+    for name in sorted(details, key=_pkg_key):
+        visiting.add(name)
+        visit_pkg(name)
+        visiting.discard(name)
+    b = Builder(features=active)
+    main_id: m.PackageId | None = None
+    group_ids: list[m.PackageId] = []
+    for name in order:
+        pkg = details[name]
+        _PackageResolver(pkg).run()
+        pid = _Remap(b, pkg).append()
+        if name == root_main:
+            main_id = pid
+        if name in main_names:
+            group_ids.append(pid)
+    return b.freeze(main_id, tuple(group_ids))
+
+
+_ = re  # reserved for name validation helpers
