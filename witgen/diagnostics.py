@@ -9,9 +9,14 @@ sees (anything else escaping `api` is a bug).
 from __future__ import annotations
 
 import enum
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeAlias
+from urllib.parse import quote
 
-from witgen.source import SourceMap, Span
+from witgen.source import Location, SourceMap, Span
 
 
 class Severity(enum.Enum):
@@ -22,7 +27,7 @@ class Severity(enum.Enum):
 # code -> one-line description. WIT1xx syntax, WIT2xx names/packages/files,
 # WIT3xx semantic rules, WIT4xx backend limits. Never reuse a retired code.
 CODES: dict[str, str] = {
-    "WIT100": "the input could not be tokenized (invalid character, unterminated comment or string)",
+    "WIT100": "the input could not be tokenized (bad character, unterminated comment or string)",
     "WIT101": "unexpected token: the text does not follow WIT's grammar",
     "WIT102": "invalid identifier (not kebab-case, or a keyword used without `%`)",
     "WIT103": "invalid version (not a valid semantic version)",
@@ -98,41 +103,238 @@ class WitError(Exception):
         return render_text(self.diagnostics, self.sources)
 
 
-# ---------------------------------------------------------------- rendering (text)
+# ---------------------------------------------------------------- ordering
 
-_LONG_LINE = 500
-
-
-def render_one(d: Diagnostic, sources: SourceMap, *, codes: bool = True) -> str:
-    head = d.severity.value + (f"[{d.code}]" if codes else "") + ": "
-    lines: list[str] = []
-    if d.span.known and sources.files:
-        loc = sources.locate(d.span.start)
-        text = sources.line_text(d.span.start)
-        if len(text) > _LONG_LINE:
-            lines.append(f"{head}{loc.path}:{loc.line}:{loc.column}: {d.message}")
-        else:
-            lines.append(head + d.message)
-            lines.append(f"     --> {loc.path}:{loc.line}:{loc.column}")
-            lines.append("      |")
-            lines.append(f" {loc.line:>4} | {text}")
-            width = max(min(d.span.end, d.span.start + len(text) - loc.column + 1) - d.span.start, 1)
-            lines.append("      | " + " " * (loc.column - 1) + "^" + "-" * (width - 1))
-    else:
-        lines.append(head + d.message)
-    if codes:
-        for n in d.notes:
-            lines.append(f"      = {n.message}")
-    return "\n".join(lines)
+# A diagnostic together with the source map its span points into. `check` covers several
+# paths, each with a SourceMap of its own, so the renderers accept such pairs.
+Located: TypeAlias = tuple[Diagnostic, SourceMap]
 
 
 def sort_key(d: Diagnostic, sources: SourceMap) -> tuple[int, int]:
+    """Position within one source map: file, then offset; unknown spans last."""
     if not d.span.known or not sources.files:
         return (1 << 30, 0)
-    f = sources.file_at(d.span.start)
-    return (sources.files.index(f), d.span.start)
+    return (sources.files.index(sources.file_at(d.span.start)), d.span.start)
 
 
-def render_text(diags: tuple[Diagnostic, ...] | list[Diagnostic], sources: SourceMap, *, codes: bool = True) -> str:
-    """Every diagnostic as a wasm-tools style block; blocks separated by a blank line."""
-    return "\n\n".join(render_one(d, sources, codes=codes) for d in diags)
+def ordered(
+    diags: Iterable[Diagnostic | Located], sources: SourceMap | None = None
+) -> list[Located]:
+    """Pairs in rendering order.
+
+    A bare `Diagnostic` is paired with `sources` (an empty map, so no location, if None).
+    Source maps keep the order in which they first appear (the order of the paths given).
+    Within one map the first diagnostic stays first: producers put the error wasm-tools
+    reports there (it is the one the corpus locates), and wasm-tools resolves in
+    topological order, not in file order. The rest follow by file, then by offset, with
+    spanless ones last; the sort is stable, so ties keep the producer's order.
+    """
+    empty = sources if sources is not None else SourceMap()
+    groups: dict[int, list[Located]] = {}
+    for item in diags:
+        pair = item if isinstance(item, tuple) else (item, empty)
+        groups.setdefault(id(pair[1]), []).append(pair)
+    out: list[Located] = []
+    for group in groups.values():
+        out.append(group[0])
+        out.extend(sorted(group[1:], key=lambda p: sort_key(*p)))
+    return out
+
+
+# ---------------------------------------------------------------- rendering (text)
+
+# Text is built as (text, style) segments so that cli.py can colour it with rich without
+# this module knowing about rich. Styles: "error", "warning" (the severity and the marker),
+# "message", "gutter" (arrow, bars, line numbers, `=`), "help" and "note" (note labels),
+# "" (plain, for source text and paths).
+Segment: TypeAlias = tuple[str, str]
+
+# wasm-tools collapses the snippet when the line has more than 500 UTF-8 bytes.
+_LONG_LINE = 500
+
+
+def _location(span: Span, sources: SourceMap) -> tuple[Location, Location] | None:
+    """1-based start and end of `span` (end exclusive), or None if it has no location."""
+    if not span.known or not sources.files:
+        return None
+    f = sources.file_at(span.start)
+    end = min(max(span.end, span.start), f.end)
+    return sources.locate(span.start), sources.locate(end)
+
+
+def _block(d: Diagnostic, sources: SourceMap, codes: bool) -> list[Segment]:
+    sev = d.severity.value
+    head = sev + (f"[{d.code}]" if codes else "")
+    where = _location(d.span, sources)
+    if where is None:
+        out: list[Segment] = [(head, sev), (": " + d.message, "message")]
+    else:
+        loc = where[0]
+        text = sources.line_text(d.span.start)
+        pos = f"{loc.path}:{loc.line}:{loc.column}"
+        if len(text.encode("utf-8", "replace")) > _LONG_LINE:
+            out = [(head, sev), (f": {pos}: {d.message}", "message")]
+        else:
+            # The underline covers the span on this line only; a tab counts as one column.
+            on_line = min(d.span.end, d.span.start + len(text) - loc.column + 1) - d.span.start
+            out = [
+                (head, sev),
+                (": " + d.message, "message"),
+                ("\n     --> ", "gutter"),
+                (pos, ""),
+                ("\n      |", "gutter"),
+                (f"\n {loc.line:>4} |", "gutter"),
+                (" " + text, ""),
+                ("\n      |", "gutter"),
+                (" " * loc.column, ""),
+                ("^" + "-" * (max(on_line, 1) - 1), sev),
+            ]
+    if codes:
+        for n in d.notes:
+            # A note without a place is a hint; one with a place names a related location.
+            at = _location(n.span, sources)
+            label, body = ("help", n.message)
+            if at is not None:
+                label, body = ("note", f"{at[0].path}:{at[0].line}:{at[0].column}: {n.message}")
+            out += [("\n      = ", "gutter"), (label, label), (": " + body, "")]
+    return out
+
+
+def render_segments(
+    diags: Iterable[Diagnostic | Located], sources: SourceMap | None = None, *, codes: bool = True
+) -> list[Segment]:
+    """`render_text` as styled segments (for colour); joining the texts gives `render_text`."""
+    out: list[Segment] = []
+    for i, (d, src) in enumerate(ordered(diags, sources)):
+        if i:
+            out.append(("\n\n", ""))
+        out += _block(d, src, codes)
+    return out
+
+
+def render_text(
+    diags: Iterable[Diagnostic | Located], sources: SourceMap | None = None, *, codes: bool = True
+) -> str:
+    """Every diagnostic as a wasm-tools style block; blocks separated by a blank line.
+
+    With `codes=False` the code and the notes are left out and each block is byte for
+    byte what wasm-tools prints (columns count code points where wasm-tools counts UTF-8
+    bytes, so the two differ only on lines with non-ASCII text before the span). There
+    is no trailing newline.
+    """
+    return "".join(text for text, _ in render_segments(diags, sources, codes=codes))
+
+
+def render_one(d: Diagnostic, sources: SourceMap, *, codes: bool = True) -> str:
+    """One diagnostic as a text block."""
+    return "".join(text for text, _ in _block(d, sources, codes))
+
+
+# ---------------------------------------------------------------- rendering (JSON, SARIF)
+
+JsonScalar: TypeAlias = str | int | None
+
+
+def _where(span: Span, sources: SourceMap) -> dict[str, JsonScalar]:
+    where = _location(span, sources)
+    if where is None:
+        return dict.fromkeys(("path", "line", "column", "end_line", "end_column"))
+    start, end = where
+    return {
+        "path": start.path,
+        "line": start.line,
+        "column": start.column,
+        "end_line": end.line,
+        "end_column": end.column,
+    }
+
+
+def render_json(diags: Iterable[Diagnostic | Located], sources: SourceMap | None = None) -> str:
+    """`{"version": 1, "diagnostics": [...]}`, in the order of `render_text`.
+
+    Each entry: `code`, `severity` ("error"/"warning"), `message`, the location `path`,
+    `line`, `column`, `end_line`, `end_column` (1-based, columns in code points, the end
+    exclusive; all null when the diagnostic has no location) and `notes`, a list of
+    objects with `message` and the same location fields.
+    """
+    entries = []
+    for d, src in ordered(diags, sources):
+        notes = [{"message": n.message, **_where(n.span, src)} for n in d.notes]
+        entries.append(
+            {
+                "code": d.code,
+                "severity": d.severity.value,
+                "message": d.message,
+                **_where(d.span, src),
+                "notes": notes,
+            }
+        )
+    return json.dumps({"version": 1, "diagnostics": entries}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _artifact_uri(path: str) -> str:
+    p = Path(path)
+    return p.as_uri() if p.is_absolute() else quote(p.as_posix())
+
+
+def _physical(span: Span, sources: SourceMap) -> dict[str, object] | None:
+    where = _location(span, sources)
+    if where is None:
+        return None
+    start, end = where
+    region = {
+        "startLine": start.line,
+        "startColumn": start.column,
+        "endLine": end.line,
+        "endColumn": end.column,
+    }
+    return {"artifactLocation": {"uri": _artifact_uri(start.path)}, "region": region}
+
+
+def _sarif_result(
+    d: Diagnostic, sources: SourceMap, rule_index: dict[str, int]
+) -> dict[str, object]:
+    # Hints have no place of their own in SARIF: they join the message, one per line.
+    text = "\n".join([d.message, *(f"help: {n.message}" for n in d.notes if not n.span.known)])
+    result: dict[str, object] = {
+        "ruleId": d.code,
+        "ruleIndex": rule_index[d.code],
+        "level": d.severity.value,
+        "message": {"text": text},
+    }
+    here = _physical(d.span, sources)
+    result["locations"] = [] if here is None else [{"physicalLocation": here}]
+    related: list[dict[str, object]] = []
+    for n in d.notes:
+        there = _physical(n.span, sources)
+        if there is not None:
+            related.append(
+                {"id": len(related), "message": {"text": n.message}, "physicalLocation": there}
+            )
+    if related:
+        result["relatedLocations"] = related
+    return result
+
+
+def render_sarif(diags: Iterable[Diagnostic | Located], sources: SourceMap | None = None) -> str:
+    """SARIF 2.1.0: one run of the tool `witgen` whose rules are the `CODES` table.
+
+    Regions are 1-based with an exclusive end column, columns counting code points (the
+    run says so with `columnKind`); artifact URIs are the paths as given (absolute paths
+    as `file:` URIs).
+    """
+    from witgen import __version__
+
+    rule_index = {code: i for i, code in enumerate(CODES)}
+    rules = [{"id": code, "shortDescription": {"text": text}} for code, text in CODES.items()]
+    results = [_sarif_result(d, src, rule_index) for d, src in ordered(diags, sources)]
+    run = {
+        "tool": {"driver": {"name": "witgen", "version": __version__, "rules": rules}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    doc = {"$schema": _SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+_SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -292,9 +292,14 @@ class Builder:
         return tuple(c)
 
     def attr(self, c: list[Child]) -> n.Attribute:
-        name: n.Id = c[1]
-        kind, key, value = c[3]
-        sp = _span(c)
+        attr = self._attr(c[1], c[3], _span(c))
+        if len(c) > 5:
+            comma: Token = c[4]
+            raise SyntaxProblem(error("WIT101", "expected ')', found ','", _span([comma])))
+        return attr
+
+    def _attr(self, name: n.Id, arg: tuple[str, Any, Any], sp: Span) -> n.Attribute:
+        kind, key, value = arg
         expected = {"since": "version", "deprecated": "version", "unstable": "feature"}
         if name.name == "external-id":
             if kind != "string":
@@ -565,27 +570,40 @@ def describe_token(ttype: str, value: str = "") -> str:
     return ttype.lower()
 
 
+_PRIORITY = (
+    "LPAREN", "GT", "LBRACE", "SEMI", "COMMA", "RPAREN", "COLON", "EQ", "LT", "DOT", "ID", "RBRACE", "INTEGER",
+)
+_ITEM_STARTS = {"TYPE", "RESOURCE", "RECORD", "FLAGS", "VARIANT", "ENUM", "USE", "ID"}
+
+
 def _expected_text(expected: set[str]) -> str:
-    exp = set(expected)
-    if "ID" in exp and len(exp) > 1 and exp <= {"ID", "AT", "RBRACE", "TYPE", "RECORD", "FLAGS", "VARIANT", "ENUM",
-                                               "RESOURCE", "USE", "CONSTRUCTOR"}:
-        if "CONSTRUCTOR" in exp:
-            return "`constructor` or identifier"
-    if "ID" in exp and (len(exp) == 1 or exp <= {"ID", "STRING"}):
-        return "an identifier or string"
+    """wit-parser's `expected X` wording for the set of tokens the parser would accept."""
+    exp = {e for e in expected if not e.startswith("__")}
     if exp == {"INTEGER"}:
         return "fixed-length"
-    names = sorted(exp)
-    if len(names) == 1:
-        return describe_token(names[0])
-    if {"TYPE", "RESOURCE", "FUNC"} <= exp or exp == {"ID", "AT", "RBRACE", "TYPE", "RECORD", "FLAGS", "VARIANT",
-                                                       "ENUM", "RESOURCE", "USE"}:
+    if "CONSTRUCTOR" in exp and "ID" in exp:
+        return "`constructor` or identifier"
+    if _ITEM_STARTS <= exp:
         return "`type`, `resource` or `func`"
-    order = ["SEMI", "LBRACE", "GT", "COMMA", "RPAREN", "COLON", "EQ", "LT", "ID", "RBRACE"]
-    for t in order:
+    if {"IMPORT", "EXPORT", "INCLUDE"} <= exp:
+        return "`import`, `export`, `include`, `use`, or type definition"
+    if "ID" in exp and exp <= {"ID", "STRING", "AT", "RBRACE", "RPAREN", "GT", "COMMA"}:
+        return "an identifier or string"
+    if len(exp) == 1:
+        return describe_token(next(iter(exp)))
+    for t in _PRIORITY:
         if t in exp:
             return describe_token(t)
-    return describe_token(names[0])
+    return describe_token(sorted(exp)[0]) if exp else "eof"
+
+
+def _acceptable(e: UnexpectedToken) -> set[str]:
+    """The tokens really acceptable where the error was found (lark's set is an over-approximation)."""
+    try:
+        got = e.interactive_parser.accepts() if e.interactive_parser is not None else set(e.expected)
+    except Exception:  # the interactive parser is a best-effort refinement of lark's own set
+        got = set(e.expected)
+    return set(got) or set(e.expected)
 
 
 def _unexpected(e: UnexpectedInput, text: str, base: int) -> Diagnostic:
@@ -593,10 +611,10 @@ def _unexpected(e: UnexpectedInput, text: str, base: int) -> Diagnostic:
         tok = e.token
         if tok.type == "$END":
             pos = base + len(text)
-            return error("WIT101", f"expected {_expected_text(e.expected)}, found eof", Span(pos, pos + 1))
+            return error("WIT101", f"expected {_expected_text(_acceptable(e))}, found eof", Span(pos, pos + 1))
         sp = Span(tok.start_pos, max(tok.end_pos, tok.start_pos + 1))
         found = describe_token(tok.type, str(tok))
-        return error("WIT101", f"expected {_expected_text(e.expected)}, found {found}", sp)
+        return error("WIT101", f"expected {_expected_text(_acceptable(e))}, found {found}", sp)
     if isinstance(e, UnexpectedCharacters):
         pos = base + e.pos_in_stream
         return error("WIT100", f"unexpected character {text[e.pos_in_stream]!r}", Span(pos, pos + 1))

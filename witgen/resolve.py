@@ -230,6 +230,8 @@ class UType:
     docs: m.Docs = m.NO_DOCS
     stability: m.Stability = m.UNKNOWN
     span: Span = Span.UNKNOWN
+    # Record field spans, so that an error in one field points at it.
+    field_spans: tuple[Span, ...] = ()
 
 
 @dataclass(eq=False)
@@ -298,6 +300,8 @@ class Unresolved:
     foreign_deps: dict[m.PackageName, dict[str, tuple[str, int]]] = field(default_factory=dict)
     foreign_dep_spans: list[Span] = field(default_factory=list)
     foreign_item_spans: dict[tuple[str, int], Span] = field(default_factory=dict)
+    # The gate on the first `use`/import naming each foreign item.
+    foreign_item_stability: dict[tuple[str, int], m.Stability] = field(default_factory=dict)
     n_foreign_interfaces: int = 0
     n_foreign_worlds: int = 0
     n_foreign_types: int = 0
@@ -361,6 +365,29 @@ def _for_each_path(
                 assert_never(item)
 
 
+def canonical_name(name: str) -> str:
+    """The component model's strong-uniqueness key of an import or export name."""
+    low = name.lower()
+    for prefix in ("[method]", "[static]"):
+        if low.startswith(prefix):
+            rest = low[len(prefix) :]
+            res, _, item = rest.partition(".")
+            return res if res == item else rest
+    if low.startswith("[") and not low.startswith("[constructor]") and "]" in low:
+        return low[low.index("]") + 1 :]
+    return low
+
+
+def _check_unique(names: list[tuple[str, Span]]) -> None:
+    seen: dict[str, str] = {}
+    for name, span in names:
+        key = canonical_name(name)
+        prev = seen.get(key)
+        if prev is not None and prev != name:
+            raise _fail("WIT203", f"name `{name}` conflicts with previous name `{prev}`", span)
+        seen.setdefault(key, name)
+
+
 class _PackageResolver:
     """wit-parser's AST resolver for one package: builds an `Unresolved`."""
 
@@ -417,10 +444,11 @@ class _PackageResolver:
     def populate_foreign_deps(self, files: list[list[n.TopItem]]) -> None:
         pkg = self.pkg
 
-        def visit(_cur: n.Id | None, _attrs: tuple[n.Attribute, ...], path: n.UsePath,
+        def visit(_cur: n.Id | None, attrs: tuple[n.Attribute, ...], path: n.UsePath,
                   _names: tuple[n.UseName, ...] | None, kind: str) -> None:
             if not isinstance(path, n.PackagePath):
                 return
+            stability = stability_of(attrs)
             pname = _path_pkg(path)
             deps = pkg.foreign_deps.get(pname)
             if deps is None:
@@ -431,11 +459,13 @@ class _PackageResolver:
                     wid = self.alloc_world(path.name.name, path.name.span)
                     deps[path.name.name] = ("w", wid)
                     pkg.foreign_item_spans[("w", wid)] = path.name.span
+                    pkg.foreign_item_stability[("w", wid)] = stability
                 else:
                     iid = self.alloc_interface(path.name.name, path.name.span)
                     deps[path.name.name] = ("i", iid)
                     self.foreign_interfaces.add(iid)
                     pkg.foreign_item_spans[("i", iid)] = path.name.span
+                    pkg.foreign_item_stability[("i", iid)] = stability
 
         for items in files:
             _for_each_path(items, visit)
@@ -474,7 +504,7 @@ class _PackageResolver:
                 entry = ns.get(used.name)
                 if entry is not None:
                     if entry[1] is not None:
-                        order[cur.name].append(n.Id(name=entry[1].name, span=used.span))
+                        order[cur.name].append(entry[1])
                     return
                 if used.name in names:
                     order[cur.name].append(used)
@@ -567,7 +597,9 @@ class _PackageResolver:
 
     def define_name(self, name: n.Id, item: TypeOrItem) -> None:
         if name.name in self.type_lookup:
-            raise _fail("WIT203", f"name `{name.name}` is defined more than once", name.span)
+            if item[0] == "type":
+                raise _fail("WIT203", f"name `{name.name}` is defined more than once", name.span)
+            raise _fail("WIT203", f"duplicate name `{name.name}`", name.span)
         self.type_lookup[name.name] = (item, name.span)
 
     # ---- interfaces
@@ -594,8 +626,10 @@ class _PackageResolver:
                     funcs.append(self.resolve_resource_func(rf, item.name))
         for f in funcs:
             if f.name in iface.functions:
-                raise _fail("WIT203", f"duplicate function name `{f.name}`", f.span)
+                raise _fail("WIT203", f"duplicate name `{f.name}`", f.span)
             iface.functions[f.name] = f
+        _check_unique([(name, span) for name, (_e, span) in self.type_lookup.items()] +
+                      [(f.name, f.span) for f in funcs])
         self.interface_types[iid] = self.type_lookup
         self.type_lookup = saved
 
@@ -623,8 +657,9 @@ class _PackageResolver:
                 continue
             stability = stability_of(d.attrs)
             kind = self.resolve_type_def(d, stability)
+            field_spans = tuple(f.span for f in d.fields) if isinstance(d, n.Record) else ()
             tid = self.alloc_type(UType(name=d.name.name, kind=kind, owner=owner, docs=docs_of(d.docs),
-                                        stability=stability, span=d.name.span))
+                                        stability=stability, span=d.name.span, field_spans=field_spans))
             self.define_name(d.name, ("type", tid))
 
     def resolve_use(self, owner: tuple[Literal["i", "w"], int], u: n.Use) -> None:
@@ -635,7 +670,7 @@ class _PackageResolver:
             lookup = self.interface_types[use_from]
             entry = lookup.get(un.name.name)
             if entry is None:
-                raise _fail("WIT209", f"name `{un.name.name}` is not defined", un.name.span,
+                raise _fail("WIT209", f"name `{un.name.name}` does not exist", un.name.span,
                             *_hint(un.name.name, [k for k, v in lookup.items() if v[0][0] == "type"]))
             if entry[0][0] == "item":
                 raise _fail("WIT310", f"cannot import {entry[0][1]} `{un.name.name}`", un.name.span)
@@ -781,7 +816,7 @@ class _PackageResolver:
         entry = self.type_lookup.get(name.name)
         if entry is None:
             types = [k for k, v in self.type_lookup.items() if v[0][0] == "type"]
-            raise _fail("WIT201", f"type `{name.name}` does not exist", name.span, *_hint(name.name, types))
+            raise _fail("WIT201", f"name `{name.name}` does not exist", name.span, *_hint(name.name, types))
         item = entry[0]
         if item[0] == "item":
             raise _fail("WIT310", f"cannot use {item[1]} `{name.name}` as a type", name.span)
@@ -920,6 +955,8 @@ class _PackageResolver:
                 span = ext.name.span
             dst.append((key, witem, span))
         self.type_lookup = {}
+        for entries in (w.imports, w.exports):
+            _check_unique([(k, sp) for k, _item, sp in entries if isinstance(k, str)])
 
     def resolve_world_item(self, docs: n.Docs, attrs: tuple[n.Attribute, ...], ext: n.Extern) -> tuple[UWorldItem, str]:
         match ext:
@@ -1089,15 +1126,16 @@ class _Remap:
     def update_opt(self, t: m.Type | None, span: Span) -> m.Type | None:
         return None if t is None else self.update_ty(t, span)
 
-    def update_kind(self, k: m.TypeDefKind, span: Span) -> m.TypeDefKind:
+    def update_kind(self, k: m.TypeDefKind, span: Span, field_spans: tuple[Span, ...] = ()) -> m.TypeDefKind:
         match k:
             case m.Handle(kind=hk, resource=r):
                 return m.Handle(kind=hk, resource=self.map_type(r, span))
             case m.Resource() | m.Flags() | m.Enum():
                 return k
             case m.Record(fields=fields):
-                return m.Record(fields=tuple(m.Field(name=f.name, type=self.update_ty(f.type, span), docs=f.docs)
-                                             for f in fields))
+                spans = field_spans or (span,) * len(fields)
+                return m.Record(fields=tuple(m.Field(name=f.name, type=self.update_ty(f.type, fs), docs=f.docs)
+                                             for f, fs in zip(fields, spans, strict=True)))
             case m.TupleKind(types=ts):
                 return m.TupleKind(types=tuple(self.update_ty(x, span) for x in ts))
             case m.Variant(cases=cases):
@@ -1166,7 +1204,7 @@ class _Remap:
                 self.types.append(None)
                 continue
             assert t.kind is not None
-            kind = self.update_kind(t.kind, t.span)
+            kind = self.update_kind(t.kind, t.span, t.field_spans)
             # the owner is fixed once interfaces and worlds have ids
             self.types.append(b.alloc_type(GType(name=t.name, kind=kind, owner=None, docs=t.docs,
                                                  stability=t.stability, span=t.span)))
@@ -1226,7 +1264,9 @@ class _Remap:
                 continue
             if which == "i":
                 iid = self.interfaces[t.owner[1]]
-                assert iid is not None
+                if iid is None:
+                    raise _fail("WIT307", "found a reference to a interface which is excluded due to its feature not "
+                                "being activated; this type is not gated by a feature but its interface is", t.span)
                 self.b.types[gid].owner = m.OwnerInterface(id=iid)
             else:
                 wid = self.worlds[t.owner[1]]
@@ -1244,6 +1284,10 @@ class _Remap:
             pname, name, span = iface_pkg[local]
             pid = self.find_package(pname, span)
             found = dict(b.packages[pid].interfaces).get(name)
+            gate = u.foreign_item_stability.get(("i", local), m.UNKNOWN)
+            if found is None and not b.include_stability(gate, u.name, span):
+                self.interfaces.append(None)
+                continue
             if found is None:
                 raise _fail("WIT202", f"interface '{name}' not found in package '{pname}'",
                             u.foreign_item_spans[("i", local)],
@@ -1253,6 +1297,10 @@ class _Remap:
             pname, name, span = world_pkg[local]
             pid = self.find_package(pname, span)
             wfound = dict(b.packages[pid].worlds).get(name)
+            gate = u.foreign_item_stability.get(("w", local), m.UNKNOWN)
+            if wfound is None and not b.include_stability(gate, u.name, span):
+                self.worlds.append(None)
+                continue
             if wfound is None:
                 raise _fail("WIT210", f"world '{name}' not found in package '{pname}'",
                             u.foreign_item_spans[("w", local)])
@@ -1341,10 +1389,7 @@ class _Remap:
         for items, dst, what in ((src.imports, world.imports, "import"), (src.exports, world.exports, "export")):
             for key, item in items.items():
                 if isinstance(key, str):
-                    new_name = key
-                    for x in inc.names:
-                        if x.name.name == key:
-                            new_name = x.alias.name
+                    new_name = _include_rename(key, {x.name.name: x.alias.name for x in inc.names})
                     new_item = cloner.world_item(item)
                     if isinstance(new_item, m.WorldFunction):
                         f = new_item.function
@@ -1363,6 +1408,19 @@ class _Remap:
                         prev = item
                     if True:
                         dst[key] = _merge_include_stability(item, prev, external)
+
+
+def _include_rename(key: str, renames: dict[str, str]) -> str:
+    """`include w with { r as s }` renames `r` and the `[method]r.m`-style names of its members."""
+    if key in renames:
+        return renames[key]
+    if key.startswith("["):
+        close = key.find("]")
+        prefix, rest = key[: close + 1], key[close + 1 :]
+        res, dot, member = rest.partition(".")
+        if res in renames:
+            return f"{prefix}{renames[res]}{dot}{member}"
+    return key
 
 
 def _merge_include_stability(new: m.WorldItem, prev: m.WorldItem, external: bool) -> m.WorldItem:
@@ -1523,7 +1581,7 @@ class _Elaborate:
             if not self.add_export(new_imports, new_exports, export_ifaces, required, iid, key, True, item):
                 name = key if isinstance(key, str) else self.iface_name(iid)
                 raise _fail("WIT308", f"interface `{name}` transitively depends on an interface in incompatible ways",
-                            item.span if item.span.known else w.span)
+                            w.span)
         ordered = sorted(new_imports.items(), key=lambda kv: self.sort_key(kv[1]))
         w.imports = dict(ordered)
         w.exports = new_exports
@@ -1681,9 +1739,7 @@ def _resolve(groups: list[Group], active: Callable[[str], bool]) -> m.Resolve:
         order[name] = None
 
     for name in sorted(details, key=_pkg_key):
-        visiting.add(name)
         visit_pkg(name)
-        visiting.discard(name)
     b = Builder(features=active)
     main_id: m.PackageId | None = None
     group_ids: list[m.PackageId] = []

@@ -1,0 +1,678 @@
+"""Encode WIT packages and worlds as component-model binaries, as wit-component does.
+
+Input: a `model.Resolve` (arenas in wit-parser's order) and a package or world id.
+Output: bytes, byte-identical to wasm-tools 1.262 (apart from the `producers` section,
+which names witgen unless `producers_like_reference=True`):
+
+- `encode_package`: `wasm-tools component wit --wasm` (wit-component's `encode`): a
+  component with one component type per interface and per world of the package, each
+  exported under its plain name, then the `package-docs` and `producers` custom sections.
+- `encode_world`: the `component-type` custom-section payload that
+  `wasm-tools component embed --only-custom` writes (wit-component's `metadata::encode`).
+- `embed`: a copy of a core module with that payload appended as a `component-type`
+  custom section (`wasm-tools component embed` without `--only-custom`).
+
+Invariants: the output depends only on the model (dicts in insertion order, no sets), so
+encoding twice gives identical bytes. Types are encoded in wit-component's order: a
+`TypeId` is encoded once per instance/component scope (a per-scope cache), function types
+are shared between functions with equal signatures, and a type owned by another interface
+is aliased out of that interface's instance once per component scope.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Literal, TypeAlias, assert_never
+
+from witgen import __version__
+from witgen import model as m
+from witgen.backends import _wasm as w
+
+# wit-component's `metadata::CURRENT_VERSION` and string-encoding bytes.
+_METADATA_VERSION = 4
+_STRING_ENCODINGS = {"utf8": 0, "utf16": 1, "compact-utf16": 2, "latin1+utf16": 2}
+# wit-component's `PACKAGE_DOCS_SECTION_VERSION`.
+_PACKAGE_DOCS_VERSION = 1
+REFERENCE_PRODUCER = ("wit-component", "0.262.0")
+
+StringEncoding = Literal["utf8", "utf16", "compact-utf16", "latin1+utf16"]
+
+_PRIMITIVES: dict[str, int] = {
+    "bool": 0x7F,
+    "s8": 0x7E,
+    "u8": 0x7D,
+    "s16": 0x7C,
+    "u16": 0x7B,
+    "s32": 0x7A,
+    "u32": 0x79,
+    "s64": 0x78,
+    "u64": 0x77,
+    "f32": 0x76,
+    "f64": 0x75,
+    "char": 0x74,
+    "string": 0x73,
+    "error-context": 0x64,
+}
+
+# An encoded value type: a type index in the current scope, or a primitive by name.
+_Val: TypeAlias = int | str
+_FuncKey: TypeAlias = tuple[bool, tuple[m.Param, ...], m.Type | None]
+
+# Sorts of the extern types used in declarators.
+_FUNC = b"\x01"
+_COMPONENT = b"\x04"
+_INSTANCE = b"\x05"
+
+
+def _valtype(v: _Val) -> bytes:
+    # Type indices are encoded as s33 (wasm-encoder writes them as signed LEB128).
+    return bytes([_PRIMITIVES[v]]) if isinstance(v, str) else w.sleb128(v)
+
+
+def _opt(v: _Val | None) -> bytes:
+    return b"\x00" if v is None else b"\x01" + _valtype(v)
+
+
+def _extern_name(name: str, implements: str | None = None, external_id: str | None = None) -> bytes:
+    """`nameattributes`: a plain name, or a name with `implements`/`external-id` attributes."""
+    attributes = []
+    if implements is not None:
+        attributes.append(b"\x00" + w.name(implements))
+    if external_id is not None:
+        attributes.append(b"\x02" + w.name(external_id))
+    if not attributes:
+        return b"\x00" + w.name(name)
+    return b"\x02" + w.name(name) + w.vec(attributes)
+
+
+def _external_id(item: object) -> str | None:
+    """The `@external-id` of a model item, for the items whose model class carries one."""
+    value = getattr(item, "external_id", None)
+    return value if isinstance(value, str) else None
+
+
+class _Decls:
+    """The declarators of a component type or instance type, with its index counters."""
+
+    def __init__(self) -> None:
+        self.decls: list[bytes] = []
+        self.types = 0
+        self.instances = 0
+
+    def ty(self, body: bytes) -> int:
+        self.decls.append(b"\x01" + body)
+        self.types += 1
+        return self.types - 1
+
+    def alias_export(self, instance: int, name: str) -> int:
+        self.decls.append(b"\x02\x03\x00" + w.uleb128(instance) + w.name(name))
+        self.types += 1
+        return self.types - 1
+
+    def alias_outer(self, count: int, index: int) -> int:
+        self.decls.append(b"\x02\x03\x02" + w.uleb128(count) + w.uleb128(index))
+        self.types += 1
+        return self.types - 1
+
+    def _extern(self, tag: bytes, name: bytes, ref: bytes) -> None:
+        self.decls.append(tag + name + ref)
+        if ref[:1] == b"\x03":
+            self.types += 1
+        elif ref[:1] == _INSTANCE:
+            self.instances += 1
+
+    def export(
+        self, name: str, ref: bytes, implements: str | None = None, external_id: str | None = None
+    ) -> None:
+        self._extern(b"\x04", _extern_name(name, implements, external_id), ref)
+
+    def import_(
+        self, name: str, ref: bytes, implements: str | None = None, external_id: str | None = None
+    ) -> None:
+        self._extern(b"\x03", _extern_name(name, implements, external_id), ref)
+
+    def component(self) -> bytes:
+        return b"\x41" + w.vec(self.decls)
+
+    def instance(self) -> bytes:
+        return b"\x42" + w.vec(self.decls)
+
+
+def _eq(index: int) -> bytes:
+    return b"\x03\x00" + w.uleb128(index)
+
+
+_SUB_RESOURCE = b"\x03\x01"
+
+
+class _Encoder:
+    """wit-component's `InterfaceEncoder`: one outer component type, at most one open instance."""
+
+    def __init__(self, resolve: m.Resolve) -> None:
+        self.resolve = resolve
+        self.outer = _Decls()
+        self.inner: _Decls | None = None
+        self.type_map: dict[m.TypeId, int] = {}
+        self.func_type_map: dict[_FuncKey, int] = {}
+        self.saved: tuple[dict[m.TypeId, int], dict[_FuncKey, int]] | None = None
+        self.import_map: dict[m.InterfaceId, int] = {}
+        self.outer_type_map: dict[m.TypeId, int] = {}
+        self.instances = 0
+        self.import_types = False
+        self.interface: m.InterfaceId | None = None
+
+    # ---- scopes
+
+    def _scope(self) -> _Decls:
+        return self.outer if self.inner is None else self.inner
+
+    def push_instance(self) -> None:
+        assert self.inner is None and self.saved is None
+        self.saved = (self.type_map, self.func_type_map)
+        self.type_map, self.func_type_map = {}, {}
+        self.inner = _Decls()
+
+    def pop_instance(self) -> _Decls:
+        assert self.inner is not None and self.saved is not None
+        self.type_map, self.func_type_map = self.saved
+        self.saved = None
+        inner, self.inner = self.inner, None
+        return inner
+
+    def _define(self, body: bytes) -> int:
+        return self._scope().ty(body)
+
+    def _export_type(self, ref: bytes, name: str, external_id: str | None) -> int:
+        """Declare a named type (`eq` an index, or a fresh resource); returns its index."""
+        scope = self._scope()
+        if self.inner is None and self.import_types:
+            scope.import_(name, ref, external_id=external_id)
+        else:
+            scope.export(name, ref, external_id=external_id)
+        return scope.types - 1
+
+    def _import_type(self, owner: m.InterfaceId, tid: m.TypeId) -> int:
+        name = self.resolve.types[tid].name
+        assert name is not None, "a type used from another interface has a name"
+        outer_idx = self.outer_type_map.get(tid)
+        if outer_idx is None:
+            outer_idx = self.outer.alias_export(self.import_map[owner], name)
+            self.outer_type_map[tid] = outer_idx
+        if self.inner is None:
+            return outer_idx
+        return self.inner.alias_outer(1, outer_idx)
+
+    # ---- value types
+
+    def _opt_valtype(self, ty: m.Type | None) -> _Val | None:
+        return None if ty is None else self.valtype(ty)
+
+    def valtype(self, ty: m.Type) -> _Val:
+        if isinstance(ty, str):
+            return ty
+        tid = ty
+        known = self.type_map.get(tid)
+        if known is not None:
+            return known
+        td = self.resolve.types[tid]
+        owner = td.owner
+        if isinstance(owner, m.OwnerInterface) and owner.id != self.interface:
+            index = self._import_type(owner.id, tid)
+            self.type_map[tid] = index
+            return index
+        encoded: _Val
+        kind = td.kind
+        match kind:
+            case m.Record(fields=fields):
+                fs = [w.name(f.name) + _valtype(self.valtype(f.type)) for f in fields]
+                encoded = self._define(b"\x72" + w.vec(fs))
+            case m.TupleKind(types=types):
+                ts = [_valtype(self.valtype(t)) for t in types]
+                encoded = self._define(b"\x6f" + w.vec(ts))
+            case m.Flags(flags=flags):
+                encoded = self._define(b"\x6e" + w.vec([w.name(f.name) for f in flags]))
+            case m.Variant(cases=cases):
+                cs = [w.name(c.name) + _opt(self._opt_valtype(c.type)) + b"\x00" for c in cases]
+                encoded = self._define(b"\x71" + w.vec(cs))
+            case m.OptionKind(type=t):
+                encoded = self._define(b"\x6b" + _valtype(self.valtype(t)))
+            case m.ResultKind(ok=ok, err=err):
+                okv = self._opt_valtype(ok)
+                errv = self._opt_valtype(err)
+                encoded = self._define(b"\x6a" + _opt(okv) + _opt(errv))
+            case m.Enum(cases=ecases):
+                encoded = self._define(b"\x6d" + w.vec([w.name(c.name) for c in ecases]))
+            case m.ListKind(type=t):
+                encoded = self._define(b"\x70" + _valtype(self.valtype(t)))
+            case m.FixedList(type=t, size=size):
+                encoded = self._define(b"\x67" + _valtype(self.valtype(t)) + w.uleb128(size))
+            case m.MapKind(key=k, value=v):
+                kv = self.valtype(k)
+                vv = self.valtype(v)
+                encoded = self._define(b"\x63" + _valtype(kv) + _valtype(vv))
+            case m.Alias(type=t):
+                encoded = self.valtype(t)
+            case m.Future(type=t):
+                encoded = self._define(b"\x65" + _opt(self._opt_valtype(t)))
+            case m.Stream(type=t):
+                encoded = self._define(b"\x66" + _opt(self._opt_valtype(t)))
+            case m.Resource():
+                assert td.name is not None, "resources are named"
+                index = self._export_type(_SUB_RESOURCE, td.name, _external_id(td))
+                self.type_map[tid] = index
+                return index
+            case m.Handle(kind=hk, resource=rid):
+                res = self.valtype(rid)
+                assert isinstance(res, int), "a handle refers to a resource type"
+                encoded = self._define((b"\x69" if hk == "own" else b"\x68") + w.uleb128(res))
+            case _:
+                assert_never(kind)
+        if td.name is not None:
+            index = encoded if isinstance(encoded, int) else self._define(_valtype(encoded))
+            encoded = self._export_type(_eq(index), td.name, _external_id(td))
+        if isinstance(encoded, int):
+            self.type_map[tid] = encoded
+        return encoded
+
+    def func_type(self, f: m.Function) -> int:
+        key: _FuncKey = (f.is_async, f.params, f.result)
+        known = self.func_type_map.get(key)
+        if known is not None:
+            return known
+        params = [w.name(p.name) + _valtype(self.valtype(p.type)) for p in f.params]
+        result = b"\x01\x00" if f.result is None else b"\x00" + _valtype(self.valtype(f.result))
+        index = self._define((b"\x43" if f.is_async else b"\x40") + w.vec(params) + result)
+        self.func_type_map[key] = index
+        return index
+
+    # ---- instances
+
+    def _add_instance(self, iid: m.InterfaceId, inner: _Decls) -> int:
+        index = self.outer.ty(inner.instance())
+        self.import_map[iid] = self.instances
+        self.instances += 1
+        return index
+
+    def instance(self, iid: m.InterfaceId) -> int:
+        """An instance type with every type and function of the interface."""
+        self.push_instance()
+        iface = self.resolve.interfaces[iid]
+        order: dict[m.TypeId, int] = {}
+        for _, tid in iface.types:
+            self.valtype(tid)
+            order.setdefault(tid, len(order))
+
+        # Resource functions first, in their resource's order; freestanding ones last.
+        def resource_order(item: tuple[str, m.Function]) -> int:
+            resource = item[1].kind.resource
+            return len(order) if resource is None else order[resource]
+
+        for name, f in sorted(iface.functions, key=resource_order):
+            index = self.func_type(f)
+            assert self.inner is not None
+            self.inner.export(name, _FUNC + w.uleb128(index), external_id=_external_id(f))
+        return self._add_instance(iid, self.pop_instance())
+
+    def types_only_instance(self, iid: m.InterfaceId) -> int:
+        """A dependency's instance type: all of its types, none of its functions."""
+        self.push_instance()
+        for _, tid in self.resolve.interfaces[iid].types:
+            self.valtype(tid)
+        return self._add_instance(iid, self.pop_instance())
+
+
+# ---------------------------------------------------------------- component types
+
+
+def _interface_deps(resolve: m.Resolve, iid: m.InterfaceId) -> list[m.InterfaceId]:
+    """wit-parser's `interface_direct_deps`: interfaces whose types this one `use`s."""
+    deps = []
+    for _, tid in resolve.interfaces[iid].types:
+        td = resolve.types[tid]
+        if isinstance(td.kind, m.Alias) and not isinstance(td.kind.type, str):
+            other = resolve.types[td.kind.type]
+            if other.owner != td.owner:
+                assert isinstance(other.owner, m.OwnerInterface)
+                deps.append(other.owner.id)
+    return deps
+
+
+def _live_interfaces(
+    resolve: m.Resolve, iid: m.InterfaceId, out: dict[m.InterfaceId, None]
+) -> None:
+    if iid in out:
+        return
+    for dep in _interface_deps(resolve, iid):
+        _live_interfaces(resolve, dep, out)
+    out[iid] = None
+
+
+def interface_component_type(resolve: m.Resolve, iid: m.InterfaceId) -> _Decls:
+    """The component type of one interface: its dependencies imported, itself exported."""
+    live: dict[m.InterfaceId, None] = {}
+    _live_interfaces(resolve, iid, live)
+    enc = _Encoder(resolve)
+    for dep in live:
+        enc.interface = dep
+        name = resolve.id_of(dep)
+        if dep == iid:
+            index = enc.instance(dep)
+            enc.outer.export(name, _INSTANCE + w.uleb128(index))
+        else:
+            index = enc.types_only_instance(dep)
+            enc.outer.import_(name, _INSTANCE + w.uleb128(index))
+    return enc.outer
+
+
+def world_component_type(resolve: m.Resolve, wid: m.WorldId) -> _Decls:
+    """wit-component's `encode_world`: the world's imports and exports as a component type."""
+    world = resolve.worlds[wid]
+    enc = _Encoder(resolve)
+    for exporting, items in ((False, world.imports), (True, world.exports)):
+        for key, item in items:
+            name = resolve.world_key_name(key)
+            add = enc.outer.export if exporting else enc.outer.import_
+            match item:
+                case m.WorldInterface(id=iid):
+                    enc.interface = iid
+                    index = enc.instance(iid)
+                    implements = None
+                    if isinstance(key, str) and resolve.interfaces[iid].name is not None:
+                        implements = resolve.id_of(iid)
+                    add(name, _INSTANCE + w.uleb128(index), implements, _external_id(item))
+                case m.WorldFunction(function=f):
+                    enc.interface = None
+                    add(name, _FUNC + w.uleb128(enc.func_type(f)), None, _external_id(f))
+                case m.WorldType(id=tid):
+                    assert not exporting, "worlds only import types"
+                    enc.interface = None
+                    enc.import_types = True
+                    enc.valtype(tid)
+                    enc.import_types = False
+                case _:
+                    assert_never(item)
+    return enc.outer
+
+
+def _world_wrapper(resolve: m.Resolve, wid: m.WorldId) -> bytes:
+    world = resolve.worlds[wid]
+    assert world.package is not None
+    pkg = resolve.packages[world.package].name
+    wrapper = _Decls()
+    wrapper.ty(world_component_type(resolve, wid).component())
+    ident = f"{pkg.unversioned}/{world.name}" + (f"@{pkg.version}" if pkg.version else "")
+    wrapper.export(ident, _COMPONENT + w.uleb128(0))
+    return wrapper.component()
+
+
+class _Component:
+    """wasm-encoder's `ComponentBuilder`: consecutive items of one kind share a section."""
+
+    def __init__(self) -> None:
+        self.out = bytearray(w.COMPONENT_PREAMBLE)
+        self.section_id: int | None = None
+        self.items: list[bytes] = []
+        self.types = 0
+
+    def _flush(self) -> None:
+        if self.section_id is not None:
+            self.out += w.section(self.section_id, w.vec(self.items))
+        self.section_id, self.items = None, []
+
+    def _add(self, section_id: int, item: bytes) -> None:
+        if self.section_id != section_id:
+            self._flush()
+            self.section_id = section_id
+        self.items.append(item)
+
+    def type(self, body: bytes) -> int:
+        self._add(w.SECTION_COMPONENT_TYPE, body)
+        self.types += 1
+        return self.types - 1
+
+    def export_type(self, name: str, index: int) -> int:
+        # nameattributes, sort `type` (0x03), the index, no type ascription.
+        item = _extern_name(name) + b"\x03" + w.uleb128(index) + b"\x00"
+        self._add(w.SECTION_COMPONENT_EXPORT, item)
+        self.types += 1
+        return self.types - 1
+
+    def custom(self, section: bytes) -> None:
+        self._flush()
+        self.out += section
+
+    def finish(self) -> bytes:
+        self._flush()
+        return bytes(self.out)
+
+
+def _producers(like_reference: bool) -> bytes:
+    tool = REFERENCE_PRODUCER if like_reference else ("witgen", __version__)
+    return w.producers_section([("processed-by", [tool])])
+
+
+# ---------------------------------------------------------------- package docs
+
+
+_JsonObj: TypeAlias = dict[str, object]
+
+
+def _stability_json(s: m.Stability) -> _JsonObj | None:
+    match s:
+        case m.Unknown():
+            return None
+        case m.Stable(since=since, deprecated=dep):
+            body: _JsonObj = {"since": since}
+            if dep is not None:
+                body["deprecated"] = dep
+            return {"stable": body}
+        case m.Unstable(feature=feature, deprecated=dep):
+            body = {"feature": feature}
+            if dep is not None:
+                body["deprecated"] = dep
+            return {"unstable": body}
+        case _:
+            assert_never(s)
+
+
+def _meta(docs: m.Docs, stability: m.Stability) -> _JsonObj:
+    out: _JsonObj = {}
+    if docs.contents is not None:
+        out["docs"] = docs.contents
+    st = _stability_json(stability)
+    if st is not None:
+        out["stability"] = st
+    return out
+
+
+def _type_meta(td: m.TypeDef) -> _JsonObj:
+    out = _meta(td.docs, td.stability)
+    items: dict[str, str] = {}
+    kind = td.kind
+    match kind:
+        case m.Record(fields=fields):
+            items = {f.name: f.docs.contents for f in fields if f.docs.contents is not None}
+        case m.Flags(flags=flags):
+            items = {f.name: f.docs.contents for f in flags if f.docs.contents is not None}
+        case m.Variant(cases=cases):
+            items = {c.name: c.docs.contents for c in cases if c.docs.contents is not None}
+        case m.Enum(cases=ecases):
+            items = {c.name: c.docs.contents for c in ecases if c.docs.contents is not None}
+        case (
+            m.Resource()
+            | m.Handle()
+            | m.TupleKind()
+            | m.OptionKind()
+            | m.ResultKind()
+            | m.ListKind()
+            | m.FixedList()
+            | m.MapKind()
+            | m.Future()
+            | m.Stream()
+            | m.Alias()
+        ):
+            pass
+        case _:
+            assert_never(kind)
+    if items:
+        out["items"] = items
+    return out
+
+
+def _interface_meta(resolve: m.Resolve, iid: m.InterfaceId) -> _JsonObj:
+    iface = resolve.interfaces[iid]
+    out = _meta(iface.docs, iface.stability)
+    funcs = {n: meta for n, f in iface.functions if (meta := _meta(f.docs, f.stability))}
+    types = {n: meta for n, t in iface.types if (meta := _type_meta(resolve.types[t]))}
+    if funcs:
+        out["funcs"] = funcs
+    if types:
+        out["types"] = types
+    return out
+
+
+# The maps of wit-component's `WorldMetadata`, in its serialization order.
+_WORLD_META_MAPS = (
+    "interfaces",  # inline interface imports
+    "types",
+    "funcs",  # function imports
+    "interface_exports",  # inline interface exports
+    "func_exports",
+    "interface_import_stability",  # gates of named-interface imports, by import name
+    "interface_export_stability",
+    "interface_import_docs",  # docs of named-interface imports, by import name
+    "interface_export_docs",
+)
+
+
+def _world_meta(resolve: m.Resolve, wid: m.WorldId) -> _JsonObj:
+    world = resolve.worlds[wid]
+    maps: dict[str, dict[str, object]] = {k: {} for k in _WORLD_META_MAPS}
+    for exporting, items in ((False, world.imports), (True, world.exports)):
+        for key, item in items:
+            name = resolve.world_key_name(key)
+            match item:
+                case m.WorldInterface(id=iid, docs=docs, stability=st):
+                    side = "export" if exporting else "import"
+                    if resolve.interfaces[iid].name is None:
+                        # An inline interface: its own metadata.
+                        data = _interface_meta(resolve, iid)
+                        if data:
+                            maps["interface_exports" if exporting else "interfaces"][name] = data
+                        continue
+                    # A named interface: the import/export statement's own gate and docs.
+                    stability = _stability_json(st)
+                    if stability is not None:
+                        maps[f"interface_{side}_stability"][name] = stability
+                    if docs.contents is not None:
+                        maps[f"interface_{side}_docs"][name] = docs.contents
+                case m.WorldFunction(function=f):
+                    data = _meta(f.docs, f.stability)
+                    if data:
+                        maps["func_exports" if exporting else "funcs"][name] = data
+                case m.WorldType(id=tid):
+                    data = _type_meta(resolve.types[tid])
+                    if data:
+                        maps["types"][name] = data
+                case _:
+                    assert_never(item)
+    out = _meta(world.docs, world.stability)
+    out.update((k, v) for k, v in maps.items() if v)
+    return out
+
+
+def package_docs(resolve: m.Resolve, package: m.PackageId) -> bytes:
+    """The `package-docs` custom-section payload: a version byte, then compact JSON."""
+    pkg = resolve.packages[package]
+    out: _JsonObj = {}
+    if pkg.docs.contents is not None:
+        out["docs"] = pkg.docs.contents
+    worlds = {n: meta for n, wid in pkg.worlds if (meta := _world_meta(resolve, wid))}
+    interfaces = {n: meta for n, iid in pkg.interfaces if (meta := _interface_meta(resolve, iid))}
+    if worlds:
+        out["worlds"] = worlds
+    if interfaces:
+        out["interfaces"] = interfaces
+    text = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    return bytes([_PACKAGE_DOCS_VERSION]) + text.encode("utf-8")
+
+
+# ---------------------------------------------------------------- public entry points
+
+
+def encode_package(
+    resolve: m.Resolve, package: m.PackageId, *, producers_like_reference: bool = False
+) -> bytes:
+    """The package as a component binary, as `wasm-tools component wit --wasm` writes it."""
+    pkg = resolve.packages[package]
+    comp = _Component()
+    for name, iid in pkg.interfaces:
+        comp.export_type(name, comp.type(interface_component_type(resolve, iid).component()))
+    for name, wid in pkg.worlds:
+        comp.export_type(name, comp.type(_world_wrapper(resolve, wid)))
+    comp.custom(w.custom_section("package-docs", package_docs(resolve, package)))
+    comp.custom(_producers(producers_like_reference))
+    return comp.finish()
+
+
+def encode_world(
+    resolve: m.Resolve,
+    world: m.WorldId,
+    *,
+    encoding: StringEncoding = "utf8",
+    producers_like_reference: bool = False,
+) -> bytes:
+    """The `component-type` custom-section payload of `wasm-tools component embed --only-custom`."""
+    comp = _Component()
+    version = bytes([_METADATA_VERSION, _STRING_ENCODINGS[encoding]])
+    comp.custom(w.custom_section("wit-component-encoding", version))
+    comp.export_type(resolve.worlds[world].name, comp.type(_world_wrapper(resolve, world)))
+    comp.custom(_producers(producers_like_reference))
+    return comp.finish()
+
+
+def embed(
+    module: bytes,
+    resolve: m.Resolve,
+    world: m.WorldId,
+    *,
+    encoding: StringEncoding = "utf8",
+    producers_like_reference: bool = False,
+) -> bytes:
+    """A copy of a core module with the world's `component-type` custom section appended."""
+    if module[:8] != w.MODULE_PREAMBLE:
+        raise ValueError("not a core WebAssembly module (bad preamble)")
+    payload = encode_world(
+        resolve, world, encoding=encoding, producers_like_reference=producers_like_reference
+    )
+    return module + w.custom_section("component-type", payload)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EncodeOptions:
+    # Set to embed this world's `component-type` payload instead of encoding the package.
+    world: m.WorldId | None = None
+    encoding: StringEncoding = "utf8"
+    producers_like_reference: bool = False
+
+
+def generate(
+    resolve: m.Resolve, target: m.PackageId | None = None, options: EncodeOptions | None = None
+) -> dict[PurePosixPath, str | bytes]:
+    """The backend entry point: `<package>.wasm`, or `<world>.component-type.wasm` with a world."""
+    opts = options or EncodeOptions()
+    if opts.world is not None:
+        data = encode_world(
+            resolve,
+            opts.world,
+            encoding=opts.encoding,
+            producers_like_reference=opts.producers_like_reference,
+        )
+        return {PurePosixPath(f"{resolve.worlds[opts.world].name}.component-type.wasm"): data}
+    package = target if target is not None else resolve.main
+    if package is None:
+        raise ValueError("no package to encode")
+    data = encode_package(resolve, package, producers_like_reference=opts.producers_like_reference)
+    return {PurePosixPath(f"{resolve.packages[package].name.name}.wasm"): data}
