@@ -60,11 +60,6 @@ def load(path: str | Path, *, features: Features | None = None) -> Loaded:
     from witgen import loader, resolve
 
     feats = features or Features()
-    p = Path(path)
-    if p.suffix == ".wasm":
-        from witgen.backends import decoder  # type: ignore[attr-defined,unused-ignore]
-
-        return decoder.load(p, feats)  # type: ignore[no-any-return,unused-ignore]
     groups, sources = loader.load(str(path))
     result = resolve.resolve(groups, sources, feats)
     return Loaded(resolve=result, sources=sources)

@@ -42,17 +42,29 @@ def _read(path: Path, sources: SourceMap, diags: list[Diagnostic]) -> nodes.File
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            diags.append(error("WIT200", f"failed to read file {shown}: larger than {MAX_FILE_BYTES} bytes", Span.UNKNOWN))
+            diags.append(
+                error(
+                    "WIT200",
+                    f"failed to read file {shown}: larger than {MAX_FILE_BYTES} bytes",
+                    Span.UNKNOWN,
+                )
+            )
             return None
         data = path.read_bytes()
     except OSError as e:
-        diags.append(error("WIT200", f"failed to read file {shown}: {e.strerror or e}", Span.UNKNOWN))
+        diags.append(
+            error("WIT200", f"failed to read file {shown}: {e.strerror or e}", Span.UNKNOWN)
+        )
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         diags.append(
-            error("WIT107", f"failed to read file {shown}: invalid UTF-8 at byte offset {e.start}", Span.UNKNOWN)
+            error(
+                "WIT107",
+                f"failed to read file {shown}: invalid UTF-8 at byte offset {e.start}",
+                Span.UNKNOWN,
+            )
         )
         return None
     if text.startswith("\ufeff"):
@@ -73,7 +85,9 @@ def _wit_files(directory: Path) -> list[Path]:
     return [p for p in entries if p.suffix == ".wit" and p.is_file()]
 
 
-def _dir_group(directory: Path, sources: SourceMap, diags: list[Diagnostic], is_root: bool) -> Group:
+def _dir_group(
+    directory: Path, sources: SourceMap, diags: list[Diagnostic], is_root: bool
+) -> Group:
     files = [f for p in _wit_files(directory) if (f := _read(p, sources, diags)) is not None]
     return Group(path=_display(directory), files=tuple(files), is_root=is_root)
 
@@ -85,10 +99,19 @@ def load(path: str) -> tuple[list[Group], SourceMap]:
     root = Path(path)
     groups: list[Group] = []
     if not root.exists():
-        raise WitError((error("WIT200", f"failed to read path {path}: no such file or directory", Span.UNKNOWN),), sources)
+        raise WitError(
+            (
+                error(
+                    "WIT200", f"failed to read path {path}: no such file or directory", Span.UNKNOWN
+                ),
+            ),
+            sources,
+        )
     if root.is_dir():
         if not _wit_files(root):
-            diags.append(error("WIT206", f"no `.wit` files found in directory {path}", Span.UNKNOWN))
+            diags.append(
+                error("WIT206", f"no `.wit` files found in directory {path}", Span.UNKNOWN)
+            )
         groups.append(_dir_group(root, sources, diags, True))
         deps = root / "deps"
         if deps.is_dir():
@@ -96,7 +119,13 @@ def load(path: str) -> tuple[list[Group], SourceMap]:
                 entries = sorted(deps.iterdir(), key=lambda p: p.name)
             except OSError as e:
                 entries = []
-                diags.append(error("WIT200", f"failed to read directory {deps}: {e.strerror or e}", Span.UNKNOWN))
+                diags.append(
+                    error(
+                        "WIT200",
+                        f"failed to read directory {deps}: {e.strerror or e}",
+                        Span.UNKNOWN,
+                    )
+                )
             for entry in entries:
                 if entry.is_dir():
                     groups.append(_dir_group(entry, sources, diags, False))
@@ -106,7 +135,11 @@ def load(path: str) -> tuple[list[Group], SourceMap]:
                         groups.append(Group(path=_display(entry), files=(f,), is_root=False))
                 elif entry.suffix == ".wasm" and entry.is_file():
                     diags.append(
-                        error("WIT200", f"reading `.wasm` dependencies is not supported yet: {entry}", Span.UNKNOWN)
+                        error(
+                            "WIT200",
+                            f"reading `.wasm` dependencies is not supported yet: {entry}",
+                            Span.UNKNOWN,
+                        )
                     )
     else:
         f = _read(root, sources, diags)

@@ -25,11 +25,22 @@ InterfaceId = NewType("InterfaceId", int)
 WorldId = NewType("WorldId", int)
 PackageId = NewType("PackageId", int)
 
-_frozen = dataclass(frozen=True, slots=True, kw_only=True)
 
 PrimitiveType = Literal[
-    "bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",
-    "f32", "f64", "char", "string", "error-context",
+    "bool",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "s8",
+    "s16",
+    "s32",
+    "s64",
+    "f32",
+    "f64",
+    "char",
+    "string",
+    "error-context",
 ]
 # A reference to a type: a primitive by name, or a TypeDef by id (as in wit-parser's JSON).
 Type = PrimitiveType | TypeId
@@ -38,7 +49,7 @@ Type = PrimitiveType | TypeId
 # ---------------------------------------------------------------- docs and gates
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Docs:
     # The doc text with comment markers removed, lines joined by "\n"; None if undocumented.
     contents: str | None = None
@@ -47,7 +58,7 @@ class Docs:
 NO_DOCS = Docs()
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Stable:
     """`@since(version = ...)`, optionally `@deprecated(version = ...)`."""
 
@@ -55,7 +66,7 @@ class Stable:
     deprecated: str | None = None
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Unstable:
     """`@unstable(feature = ...)`, optionally `@deprecated(version = ...)`."""
 
@@ -63,7 +74,7 @@ class Unstable:
     deprecated: str | None = None
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Unknown:
     """No gate at all (wit-parser's `Stability::Unknown`)."""
 
@@ -75,86 +86,86 @@ Stability = Stable | Unstable | Unknown
 # ---------------------------------------------------------------- type definitions
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Field:
     name: str
     type: Type
     docs: Docs = NO_DOCS
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Record:
     fields: tuple[Field, ...]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Resource:
     """A resource type; its methods are functions of the owning interface or world."""
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Handle:
     # "own" for `own<r>` / a bare resource name, "borrow" for `borrow<r>`.
     kind: Literal["own", "borrow"]
     resource: TypeId
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Flag:
     name: str
     docs: Docs = NO_DOCS
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Flags:
     flags: tuple[Flag, ...]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TupleKind:
     types: tuple[Type, ...]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Case:
     name: str
     type: Type | None
     docs: Docs = NO_DOCS
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Variant:
     cases: tuple[Case, ...]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EnumCase:
     name: str
     docs: Docs = NO_DOCS
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Enum:
     cases: tuple[EnumCase, ...]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OptionKind:
     type: Type
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ResultKind:
     ok: Type | None
     err: Type | None
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ListKind:
     type: Type
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FixedList:
     """`list<T, N>`."""
 
@@ -162,23 +173,23 @@ class FixedList:
     size: int
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MapKind:
     key: Type
     value: Type
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Future:
     type: Type | None
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Stream:
     type: Type | None
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Alias:
     """`type x = y;`: a named reference to another type."""
 
@@ -186,17 +197,30 @@ class Alias:
 
 
 TypeDefKind = (
-    Record | Resource | Handle | Flags | TupleKind | Variant | Enum | OptionKind | ResultKind
-    | ListKind | FixedList | MapKind | Future | Stream | Alias
+    Record
+    | Resource
+    | Handle
+    | Flags
+    | TupleKind
+    | Variant
+    | Enum
+    | OptionKind
+    | ResultKind
+    | ListKind
+    | FixedList
+    | MapKind
+    | Future
+    | Stream
+    | Alias
 )
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OwnerInterface:
     id: InterfaceId
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OwnerWorld:
     id: WorldId
 
@@ -205,7 +229,7 @@ class OwnerWorld:
 TypeOwner = OwnerInterface | OwnerWorld | None
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TypeDef:
     name: str | None
     kind: TypeDefKind
@@ -218,25 +242,30 @@ class TypeDef:
 # ---------------------------------------------------------------- functions
 
 FunctionKindName = Literal[
-    "freestanding", "async-freestanding", "method", "async-method", "static", "async-static",
+    "freestanding",
+    "async-freestanding",
+    "method",
+    "async-method",
+    "static",
+    "async-static",
     "constructor",
 ]
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FunctionKind:
     name: FunctionKindName
     # The resource of a method, static function or constructor.
     resource: TypeId | None = None
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Param:
     name: str
     type: Type
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Function:
     # The full name: `f`, `[method]r.f`, `[static]r.f`, `[constructor]r`.
     name: str
@@ -265,7 +294,7 @@ class Function:
 # ---------------------------------------------------------------- interfaces and worlds
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Interface:
     # None for an inline interface of a world (`import x: interface { ... }`).
     name: str | None
@@ -277,7 +306,7 @@ class Interface:
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WorldInterface:
     id: InterfaceId
     docs: Docs = NO_DOCS
@@ -285,12 +314,12 @@ class WorldInterface:
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WorldFunction:
     function: Function
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WorldType:
     id: TypeId
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
@@ -303,7 +332,7 @@ WorldItem = WorldInterface | WorldFunction | WorldType
 WorldKey = str | InterfaceId
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class World:
     name: str
     imports: tuple[tuple[WorldKey, WorldItem], ...]
@@ -314,7 +343,7 @@ class World:
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PackageName:
     namespace: str
     name: str
@@ -329,7 +358,7 @@ class PackageName:
         return f"{self.namespace}:{self.name}"
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Package:
     name: PackageName
     interfaces: tuple[tuple[str, InterfaceId], ...]
@@ -338,7 +367,7 @@ class Package:
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Resolve:
     packages: tuple[Package, ...]
     interfaces: tuple[Interface, ...]

@@ -13,10 +13,8 @@ from typing import Literal
 
 from witgen.source import Span
 
-_node = dataclass(frozen=True, slots=True, kw_only=True)
 
-
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Id:
     name: str
     span: Span
@@ -25,25 +23,25 @@ class Id:
 # ---------------------------------------------------------------- attributes
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Since:
     version: str
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Unstable:
     feature: str
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Deprecated:
     version: str
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExternalId:
     value: str
     span: Span
@@ -52,7 +50,7 @@ class ExternalId:
 Attribute = Since | Unstable | Deprecated | ExternalId
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Docs:
     """The comments before an item, as written (`// x`, `/// x`, `/* x */`, `/** x */`)."""
 
@@ -66,7 +64,7 @@ NO_DOCS = Docs(comments=(), span=Span.UNKNOWN)
 # ---------------------------------------------------------------- names and paths
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PackageName:
     namespace: Id
     name: Id
@@ -77,7 +75,7 @@ class PackageName:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LocalPath:
     """`use-path` naming an interface or world of the current package (or a `use`d alias)."""
 
@@ -85,7 +83,7 @@ class LocalPath:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PackagePath:
     """`ns:pkg/name@version`: an interface or world of another package."""
 
@@ -102,30 +100,42 @@ UsePath = LocalPath | PackagePath
 # ---------------------------------------------------------------- types
 
 PrimName = Literal[
-    "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64",
-    "f32", "f64", "char", "bool", "string", "error-context",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "s8",
+    "s16",
+    "s32",
+    "s64",
+    "f32",
+    "f64",
+    "char",
+    "bool",
+    "string",
+    "error-context",
 ]
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Prim:
     name: PrimName
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Named:
     name: Id
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TupleType:
     types: tuple[Type, ...]
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ListType:
     element: Type
     # `list<T, N>`: the length as written (validated in parse.py), or None.
@@ -133,39 +143,39 @@ class ListType:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MapType:
     key: Type
     value: Type
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OptionType:
     type: Type
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ResultType:
     ok: Type | None
     err: Type | None
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FutureType:
     type: Type | None
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StreamType:
     type: Type | None
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HandleType:
     borrow: bool
     resource: Id
@@ -173,22 +183,30 @@ class HandleType:
 
 
 Type = (
-    Prim | Named | TupleType | ListType | MapType | OptionType | ResultType | FutureType
-    | StreamType | HandleType
+    Prim
+    | Named
+    | TupleType
+    | ListType
+    | MapType
+    | OptionType
+    | ResultType
+    | FutureType
+    | StreamType
+    | HandleType
 )
 
 
 # ---------------------------------------------------------------- items shared by worlds/interfaces
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Param:
     name: Id
     type: Type
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FuncType:
     is_async: bool
     params: tuple[Param, ...]
@@ -196,14 +214,14 @@ class FuncType:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UseName:
     name: Id
     alias: Id | None
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Use:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -212,7 +230,7 @@ class Use:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Func:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -221,7 +239,7 @@ class Func:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TypeAlias:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -230,7 +248,7 @@ class TypeAlias:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Field:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -239,7 +257,7 @@ class Field:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Record:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -248,7 +266,7 @@ class Record:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FlagName:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -256,7 +274,7 @@ class FlagName:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Flags:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -265,7 +283,7 @@ class Flags:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Case:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -274,7 +292,7 @@ class Case:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Variant:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -283,7 +301,7 @@ class Variant:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EnumCase:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -291,7 +309,7 @@ class EnumCase:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Enum:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -300,7 +318,7 @@ class Enum:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ResourceFunc:
     """A member of a resource: `method`, `static` or `constructor` (then `name` is the keyword)."""
 
@@ -312,7 +330,7 @@ class ResourceFunc:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Resource:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -326,7 +344,7 @@ TypeDef = TypeAlias | Record | Flags | Variant | Enum | Resource
 InterfaceItem = Use | TypeDef | Func
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Interface:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -338,21 +356,21 @@ class Interface:
 # ---------------------------------------------------------------- worlds
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExternFunc:
     name: Id
     func: FuncType
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExternInline:
     name: Id
     items: tuple[InterfaceItem, ...]
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExternNamed:
     """`import name: path;`: an interface imported under a plain name."""
 
@@ -361,7 +379,7 @@ class ExternNamed:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExternPath:
     path: UsePath
     span: Span
@@ -370,7 +388,7 @@ class ExternPath:
 Extern = ExternFunc | ExternInline | ExternNamed | ExternPath
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Import:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -378,7 +396,7 @@ class Import:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Export:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -386,14 +404,14 @@ class Export:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IncludeName:
     name: Id
     alias: Id
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Include:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -405,7 +423,7 @@ class Include:
 WorldItem = Import | Export | Use | TypeDef | Include
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class World:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -417,7 +435,7 @@ class World:
 # ---------------------------------------------------------------- files
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ToplevelUse:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -426,14 +444,14 @@ class ToplevelUse:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PackageDecl:
     docs: Docs
     name: PackageName
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NestedPackage:
     decl: PackageDecl
     items: tuple[TopItem, ...]
@@ -443,7 +461,7 @@ class NestedPackage:
 TopItem = NestedPackage | ToplevelUse | Interface | World
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Comment:
     """A comment as written, kept for the formatter."""
 
@@ -451,7 +469,7 @@ class Comment:
     span: Span
 
 
-@_node
+@dataclass(frozen=True, slots=True, kw_only=True)
 class File:
     path: str
     package: PackageDecl | None

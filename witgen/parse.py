@@ -26,19 +26,68 @@ from witgen.source import SourceMap, Span
 KEYWORDS: dict[str, str] = {
     kw: kw.upper().replace("-", "_")
     for kw in (
-        "as", "async", "bool", "borrow", "char", "constructor", "enum", "export", "f32",
-        "f64", "flags", "from", "func", "future", "import", "include", "interface", "list",
-        "map", "option", "own", "package", "record", "resource", "result", "s16", "s32",
-        "s64", "s8", "static", "stream", "tuple", "type", "u16", "u32", "u64", "u8",
-        "use", "variant", "with", "world", "error-context",
+        "as",
+        "async",
+        "bool",
+        "borrow",
+        "char",
+        "constructor",
+        "enum",
+        "export",
+        "f32",
+        "f64",
+        "flags",
+        "from",
+        "func",
+        "future",
+        "import",
+        "include",
+        "interface",
+        "list",
+        "map",
+        "option",
+        "own",
+        "package",
+        "record",
+        "resource",
+        "result",
+        "s16",
+        "s32",
+        "s64",
+        "s8",
+        "static",
+        "stream",
+        "tuple",
+        "type",
+        "u16",
+        "u32",
+        "u64",
+        "u8",
+        "use",
+        "variant",
+        "with",
+        "world",
+        "error-context",
     )
 }
 KEYWORDS["string"] = "STRING_KW"
 
 OPERATORS: dict[str, str] = {
-    "=": "EQ", ",": "COMMA", ":": "COLON", ";": "SEMI", "(": "LPAREN", ")": "RPAREN",
-    "{": "LBRACE", "}": "RBRACE", "<": "LT", ">": "GT", "*": "STAR", "->": "ARROW",
-    "/": "SLASH", ".": "DOT", "@": "AT",
+    "=": "EQ",
+    ",": "COMMA",
+    ":": "COLON",
+    ";": "SEMI",
+    "(": "LPAREN",
+    ")": "RPAREN",
+    "{": "LBRACE",
+    "}": "RBRACE",
+    "<": "LT",
+    ">": "GT",
+    "*": "STAR",
+    "->": "ARROW",
+    "/": "SLASH",
+    ".": "DOT",
+    "@": "AT",
 }
 
 _TOKEN = re.compile(
@@ -125,7 +174,9 @@ def tokenize(text: str, base: int) -> Iterator[Token]:
         m = match(text, pos)
         if m is None:
             ch = text[pos]
-            raise LexError(error("WIT100", f"unexpected character {ch!r}", Span(base + pos, base + pos + 1)))
+            raise LexError(
+                error("WIT100", f"unexpected character {ch!r}", Span(base + pos, base + pos + 1))
+            )
         kind = m.lastgroup
         end = m.end()
         if kind == "ws":
@@ -135,7 +186,11 @@ def tokenize(text: str, base: int) -> Iterator[Token]:
             if kind == "block":
                 end = _block_comment_end(text, pos)
                 if end < 0:
-                    raise LexError(error("WIT100", "unterminated block comment", Span(base + pos, base + pos + 1)))
+                    raise LexError(
+                        error(
+                            "WIT100", "unterminated block comment", Span(base + pos, base + pos + 1)
+                        )
+                    )
             body = text[pos:end]
             pending.append(body)
             comments.append(n.Comment(text=body, span=Span(base + pos, base + end)))
@@ -265,8 +320,12 @@ class Builder:
     def package_name(self, c: list[Child]) -> n.PackageName:
         ver = c[3]
         return n.PackageName(
-            namespace=c[0], name=c[2], extra=(), version=ver.value if ver else None,
-            version_span=_span([ver]) if ver else Span.UNKNOWN, span=_span(c),
+            namespace=c[0],
+            name=c[2],
+            extra=(),
+            version=ver.value if ver else None,
+            version_span=_span([ver]) if ver else Span.UNKNOWN,
+            span=_span(c),
         )
 
     def version(self, c: list[Child]) -> Token:
@@ -284,7 +343,11 @@ class Builder:
     def package_path(self, c: list[Child]) -> n.PackagePath:
         ver = c[5]
         return n.PackagePath(
-            namespace=c[0], package=c[2], name=c[4], version=ver.value if ver else None, span=_span(c)
+            namespace=c[0],
+            package=c[2],
+            name=c[4],
+            version=ver.value if ver else None,
+            span=_span(c),
         )
 
     # ---- attributes
@@ -309,7 +372,9 @@ class Builder:
         if want is None:
             raise SyntaxProblem(error("WIT104", f"unknown attribute `{name.name}`", name.span))
         if kind == "string":
-            raise SyntaxProblem(error("WIT104", f"expected `{want}`, found a string", _span([value])))
+            raise SyntaxProblem(
+                error("WIT104", f"expected `{want}`, found a string", _span([value]))
+            )
         if key.name != want:
             raise SyntaxProblem(error("WIT104", f"expected `{want}`, found `{key.name}`", key.span))
         if want == "feature":
@@ -426,7 +491,9 @@ class Builder:
         kw: Token = c[1]
         name = n.Id(name="constructor", span=_span([kw]))
         func = n.FuncType(is_async=False, params=c[3], result=c[5], span=_span(c[1:]))
-        return n.ResourceFunc(docs=docs, attrs=attrs, kind="constructor", name=name, func=func, span=sp)
+        return n.ResourceFunc(
+            docs=docs, attrs=attrs, kind="constructor", name=name, func=func, span=sp
+        )
 
     # ---- worlds
     def world(self, c: list[Child]) -> n.World:
@@ -476,7 +543,9 @@ class Builder:
         return n.Prim(name=cast(n.PrimName, str(tok)), span=_span(c))
 
     def tuple_ty(self, c: list[Child]) -> n.TupleType:
-        return n.TupleType(types=tuple(x for x in c[2:-1] if not isinstance(x, Token)), span=_span(c))
+        return n.TupleType(
+            types=tuple(x for x in c[2:-1] if not isinstance(x, Token)), span=_span(c)
+        )
 
     def list_ty(self, c: list[Child]) -> n.ListType:
         size = c[4]
@@ -484,7 +553,11 @@ class Builder:
             value = int(size)
             if value >= 1 << 32:
                 raise SyntaxProblem(
-                    error("WIT106", "invalid list size: number too large to fit in target type", _span([size]))
+                    error(
+                        "WIT106",
+                        "invalid list size: number too large to fit in target type",
+                        _span([size]),
+                    )
                 )
             return n.ListType(element=c[2], size=value, span=_span(c))
         return n.ListType(element=c[2], size=None, span=_span(c))
@@ -536,12 +609,14 @@ def _check_version(tok: Token) -> None:
     text = str(tok)
     if _SEMVER.fullmatch(text):
         return
-    sp = Span(tok.start_pos, tok.end_pos)
+    sp = Span(cast(int, tok.start_pos), cast(int, tok.end_pos))
     parts = re.match(r"([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?", text)
     if parts:
         for label, part in zip(("major", "minor", "patch"), parts.groups(), strict=True):
             if part and len(part) > 1 and part.startswith("0"):
-                raise SyntaxProblem(error("WIT103", f"invalid leading zero in {label} version number", sp))
+                raise SyntaxProblem(
+                    error("WIT103", f"invalid leading zero in {label} version number", sp)
+                )
     raise SyntaxProblem(error("WIT103", f"invalid semantic version `{text}`", sp))
 
 
@@ -552,8 +627,12 @@ def _unquote(tok: Token) -> str:
 # ---------------------------------------------------------------- errors
 
 _DESCRIBE = {
-    "ID": "an identifier", "INTEGER": "an integer", "VERSION": "a version", "STRING": "a string",
-    "UNDERSCORE": "'_'", "$END": "eof",
+    "ID": "an identifier",
+    "INTEGER": "an integer",
+    "VERSION": "a version",
+    "STRING": "a string",
+    "UNDERSCORE": "'_'",
+    "$END": "eof",
 }
 _SYMBOLS = {v: k for k, v in OPERATORS.items()}
 
@@ -571,7 +650,19 @@ def describe_token(ttype: str, value: str = "") -> str:
 
 
 _PRIORITY = (
-    "LPAREN", "GT", "LBRACE", "SEMI", "COMMA", "RPAREN", "COLON", "EQ", "LT", "DOT", "ID", "RBRACE", "INTEGER",
+    "LPAREN",
+    "GT",
+    "LBRACE",
+    "SEMI",
+    "COMMA",
+    "RPAREN",
+    "COLON",
+    "EQ",
+    "LT",
+    "DOT",
+    "ID",
+    "RBRACE",
+    "INTEGER",
 )
 _ITEM_STARTS = {"TYPE", "RESOURCE", "RECORD", "FLAGS", "VARIANT", "ENUM", "USE", "ID"}
 
@@ -583,7 +674,7 @@ def _expected_text(expected: set[str]) -> str:
         return "fixed-length"
     if "CONSTRUCTOR" in exp and "ID" in exp:
         return "`constructor` or identifier"
-    if _ITEM_STARTS <= exp:
+    if exp >= _ITEM_STARTS:
         return "`type`, `resource` or `func`"
     if {"IMPORT", "EXPORT", "INCLUDE"} <= exp:
         return "`import`, `export`, `include`, `use`, or type definition"
@@ -598,9 +689,10 @@ def _expected_text(expected: set[str]) -> str:
 
 
 def _acceptable(e: UnexpectedToken) -> set[str]:
-    """The tokens really acceptable where the error was found (lark's set is an over-approximation)."""
+    """The tokens acceptable where the error was found (lark's own set over-approximates)."""
+    parser: Any = e.interactive_parser
     try:
-        got = e.interactive_parser.accepts() if e.interactive_parser is not None else set(e.expected)
+        got: set[str] = set(parser.accepts()) if parser is not None else set(e.expected)
     except Exception:  # the interactive parser is a best-effort refinement of lark's own set
         got = set(e.expected)
     return set(got) or set(e.expected)
@@ -611,13 +703,18 @@ def _unexpected(e: UnexpectedInput, text: str, base: int) -> Diagnostic:
         tok = e.token
         if tok.type == "$END":
             pos = base + len(text)
-            return error("WIT101", f"expected {_expected_text(_acceptable(e))}, found eof", Span(pos, pos + 1))
+            return error(
+                "WIT101",
+                f"expected {_expected_text(_acceptable(e))}, found eof",
+                Span(pos, pos + 1),
+            )
         sp = Span(tok.start_pos, max(tok.end_pos, tok.start_pos + 1))
         found = describe_token(tok.type, str(tok))
         return error("WIT101", f"expected {_expected_text(_acceptable(e))}, found {found}", sp)
     if isinstance(e, UnexpectedCharacters):
-        pos = base + e.pos_in_stream
-        return error("WIT100", f"unexpected character {text[e.pos_in_stream]!r}", Span(pos, pos + 1))
+        rel = cast(int, e.pos_in_stream)
+        pos = base + rel
+        return error("WIT100", f"unexpected character {text[rel]!r}", Span(pos, pos + 1))
     return error("WIT101", str(e).splitlines()[0], Span(base, base + 1))
 
 
@@ -629,7 +726,10 @@ def parse_file(sources: SourceMap, path: str, text: str) -> n.File:
     bad = _FORBIDDEN.search(text)
     if bad is not None:
         pos = base + bad.start()
-        raise WitError((error("WIT107", f"invalid character {bad.group()!r} in source", Span(pos, pos + 1)),), sources)
+        raise WitError(
+            (error("WIT107", f"invalid character {bad.group()!r} in source", Span(pos, pos + 1)),),
+            sources,
+        )
     _ctx.base = base
     _ctx.docs = {}
     _ctx.comments = []
@@ -649,13 +749,18 @@ def parse_file(sources: SourceMap, path: str, text: str) -> n.File:
         raise
     except RecursionError:
         pos = _ctx.last.start_pos if _ctx.last is not None else base
-        raise WitError((error("WIT313", "type nested too deeply", Span(pos, pos + 1)),), sources) from None
+        raise WitError(
+            (error("WIT313", "type nested too deeply", Span(pos, pos + 1)),), sources
+        ) from None
     finally:
         docs_comments = tuple(_ctx.comments)
         _ctx.docs = {}
         _ctx.comments = []
     return n.File(
-        path=path, package=tree.package, items=tree.items, comments=docs_comments,
+        path=path,
+        package=tree.package,
+        items=tree.items,
+        comments=docs_comments,
         span=Span(base, base + len(text)),
     )
 

@@ -114,7 +114,7 @@ def external_id_of(attrs: tuple[n.Attribute, ...]) -> str | None:
 
 
 def _semver_key(v: str) -> tuple[object, ...]:
-    main, _, rest = v.partition("+")
+    main = v.partition("+")[0]
     core, _, pre = main.partition("-")
     nums = tuple(int(x) for x in core.split("."))
     if not pre:
@@ -142,7 +142,9 @@ def toposort(kind: str, deps: dict[str, list[n.Id]]) -> list[str]:
         for d in ds:
             if d.name not in index:
                 code = "WIT201" if kind == "type" else "WIT202"
-                raise _fail(code, f"{kind} `{d.name}` does not exist", d.span, *_hint(d.name, names))
+                raise _fail(
+                    code, f"{kind} `{d.name}` does not exist", d.span, *_hint(d.name, names)
+                )
     remaining = [len(deps[name]) for name in names]
     dependents: list[list[int]] = [[] for _ in names]
     for i, name in enumerate(names):
@@ -329,7 +331,10 @@ def _path_name(p: n.UsePath) -> n.Id:
 
 
 def _for_each_path(
-    items: list[n.TopItem], f: Callable[[n.Id | None, tuple[n.Attribute, ...], n.UsePath, tuple[n.UseName, ...] | None, str], None]
+    items: list[n.TopItem],
+    f: Callable[
+        [n.Id | None, tuple[n.Attribute, ...], n.UsePath, tuple[n.UseName, ...] | None, str], None
+    ],
 ) -> None:
     """Every `use`/`include`/import path of a file, in wit-parser's visiting order."""
     for item in items:
@@ -426,10 +431,10 @@ class _PackageResolver:
         for i, items in enumerate(files):
             for item in items:
                 if isinstance(item, n.Interface):
-                    kind, iid = self.ast_items[i][item.name.name]
+                    _, iid = self.ast_items[i][item.name.name]
                     iface_ast[iid] = (item, i)
                 elif isinstance(item, n.World):
-                    kind, wid = self.ast_items[i][item.name.name]
+                    _, wid = self.ast_items[i][item.name.name]
                     world_ast[wid] = (item, i)
         for iid in iface_order:
             iface, i = iface_ast[iid]
@@ -444,8 +449,13 @@ class _PackageResolver:
     def populate_foreign_deps(self, files: list[list[n.TopItem]]) -> None:
         pkg = self.pkg
 
-        def visit(_cur: n.Id | None, attrs: tuple[n.Attribute, ...], path: n.UsePath,
-                  _names: tuple[n.UseName, ...] | None, kind: str) -> None:
+        def visit(
+            _cur: n.Id | None,
+            attrs: tuple[n.Attribute, ...],
+            path: n.UsePath,
+            _names: tuple[n.UseName, ...] | None,
+            kind: str,
+        ) -> None:
             if not isinstance(path, n.PackagePath):
                 return
             stability = stability_of(attrs)
@@ -479,7 +489,9 @@ class _PackageResolver:
             for item in items:
                 if isinstance(item, n.Interface | n.World):
                     if item.name.name in names:
-                        raise _fail("WIT203", f"duplicate item named `{item.name.name}`", item.name.span)
+                        raise _fail(
+                            "WIT203", f"duplicate item named `{item.name.name}`", item.name.span
+                        )
                     names[item.name.name] = item
                     order[item.name.name] = []
         for items in files:
@@ -496,8 +508,14 @@ class _PackageResolver:
                     raise _fail("WIT203", f"duplicate name `{name.name}` in this file", name.span)
                 ns[name.name] = (name.span, src)
 
-            def visit(cur: n.Id | None, _attrs: tuple[n.Attribute, ...], path: n.UsePath,
-                      _names: tuple[n.UseName, ...] | None, _kind: str, ns: dict[str, tuple[Span, n.Id | None]] = ns) -> None:
+            def visit(
+                cur: n.Id | None,
+                _attrs: tuple[n.Attribute, ...],
+                path: n.UsePath,
+                _names: tuple[n.UseName, ...] | None,
+                _kind: str,
+                ns: dict[str, tuple[Span, n.Id | None]] = ns,
+            ) -> None:
                 if cur is None or not isinstance(path, n.LocalPath):
                     return
                 used = path.name
@@ -509,25 +527,29 @@ class _PackageResolver:
                 if used.name in names:
                     order[cur.name].append(used)
                     return
-                raise _fail("WIT202", f"interface or world `{used.name}` does not exist", used.span,
-                            *_hint(used.name, list(names)))
+                raise _fail(
+                    "WIT202",
+                    f"interface or world `{used.name}` does not exist",
+                    used.span,
+                    *_hint(used.name, list(names)),
+                )
 
             _for_each_path(items, visit)
         topo = toposort("interface or world", order)
         iface_order: list[int] = []
         world_order: list[int] = []
         ids: dict[str, AstItem] = {}
-        for name in topo:
-            item = names[name]
+        for item_name in topo:
+            item = names[item_name]
             if isinstance(item, n.Interface):
-                iid = self.alloc_interface(name, item.name.span)
-                self.pkg.interface_names[name] = iid
-                ids[name] = ("i", iid)
+                iid = self.alloc_interface(item_name, item.name.span)
+                self.pkg.interface_names[item_name] = iid
+                ids[item_name] = ("i", iid)
                 iface_order.append(iid)
             else:
-                wid = self.alloc_world(name, item.name.span)
-                self.pkg.world_names[name] = wid
-                ids[name] = ("w", wid)
+                wid = self.alloc_world(item_name, item.name.span)
+                self.pkg.world_names[item_name] = wid
+                ids[item_name] = ("w", wid)
                 world_order.append(wid)
         self.package_items = dict(ids)
         for items in files:
@@ -538,8 +560,12 @@ class _PackageResolver:
                     if isinstance(item.path, n.LocalPath):
                         found = ids.get(item.path.name.name)
                         if found is None:
-                            raise _fail("WIT202", f"interface or world `{item.path.name.name}` does not exist",
-                                        item.path.name.span, *_hint(item.path.name.name, list(ids)))
+                            raise _fail(
+                                "WIT202",
+                                f"interface or world `{item.path.name.name}` does not exist",
+                                item.path.name.span,
+                                *_hint(item.path.name.name, list(ids)),
+                            )
                         file_items[name.name] = found
                     else:
                         dep = self.pkg.foreign_deps[_path_pkg(item.path)][item.path.name.name]
@@ -553,8 +579,13 @@ class _PackageResolver:
         for i, items in enumerate(files):
             self.cur_file = i
 
-            def visit(_cur: n.Id | None, attrs: tuple[n.Attribute, ...], path: n.UsePath,
-                      names: tuple[n.UseName, ...] | None, _kind: str) -> None:
+            def visit(
+                _cur: n.Id | None,
+                attrs: tuple[n.Attribute, ...],
+                path: n.UsePath,
+                names: tuple[n.UseName, ...] | None,
+                _kind: str,
+            ) -> None:
                 if names is None:
                     return
                 stability = stability_of(attrs)
@@ -566,8 +597,15 @@ class _PackageResolver:
                 for un in names:
                     if un.name.name in lookup:
                         continue
-                    tid = self.alloc_type(UType(name=un.name.name, kind=None, owner=("i", iface), stability=stability,
-                                                span=un.name.span))
+                    tid = self.alloc_type(
+                        UType(
+                            name=un.name.name,
+                            kind=None,
+                            owner=("i", iface),
+                            stability=stability,
+                            span=un.name.span,
+                        )
+                    )
                     lookup[un.name.name] = (("type", tid), un.name.span)
 
             _for_each_path(items, visit)
@@ -576,11 +614,17 @@ class _PackageResolver:
     # ---- lookups
     def resolve_ast_item_path(self, path: n.UsePath) -> tuple[AstItem, str, Span]:
         if isinstance(path, n.LocalPath):
-            item = self.ast_items[self.cur_file].get(path.name.name) or self.package_items.get(path.name.name)
+            item = self.ast_items[self.cur_file].get(path.name.name) or self.package_items.get(
+                path.name.name
+            )
             if item is None:
                 known = list(self.ast_items[self.cur_file]) + list(self.package_items)
-                raise _fail("WIT202", f"interface or world `{path.name.name}` does not exist", path.name.span,
-                            *_hint(path.name.name, known))
+                raise _fail(
+                    "WIT202",
+                    f"interface or world `{path.name.name}` does not exist",
+                    path.name.span,
+                    *_hint(path.name.name, known),
+                )
             return item, path.name.name, path.name.span
         dep = self.pkg.foreign_deps[_path_pkg(path)][path.name.name]
         return (dep[0], dep[1]), path.name.name, path.name.span  # type: ignore[return-value]
@@ -603,8 +647,13 @@ class _PackageResolver:
         self.type_lookup[name.name] = (item, name.span)
 
     # ---- interfaces
-    def resolve_interface(self, iid: int, items: tuple[n.InterfaceItem, ...], docs: n.Docs,
-                          attrs: tuple[n.Attribute, ...]) -> None:
+    def resolve_interface(
+        self,
+        iid: int,
+        items: tuple[n.InterfaceItem, ...],
+        docs: n.Docs,
+        attrs: tuple[n.Attribute, ...],
+    ) -> None:
         iface = self.pkg.interfaces[iid]
         iface.docs = docs_of(docs)
         iface.stability = stability_of(attrs)
@@ -618,9 +667,14 @@ class _PackageResolver:
         for item in items:
             if isinstance(item, n.Func):
                 self.define_name(item.name, ("item", "function"))
-                kind: m.FunctionKindName = "async-freestanding" if item.func.is_async else "freestanding"
-                funcs.append(self.resolve_function(item.docs, item.attrs, item.name.name, item.func, kind, None,
-                                                   item.name.span))
+                kind: m.FunctionKindName = (
+                    "async-freestanding" if item.func.is_async else "freestanding"
+                )
+                funcs.append(
+                    self.resolve_function(
+                        item.docs, item.attrs, item.name.name, item.func, kind, None, item.name.span
+                    )
+                )
             elif isinstance(item, n.Resource) and item.funcs:
                 for rf in item.funcs:
                     funcs.append(self.resolve_resource_func(rf, item.name))
@@ -628,12 +682,16 @@ class _PackageResolver:
             if f.name in iface.functions:
                 raise _fail("WIT203", f"duplicate name `{f.name}`", f.span)
             iface.functions[f.name] = f
-        _check_unique([(name, span) for name, (_e, span) in self.type_lookup.items()] +
-                      [(f.name, f.span) for f in funcs])
+        _check_unique(
+            [(name, span) for name, (_e, span) in self.type_lookup.items()]
+            + [(f.name, f.span) for f in funcs]
+        )
         self.interface_types[iid] = self.type_lookup
         self.type_lookup = saved
 
-    def resolve_types(self, owner: tuple[Literal["i", "w"], int], items: list[n.InterfaceItem | n.WorldItem]) -> None:
+    def resolve_types(
+        self, owner: tuple[Literal["i", "w"], int], items: list[n.InterfaceItem | n.WorldItem]
+    ) -> None:
         for item in items:
             if isinstance(item, n.Use):
                 self.resolve_use(owner, item)
@@ -645,9 +703,15 @@ class _PackageResolver:
                     name = (un.alias or un.name).name
                     type_deps[name] = []
                     type_defs[name] = None
-            elif isinstance(item, n.TypeAlias | n.Record | n.Flags | n.Variant | n.Enum | n.Resource):
+            elif isinstance(
+                item, n.TypeAlias | n.Record | n.Flags | n.Variant | n.Enum | n.Resource
+            ):
                 if item.name.name in type_defs:
-                    raise _fail("WIT203", f"name `{item.name.name}` is defined more than once", item.name.span)
+                    raise _fail(
+                        "WIT203",
+                        f"name `{item.name.name}` is defined more than once",
+                        item.name.span,
+                    )
                 type_defs[item.name.name] = item
                 type_deps[item.name.name] = _typedef_deps(item)
         order = toposort("type", type_deps)
@@ -658,8 +722,17 @@ class _PackageResolver:
             stability = stability_of(d.attrs)
             kind = self.resolve_type_def(d, stability)
             field_spans = tuple(f.span for f in d.fields) if isinstance(d, n.Record) else ()
-            tid = self.alloc_type(UType(name=d.name.name, kind=kind, owner=owner, docs=docs_of(d.docs),
-                                        stability=stability, span=d.name.span, field_spans=field_spans))
+            tid = self.alloc_type(
+                UType(
+                    name=d.name.name,
+                    kind=kind,
+                    owner=owner,
+                    docs=docs_of(d.docs),
+                    stability=stability,
+                    span=d.name.span,
+                    field_spans=field_spans,
+                )
+            )
             self.define_name(d.name, ("type", tid))
 
     def resolve_use(self, owner: tuple[Literal["i", "w"], int], u: n.Use) -> None:
@@ -670,15 +743,26 @@ class _PackageResolver:
             lookup = self.interface_types[use_from]
             entry = lookup.get(un.name.name)
             if entry is None:
-                raise _fail("WIT209", f"name `{un.name.name}` does not exist", un.name.span,
-                            *_hint(un.name.name, [k for k, v in lookup.items() if v[0][0] == "type"]))
+                raise _fail(
+                    "WIT209",
+                    f"name `{un.name.name}` does not exist",
+                    un.name.span,
+                    *_hint(un.name.name, [k for k, v in lookup.items() if v[0][0] == "type"]),
+                )
             if entry[0][0] == "item":
                 raise _fail("WIT310", f"cannot import {entry[0][1]} `{un.name.name}`", un.name.span)
             target = entry[0][1]
             assert isinstance(target, int)
             local = un.alias or un.name
-            tid = self.alloc_type(UType(name=local.name, kind=m.Alias(type=m.TypeId(target)), owner=owner,
-                                        stability=stability, span=un.name.span))
+            tid = self.alloc_type(
+                UType(
+                    name=local.name,
+                    kind=m.Alias(type=m.TypeId(target)),
+                    owner=owner,
+                    stability=stability,
+                    span=un.name.span,
+                )
+            )
             self.define_name(local, ("type", tid))
 
     # ---- types
@@ -693,18 +777,33 @@ class _PackageResolver:
                 out_fields = []
                 for f in fields:
                     if f.name.name in seen:
-                        raise _fail("WIT203", f"field `{f.name.name}` is defined more than once", f.name.span)
+                        raise _fail(
+                            "WIT203",
+                            f"field `{f.name.name}` is defined more than once",
+                            f.name.span,
+                        )
                     seen.add(f.name.name)
-                    out_fields.append(m.Field(name=f.name.name, type=self.resolve_type(f.type, stability),
-                                              docs=docs_of(f.docs)))
+                    out_fields.append(
+                        m.Field(
+                            name=f.name.name,
+                            type=self.resolve_type(f.type, stability),
+                            docs=docs_of(f.docs),
+                        )
+                    )
                 return m.Record(fields=tuple(out_fields))
             case n.Flags(flags=flags):
                 seen = set()
                 for fl in flags:
                     if fl.name.name in seen:
-                        raise _fail("WIT203", f"flag `{fl.name.name}` is defined more than once", fl.name.span)
+                        raise _fail(
+                            "WIT203",
+                            f"flag `{fl.name.name}` is defined more than once",
+                            fl.name.span,
+                        )
                     seen.add(fl.name.name)
-                return m.Flags(flags=tuple(m.Flag(name=fl.name.name, docs=docs_of(fl.docs)) for fl in flags))
+                return m.Flags(
+                    flags=tuple(m.Flag(name=fl.name.name, docs=docs_of(fl.docs)) for fl in flags)
+                )
             case n.Variant(cases=cases):
                 if not cases:
                     raise _fail("WIT301", "empty variant", d.name.span)
@@ -712,20 +811,30 @@ class _PackageResolver:
                 out_cases = []
                 for c in cases:
                     if c.name.name in seen:
-                        raise _fail("WIT203", f"case `{c.name.name}` is defined more than once", c.name.span)
+                        raise _fail(
+                            "WIT203", f"case `{c.name.name}` is defined more than once", c.name.span
+                        )
                     seen.add(c.name.name)
-                    ty = None if c.type is None else self.resolve_type(c.type, stability)
-                    out_cases.append(m.Case(name=c.name.name, type=ty, docs=docs_of(c.docs)))
+                    case_ty = None if c.type is None else self.resolve_type(c.type, stability)
+                    out_cases.append(m.Case(name=c.name.name, type=case_ty, docs=docs_of(c.docs)))
                 return m.Variant(cases=tuple(out_cases))
             case n.Enum(cases=ecases):
                 if not ecases:
                     raise _fail("WIT301", "empty enum", d.name.span)
                 seen = set()
-                for c in ecases:
-                    if c.name.name in seen:
-                        raise _fail("WIT203", f"enum case `{c.name.name}` is defined more than once", c.name.span)
-                    seen.add(c.name.name)
-                return m.Enum(cases=tuple(m.EnumCase(name=c.name.name, docs=docs_of(c.docs)) for c in ecases))
+                for ec in ecases:
+                    if ec.name.name in seen:
+                        raise _fail(
+                            "WIT203",
+                            f"enum case `{ec.name.name}` is defined more than once",
+                            ec.name.span,
+                        )
+                    seen.add(ec.name.name)
+                return m.Enum(
+                    cases=tuple(
+                        m.EnumCase(name=ec.name.name, docs=docs_of(ec.docs)) for ec in ecases
+                    )
+                )
             case n.Resource():
                 return m.Resource()
             case _:
@@ -743,26 +852,38 @@ class _PackageResolver:
                 rid = self.lookup_handle_target(r)
                 return m.Handle(kind="borrow" if borrow else "own", resource=m.TypeId(rid))
             case n.TupleType(types=ts):
-                return m.TupleKind(types=tuple(self.resolve_type(x, stability, depth + 1) for x in ts))
+                return m.TupleKind(
+                    types=tuple(self.resolve_type(x, stability, depth + 1) for x in ts)
+                )
             case n.ListType(element=e, size=size):
                 inner = self.resolve_type(e, stability, depth + 1)
                 if size is None:
                     return m.ListKind(type=inner)
                 if size == 0:
-                    raise _fail("WIT106", "invalid fixed-length list size: must be greater than 0", ty.span)
+                    raise _fail(
+                        "WIT106", "invalid fixed-length list size: must be greater than 0", ty.span
+                    )
                 return m.FixedList(type=inner, size=size)
             case n.MapType(key=k, value=v):
-                return m.MapKind(key=self.resolve_type(k, stability, depth + 1),
-                                 value=self.resolve_type(v, stability, depth + 1))
+                return m.MapKind(
+                    key=self.resolve_type(k, stability, depth + 1),
+                    value=self.resolve_type(v, stability, depth + 1),
+                )
             case n.OptionType(type=x):
                 return m.OptionKind(type=self.resolve_type(x, stability, depth + 1))
             case n.ResultType(ok=ok, err=err):
-                return m.ResultKind(ok=None if ok is None else self.resolve_type(ok, stability, depth + 1),
-                                    err=None if err is None else self.resolve_type(err, stability, depth + 1))
+                return m.ResultKind(
+                    ok=None if ok is None else self.resolve_type(ok, stability, depth + 1),
+                    err=None if err is None else self.resolve_type(err, stability, depth + 1),
+                )
             case n.FutureType(type=x):
-                return m.Future(type=None if x is None else self.resolve_type(x, stability, depth + 1))
+                return m.Future(
+                    type=None if x is None else self.resolve_type(x, stability, depth + 1)
+                )
             case n.StreamType(type=x):
-                return m.Stream(type=None if x is None else self.resolve_type(x, stability, depth + 1))
+                return m.Stream(
+                    type=None if x is None else self.resolve_type(x, stability, depth + 1)
+                )
             case _:
                 assert_never(ty)
 
@@ -808,7 +929,9 @@ class _PackageResolver:
                 if not isinstance(ref_stability, m.Unknown):
                     stability = ref_stability
                     break
-            found = self.alloc_type(UType(name=None, kind=kind, owner=None, stability=stability, span=span))
+            found = self.alloc_type(
+                UType(name=None, kind=kind, owner=None, stability=stability, span=span)
+            )
             self.anon[key] = found
         return m.TypeId(found)
 
@@ -816,7 +939,9 @@ class _PackageResolver:
         entry = self.type_lookup.get(name.name)
         if entry is None:
             types = [k for k, v in self.type_lookup.items() if v[0][0] == "type"]
-            raise _fail("WIT201", f"name `{name.name}` does not exist", name.span, *_hint(name.name, types))
+            raise _fail(
+                "WIT201", f"name `{name.name}` does not exist", name.span, *_hint(name.name, types)
+            )
         item = entry[0]
         if item[0] == "item":
             raise _fail("WIT310", f"cannot use {item[1]} `{name.name}` as a type", name.span)
@@ -835,11 +960,21 @@ class _PackageResolver:
             if isinstance(t.kind, m.Alias) and not isinstance(t.kind.type, str):
                 cur = t.kind.type
                 continue
-            raise _fail("WIT303", f"type `{name.name}` used in a handle must be a resource", name.span)
+            raise _fail(
+                "WIT303", f"type `{name.name}` used in a handle must be a resource", name.span
+            )
 
     # ---- functions
-    def resolve_function(self, docs: n.Docs, attrs: tuple[n.Attribute, ...], name: str, func: n.FuncType,
-                         kind: m.FunctionKindName, resource: int | None, span: Span) -> UFunc:
+    def resolve_function(
+        self,
+        docs: n.Docs,
+        attrs: tuple[n.Attribute, ...],
+        name: str,
+        func: n.FuncType,
+        kind: m.FunctionKindName,
+        resource: int | None,
+        span: Span,
+    ) -> UFunc:
         stability = stability_of(attrs)
         # Anonymous types in signatures take no gate from the function (see anon_type).
         anon_stability: m.Stability = m.UNKNOWN
@@ -847,13 +982,23 @@ class _PackageResolver:
         seen: set[str] = set()
         if kind in ("method", "async-method"):
             assert resource is not None
-            params.append(("self", self.anon_type(m.Handle(kind="borrow", resource=m.TypeId(resource)), anon_stability,
-                                                  func.span)))
+            params.append(
+                (
+                    "self",
+                    self.anon_type(
+                        m.Handle(kind="borrow", resource=m.TypeId(resource)),
+                        anon_stability,
+                        func.span,
+                    ),
+                )
+            )
             seen.add("self")
         for p in func.params:
             ty = self.resolve_type(p.type, anon_stability)
             if p.name.name in seen:
-                raise _fail("WIT203", f"param `{p.name.name}` is specified more than once", p.name.span)
+                raise _fail(
+                    "WIT203", f"param `{p.name.name}` is specified more than once", p.name.span
+                )
             seen.add(p.name.name)
             params.append((p.name.name, ty))
         result: m.Type | None
@@ -869,17 +1014,36 @@ class _PackageResolver:
                     if isinstance(rk, m.ResultKind):
                         ok = rk.ok
                     else:
-                        raise _fail("WIT305", "if a constructor return type is declared it must be a `result`",
-                                    func.result.span)
+                        raise _fail(
+                            "WIT305",
+                            "if a constructor return type is declared it must be a `result`",
+                            func.result.span,
+                        )
                 else:
-                    raise _fail("WIT305", "if a constructor return type is declared it must be a `result`",
-                                func.result.span)
+                    raise _fail(
+                        "WIT305",
+                        "if a constructor return type is declared it must be a `result`",
+                        func.result.span,
+                    )
                 if ok != resource:
-                    raise _fail("WIT305", "the `ok` type must be the resource being constructed", func.result.span)
+                    raise _fail(
+                        "WIT305",
+                        "the `ok` type must be the resource being constructed",
+                        func.result.span,
+                    )
         else:
             result = None if func.result is None else self.resolve_type(func.result, anon_stability)
-        return UFunc(name=name, kind=kind, resource=resource, params=params, result=result, docs=docs_of(docs),
-                     stability=stability, external_id=external_id_of(attrs), span=span)
+        return UFunc(
+            name=name,
+            kind=kind,
+            resource=resource,
+            params=params,
+            result=result,
+            docs=docs_of(docs),
+            stability=stability,
+            external_id=external_id_of(attrs),
+            span=span,
+        )
 
     def resolve_resource_func(self, rf: n.ResourceFunc, resource: n.Id) -> UFunc:
         entry = self.type_lookup[resource.name][0]
@@ -905,14 +1069,26 @@ class _PackageResolver:
         w.docs = docs_of(world.docs)
         w.stability = stability_of(world.attrs)
         self.type_lookup = {}
-        self.resolve_types(("w", wid), [x for x in world.items if isinstance(x, n.Use | n.TypeAlias | n.Record |
-                                                                             n.Flags | n.Variant | n.Enum | n.Resource)])
+        self.resolve_types(
+            ("w", wid),
+            [
+                x
+                for x in world.items
+                if isinstance(
+                    x, n.Use | n.TypeAlias | n.Record | n.Flags | n.Variant | n.Enum | n.Resource
+                )
+            ],
+        )
         for item in world.items:
             if isinstance(item, n.Include):
                 stability = stability_of(item.attrs)
                 found, name, span = self.resolve_ast_item_path(item.path)
                 inc = self.extract_world(found, name, span)
-                w.includes.append(UInclude(stability=stability, world=inc, names=item.names, span=item.path.name.span))
+                w.includes.append(
+                    UInclude(
+                        stability=stability, world=inc, names=item.names, span=item.path.name.span
+                    )
+                )
         import_names: dict[str, str] = {}
         export_names: dict[str, str] = {}
         for name, (entry, span) in self.type_lookup.items():
@@ -948,8 +1124,11 @@ class _PackageResolver:
             else:
                 prev = names.get(ext.name.name)
                 if prev is not None:
-                    raise _fail("WIT309", f"{desc} `{ext.name.name}` conflicts with prior {prev} of same name",
-                                ext.name.span)
+                    raise _fail(
+                        "WIT309",
+                        f"{desc} `{ext.name.name}` conflicts with prior {prev} of same name",
+                        ext.name.span,
+                    )
                 names[ext.name.name] = what
                 key = ext.name.name
                 span = ext.name.span
@@ -958,14 +1137,18 @@ class _PackageResolver:
         for entries in (w.imports, w.exports):
             _check_unique([(k, sp) for k, _item, sp in entries if isinstance(k, str)])
 
-    def resolve_world_item(self, docs: n.Docs, attrs: tuple[n.Attribute, ...], ext: n.Extern) -> tuple[UWorldItem, str]:
+    def resolve_world_item(
+        self, docs: n.Docs, attrs: tuple[n.Attribute, ...], ext: n.Extern
+    ) -> tuple[UWorldItem, str]:
         match ext:
             case n.ExternInline(name=name, items=items):
                 saved = self.type_lookup
                 iid = self.alloc_interface(None, name.span)
                 self.resolve_interface(iid, items, docs, attrs)
                 self.type_lookup = saved
-                return UWorldInterface(id=iid, docs=m.NO_DOCS, stability=self.pkg.interfaces[iid].stability), "interface"
+                return UWorldInterface(
+                    id=iid, docs=m.NO_DOCS, stability=self.pkg.interfaces[iid].stability
+                ), "interface"
             case n.ExternPath(path=path) | n.ExternNamed(path=path):
                 stability = stability_of(attrs)
                 found, pname, span = self.resolve_ast_item_path(path)
@@ -973,7 +1156,9 @@ class _PackageResolver:
                 return UWorldInterface(id=iid, docs=docs_of(docs), stability=stability), "interface"
             case n.ExternFunc(name=name, func=func):
                 kind: m.FunctionKindName = "async-freestanding" if func.is_async else "freestanding"
-                return self.resolve_function(docs, attrs, name.name, func, kind, None, name.span), "func"
+                return self.resolve_function(
+                    docs, attrs, name.name, func, kind, None, name.span
+                ), "func"
             case _:
                 assert_never(ext)
 
@@ -1021,11 +1206,19 @@ class Builder:
                 return True
             case m.Stable(since=since):
                 if pkg.version is None:
-                    raise _fail("WIT306", f"package [{pkg}] contains a feature gate with a version specifier, so it "
-                                "must have a version", span)
+                    raise _fail(
+                        "WIT306",
+                        f"package [{pkg}] contains a feature gate with a version specifier, so it "
+                        "must have a version",
+                        span,
+                    )
                 if _semver_key(since) > _semver_key(pkg.version):
-                    raise _fail("WIT306", f"feature gate cannot reference unreleased version {since} of package "
-                                f"[{pkg}] (current version {pkg.version})", span)
+                    raise _fail(
+                        "WIT306",
+                        f"feature gate cannot reference unreleased version {since} of package "
+                        f"[{pkg}] (current version {pkg.version})",
+                        span,
+                    )
                 return True
             case m.Unstable(feature=feature):
                 return self.features(feature)
@@ -1054,12 +1247,26 @@ class Builder:
             packages=tuple(self.packages),
             interfaces=tuple(self.interfaces),
             worlds=tuple(
-                m.World(name=w.name, imports=tuple(w.imports.items()), exports=tuple(w.exports.items()),
-                        package=w.package, docs=w.docs, stability=w.stability, span=w.span)
+                m.World(
+                    name=w.name,
+                    imports=tuple(w.imports.items()),
+                    exports=tuple(w.exports.items()),
+                    package=w.package,
+                    docs=w.docs,
+                    stability=w.stability,
+                    span=w.span,
+                )
                 for w in self.worlds
             ),
             types=tuple(
-                m.TypeDef(name=t.name, kind=t.kind, owner=t.owner, docs=t.docs, stability=t.stability, span=t.span)
+                m.TypeDef(
+                    name=t.name,
+                    kind=t.kind,
+                    owner=t.owner,
+                    docs=t.docs,
+                    stability=t.stability,
+                    span=t.span,
+                )
                 for t in self.types
             ),
             main=main,
@@ -1086,22 +1293,34 @@ class _Remap:
     def map_type(self, tid: int, span: Span) -> m.TypeId:
         got = self.types[tid]
         if got is None:
-            raise _fail("WIT307", "found a reference to a type which is excluded due to its feature not being activated",
-                        span)
+            raise _fail(
+                "WIT307",
+                "found a reference to a type which is excluded due to its feature not being "
+                "activated",
+                span,
+            )
         return got
 
     def map_interface(self, iid: int, span: Span) -> m.InterfaceId:
         got = self.interfaces[iid]
         if got is None:
-            raise _fail("WIT307", "found a reference to a interface which is excluded due to its feature not being "
-                        "activated", span)
+            raise _fail(
+                "WIT307",
+                "found a reference to a interface which is excluded due to its feature not being "
+                "activated",
+                span,
+            )
         return got
 
     def map_world(self, wid: int, span: Span) -> int:
         got = self.worlds[wid]
         if got is None:
-            raise _fail("WIT307", "found a reference to a world which is excluded due to its feature not being activated",
-                        span)
+            raise _fail(
+                "WIT307",
+                "found a reference to a world which is excluded due to its feature not being "
+                "activated",
+                span,
+            )
         return got
 
     def update_ty(self, t: m.Type, span: Span) -> m.Type:
@@ -1114,8 +1333,16 @@ class _Remap:
             if isinstance(kind, m.Resource):
                 own = self.own_handles.get(gid)
                 if own is None:
-                    own = self.b.alloc_type(GType(name=None, kind=m.Handle(kind="own", resource=gid), owner=None,
-                                                  docs=m.NO_DOCS, stability=m.UNKNOWN, span=span))
+                    own = self.b.alloc_type(
+                        GType(
+                            name=None,
+                            kind=m.Handle(kind="own", resource=gid),
+                            owner=None,
+                            docs=m.NO_DOCS,
+                            stability=m.UNKNOWN,
+                            span=span,
+                        )
+                    )
                     self.own_handles[gid] = own
                 return own
             if isinstance(kind, m.Alias) and not isinstance(kind.type, str):
@@ -1126,7 +1353,9 @@ class _Remap:
     def update_opt(self, t: m.Type | None, span: Span) -> m.Type | None:
         return None if t is None else self.update_ty(t, span)
 
-    def update_kind(self, k: m.TypeDefKind, span: Span, field_spans: tuple[Span, ...] = ()) -> m.TypeDefKind:
+    def update_kind(
+        self, k: m.TypeDefKind, span: Span, field_spans: tuple[Span, ...] = ()
+    ) -> m.TypeDefKind:
         match k:
             case m.Handle(kind=hk, resource=r):
                 return m.Handle(kind=hk, resource=self.map_type(r, span))
@@ -1134,13 +1363,21 @@ class _Remap:
                 return k
             case m.Record(fields=fields):
                 spans = field_spans or (span,) * len(fields)
-                return m.Record(fields=tuple(m.Field(name=f.name, type=self.update_ty(f.type, fs), docs=f.docs)
-                                             for f, fs in zip(fields, spans, strict=True)))
+                return m.Record(
+                    fields=tuple(
+                        m.Field(name=f.name, type=self.update_ty(f.type, fs), docs=f.docs)
+                        for f, fs in zip(fields, spans, strict=True)
+                    )
+                )
             case m.TupleKind(types=ts):
                 return m.TupleKind(types=tuple(self.update_ty(x, span) for x in ts))
             case m.Variant(cases=cases):
-                return m.Variant(cases=tuple(m.Case(name=c.name, type=self.update_opt(c.type, span), docs=c.docs)
-                                             for c in cases))
+                return m.Variant(
+                    cases=tuple(
+                        m.Case(name=c.name, type=self.update_opt(c.type, span), docs=c.docs)
+                        for c in cases
+                    )
+                )
             case m.OptionKind(type=t):
                 return m.OptionKind(type=self.update_ty(t, span))
             case m.ResultKind(ok=ok, err=err):
@@ -1178,7 +1415,9 @@ class _Remap:
             case m.OptionKind(type=x) | m.ListKind(type=x) | m.FixedList(type=x) | m.Alias(type=x):
                 return self.type_has_borrow(x)
             case m.ResultKind(ok=ok, err=err):
-                return (ok is not None and self.type_has_borrow(ok)) or (err is not None and self.type_has_borrow(err))
+                return (ok is not None and self.type_has_borrow(ok)) or (
+                    err is not None and self.type_has_borrow(err)
+                )
             case m.MapKind(key=kk, value=v):
                 return self.type_has_borrow(kk) or self.type_has_borrow(v)
             case _:
@@ -1189,25 +1428,47 @@ class _Remap:
         params = tuple(m.Param(name=name, type=self.update_ty(t, span)) for name, t in f.params)
         result = self.update_opt(f.result, span)
         if result is not None and self.type_has_borrow(result):
-            raise _fail("WIT304", f"function `{f.name}` returns a type which contains a `borrow<T>` which is not "
-                        "supported", span)
-        return m.Function(name=f.name, kind=m.FunctionKind(name=f.kind, resource=resource), params=params,
-                          result=result, docs=f.docs, stability=f.stability, external_id=f.external_id, span=f.span)
+            raise _fail(
+                "WIT304",
+                f"function `{f.name}` returns a type which contains a `borrow<T>` which is not "
+                "supported",
+                span,
+            )
+        return m.Function(
+            name=f.name,
+            kind=m.FunctionKind(name=f.kind, resource=resource),
+            params=params,
+            result=result,
+            docs=f.docs,
+            stability=f.stability,
+            external_id=f.external_id,
+            span=f.span,
+        )
 
     # ---- the append
     def append(self) -> m.PackageId:
         u, b = self.u, self.b
         pkg_id = m.PackageId(len(b.packages))
         self.process_foreign_deps()
-        for t in u.types[u.n_foreign_types:]:
+        for t in u.types[u.n_foreign_types :]:
             if not b.include_stability(t.stability, u.name, t.span):
                 self.types.append(None)
                 continue
             assert t.kind is not None
             kind = self.update_kind(t.kind, t.span, t.field_spans)
             # the owner is fixed once interfaces and worlds have ids
-            self.types.append(b.alloc_type(GType(name=t.name, kind=kind, owner=None, docs=t.docs,
-                                                 stability=t.stability, span=t.span)))
+            self.types.append(
+                b.alloc_type(
+                    GType(
+                        name=t.name,
+                        kind=kind,
+                        owner=None,
+                        docs=t.docs,
+                        stability=t.stability,
+                        span=t.span,
+                    )
+                )
+            )
         self.check_required_resources()
         new_ifaces: list[tuple[int, m.InterfaceId]] = []
         for local in range(u.n_foreign_interfaces, len(u.interfaces)):
@@ -1216,21 +1477,39 @@ class _Remap:
                 self.interfaces.append(None)
                 continue
             iid = m.InterfaceId(len(b.interfaces))
-            b.interfaces.append(m.Interface(name=ui.name, types=(), functions=(), package=pkg_id, docs=ui.docs,
-                                            stability=ui.stability, span=ui.span))
+            b.interfaces.append(
+                m.Interface(
+                    name=ui.name,
+                    types=(),
+                    functions=(),
+                    package=pkg_id,
+                    docs=ui.docs,
+                    stability=ui.stability,
+                    span=ui.span,
+                )
+            )
             self.interfaces.append(iid)
             new_ifaces.append((local, iid))
         for local, iid in new_ifaces:
             ui = u.interfaces[local]
-            types = tuple((name, self.types[t]) for name, t in ui.types.items() if self.types[t] is not None)
+            types = tuple(
+                (name, gt) for name, t in ui.types.items() if (gt := self.types[t]) is not None
+            )
             funcs: list[tuple[str, m.Function]] = []
             for fname, f in ui.functions.items():
                 if not b.include_stability(f.stability, u.name, f.span):
                     continue
                 funcs.append((fname, self.update_function(f, f.span)))
             old = b.interfaces[iid]
-            b.interfaces[iid] = m.Interface(name=old.name, types=types, functions=tuple(funcs),  # type: ignore[arg-type]
-                                            package=pkg_id, docs=old.docs, stability=old.stability, span=old.span)
+            b.interfaces[iid] = m.Interface(
+                name=old.name,
+                types=types,
+                functions=tuple(funcs),
+                package=pkg_id,
+                docs=old.docs,
+                stability=old.stability,
+                span=old.span,
+            )
         self.fix_owners(u, "i")
         new_worlds: list[tuple[int, int]] = []
         for local in range(u.n_foreign_worlds, len(u.worlds)):
@@ -1244,12 +1523,25 @@ class _Remap:
             self.worlds.append(wid)
             new_worlds.append((local, wid))
         self.fix_owners(u, "w")
-        ifaces_by_name = tuple((name, self.interfaces[i]) for name, i in u.interface_names.items()
-                               if self.interfaces[i] is not None)
-        worlds_by_name = tuple((name, m.WorldId(w)) for name, i in u.world_names.items()
-                               if (w := self.worlds[i]) is not None)
-        b.packages.append(m.Package(name=u.name, interfaces=ifaces_by_name, worlds=worlds_by_name,  # type: ignore[arg-type]
-                                    docs=u.docs, span=u.name_span))
+        ifaces_by_name = tuple(
+            (name, gi)
+            for name, i in u.interface_names.items()
+            if (gi := self.interfaces[i]) is not None
+        )
+        worlds_by_name = tuple(
+            (name, m.WorldId(w))
+            for name, i in u.world_names.items()
+            if (w := self.worlds[i]) is not None
+        )
+        b.packages.append(
+            m.Package(
+                name=u.name,
+                interfaces=ifaces_by_name,
+                worlds=worlds_by_name,
+                docs=u.docs,
+                span=u.name_span,
+            )
+        )
         b.package_names[u.name] = pkg_id
         for local, wid in new_worlds:
             self.process_includes(u.worlds[local], wid, pkg_id)
@@ -1265,8 +1557,12 @@ class _Remap:
             if which == "i":
                 iid = self.interfaces[t.owner[1]]
                 if iid is None:
-                    raise _fail("WIT307", "found a reference to a interface which is excluded due to its feature not "
-                                "being activated; this type is not gated by a feature but its interface is", t.span)
+                    raise _fail(
+                        "WIT307",
+                        "found a reference to a interface which is excluded due to its feature not "
+                        "being activated; this type is not gated by a feature but its interface is",
+                        t.span,
+                    )
                 self.b.types[gid].owner = m.OwnerInterface(id=iid)
             else:
                 wid = self.worlds[t.owner[1]]
@@ -1279,7 +1575,11 @@ class _Remap:
         world_pkg: dict[int, tuple[m.PackageName, str, Span]] = {}
         for i, (pname, items) in enumerate(u.foreign_deps.items()):
             for name, (kind, local) in items.items():
-                (iface_pkg if kind == "i" else world_pkg)[local] = (pname, name, u.foreign_dep_spans[i])
+                (iface_pkg if kind == "i" else world_pkg)[local] = (
+                    pname,
+                    name,
+                    u.foreign_dep_spans[i],
+                )
         for local in range(u.n_foreign_interfaces):
             pname, name, span = iface_pkg[local]
             pid = self.find_package(pname, span)
@@ -1289,9 +1589,12 @@ class _Remap:
                 self.interfaces.append(None)
                 continue
             if found is None:
-                raise _fail("WIT202", f"interface '{name}' not found in package '{pname}'",
-                            u.foreign_item_spans[("i", local)],
-                            *_hint(name, [k for k, _ in b.packages[pid].interfaces]))
+                raise _fail(
+                    "WIT202",
+                    f"interface '{name}' not found in package '{pname}'",
+                    u.foreign_item_spans[("i", local)],
+                    *_hint(name, [k for k, _ in b.packages[pid].interfaces]),
+                )
             self.interfaces.append(found)
         for local in range(u.n_foreign_worlds):
             pname, name, span = world_pkg[local]
@@ -1302,8 +1605,11 @@ class _Remap:
                 self.worlds.append(None)
                 continue
             if wfound is None:
-                raise _fail("WIT210", f"world '{name}' not found in package '{pname}'",
-                            u.foreign_item_spans[("w", local)])
+                raise _fail(
+                    "WIT210",
+                    f"world '{name}' not found in package '{pname}'",
+                    u.foreign_item_spans[("w", local)],
+                )
             self.worlds.append(wfound)
         for local in range(u.n_foreign_types):
             t = u.types[local]
@@ -1314,9 +1620,14 @@ class _Remap:
             iid = self.map_interface(t.owner[1], t.span)
             tid = dict(b.interfaces[iid].types).get(t.name or "")
             if tid is None:
-                raise _fail("WIT209", f"type `{t.name}` not defined in interface", t.span,
-                            *_hint(t.name or "", [k for k, _ in b.interfaces[iid].types]))
+                raise _fail(
+                    "WIT209",
+                    f"type `{t.name}` not defined in interface",
+                    t.span,
+                    *_hint(t.name or "", [k for k, _ in b.interfaces[iid].types]),
+                )
             self.types.append(tid)
+
     def check_required_resources(self) -> None:
         b = self.b
         for tid, span in self.u.required_resource_types:
@@ -1336,14 +1647,21 @@ class _Remap:
     def find_package(self, name: m.PackageName, span: Span) -> m.PackageId:
         pid = self.b.package_names.get(name)
         if pid is None:
-            known = "".join(f"\n    {k}" for k in sorted((str(p) for p in self.b.package_names)))
+            known = "".join(f"\n    {k}" for k in sorted(str(p) for p in self.b.package_names))
             raise _fail("WIT205", f"package '{name}' not found. known packages:{known}", span)
         return pid
 
     def update_world(self, uw: UWorld, pkg_id: m.PackageId) -> GWorld:
         b = self.b
-        gw = GWorld(name=uw.name, imports={}, exports={}, package=pkg_id, docs=uw.docs, stability=uw.stability,
-                    span=uw.span)
+        gw = GWorld(
+            name=uw.name,
+            imports={},
+            exports={},
+            package=pkg_id,
+            docs=uw.docs,
+            stability=uw.stability,
+            span=uw.span,
+        )
         for items, dst in ((uw.imports, gw.imports), (uw.exports, gw.exports)):
             for key, item, span in items:
                 witem: m.WorldItem
@@ -1355,8 +1673,12 @@ class _Remap:
                 elif isinstance(item, UWorldInterface):
                     if not b.include_stability(item.stability, self.u.name, span):
                         continue
-                    witem = m.WorldInterface(id=self.map_interface(item.id, span), docs=item.docs,
-                                             stability=item.stability, span=span)
+                    witem = m.WorldInterface(
+                        id=self.map_interface(item.id, span),
+                        docs=item.docs,
+                        stability=item.stability,
+                        span=span,
+                    )
                 else:
                     if not b.include_stability(item.stability, self.u.name, span):
                         continue
@@ -1382,24 +1704,44 @@ class _Remap:
             if isinstance(key, str):
                 names = [x for x in names if x.name.name != key]
         if names:
-            raise _fail("WIT311", f"no import or export kebab-name `{names[0].name.name}`. Note that an ID does not "
-                        "support renaming", inc.span)
+            raise _fail(
+                "WIT311",
+                f"no import or export kebab-name `{names[0].name.name}`. Note that an ID does not "
+                "support renaming",
+                inc.span,
+            )
         cloner = _Cloner(b, src_id, wid)
         external = world.package != src.package
-        for items, dst, what in ((src.imports, world.imports, "import"), (src.exports, world.exports, "export")):
+        for items, dst, what in (
+            (src.imports, world.imports, "import"),
+            (src.exports, world.exports, "export"),
+        ):
             for key, item in items.items():
                 if isinstance(key, str):
                     new_name = _include_rename(key, {x.name.name: x.alias.name for x in inc.names})
                     new_item = cloner.world_item(item)
                     if isinstance(new_item, m.WorldFunction):
                         f = new_item.function
-                        new_item = m.WorldFunction(function=m.Function(
-                            name=new_name, kind=f.kind, params=f.params, result=f.result, docs=f.docs,
-                            stability=f.stability, external_id=f.external_id, span=f.span))
+                        new_item = m.WorldFunction(
+                            function=m.Function(
+                                name=new_name,
+                                kind=f.kind,
+                                params=f.params,
+                                result=f.result,
+                                docs=f.docs,
+                                stability=f.stability,
+                                external_id=f.external_id,
+                                span=f.span,
+                            )
+                        )
                     elif isinstance(new_item, m.WorldType):
                         b.types[new_item.id].name = new_name
                     if new_name in dst:
-                        raise _fail("WIT311", f"{what} of `{new_name}` shadows previously {what}ed items", inc.span)
+                        raise _fail(
+                            "WIT311",
+                            f"{what} of `{new_name}` shadows previously {what}ed items",
+                            inc.span,
+                        )
                     dst[new_name] = new_item
                 else:
                     prev = dst.get(key)
@@ -1457,9 +1799,16 @@ class _Cloner:
         kind = f.kind
         if kind.resource is not None:
             kind = m.FunctionKind(name=kind.name, resource=self.type_id(kind.resource))
-        return m.Function(name=f.name, kind=kind, params=tuple(m.Param(name=p.name, type=self.ty(p.type)) for p in f.params),
-                          result=None if f.result is None else self.ty(f.result), docs=f.docs, stability=f.stability,
-                          external_id=f.external_id, span=f.span)
+        return m.Function(
+            name=f.name,
+            kind=kind,
+            params=tuple(m.Param(name=p.name, type=self.ty(p.type)) for p in f.params),
+            result=None if f.result is None else self.ty(f.result),
+            docs=f.docs,
+            stability=f.stability,
+            external_id=f.external_id,
+            span=f.span,
+        )
 
     def ty(self, t: m.Type) -> m.Type:
         return t if isinstance(t, str) else self.type_id(t)
@@ -1474,8 +1823,16 @@ class _Cloner:
         if t.owner is None and not self._mentions_src(t.kind):
             return tid
         kind = self._kind(t.kind)
-        new = self.b.alloc_type(GType(name=t.name, kind=kind, owner=self.dst if t.owner is not None else None,
-                                      docs=t.docs, stability=t.stability, span=t.span))
+        new = self.b.alloc_type(
+            GType(
+                name=t.name,
+                kind=kind,
+                owner=self.dst if t.owner is not None else None,
+                docs=t.docs,
+                stability=t.stability,
+                span=t.span,
+            )
+        )
         self.map[tid] = new
         return new
 
@@ -1488,7 +1845,13 @@ class _Cloner:
 
 def _kind_refs(k: m.TypeDefKind) -> list[m.TypeId]:
     out: list[m.TypeId] = []
-    _map_kind(k, lambda t: (out.append(t) if not isinstance(t, str) else None) or t)
+
+    def collect(t: m.Type) -> m.Type:
+        if not isinstance(t, str):
+            out.append(t)
+        return t
+
+    _map_kind(k, collect)
     return out
 
 
@@ -1504,11 +1867,15 @@ def _map_kind(k: m.TypeDefKind, f: Callable[[m.Type], m.Type]) -> m.TypeDefKind:
         case m.Resource() | m.Flags() | m.Enum():
             return k
         case m.Record(fields=fields):
-            return m.Record(fields=tuple(m.Field(name=x.name, type=f(x.type), docs=x.docs) for x in fields))
+            return m.Record(
+                fields=tuple(m.Field(name=x.name, type=f(x.type), docs=x.docs) for x in fields)
+            )
         case m.TupleKind(types=ts):
             return m.TupleKind(types=tuple(f(x) for x in ts))
         case m.Variant(cases=cases):
-            return m.Variant(cases=tuple(m.Case(name=c.name, type=opt(c.type), docs=c.docs) for c in cases))
+            return m.Variant(
+                cases=tuple(m.Case(name=c.name, type=opt(c.type), docs=c.docs) for c in cases)
+            )
         case m.OptionKind(type=t):
             return m.OptionKind(type=f(t))
         case m.ResultKind(ok=ok, err=err):
@@ -1542,9 +1909,9 @@ class _Elaborate:
                 return 0
             case m.WorldType(id=tid):
                 t = self.b.types[tid]
-                if isinstance(t.kind, m.Alias) and not isinstance(t.kind.type, str):
-                    if self.b.types[t.kind.type].owner != t.owner:
-                        return 1
+                target = t.kind.type if isinstance(t.kind, m.Alias) else None
+                if target is not None and not isinstance(target, str):
+                    return 1 if self.b.types[target].owner != t.owner else 2
                 return 2
             case m.WorldFunction(function=f):
                 return 3 if f.kind.resource is None else 4
@@ -1578,10 +1945,15 @@ class _Elaborate:
         required: set[m.InterfaceId] = set()
         for key, item in export_list:
             iid = item.id
-            if not self.add_export(new_imports, new_exports, export_ifaces, required, iid, key, True, item):
+            if not self.add_export(
+                new_imports, new_exports, export_ifaces, required, iid, key, True, item
+            ):
                 name = key if isinstance(key, str) else self.iface_name(iid)
-                raise _fail("WIT308", f"interface `{name}` transitively depends on an interface in incompatible ways",
-                            w.span)
+                raise _fail(
+                    "WIT308",
+                    f"interface `{name}` transitively depends on an interface in incompatible ways",
+                    w.span,
+                )
         ordered = sorted(new_imports.items(), key=lambda kv: self.sort_key(kv[1]))
         w.imports = dict(ordered)
         w.exports = new_exports
@@ -1596,27 +1968,45 @@ class _Elaborate:
         base = f"{p.namespace}:{p.name}/{i.name}"
         return f"{base}@{p.version}" if p.version else base
 
-    def elaborate_import(self, imports: dict[m.WorldKey, m.WorldItem], key: m.WorldKey, iid: m.InterfaceId,
-                         stability: m.Stability, item: m.WorldInterface | None) -> None:
+    def elaborate_import(
+        self,
+        imports: dict[m.WorldKey, m.WorldItem],
+        key: m.WorldKey,
+        iid: m.InterfaceId,
+        stability: m.Stability,
+        item: m.WorldInterface | None,
+    ) -> None:
         if key in imports:
             return
         for dep in self.b.interface_direct_deps(iid):
             self.elaborate_import(imports, dep, dep, stability, None)
         imports[key] = item if item is not None else m.WorldInterface(id=iid, stability=stability)
 
-    def add_export(self, imports: dict[m.WorldKey, m.WorldItem], exports: dict[m.WorldKey, m.WorldItem],
-                   export_ifaces: dict[m.InterfaceId, tuple[m.WorldKey, m.WorldInterface]], required: set[m.InterfaceId],
-                   iid: m.InterfaceId, key: m.WorldKey, add_export: bool, item: m.WorldInterface) -> bool:
+    def add_export(
+        self,
+        imports: dict[m.WorldKey, m.WorldItem],
+        exports: dict[m.WorldKey, m.WorldItem],
+        export_ifaces: dict[m.InterfaceId, tuple[m.WorldKey, m.WorldInterface]],
+        required: set[m.InterfaceId],
+        iid: m.InterfaceId,
+        key: m.WorldKey,
+        add_export: bool,
+        item: m.WorldInterface,
+    ) -> bool:
         if key in exports:
             return add_export
         if not add_export and iid in required:
             return True
         for dep in self.b.interface_direct_deps(iid):
             dep_export = add_export and dep in export_ifaces
-            if not self.add_export(imports, exports, export_ifaces, required, dep, dep, dep_export, item):
+            if not self.add_export(
+                imports, exports, export_ifaces, required, dep, dep, dep_export, item
+            ):
                 return False
         if add_export:
-            exports[key] = item if item.id == iid else m.WorldInterface(id=iid, stability=item.stability)
+            exports[key] = (
+                item if item.id == iid else m.WorldInterface(id=iid, stability=item.stability)
+            )
         else:
             required.add(iid)
             if key not in imports:
@@ -1635,8 +2025,12 @@ def _split_packages(group: Group) -> tuple[list[Unresolved], Unresolved | None]:
     for f in group.files:
         if f.package is not None:
             if header is not None and _pkg_name(header.name) != _pkg_name(f.package.name):
-                raise _fail("WIT207", f"package identifier `{_pkg_name(f.package.name)}` does not match previous "
-                            f"package name of `{_pkg_name(header.name)}`", f.package.name.span)
+                raise _fail(
+                    "WIT207",
+                    f"package identifier `{_pkg_name(f.package.name)}` does not match previous "
+                    f"package name of `{_pkg_name(header.name)}`",
+                    f.package.name.span,
+                )
             if header is None or not header.docs.comments:
                 header = f.package if header is None or f.package.docs.comments else header
         items: list[n.TopItem] = []
@@ -1644,9 +2038,19 @@ def _split_packages(group: Group) -> tuple[list[Unresolved], Unresolved | None]:
             if isinstance(item, n.NestedPackage):
                 for inner in item.items:
                     if isinstance(inner, n.NestedPackage):
-                        raise _fail("WIT105", "nested packages must be placed at the top-level", inner.decl.name.span)
-                nested.append(Unresolved(name=_pkg_name(item.decl.name), name_span=item.decl.name.span,
-                                         docs=docs_of(item.decl.docs), files=[list(item.items)]))
+                        raise _fail(
+                            "WIT105",
+                            "nested packages must be placed at the top-level",
+                            inner.decl.name.span,
+                        )
+                nested.append(
+                    Unresolved(
+                        name=_pkg_name(item.decl.name),
+                        name_span=item.decl.name.span,
+                        docs=docs_of(item.decl.docs),
+                        files=[list(item.items)],
+                    )
+                )
             else:
                 items.append(item)
         main_files.append(items)
@@ -1658,10 +2062,16 @@ def _split_packages(group: Group) -> tuple[list[Unresolved], Unresolved | None]:
                 if items:
                     span = items[0].span
                     break
-            raise _fail("WIT206", "no `package` header was found in any WIT file for this package", span)
+            raise _fail(
+                "WIT206", "no `package` header was found in any WIT file for this package", span
+            )
         return nested, None
-    main = Unresolved(name=_pkg_name(header.name), name_span=header.name.span, docs=docs_of(header.docs),
-                      files=main_files)
+    main = Unresolved(
+        name=_pkg_name(header.name),
+        name_span=header.name.span,
+        docs=docs_of(header.docs),
+        files=main_files,
+    )
     return nested, main
 
 
@@ -1688,7 +2098,9 @@ def resolve(groups: list[Group], sources: SourceMap, features: object) -> m.Reso
     except ResolveError as e:
         raise WitError((e.diag,), sources) from None
     except RecursionError:
-        raise WitError((error("WIT313", "type nested too deeply", Span.UNKNOWN),), sources) from None
+        raise WitError(
+            (error("WIT313", "type nested too deeply", Span.UNKNOWN),), sources
+        ) from None
 
 
 def _resolve(groups: list[Group], active: Callable[[str], bool]) -> m.Resolve:
@@ -1701,8 +2113,12 @@ def _resolve(groups: list[Group], active: Callable[[str], bool]) -> m.Resolve:
         for pkg in [*nested, *([main] if main else [])]:
             prev = details.get(pkg.name)
             if prev is not None:
-                raise _fail("WIT207", f"package `{pkg.name}` is defined in two different locations", pkg.name_span,
-                            Note("note: first defined here", prev.name_span))
+                raise _fail(
+                    "WIT207",
+                    f"package `{pkg.name}` is defined in two different locations",
+                    pkg.name_span,
+                    Note("note: first defined here", prev.name_span),
+                )
             details[pkg.name] = pkg
             if group.is_root:
                 main_names.append(pkg.name)
@@ -1713,8 +2129,14 @@ def _resolve(groups: list[Group], active: Callable[[str], bool]) -> m.Resolve:
     for name, pkg in details.items():
         seen: dict[m.PackageName, Span] = {}
 
-        def visit(_c: n.Id | None, _a: tuple[n.Attribute, ...], path: n.UsePath, _n: object, _k: str,
-                  seen: dict[m.PackageName, Span] = seen) -> None:
+        def visit(
+            _c: n.Id | None,
+            _a: tuple[n.Attribute, ...],
+            path: n.UsePath,
+            _n: object,
+            _k: str,
+            seen: dict[m.PackageName, Span] = seen,
+        ) -> None:
             if isinstance(path, n.PackagePath):
                 pn = _path_pkg(path)
                 if pn not in seen:

@@ -190,7 +190,9 @@ def to_json(r: m.Resolve) -> str:
     return json.dumps(to_data(r), indent=2, ensure_ascii=False) + "\n"
 
 
-def generate(r: m.Resolve, target: object = None, options: object = None) -> dict[PurePosixPath, str | bytes]:
+def generate(
+    r: m.Resolve, target: object = None, options: object = None
+) -> dict[PurePosixPath, str | bytes]:
     return {PurePosixPath("resolve.json"): to_json(r)}
 
 
@@ -222,11 +224,15 @@ def _ropt(t: Json) -> m.Type | None:
 def _rkind(k: Json) -> m.TypeDefKind:
     if k == "resource":
         return m.Resource()
-    (tag, v), = k.items()
+    ((tag, v),) = k.items()
     if tag == "record":
-        return m.Record(fields=tuple(m.Field(name=f["name"], type=_rty(f["type"]), docs=_rdocs(f)) for f in v["fields"]))
+        return m.Record(
+            fields=tuple(
+                m.Field(name=f["name"], type=_rty(f["type"]), docs=_rdocs(f)) for f in v["fields"]
+            )
+        )
     if tag == "handle":
-        (hk, rid), = v.items()
+        ((hk, rid),) = v.items()
         return m.Handle(kind=hk, resource=m.TypeId(rid))
     if tag == "flags":
         return m.Flags(flags=tuple(m.Flag(name=f["name"], docs=_rdocs(f)) for f in v["flags"]))
@@ -234,7 +240,10 @@ def _rkind(k: Json) -> m.TypeDefKind:
         return m.TupleKind(types=tuple(_rty(t) for t in v["types"]))
     if tag == "variant":
         return m.Variant(
-            cases=tuple(m.Case(name=c["name"], type=_ropt(c.get("type")), docs=_rdocs(c)) for c in v["cases"])
+            cases=tuple(
+                m.Case(name=c["name"], type=_ropt(c.get("type")), docs=_rdocs(c))
+                for c in v["cases"]
+            )
         )
     if tag == "enum":
         return m.Enum(cases=tuple(m.EnumCase(name=c["name"], docs=_rdocs(c)) for c in v["cases"]))
@@ -260,14 +269,18 @@ def _rkind(k: Json) -> m.TypeDefKind:
 def _rfunc(j: Json) -> m.Function:
     k = j["kind"]
     if isinstance(k, str):
-        kind = m.FunctionKind(name=k)
+        kind = m.FunctionKind(name=cast(m.FunctionKindName, k))
     else:
-        (kn, rid), = k.items()
+        ((kn, rid),) = k.items()
         kind = m.FunctionKind(name=kn, resource=m.TypeId(rid))
     return m.Function(
-        name=j["name"], kind=kind,
+        name=j["name"],
+        kind=kind,
         params=tuple(m.Param(name=p["name"], type=_rty(p["type"])) for p in j["params"]),
-        result=_ropt(j.get("result")), docs=_rdocs(j), stability=_rstab(j), external_id=j.get("external_id"),
+        result=_ropt(j.get("result")),
+        docs=_rdocs(j),
+        stability=_rstab(j),
+        external_id=j.get("external_id"),
     )
 
 
@@ -299,7 +312,8 @@ def from_data(d: Json) -> m.Resolve:
             imports=tuple((_rkey(k, v), _ritem(v)) for k, v in w["imports"].items()),
             exports=tuple((_rkey(k, v), _ritem(v)) for k, v in w["exports"].items()),
             package=None if w.get("package") is None else m.PackageId(w["package"]),
-            docs=_rdocs(w), stability=_rstab(w),
+            docs=_rdocs(w),
+            stability=_rstab(w),
         )
         for w in d["worlds"]
     )
@@ -309,7 +323,8 @@ def from_data(d: Json) -> m.Resolve:
             types=tuple((k, m.TypeId(v)) for k, v in i["types"].items()),
             functions=tuple((k, _rfunc(f)) for k, f in i["functions"].items()),
             package=None if i.get("package") is None else m.PackageId(i["package"]),
-            docs=_rdocs(i), stability=_rstab(i),
+            docs=_rdocs(i),
+            stability=_rstab(i),
         )
         for i in d["interfaces"]
     )
@@ -323,7 +338,15 @@ def from_data(d: Json) -> m.Resolve:
             owner = m.OwnerInterface(id=m.InterfaceId(o["interface"]))
         else:
             owner = m.OwnerWorld(id=m.WorldId(o["world"]))
-        types.append(m.TypeDef(name=t["name"], kind=_rkind(t["kind"]), owner=owner, docs=_rdocs(t), stability=_rstab(t)))
+        types.append(
+            m.TypeDef(
+                name=t["name"],
+                kind=_rkind(t["kind"]),
+                owner=owner,
+                docs=_rdocs(t),
+                stability=_rstab(t),
+            )
+        )
     packages = tuple(
         m.Package(
             name=_rpkgname(p["name"]),
@@ -335,7 +358,11 @@ def from_data(d: Json) -> m.Resolve:
     )
     main = m.PackageId(len(packages) - 1) if packages else None
     return m.Resolve(
-        packages=packages, interfaces=interfaces, worlds=worlds, types=tuple(types), main=main,
+        packages=packages,
+        interfaces=interfaces,
+        worlds=worlds,
+        types=tuple(types),
+        main=main,
         main_group=(main,) if main is not None else (),
     )
 
