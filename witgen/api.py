@@ -55,22 +55,24 @@ class CheckResult:
         return not any(d.severity is Severity.ERROR for d, _ in self.diagnostics)
 
 
-def load(path: str | Path, *, features: Features | None = None) -> Loaded:
+def load(path: str | Path, *, features: Features | None = None, use_cache: bool = True) -> Loaded:
     """Read, parse and resolve the package at `path` (a file or a directory with deps/)."""
     from witgen import loader, resolve
 
     feats = features or Features()
-    groups, sources = loader.load(str(path))
+    groups, sources = loader.load(str(path), use_cache=use_cache)
     result = resolve.resolve(groups, sources, feats)
     return Loaded(resolve=result, sources=sources)
 
 
-def check(paths: Sequence[str | Path], *, features: Features | None = None) -> CheckResult:
+def check(
+    paths: Sequence[str | Path], *, features: Features | None = None, use_cache: bool = True
+) -> CheckResult:
     """Validate every path; collect every diagnostic instead of raising."""
     out = CheckResult()
     for path in paths:
         try:
-            loaded = load(path, features=features)
+            loaded = load(path, features=features, use_cache=use_cache)
         except WitError as e:
             out.diagnostics.extend((d, e.sources) for d in e.diagnostics)
         else:

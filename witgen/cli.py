@@ -105,20 +105,17 @@ def _use_color(stream_is_tty: bool) -> bool:
 
 
 def _emit_styled(segments: list[Segment]) -> None:
-    from rich.console import Console
-    from rich.text import Text
+    from rich.color import ColorSystem
+    from rich.style import Style
 
-    # The caller decided to colour, so neither TERM nor NO_COLOR may veto it here; soft_wrap
-    # keeps rich from wrapping source lines at the terminal width.
-    console = Console(
-        stderr=True,
-        force_terminal=True,
-        color_system="standard",
-        no_color=False,
-        highlight=False,
-        soft_wrap=True,
+    # rich styles each segment (none spans a newline); the text itself goes out untouched (a
+    # Console would expand tabs and wrap lines), so colour adds escapes and changes nothing.
+    styles = {name: Style.parse(style) for name, style in _STYLES.items()}
+    out = (
+        styles[style].render(text, color_system=ColorSystem.STANDARD) if style in styles else text
+        for text, style in segments
     )
-    console.print(Text.assemble(*((text, _STYLES.get(style, "")) for text, style in segments)))
+    typer.echo("".join(out), err=True, color=True)
 
 
 def show_diagnostics(diags: Iterable[Located], fmt: Format = Format.TEXT) -> None:
@@ -177,7 +174,6 @@ AllFeaturesOpt = Annotated[
     bool, typer.Option("--all-features", help="Enable every @unstable feature.")
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Diagnostics format.")]
-# api has no cache yet, so this holds trivially; pass it on once api.check takes `cache`.
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not use cached parse results.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print wit-parser's JSON.")]
 
@@ -203,7 +199,7 @@ def check(
     """Validate WIT packages and report every problem (text on stderr; json/sarif on stdout)."""
     from witgen import api
 
-    result = api.check(paths, features=features_of(features, all_features))
+    result = api.check(paths, features=features_of(features, all_features), use_cache=not no_cache)
     show_diagnostics(result.diagnostics, fmt)
     raise typer.Exit(0 if result.ok else 1)
 

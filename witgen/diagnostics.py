@@ -144,9 +144,9 @@ def ordered(
 # ---------------------------------------------------------------- rendering (text)
 
 # Text is built as (text, style) segments so that cli.py can colour it with rich without
-# this module knowing about rich. Styles: "error", "warning" (the severity and the marker),
-# "message", "gutter" (arrow, bars, line numbers, `=`), "help" and "note" (note labels),
-# "" (plain, for source text and paths).
+# this module knowing about rich. A newline is always a plain segment of its own. Styles:
+# "error", "warning" (the severity and the marker), "message", "gutter" (arrow, bars, line
+# numbers, `=`), "help" and "note" (note labels), "" (plain: source text, paths).
 Segment: TypeAlias = tuple[str, str]
 
 # wasm-tools collapses the snippet when the line has more than 500 UTF-8 bytes.
@@ -162,30 +162,44 @@ def _location(span: Span, sources: SourceMap) -> tuple[Location, Location] | Non
     return sources.locate(span.start), sources.locate(end)
 
 
+def _lines(text: str, style: str) -> list[Segment]:
+    """`text` (a message may span lines) as segments, each newline a plain segment."""
+    out: list[Segment] = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            out.append(("\n", ""))
+        if line:
+            out.append((line, style))
+    return out
+
+
 def _block(d: Diagnostic, sources: SourceMap, codes: bool) -> list[Segment]:
     sev = d.severity.value
-    head = sev + (f"[{d.code}]" if codes else "")
+    out: list[Segment] = [(sev + (f"[{d.code}]" if codes else ""), sev)]
     where = _location(d.span, sources)
     if where is None:
-        out: list[Segment] = [(head, sev), (": " + d.message, "message")]
+        out += _lines(": " + d.message, "message")
     else:
         loc = where[0]
         text = sources.line_text(d.span.start)
         pos = f"{loc.path}:{loc.line}:{loc.column}"
         if len(text.encode("utf-8", "replace")) > _LONG_LINE:
-            out = [(head, sev), (f": {pos}: {d.message}", "message")]
+            out += _lines(f": {pos}: {d.message}", "message")
         else:
             # The underline covers the span on this line only; a tab counts as one column.
             on_line = min(d.span.end, d.span.start + len(text) - loc.column + 1) - d.span.start
-            out = [
-                (head, sev),
-                (": " + d.message, "message"),
-                ("\n     --> ", "gutter"),
+            out += _lines(": " + d.message, "message")
+            out += [
+                ("\n", ""),
+                ("     --> ", "gutter"),
                 (pos, ""),
-                ("\n      |", "gutter"),
-                (f"\n {loc.line:>4} |", "gutter"),
+                ("\n", ""),
+                ("      |", "gutter"),
+                ("\n", ""),
+                (f" {loc.line:>4} |", "gutter"),
                 (" " + text, ""),
-                ("\n      |", "gutter"),
+                ("\n", ""),
+                ("      |", "gutter"),
                 (" " * loc.column, ""),
                 ("^" + "-" * (max(on_line, 1) - 1), sev),
             ]
@@ -196,7 +210,8 @@ def _block(d: Diagnostic, sources: SourceMap, codes: bool) -> list[Segment]:
             label, body = ("help", n.message)
             if at is not None:
                 label, body = ("note", f"{at[0].path}:{at[0].line}:{at[0].column}: {n.message}")
-            out += [("\n      = ", "gutter"), (label, label), (": " + body, "")]
+            out += [("\n", ""), ("      =", "gutter"), (" ", ""), (label, label)]
+            out += _lines(": " + body, "")
     return out
 
 

@@ -28,17 +28,24 @@ def grammar_text() -> str:
 @functools.lru_cache(maxsize=1)
 def lark_parser() -> Any:
     """The LALR parser with witgen's lexer and node-building callbacks."""
+    import hashlib
+
     import lark
 
-    from witgen import parse
+    from witgen import cache, parse
 
+    text = grammar_text()
+    # Analysing the grammar takes ~0.4 s; lark can pickle the resulting LALR table. It is
+    # kept in witgen's cache directory, named by lark's version and the grammar's hash.
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    table = cache.path_for(f"lark-{lark.__version__}-{digest}.table")
     return lark.Lark(
-        grammar_text(),
+        text,
         parser="lalr",
         lexer=parse.WitLexer,
         transformer=parse.Builder(),
         maybe_placeholders=True,
-        cache=False,
+        cache=str(table) if table is not None else False,
     )
 
 

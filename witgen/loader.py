@@ -7,15 +7,17 @@ single `.wit` files. Output: a list of `Group`s, the root first, then dependenci
 file-name order, and the `SourceMap` holding every file read. Invariants: this is the only
 module that reads `.wit` files; every problem (unreadable, not UTF-8, syntax) becomes a
 diagnostic, and a syntax error in one file does not stop the others from being parsed.
+
+Parsed files are cached on disk (see `cache.py`), keyed by the witgen version and the
+exact paths and texts of every file read, so a warm run never imports the parser.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from witgen import nodes
+from witgen import cache, nodes
 from witgen.diagnostics import Diagnostic, WitError, error
 from witgen.source import SourceMap, Span
 
@@ -31,14 +33,23 @@ class Group:
     is_root: bool
 
 
-def _display(path: Path) -> str:
-    return str(path)
+@dataclass(slots=True)
+class _Source:
+    """A file read but not yet parsed."""
+
+    path: str
+    text: str
 
 
-def _read(path: Path, sources: SourceMap, diags: list[Diagnostic]) -> nodes.File | None:
-    from witgen.parse import parse_file
+@dataclass(slots=True)
+class _Plan:
+    path: str
+    sources: list[_Source]
+    is_root: bool
 
-    shown = _display(path)
+
+def _read(path: Path, diags: list[Diagnostic], shown: str | None = None) -> _Source | None:
+    shown = shown or str(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -62,19 +73,20 @@ def _read(path: Path, sources: SourceMap, diags: list[Diagnostic]) -> nodes.File
         diags.append(
             error(
                 "WIT107",
-                f"failed to read file {shown}: invalid UTF-8 at byte offset {e.start}",
+                f"failed to read file {shown}: stream did not contain valid UTF-8 "
+                f"(invalid byte at offset {e.start})",
                 Span.UNKNOWN,
             )
         )
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
-    sources.add(shown, text)
-    try:
-        return parse_file(sources, shown, text)
-    except WitError as e:
-        diags.extend(e.diagnostics)
-        return None
+    return _Source(shown, text)
+
+
+def _join(base: str, name: str) -> str:
+    """A child path spelled from the user's own spelling of its parent (keeps `./`)."""
+    return base + name if base.endswith(("/", "\\")) else f"{base}/{name}"
 
 
 def _wit_files(directory: Path) -> list[Path]:
@@ -85,69 +97,91 @@ def _wit_files(directory: Path) -> list[Path]:
     return [p for p in entries if p.suffix == ".wit" and p.is_file()]
 
 
-def _dir_group(
-    directory: Path, sources: SourceMap, diags: list[Diagnostic], is_root: bool
-) -> Group:
-    files = [f for p in _wit_files(directory) if (f := _read(p, sources, diags)) is not None]
-    return Group(path=_display(directory), files=tuple(files), is_root=is_root)
+def _dir_plan(directory: Path, shown: str, diags: list[Diagnostic], is_root: bool) -> _Plan:
+    files = [
+        s for p in _wit_files(directory) if (s := _read(p, diags, _join(shown, p.name))) is not None
+    ]
+    return _Plan(path=shown, sources=files, is_root=is_root)
 
 
-def load(path: str) -> tuple[list[Group], SourceMap]:
-    """Read and parse the package at `path` and its `deps/`; raise WitError on any problem."""
-    sources = SourceMap()
-    diags: list[Diagnostic] = []
+def _plan(path: str, diags: list[Diagnostic]) -> list[_Plan]:
     root = Path(path)
-    groups: list[Group] = []
     if not root.exists():
-        raise WitError(
-            (
-                error(
-                    "WIT200", f"failed to read path {path}: no such file or directory", Span.UNKNOWN
-                ),
-            ),
-            sources,
+        diags.append(
+            error("WIT200", f"failed to read path {path}: no such file or directory", Span.UNKNOWN)
         )
-    if root.is_dir():
-        if not _wit_files(root):
+        return []
+    if not root.is_dir():
+        src = _read(root, diags, path)
+        return [_Plan(path=path, sources=[src] if src else [], is_root=True)]
+    if not _wit_files(root):
+        diags.append(error("WIT206", f"no `.wit` files found in directory {path}", Span.UNKNOWN))
+    plans = [_dir_plan(root, path, diags, True)]
+    deps = root / "deps"
+    deps_shown = _join(path, "deps")
+    if deps.is_dir():
+        try:
+            entries = sorted(deps.iterdir(), key=lambda p: p.name)
+        except OSError as e:
+            entries = []
             diags.append(
-                error("WIT206", f"no `.wit` files found in directory {path}", Span.UNKNOWN)
+                error("WIT200", f"failed to read directory {deps}: {e.strerror or e}", Span.UNKNOWN)
             )
-        groups.append(_dir_group(root, sources, diags, True))
-        deps = root / "deps"
-        if deps.is_dir():
-            try:
-                entries = sorted(deps.iterdir(), key=lambda p: p.name)
-            except OSError as e:
-                entries = []
+        for entry in entries:
+            shown = _join(deps_shown, entry.name)
+            if entry.is_dir():
+                plans.append(_dir_plan(entry, shown, diags, False))
+            elif entry.suffix == ".wit" and entry.is_file():
+                src = _read(entry, diags, shown)
+                if src is not None:
+                    plans.append(_Plan(path=shown, sources=[src], is_root=False))
+            elif entry.suffix == ".wasm" and entry.is_file():
                 diags.append(
                     error(
                         "WIT200",
-                        f"failed to read directory {deps}: {e.strerror or e}",
+                        f"reading `.wasm` dependencies is not supported yet: {entry}",
                         Span.UNKNOWN,
                     )
                 )
-            for entry in entries:
-                if entry.is_dir():
-                    groups.append(_dir_group(entry, sources, diags, False))
-                elif entry.suffix == ".wit" and entry.is_file():
-                    f = _read(entry, sources, diags)
-                    if f is not None:
-                        groups.append(Group(path=_display(entry), files=(f,), is_root=False))
-                elif entry.suffix == ".wasm" and entry.is_file():
-                    diags.append(
-                        error(
-                            "WIT200",
-                            f"reading `.wasm` dependencies is not supported yet: {entry}",
-                            Span.UNKNOWN,
-                        )
-                    )
-    else:
-        f = _read(root, sources, diags)
-        groups.append(Group(path=_display(root), files=(f,) if f else (), is_root=True))
+    return plans
+
+
+def load(path: str, *, use_cache: bool = True) -> tuple[list[Group], SourceMap]:
+    """Read and parse the package at `path` and its `deps/`; raise WitError on any problem."""
+    sources = SourceMap()
+    diags: list[Diagnostic] = []
+    plans = _plan(path, diags)
+    for plan in plans:
+        for src in plan.sources:
+            sources.add(src.path, src.text)
     if diags:
         raise WitError(tuple(diags), sources)
+    key = cache.key("parse", *((s.path, s.text) for p in plans for s in p.sources))
+    if use_cache:
+        cached = cache.get(key)
+        if isinstance(cached, list) and all(isinstance(g, Group) for g in cached):
+            return cached, sources
+    groups = _parse(plans, sources, diags)
+    if diags:
+        raise WitError(tuple(diags), sources)
+    if use_cache:
+        cache.put(key, groups)
     return groups, sources
 
 
-def is_wit_path(path: str) -> bool:
-    return os.path.isdir(path) or path.endswith(".wit")
+def _parse(plans: list[_Plan], sources: SourceMap, diags: list[Diagnostic]) -> list[Group]:
+    from witgen.parse import parse_file
+
+    groups: list[Group] = []
+    index = 0
+    for plan in plans:
+        files: list[nodes.File] = []
+        for src in plan.sources:
+            base = sources.files[index].start
+            index += 1
+            try:
+                files.append(parse_file(sources, src.path, src.text, base=base))
+            except WitError as e:
+                diags.extend(e.diagnostics)
+        groups.append(Group(path=plan.path, files=tuple(files), is_root=plan.is_root))
+    return groups

@@ -718,11 +718,12 @@ def _unexpected(e: UnexpectedInput, text: str, base: int) -> Diagnostic:
     return error("WIT101", str(e).splitlines()[0], Span(base, base + 1))
 
 
-def parse_file(sources: SourceMap, path: str, text: str) -> n.File:
-    """Parse one file already added to `sources` at `path` (its last added file)."""
+def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = None) -> n.File:
+    """Parse one file already added to `sources` at offset `base` (default: the last file)."""
     from witgen.grammar import lark_parser
 
-    base = sources.files[-1].start
+    if base is None:
+        base = sources.files[-1].start
     bad = _FORBIDDEN.search(text)
     if bad is not None:
         pos = base + bad.start()

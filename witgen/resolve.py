@@ -2117,7 +2117,7 @@ def _resolve(groups: list[Group], active: Callable[[str], bool]) -> m.Resolve:
                     "WIT207",
                     f"package `{pkg.name}` is defined in two different locations",
                     pkg.name_span,
-                    Note("note: first defined here", prev.name_span),
+                    Note("first defined here", prev.name_span),
                 )
             details[pkg.name] = pkg
             if group.is_root:
