@@ -60,8 +60,19 @@ def load(path: str | Path, *, features: Features | None = None, use_cache: bool 
     from witgen import loader, resolve
 
     feats = features or Features()
-    groups, sources = loader.load(str(path), use_cache=use_cache)
+    from witgen import cache
+    from witgen.model import Resolve
+
+    plans, sources = loader.read(str(path))
+    key = loader.content_key("resolve", plans, repr(sorted(feats.names)), repr(feats.all))
+    if use_cache:
+        cached = cache.get(key)
+        if isinstance(cached, Resolve):
+            return Loaded(resolve=cached, sources=sources)
+    groups = loader.parse(plans, sources, use_cache=use_cache)
     result = resolve.resolve(groups, sources, feats)
+    if use_cache:
+        cache.put(key, result)
     return Loaded(resolve=result, sources=sources)
 
 

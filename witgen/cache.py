@@ -10,6 +10,7 @@ or foreign entry is ignored (and rewritten), never an error; a cache that cannot
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -30,9 +31,22 @@ def enabled() -> bool:
     return os.environ.get("WITGEN_NO_CACHE", "") in ("", "0")
 
 
+@functools.cache
+def code_version() -> str:
+    """A hash of the modules whose output is cached, so any change to them invalidates it."""
+    h = hashlib.sha256(__version__.encode())
+    here = Path(__file__).resolve().parent
+    for name in ("nodes.py", "parse.py", "model.py", "resolve.py", "loader.py", "cache.py"):
+        try:
+            h.update((here / name).read_bytes())
+        except OSError:
+            h.update(name.encode())
+    return h.hexdigest()[:16]
+
+
 def key(kind: str, *parts: tuple[str, str]) -> str:
     h = hashlib.sha256()
-    h.update(f"{kind}\0{__version__}\0".encode())
+    h.update(f"{kind}\0{code_version()}\0".encode())
     for path, text in parts:
         h.update(path.encode("utf-8", "surrogatepass"))
         h.update(b"\0")

@@ -146,8 +146,8 @@ def _plan(path: str, diags: list[Diagnostic]) -> list[_Plan]:
     return plans
 
 
-def load(path: str, *, use_cache: bool = True) -> tuple[list[Group], SourceMap]:
-    """Read and parse the package at `path` and its `deps/`; raise WitError on any problem."""
+def read(path: str) -> tuple[list[_Plan], SourceMap]:
+    """Read every file of the package at `path` and its `deps/`, without parsing."""
     sources = SourceMap()
     diags: list[Diagnostic] = []
     plans = _plan(path, diags)
@@ -156,17 +156,36 @@ def load(path: str, *, use_cache: bool = True) -> tuple[list[Group], SourceMap]:
             sources.add(src.path, src.text)
     if diags:
         raise WitError(tuple(diags), sources)
-    key = cache.key("parse", *((s.path, s.text) for p in plans for s in p.sources))
+    return plans, sources
+
+
+def content_key(kind: str, plans: list[_Plan], *extra: str) -> str:
+    """A cache key naming exactly these files, these texts and `extra`."""
+    parts = [(x, "") for x in extra]
+    parts += [(s.path, s.text) for p in plans for s in p.sources]
+    return cache.key(kind, *parts)
+
+
+def parse(plans: list[_Plan], sources: SourceMap, *, use_cache: bool = True) -> list[Group]:
+    """Parse what `read` returned (from the cache when the same files were parsed before)."""
+    key = content_key("parse", plans)
     if use_cache:
         cached = cache.get(key)
         if isinstance(cached, list) and all(isinstance(g, Group) for g in cached):
-            return cached, sources
+            return cached
+    diags: list[Diagnostic] = []
     groups = _parse(plans, sources, diags)
     if diags:
         raise WitError(tuple(diags), sources)
     if use_cache:
         cache.put(key, groups)
-    return groups, sources
+    return groups
+
+
+def load(path: str, *, use_cache: bool = True) -> tuple[list[Group], SourceMap]:
+    """Read and parse the package at `path` and its `deps/`; raise WitError on any problem."""
+    plans, sources = read(path)
+    return parse(plans, sources, use_cache=use_cache), sources
 
 
 def _parse(plans: list[_Plan], sources: SourceMap, diags: list[Diagnostic]) -> list[Group]:

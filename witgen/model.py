@@ -236,6 +236,8 @@ class TypeDef:
     owner: TypeOwner
     docs: Docs = NO_DOCS
     stability: Stability = UNKNOWN
+    # `@external-id("...")`: the name the outside world knows this type by.
+    external_id: str | None = None
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
 
 
@@ -311,6 +313,7 @@ class WorldInterface:
     id: InterfaceId
     docs: Docs = NO_DOCS
     stability: Stability = UNKNOWN
+    external_id: str | None = None
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
 
 

@@ -127,8 +127,15 @@ class _Context(threading.local):
 _ctx = _Context()
 
 
+_VALID_ID = re.compile(
+    r"%?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*"
+)
+
+
 def _id_error(text: str, start: int) -> Diagnostic | None:
     """wit-parser's identifier rules: kebab-case words, each all-lower or all-upper."""
+    if _VALID_ID.fullmatch(text):
+        return None
     name = text[1:] if text.startswith("%") else text
     span = Span(start, start + 1)
     for ch in name:

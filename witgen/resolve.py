@@ -234,6 +234,7 @@ class UType:
     span: Span = Span.UNKNOWN
     # Record field spans, so that an error in one field points at it.
     field_spans: tuple[Span, ...] = ()
+    external_id: str | None = None
 
 
 @dataclass(eq=False)
@@ -264,6 +265,7 @@ class UWorldInterface:
     id: int
     docs: m.Docs
     stability: m.Stability
+    external_id: str | None = None
 
 
 UWorldItem = UWorldInterface | UFunc | int  # int: a type id
@@ -731,6 +733,7 @@ class _PackageResolver:
                     stability=stability,
                     span=d.name.span,
                     field_spans=field_spans,
+                    external_id=external_id_of(d.attrs),
                 )
             )
             self.define_name(d.name, ("type", tid))
@@ -1153,7 +1156,13 @@ class _PackageResolver:
                 stability = stability_of(attrs)
                 found, pname, span = self.resolve_ast_item_path(path)
                 iid = self.extract_iface(found, pname, span)
-                return UWorldInterface(id=iid, docs=docs_of(docs), stability=stability), "interface"
+                witem = UWorldInterface(
+                    id=iid,
+                    docs=docs_of(docs),
+                    stability=stability,
+                    external_id=external_id_of(attrs),
+                )
+                return witem, "interface"
             case n.ExternFunc(name=name, func=func):
                 kind: m.FunctionKindName = "async-freestanding" if func.is_async else "freestanding"
                 return self.resolve_function(
@@ -1174,6 +1183,7 @@ class GType:
     docs: m.Docs
     stability: m.Stability
     span: Span
+    external_id: str | None = None
 
 
 @dataclass(eq=False)
@@ -1265,6 +1275,7 @@ class Builder:
                     owner=t.owner,
                     docs=t.docs,
                     stability=t.stability,
+                    external_id=t.external_id,
                     span=t.span,
                 )
                 for t in self.types
@@ -1466,6 +1477,7 @@ class _Remap:
                         docs=t.docs,
                         stability=t.stability,
                         span=t.span,
+                        external_id=t.external_id,
                     )
                 )
             )
@@ -1677,6 +1689,7 @@ class _Remap:
                         id=self.map_interface(item.id, span),
                         docs=item.docs,
                         stability=item.stability,
+                        external_id=item.external_id,
                         span=span,
                     )
                 else:
@@ -1831,6 +1844,7 @@ class _Cloner:
                 docs=t.docs,
                 stability=t.stability,
                 span=t.span,
+                external_id=t.external_id,
             )
         )
         self.map[tid] = new

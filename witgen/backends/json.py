@@ -128,6 +128,8 @@ def _world_item(r: m.Resolve, item: m.WorldItem) -> Json:
             body: dict[str, Json] = {"id": iid}
             _docs(body, docs)
             _stability(body, st)
+            if item.external_id is not None:
+                body["external_id"] = item.external_id
             return {"interface": body}
         case m.WorldFunction(function=f):
             return {"function": function_json(f)}
@@ -174,6 +176,8 @@ def to_data(r: m.Resolve) -> Json:
                 assert_never(t.owner)
         _docs(tj, t.docs)
         _stability(tj, t.stability)
+        if t.external_id is not None:
+            tj["external_id"] = t.external_id
         types.append(tj)
     packages = []
     for p in r.packages:
@@ -293,7 +297,12 @@ def _rkey(k: str, v: Json) -> m.WorldKey:
 def _ritem(v: Json) -> m.WorldItem:
     if "interface" in v:
         i = v["interface"]
-        return m.WorldInterface(id=m.InterfaceId(i["id"]), docs=_rdocs(i), stability=_rstab(i))
+        return m.WorldInterface(
+            id=m.InterfaceId(i["id"]),
+            docs=_rdocs(i),
+            stability=_rstab(i),
+            external_id=i.get("external_id"),
+        )
     if "function" in v:
         return m.WorldFunction(function=_rfunc(v["function"]))
     return m.WorldType(id=m.TypeId(v["type"]))
@@ -345,6 +354,7 @@ def from_data(d: Json) -> m.Resolve:
                 owner=owner,
                 docs=_rdocs(t),
                 stability=_rstab(t),
+                external_id=t.get("external_id"),
             )
         )
     packages = tuple(

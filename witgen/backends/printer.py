@@ -49,7 +49,7 @@ def escape(name: str) -> str:
 class PrintOptions:
     """Options of `generate`."""
 
-    # False drops every `///` doc comment (wasm-tools' `--skip-docs`).
+    # False drops every `///` doc comment (wasm-tools' `--no-docs`).
     docs: bool = True
     # True writes one file per package, as `wasm-tools component wit --out-dir` does.
     out_dir: bool = False
@@ -90,9 +90,10 @@ def out_dir_files(
 ) -> dict[PurePosixPath, str]:
     """The files `wasm-tools component wit --out-dir DIR` writes, relative to DIR.
 
-    The main package goes to `<name>.wit`, every other one to `deps/<name>.wit`. When two
-    packages share a name the file is `ns:name.wit`, and `ns:name@version.wit` when they
-    share the namespace too. Keys are in arena order, the order wasm-tools writes them.
+    The main package goes to `<stem>.wit`, every other one to `deps/<stem>.wit`. The stem
+    is the package name, prefixed by `ns:` when packages of that name live in several
+    namespaces, and suffixed by `@version` when `ns:name` itself is not unique. Keys are
+    in arena order, the order wasm-tools writes them.
     """
     main = _main(resolve, main)
     by_name: dict[str, dict[str, int]] = {}
@@ -102,13 +103,10 @@ def out_dir_files(
     files: dict[PurePosixPath, str] = {}
     for i, pkg in enumerate(resolve.packages):
         pid = m.PackageId(i)
-        same_name = by_name[pkg.name.name]
-        if len(same_name) == 1 and same_name[pkg.name.namespace] == 1:
-            stem = pkg.name.name
-        elif same_name[pkg.name.namespace] == 1:
-            stem = pkg.name.unversioned
-        else:
-            stem = str(pkg.name)
+        namespaces = by_name[pkg.name.name]
+        stem = pkg.name.name if len(namespaces) == 1 else pkg.name.unversioned
+        if namespaces[pkg.name.namespace] > 1 and pkg.name.version is not None:
+            stem = f"{stem}@{pkg.name.version}"
         path = PurePosixPath(f"{stem}.wit")
         if pid != main:
             path = "deps" / path
