@@ -32,7 +32,7 @@ import heapq
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar, assert_never
+from typing import Literal, ParamSpec, TypeVar, assert_never
 
 from witgen import model as m
 from witgen import nodes as n
@@ -40,7 +40,10 @@ from witgen.diagnostics import Diagnostic, Note, WitError, error
 from witgen.loader import Group
 from witgen.source import SourceMap, Span
 
-MAX_TYPE_DEPTH = 500  # nesting beyond this is rejected before recursion could overflow
+MAX_TYPE_DEPTH = 500
+# Built-in type names, offered as hints for a misspelt type.
+_PRIMITIVES = ["bool", "char", "string", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64"]
+_PRIMITIVES += ["f32", "f64", "error-context", "list", "option", "result", "tuple", "borrow"]  # nesting beyond this is rejected before recursion could overflow
 
 
 class ResolveError(Exception):
@@ -49,6 +52,18 @@ class ResolveError(Exception):
     def __init__(self, diag: Diagnostic) -> None:
         super().__init__(diag.message)
         self.diag = diag
+
+
+class ResolveErrors(Exception):
+    """Internal: every error found in one package, the first being wit-parser's."""
+
+    def __init__(self, diags: list[Diagnostic]) -> None:
+        super().__init__(diags[0].message)
+        self.diags = diags
+
+
+class _Poisoned(Exception):
+    """Internal: an item depends on one that already failed; its error would only repeat."""
 
 
 def _fail(code: str, message: str, span: Span, *notes: Note) -> ResolveError:
@@ -136,19 +151,36 @@ def _pkg_key(name: m.PackageName) -> tuple[object, ...]:
 
 def toposort(kind: str, deps: dict[str, list[n.Id]]) -> list[str]:
     """wit-parser's toposort: every edge checked, then the ready item declared first goes next."""
+    order, errors, _failed = toposort_all(kind, deps)
+    if errors:
+        raise ResolveError(errors[0])
+    return order
+
+
+def toposort_all(
+    kind: str, deps: dict[str, list[n.Id]]
+) -> tuple[list[str], list[Diagnostic], set[str]]:
+    """`toposort` that reports every missing name and a cycle instead of stopping at the first.
+
+    Items naming a missing item, and items caught in (or depending on) a cycle, are left
+    out of the order and returned as failed. The first error is the one wit-parser reports.
+    """
     names = list(deps)
     index = {name: i for i, name in enumerate(names)}
-    for ds in deps.values():
+    errors: list[Diagnostic] = []
+    failed: set[str] = set()
+    for name, ds in deps.items():
         for d in ds:
             if d.name not in index:
                 code = "WIT201" if kind == "type" else "WIT202"
-                raise _fail(
-                    code, f"{kind} `{d.name}` does not exist", d.span, *_hint(d.name, names)
-                )
-    remaining = [len(deps[name]) for name in names]
+                hint = _hint(d.name, names + (_PRIMITIVES if kind == "type" else []))
+                errors.append(error(code, f"{kind} `{d.name}` does not exist", d.span, *hint))
+                failed.add(name)
+    known = {name: [d for d in ds if d.name in index] for name, ds in deps.items()}
+    remaining = [len(known[name]) for name in names]
     dependents: list[list[int]] = [[] for _ in names]
     for i, name in enumerate(names):
-        for d in deps[name]:
+        for d in known[name]:
             dependents[index[d.name]].append(i)
     ready = [i for i, r in enumerate(remaining) if r == 0]
     heapq.heapify(ready)
@@ -162,12 +194,11 @@ def toposort(kind: str, deps: dict[str, list[n.Id]]) -> list[str]:
                 heapq.heappush(ready, j)
     if len(order) < len(names):
         done = set(order)
-        for name in names:
-            if name not in done:
-                for d in deps[name]:
-                    if d.name not in done:
-                        raise _fail("WIT300", f"{kind} `{d.name}` depends on itself", d.span)
-    return order
+        stuck = [name for name in names if name not in done]
+        failed.update(stuck)
+        first = next(d for d in known[stuck[0]] if d.name not in done)
+        errors.append(error("WIT300", f"{kind} `{first.name}` depends on itself", first.span))
+    return [x for x in order if x not in failed], errors, failed
 
 
 def _type_deps(t: n.Type, out: list[n.Id], depth: int = 0) -> None:
@@ -407,6 +438,23 @@ class _PackageResolver:
         self.cur_file = 0
         self.type_lookup: dict[str, tuple[TypeOrItem, Span]] = {}
         self.anon: dict[tuple[object, ...], int] = {}
+        # Errors found so far; after one, resolution goes on to report the others, and
+        # items that failed are "poisoned" so that their dependents stay silent.
+        self.errors: list[Diagnostic] = []
+        self.poisoned_types: set[int] = set()
+        self.poisoned_interfaces: set[int] = set()
+
+    def attempt(
+        self, action: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs
+    ) -> tuple[bool, _T | None]:
+        """Run one item's resolution; record its error instead of stopping."""
+        try:
+            return True, action(*args, **kwargs)
+        except ResolveError as e:
+            self.errors.append(e.diag)
+        except _Poisoned:
+            pass
+        return False, None
 
     # ---- allocation
     def alloc_interface(self, name: str | None, span: Span) -> int:
@@ -441,11 +489,19 @@ class _PackageResolver:
         for iid in iface_order:
             iface, i = iface_ast[iid]
             self.cur_file = i
-            self.resolve_interface(iid, iface.items, iface.docs, iface.attrs)
+            saved = self.type_lookup
+            done, _ = self.attempt(
+                self.resolve_interface, iid, iface.items, iface.docs, iface.attrs
+            )
+            self.type_lookup = saved
+            if not done:
+                self.poisoned_interfaces.add(iid)
         for wid in world_order:
             world, i = world_ast[wid]
             self.cur_file = i
-            self.resolve_world(wid, world)
+            self.attempt(self.resolve_world, wid, world)
+        if self.errors:
+            raise ResolveErrors(self.errors)
         return self.pkg
 
     def populate_foreign_deps(self, files: list[list[n.TopItem]]) -> None:
@@ -641,6 +697,13 @@ class _PackageResolver:
             raise _fail("WIT204", f"name `{name}` is defined as an interface, not a world", span)
         return item[1]
 
+    def define_poisoned(self, owner: tuple[Literal["i", "w"], int], name: n.Id) -> None:
+        """Define a name whose definition failed, so that its users stay silent."""
+        tid = self.alloc_type(UType(name=name.name, kind=m.Resource(), owner=owner, span=name.span))
+        self.poisoned_types.add(tid)
+        if name.name not in self.type_lookup:
+            self.type_lookup[name.name] = (("type", tid), name.span)
+
     def define_name(self, name: n.Id, item: TypeOrItem) -> None:
         if name.name in self.type_lookup:
             if item[0] == "type":
@@ -672,14 +735,27 @@ class _PackageResolver:
                 kind: m.FunctionKindName = (
                     "async-freestanding" if item.func.is_async else "freestanding"
                 )
-                funcs.append(
-                    self.resolve_function(
-                        item.docs, item.attrs, item.name.name, item.func, kind, None, item.name.span
-                    )
+                _, resolved = self.attempt(
+                    self.resolve_function,
+                    item.docs,
+                    item.attrs,
+                    item.name.name,
+                    item.func,
+                    kind,
+                    None,
+                    item.name.span,
                 )
+                if resolved is not None:
+                    funcs.append(resolved)
             elif isinstance(item, n.Resource) and item.funcs:
+                if item.name.name in self.type_lookup and self.type_lookup[item.name.name][0][
+                    1
+                ] in (self.poisoned_types):
+                    continue
                 for rf in item.funcs:
-                    funcs.append(self.resolve_resource_func(rf, item.name))
+                    _, got = self.attempt(self.resolve_resource_func, rf, item.name)
+                    if got is not None:
+                        funcs.append(got)
         for f in funcs:
             if f.name in iface.functions:
                 raise _fail("WIT203", f"duplicate name `{f.name}`", f.span)
@@ -696,7 +772,12 @@ class _PackageResolver:
     ) -> None:
         for item in items:
             if isinstance(item, n.Use):
-                self.resolve_use(owner, item)
+                done, _ = self.attempt(self.resolve_use, owner, item)
+                if not done:
+                    for un in item.names:
+                        local = un.alias or un.name
+                        if local.name not in self.type_lookup:
+                            self.define_poisoned(owner, local)
         type_deps: dict[str, list[n.Id]] = {}
         type_defs: dict[str, n.TypeDef | None] = {}
         for item in items:
@@ -716,13 +797,21 @@ class _PackageResolver:
                     )
                 type_defs[item.name.name] = item
                 type_deps[item.name.name] = _typedef_deps(item)
-        order = toposort("type", type_deps)
+        order, errors, failed = toposort_all("type", type_deps)
+        self.errors.extend(errors)
+        for name in failed:
+            failed_def = type_defs.get(name)
+            if failed_def is not None:
+                self.define_poisoned(owner, failed_def.name)
         for name in order:
             d = type_defs.pop(name)
             if d is None:
                 continue
             stability = stability_of(d.attrs)
-            kind = self.resolve_type_def(d, stability)
+            _, kind = self.attempt(self.resolve_type_def, d, stability)
+            if kind is None:
+                self.define_poisoned(owner, d.name)
+                continue
             field_spans = tuple(f.span for f in d.fields) if isinstance(d, n.Record) else ()
             tid = self.alloc_type(
                 UType(
@@ -745,6 +834,9 @@ class _PackageResolver:
         for un in u.names:
             lookup = self.interface_types[use_from]
             entry = lookup.get(un.name.name)
+            if entry is None and use_from in self.poisoned_interfaces:
+                self.define_poisoned(owner, un.alias or un.name)
+                continue
             if entry is None:
                 raise _fail(
                     "WIT209",
@@ -941,13 +1033,15 @@ class _PackageResolver:
     def lookup_type(self, name: n.Id) -> int:
         entry = self.type_lookup.get(name.name)
         if entry is None:
-            types = [k for k, v in self.type_lookup.items() if v[0][0] == "type"]
+            types = [k for k, v in self.type_lookup.items() if v[0][0] == "type"] + _PRIMITIVES
             raise _fail(
                 "WIT201", f"name `{name.name}` does not exist", name.span, *_hint(name.name, types)
             )
         item = entry[0]
         if item[0] == "item":
             raise _fail("WIT310", f"cannot use {item[1]} `{name.name}` as a type", name.span)
+        if item[1] in self.poisoned_types:
+            raise _Poisoned
         return item[1]
 
     def lookup_handle_target(self, name: n.Id) -> int:
@@ -1105,8 +1199,9 @@ class _PackageResolver:
         for item in world.items:
             if isinstance(item, n.Resource):
                 for rf in item.funcs or ():
-                    f = self.resolve_resource_func(rf, item.name)
-                    w.imports.append((f.name, f, rf.name.span))
+                    _, f = self.attempt(self.resolve_resource_func, rf, item.name)
+                    if f is not None:
+                        w.imports.append((f.name, f, rf.name.span))
                 continue
             if isinstance(item, n.Import):
                 desc, names, seen, dst = "import", import_names, imported, w.imports
@@ -1115,7 +1210,10 @@ class _PackageResolver:
             else:
                 continue
             ext = item.extern
-            witem, what = self.resolve_world_item(item.docs, item.attrs, ext)
+            _, got = self.attempt(self.resolve_world_item, item.docs, item.attrs, ext)
+            if got is None:
+                continue
+            witem, what = got
             key: str | tuple[str, int]
             if isinstance(ext, n.ExternPath):
                 assert isinstance(witem, UWorldInterface)
@@ -1286,6 +1384,7 @@ class Builder:
 
 
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 
 class _Remap:
@@ -2111,6 +2210,8 @@ def resolve(groups: list[Group], sources: SourceMap, features: object) -> m.Reso
         return _resolve(groups, active)
     except ResolveError as e:
         raise WitError((e.diag,), sources) from None
+    except ResolveErrors as e:
+        raise WitError(tuple(e.diags), sources) from None
     except RecursionError:
         raise WitError(
             (error("WIT313", "type nested too deeply", Span.UNKNOWN),), sources
