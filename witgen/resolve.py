@@ -40,10 +40,10 @@ from witgen.diagnostics import Diagnostic, Note, WitError, error
 from witgen.loader import Group
 from witgen.source import SourceMap, Span
 
-MAX_TYPE_DEPTH = 500
+MAX_TYPE_DEPTH = 500  # nesting beyond this is rejected before recursion could overflow
 # Built-in type names, offered as hints for a misspelt type.
 _PRIMITIVES = ["bool", "char", "string", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64"]
-_PRIMITIVES += ["f32", "f64", "error-context", "list", "option", "result", "tuple", "borrow"]  # nesting beyond this is rejected before recursion could overflow
+_PRIMITIVES += ["f32", "f64", "error-context", "list", "option", "result", "tuple", "borrow"]
 
 
 class ResolveError(Exception):
@@ -72,7 +72,7 @@ def _fail(code: str, message: str, span: Span, *notes: Note) -> ResolveError:
 
 def _hint(name: str, candidates: Iterator[str] | list[str]) -> tuple[Note, ...]:
     close = difflib.get_close_matches(name, list(candidates), n=1)
-    return (Note(f"help: did you mean `{close[0]}`?"),) if close else ()
+    return (Note(f"did you mean `{close[0]}`?"),) if close else ()
 
 
 # ---------------------------------------------------------------- docs and gates
