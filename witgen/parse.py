@@ -106,6 +106,7 @@ _FORBIDDEN = re.compile(
     "\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u206a-\u206f\U000e0001]"
 )
 _INTEGER = re.compile(r"[0-9]+")
+MAX_NESTING = 100  # wit-parser's limit on nested type arguments
 
 
 class LexError(Exception):
@@ -175,6 +176,7 @@ def tokenize(text: str, base: int) -> Iterator[Token]:
     docs = _ctx.docs
     comments = _ctx.comments
     pending: list[str] = []
+    depth = 0
     match = _TOKEN.match
     pos, size = 0, len(text)
     while pos < size:
@@ -227,6 +229,15 @@ def tokenize(text: str, base: int) -> Iterator[Token]:
             ttype = "STRING"
         else:
             ttype = OPERATORS[value]
+            if ttype == "LT":
+                depth += 1
+            elif ttype == "GT":
+                depth = max(depth - 1, 0)
+        if depth >= MAX_NESTING and ttype not in ("LT", "GT"):
+            # `<` only opens type arguments, so its depth is the type nesting depth;
+            # wit-parser refuses a type nested more than MAX_NESTING levels deep.
+            sp = Span(base + pos, base + end)
+            raise LexError(error("WIT313", "type nesting too deep", sp))
         tok = Token(ttype, value, start_pos=base + pos, end_pos=base + end)
         if pending:
             docs[base + pos] = tuple(pending)
