@@ -87,12 +87,6 @@ def _extern_name(name: str, implements: str | None = None, external_id: str | No
     return b"\x02" + w.name(name) + w.vec(attributes)
 
 
-def _external_id(item: object) -> str | None:
-    """The `@external-id` of a model item, for the items whose model class carries one."""
-    value = getattr(item, "external_id", None)
-    return value if isinstance(value, str) else None
-
-
 class _Decls:
     """The declarators of a component type or instance type, with its index counters."""
 
@@ -260,7 +254,7 @@ class _Encoder:
                 encoded = self._define(b"\x66" + _opt(self._opt_valtype(t)))
             case m.Resource():
                 assert td.name is not None, "resources are named"
-                index = self._export_type(_SUB_RESOURCE, td.name, _external_id(td))
+                index = self._export_type(_SUB_RESOURCE, td.name, td.external_id)
                 self.type_map[tid] = index
                 return index
             case m.Handle(kind=hk, resource=rid):
@@ -271,7 +265,7 @@ class _Encoder:
                 assert_never(kind)
         if td.name is not None:
             index = encoded if isinstance(encoded, int) else self._define(_valtype(encoded))
-            encoded = self._export_type(_eq(index), td.name, _external_id(td))
+            encoded = self._export_type(_eq(index), td.name, td.external_id)
         if isinstance(encoded, int):
             self.type_map[tid] = encoded
         return encoded
@@ -312,7 +306,7 @@ class _Encoder:
         for name, f in sorted(iface.functions, key=resource_order):
             index = self.func_type(f)
             assert self.inner is not None
-            self.inner.export(name, _FUNC + w.uleb128(index), external_id=_external_id(f))
+            self.inner.export(name, _FUNC + w.uleb128(index), external_id=f.external_id)
         return self._add_instance(iid, self.pop_instance())
 
     def types_only_instance(self, iid: m.InterfaceId) -> int:
@@ -349,7 +343,7 @@ def _live_interfaces(
     out[iid] = None
 
 
-def interface_component_type(resolve: m.Resolve, iid: m.InterfaceId) -> _Decls:
+def _interface_component_type(resolve: m.Resolve, iid: m.InterfaceId) -> _Decls:
     """The component type of one interface: its dependencies imported, itself exported."""
     live: dict[m.InterfaceId, None] = {}
     _live_interfaces(resolve, iid, live)
@@ -366,7 +360,7 @@ def interface_component_type(resolve: m.Resolve, iid: m.InterfaceId) -> _Decls:
     return enc.outer
 
 
-def world_component_type(resolve: m.Resolve, wid: m.WorldId) -> _Decls:
+def _world_component_type(resolve: m.Resolve, wid: m.WorldId) -> _Decls:
     """wit-component's `encode_world`: the world's imports and exports as a component type."""
     world = resolve.worlds[wid]
     enc = _Encoder(resolve)
@@ -381,10 +375,10 @@ def world_component_type(resolve: m.Resolve, wid: m.WorldId) -> _Decls:
                     implements = None
                     if isinstance(key, str) and resolve.interfaces[iid].name is not None:
                         implements = resolve.id_of(iid)
-                    add(name, _INSTANCE + w.uleb128(index), implements, _external_id(item))
+                    add(name, _INSTANCE + w.uleb128(index), implements, item.external_id)
                 case m.WorldFunction(function=f):
                     enc.interface = None
-                    add(name, _FUNC + w.uleb128(enc.func_type(f)), None, _external_id(f))
+                    add(name, _FUNC + w.uleb128(enc.func_type(f)), None, f.external_id)
                 case m.WorldType(id=tid):
                     assert not exporting, "worlds only import types"
                     enc.interface = None
@@ -401,7 +395,7 @@ def _world_wrapper(resolve: m.Resolve, wid: m.WorldId) -> bytes:
     assert world.package is not None
     pkg = resolve.packages[world.package].name
     wrapper = _Decls()
-    wrapper.ty(world_component_type(resolve, wid).component())
+    wrapper.ty(_world_component_type(resolve, wid).component())
     ident = f"{pkg.unversioned}/{world.name}" + (f"@{pkg.version}" if pkg.version else "")
     wrapper.export(ident, _COMPONENT + w.uleb128(0))
     return wrapper.component()
@@ -609,7 +603,7 @@ def encode_package(
     pkg = resolve.packages[package]
     comp = _Component()
     for name, iid in pkg.interfaces:
-        comp.export_type(name, comp.type(interface_component_type(resolve, iid).component()))
+        comp.export_type(name, comp.type(_interface_component_type(resolve, iid).component()))
     for name, wid in pkg.worlds:
         comp.export_type(name, comp.type(_world_wrapper(resolve, wid)))
     comp.custom(w.custom_section("package-docs", package_docs(resolve, package)))

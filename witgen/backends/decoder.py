@@ -1,0 +1,1013 @@
+"""Decode a WIT package binary (`wasm-tools component wit --wasm` output) into a `Resolve`.
+
+Input: bytes of a component whose exports are component types, one per interface or world
+of a package (what `encoder.encode_package` writes), optionally with `package-docs`.
+Output: a `model.Resolve` whose main package is the decoded one, built as wit-component's
+`WitPackageDecoder` builds it: dependency packages hold only the interfaces and types the
+package uses, type ids are allocated in the order the binary mentions them, and docs and
+gates come from the `package-docs` section. Spans are `Span.UNKNOWN`.
+
+Invariants: every malformed input raises `WitError` (code WIT200) whose message names the
+byte offset of the problem; no other exception escapes `decode`. Decoding is pure and
+deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Literal, NoReturn, TypeAlias
+
+from witgen import model as m
+from witgen.backends import _wasm as w
+from witgen.diagnostics import WitError, error
+from witgen.source import Span
+
+_PRIMITIVES: dict[int, m.PrimitiveType] = {
+    0x7F: "bool",
+    0x7E: "s8",
+    0x7D: "u8",
+    0x7C: "s16",
+    0x7B: "u16",
+    0x7A: "s32",
+    0x79: "u32",
+    0x78: "s64",
+    0x77: "u64",
+    0x76: "f32",
+    0x75: "f64",
+    0x74: "char",
+    0x73: "string",
+    0x64: "error-context",
+}
+_MAX_DEPTH = 32
+
+
+class _Malformed(Exception):
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+# ---------------------------------------------------------------- the type graph
+# Nodes are compared by identity, as wasmparser compares type ids.
+
+
+class _Node:
+    __slots__ = ()
+
+
+_Val: TypeAlias = "m.PrimitiveType | _Node"
+
+
+class _Defined(_Node):
+    __slots__ = ("args", "offset", "tag")
+
+    def __init__(self, tag: str, args: tuple[object, ...], offset: int) -> None:
+        self.tag = tag
+        self.args = args
+        self.offset = offset
+
+
+class _Resource(_Node):
+    __slots__ = ()
+
+
+class _Named(_Node):
+    """The type introduced by `(export/import "n" (type (eq i)))`: an alias of `referenced`."""
+
+    __slots__ = ("referenced",)
+
+    def __init__(self, referenced: _Node) -> None:
+        self.referenced = referenced
+
+
+class _Func(_Node):
+    __slots__ = ("is_async", "params", "result")
+
+    def __init__(self, params: list[tuple[str, _Val]], result: _Val | None, is_async: bool):
+        self.params = params
+        self.result = result
+        self.is_async = is_async
+
+
+@dataclass(eq=False)
+class _Extern:
+    name: str
+    implements: str | None
+    external_id: str | None
+    sort: Literal["func", "type", "instance", "component"]
+    # func: _Func; type: the created node; instance: _Instance; component: _ComponentT
+    node: object
+    # For types: the referenced node (== node for resources).
+    referenced: _Node | None = None
+
+
+@dataclass(eq=False)
+class _Instance(_Node):
+    exports: list[_Extern] = field(default_factory=list)
+
+    def export(self, name: str) -> _Extern | None:
+        return next((e for e in self.exports if e.name == name), None)
+
+
+@dataclass(eq=False)
+class _ComponentT(_Node):
+    imports: list[_Extern] = field(default_factory=list)
+    exports: list[_Extern] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- binary reader
+
+
+class _Reader:
+    def __init__(self, data: bytes, pos: int, end: int) -> None:
+        # Cut at `end` once, so reads cannot run past the section; offsets stay absolute.
+        self.data = data[:end]
+        self.pos = pos
+        self.end = end
+
+    def fail(self, message: str, offset: int | None = None) -> NoReturn:
+        raise _Malformed(message, self.pos if offset is None else offset)
+
+    def byte(self) -> int:
+        if self.pos >= self.end:
+            self.fail("unexpected end of data")
+        b = self.data[self.pos]
+        self.pos += 1
+        return b
+
+    def u32(self) -> int:
+        try:
+            value, pos = w.read_uleb128(self.data, self.pos)
+        except ValueError as e:
+            self.fail(str(e).split(" at offset")[0])
+        self.pos = pos
+        return value
+
+    def s33(self) -> int:
+        try:
+            value, pos = w.read_sleb128(self.data, self.pos, 33)
+        except ValueError as e:
+            self.fail(str(e).split(" at offset")[0])
+        self.pos = pos
+        return value
+
+    def name(self) -> str:
+        try:
+            value, pos = w.read_name(self.data, self.pos)
+        except ValueError as e:
+            self.fail(str(e).split(" at offset")[0])
+        self.pos = pos
+        return value
+
+    def count(self) -> int:
+        start = self.pos
+        n = self.u32()
+        if n > self.end - self.pos:
+            self.fail(f"vector of {n} items is longer than the data", start)
+        return n
+
+
+@dataclass(eq=False)
+class _Scope:
+    types: list[_Node] = field(default_factory=list)
+    instances: list[_Instance] = field(default_factory=list)
+    components: list[_ComponentT] = field(default_factory=list)
+    funcs: list[_Func] = field(default_factory=list)
+
+
+class _Parser:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.scopes: list[_Scope] = []
+
+    def type_at(self, r: _Reader, index: int, offset: int) -> _Node:
+        types = self.scopes[-1].types
+        if index >= len(types):
+            r.fail(f"type index {index} out of bounds", offset)
+        return types[index]
+
+    def valtype(self, r: _Reader) -> _Val:
+        offset = r.pos
+        if r.pos < r.end and r.data[r.pos] in _PRIMITIVES and r.data[r.pos] & 0x40:
+            return _PRIMITIVES[r.byte()]
+        index = r.s33()
+        if index < 0:
+            r.fail("invalid value type", offset)
+        node = self.type_at(r, index, offset)
+        if not isinstance(node, _Defined | _Named) or not _is_value(node):
+            r.fail(f"type index {index} is not a value type", offset)
+        return node
+
+    def opt_valtype(self, r: _Reader) -> _Val | None:
+        flag = r.byte()
+        if flag == 0:
+            return None
+        if flag != 1:
+            r.fail("invalid optional value type", r.pos - 1)
+        return self.valtype(r)
+
+    def resource_ref(self, r: _Reader) -> _Node:
+        offset = r.pos
+        node = self.type_at(r, r.u32(), offset)
+        if not isinstance(_peel(node), _Resource):
+            r.fail("handle to a type that is not a resource", offset)
+        return node
+
+    def deftype(self, r: _Reader, depth: int) -> _Node:
+        offset = r.pos
+        tag = r.byte()
+        if tag in _PRIMITIVES:
+            return _Defined("primitive", (_PRIMITIVES[tag],), offset)
+        if tag == 0x72:
+            fields = [(r.name(), self.valtype(r)) for _ in range(r.count())]
+            return _Defined("record", (fields,), offset)
+        if tag == 0x71:
+            cases = []
+            for _ in range(r.count()):
+                label = r.name()
+                ty = self.opt_valtype(r)
+                if r.byte() != 0:
+                    r.fail("invalid variant case refinement", r.pos - 1)
+                cases.append((label, ty))
+            return _Defined("variant", (cases,), offset)
+        if tag == 0x70:
+            return _Defined("list", (self.valtype(r),), offset)
+        if tag == 0x67:
+            return _Defined("fixed-list", (self.valtype(r), r.u32()), offset)
+        if tag == 0x6F:
+            return _Defined("tuple", ([self.valtype(r) for _ in range(r.count())],), offset)
+        if tag in (0x6E, 0x6D):
+            labels = [r.name() for _ in range(r.count())]
+            return _Defined("flags" if tag == 0x6E else "enum", (labels,), offset)
+        if tag == 0x6B:
+            return _Defined("option", (self.valtype(r),), offset)
+        if tag == 0x6A:
+            return _Defined("result", (self.opt_valtype(r), self.opt_valtype(r)), offset)
+        if tag in (0x69, 0x68):
+            return _Defined("own" if tag == 0x69 else "borrow", (self.resource_ref(r),), offset)
+        if tag in (0x66, 0x65):
+            return _Defined("stream" if tag == 0x66 else "future", (self.opt_valtype(r),), offset)
+        if tag == 0x63:
+            return _Defined("map", (self.valtype(r), self.valtype(r)), offset)
+        if tag in (0x40, 0x43):
+            params = [(r.name(), self.valtype(r)) for _ in range(r.count())]
+            kind = r.byte()
+            if kind == 0:
+                result: _Val | None = self.valtype(r)
+            elif kind == 1 and r.byte() == 0:
+                result = None
+            else:
+                r.fail("invalid function result", r.pos - 1)
+            return _Func(params, result, tag == 0x43)
+        if tag in (0x41, 0x42):
+            if depth >= _MAX_DEPTH:
+                r.fail("component types nested too deeply", offset)
+            return self.decls(r, component=tag == 0x41, depth=depth + 1)
+        r.fail(f"unsupported type form 0x{tag:02x}", offset)
+
+    def extern_name(self, r: _Reader) -> tuple[str, str | None, str | None]:
+        offset = r.pos
+        kind = r.byte()
+        if kind in (0, 1):
+            return r.name(), None, None
+        if kind != 2:
+            r.fail(f"invalid name kind 0x{kind:02x}", offset)
+        text = r.name()
+        implements = external_id = suffix = None
+        for _ in range(r.count()):
+            attr_offset = r.pos
+            attr = r.byte()
+            if attr == 0 and implements is None:
+                implements = r.name()
+            elif attr == 1 and suffix is None:
+                # `versionsuffix`: the canonical version's elided remainder (`@1` + `.2.0`).
+                suffix = r.name()
+            elif attr == 2 and external_id is None:
+                external_id = r.name()
+            else:
+                r.fail(f"unsupported or repeated name attribute 0x{attr:02x}", attr_offset)
+        # wit-component applies a version suffix only to versioned interface names.
+        if suffix is not None and "@" in text:
+            text += suffix
+        return text, implements, external_id
+
+    def extern(self, r: _Reader) -> _Extern:
+        name, implements, external_id = self.extern_name(r)
+        offset = r.pos
+        sort = r.byte()
+        scope = self.scopes[-1]
+        if sort == 0x01:
+            node = self.type_at(r, r.u32(), offset)
+            if not isinstance(node, _Func):
+                r.fail("func import/export of a type that is not a function", offset)
+            scope.funcs.append(node)
+            return _Extern(name, implements, external_id, "func", node)
+        if sort == 0x03:
+            bound = r.byte()
+            if bound == 0:
+                referenced = self.type_at(r, r.u32(), offset)
+                if not _is_value(referenced) and not isinstance(_peel(referenced), _Resource):
+                    r.fail("type export of a type that is not a value type or resource", offset)
+                created: _Node = _Named(referenced)
+            elif bound == 1:
+                referenced = created = _Resource()
+            else:
+                r.fail(f"invalid type bound 0x{bound:02x}", r.pos - 1)
+            scope.types.append(created)
+            return _Extern(name, implements, external_id, "type", created, referenced)
+        if sort == 0x05:
+            node = self.type_at(r, r.u32(), offset)
+            if not isinstance(node, _Instance):
+                r.fail("instance import/export of a type that is not an instance type", offset)
+            scope.instances.append(node)
+            return _Extern(name, implements, external_id, "instance", node)
+        if sort == 0x04:
+            node = self.type_at(r, r.u32(), offset)
+            if not isinstance(node, _ComponentT):
+                r.fail("component import/export of a type that is not a component type", offset)
+            scope.components.append(node)
+            return _Extern(name, implements, external_id, "component", node)
+        r.fail(f"unsupported extern kind 0x{sort:02x}", offset)
+
+    def alias(self, r: _Reader) -> None:
+        offset = r.pos
+        if r.byte() != 0x03:
+            r.fail("only type aliases are supported", offset)
+        kind = r.byte()
+        scope = self.scopes[-1]
+        if kind == 0x00:
+            index = r.u32()
+            name = r.name()
+            if index >= len(scope.instances):
+                r.fail(f"instance index {index} out of bounds", offset)
+            export = scope.instances[index].export(name)
+            if export is None or export.sort != "type":
+                r.fail(f"instance {index} has no type export `{name}`", offset)
+            assert isinstance(export.node, _Node)
+            scope.types.append(export.node)
+        elif kind == 0x02:
+            count = r.u32()
+            index = r.u32()
+            if count >= len(self.scopes):
+                r.fail(f"outer alias count {count} out of bounds", offset)
+            outer = self.scopes[-1 - count].types
+            if index >= len(outer):
+                r.fail(f"outer type index {index} out of bounds", offset)
+            scope.types.append(outer[index])
+        else:
+            r.fail(f"unsupported alias kind 0x{kind:02x}", offset)
+
+    def decls(self, r: _Reader, *, component: bool, depth: int) -> _Node:
+        self.scopes.append(_Scope())
+        out: _Instance | _ComponentT = _ComponentT() if component else _Instance()
+        for _ in range(r.count()):
+            offset = r.pos
+            tag = r.byte()
+            if tag == 0x01:
+                self.scopes[-1].types.append(self.deftype(r, depth))
+            elif tag == 0x02:
+                self.alias(r)
+            elif tag == 0x04:
+                out.exports.append(self.extern(r))
+            elif tag == 0x03 and isinstance(out, _ComponentT):
+                out.imports.append(self.extern(r))
+            else:
+                r.fail(f"unsupported declarator 0x{tag:02x}", offset)
+        self.scopes.pop()
+        return out
+
+
+def _peel(node: _Node) -> _Node:
+    while isinstance(node, _Named):
+        node = node.referenced
+    return node
+
+
+def _is_value(node: _Node) -> bool:
+    return isinstance(_peel(node), _Defined)
+
+
+@dataclass(eq=False)
+class _Parsed:
+    # (export name, its component type) for every top-level type export, in order.
+    exports: list[tuple[str, _ComponentT, int]]
+    package_docs: tuple[bytes, int] | None
+
+
+def _parse(data: bytes) -> _Parsed:
+    if len(data) < 8 or data[:4] != b"\x00asm":
+        raise _Malformed("not a WebAssembly binary (bad magic)", 0)
+    if data[:8] != w.COMPONENT_PREAMBLE:
+        raise _Malformed("not a component (unsupported version or layer)", 4)
+    parser = _Parser(data)
+    top = _Scope()
+    parser.scopes.append(top)
+    exports: list[tuple[str, _ComponentT, int]] = []
+    docs: tuple[bytes, int] | None = None
+    pos = 8
+    while pos < len(data):
+        start = pos
+        section_id = data[pos]
+        try:
+            size, body = w.read_uleb128(data, pos + 1)
+        except ValueError as e:
+            raise _Malformed(str(e).split(" at offset")[0], pos + 1) from None
+        end = body + size
+        if end > len(data):
+            raise _Malformed("section runs past the end of the data", start)
+        r = _Reader(data, body, end)
+        if section_id == w.SECTION_CUSTOM:
+            name = r.name()
+            if name == "package-docs":
+                docs = (data[r.pos : end], r.pos)
+        elif section_id == w.SECTION_COMPONENT_TYPE:
+            for _ in range(r.count()):
+                top.types.append(parser.deftype(r, 0))
+        elif section_id == w.SECTION_COMPONENT_EXPORT:
+            for _ in range(r.count()):
+                offset = r.pos
+                name, _, _ = parser.extern_name(r)
+                if r.byte() != 0x03:
+                    r.fail("only type exports are supported in a WIT package", offset)
+                index = r.u32()
+                node = parser.type_at(r, index, offset)
+                if r.byte() != 0:
+                    r.fail("type ascriptions are not supported in a WIT package", r.pos - 1)
+                if not isinstance(node, _ComponentT):
+                    r.fail(f"export `{name}` is not a component type", offset)
+                top.types.append(node)
+                exports.append((name, node, offset))
+        else:
+            raise _Malformed(f"unexpected section id {section_id} in a WIT package", start)
+        if section_id != w.SECTION_CUSTOM and r.pos != end:
+            raise _Malformed("trailing bytes at the end of a section", r.pos)
+        pos = end
+    return _Parsed(exports, docs)
+
+
+# ---------------------------------------------------------------- mutable model under construction
+
+
+@dataclass(eq=False)
+class _Iface:
+    name: str | None
+    types: dict[str, m.TypeId] = field(default_factory=dict)
+    functions: dict[str, m.Function] = field(default_factory=dict)
+    package: m.PackageId | None = None
+    docs: m.Docs = m.NO_DOCS
+    stability: m.Stability = m.UNKNOWN
+
+
+@dataclass(eq=False)
+class _World:
+    name: str
+    imports: dict[m.WorldKey, m.WorldItem] = field(default_factory=dict)
+    exports: dict[m.WorldKey, m.WorldItem] = field(default_factory=dict)
+    package: m.PackageId | None = None
+    docs: m.Docs = m.NO_DOCS
+    stability: m.Stability = m.UNKNOWN
+
+
+@dataclass(eq=False)
+class _Package:
+    name: m.PackageName
+    interfaces: dict[str, m.InterfaceId] = field(default_factory=dict)
+    worlds: dict[str, m.WorldId] = field(default_factory=dict)
+    docs: m.Docs = m.NO_DOCS
+
+
+def _split_id(name: str, offset: int) -> tuple[m.PackageName, str]:
+    """`ns:pkg/item@ver` → (package name, item)."""
+    base, _, version = name.partition("@")
+    pkg, slash, item = base.rpartition("/")
+    ns, colon, pkg_name = pkg.partition(":")
+    if not slash or not colon or not ns or not pkg_name or not item:
+        raise _Malformed(f"`{name}` is not an interface or world id", offset)
+    return m.PackageName(namespace=ns, name=pkg_name, version=version or None), item
+
+
+class _Decoder:
+    def __init__(self) -> None:
+        self.types: list[m.TypeDef] = []
+        self.interfaces: list[_Iface] = []
+        self.worlds: list[_World] = []
+        self.foreign: dict[str, _Package] = {}
+        self.iface_package: dict[m.InterfaceId, str] = {}
+        self.named_interfaces: dict[str, m.InterfaceId] = {}
+        self.resources: dict[m.TypeOwner, dict[str, m.TypeId]] = {}
+        self.type_map: dict[int, m.TypeId] = {}
+        self.offset = 0
+
+    # ---- types
+
+    def _alloc(self, td: m.TypeDef) -> m.TypeId:
+        self.types.append(td)
+        return m.TypeId(len(self.types) - 1)
+
+    def find_alias(self, node: _Node) -> m.TypeId | None:
+        cur: _Node | None = node
+        while cur is not None:
+            found = self.type_map.get(id(cur))
+            if found is not None:
+                return found
+            cur = cur.referenced if isinstance(cur, _Named) else None
+        return None
+
+    def valtype(self, v: _Val) -> m.Type:
+        if isinstance(v, str):
+            return v
+        known = self.type_map.get(id(v))
+        if known is not None:
+            return known
+        node = _peel(v)
+        if node is not v:
+            found = self.find_alias(v)
+            if found is not None:
+                return found
+        assert isinstance(node, _Defined)
+        kind = self.defined(node)
+        if isinstance(kind, m.Record | m.Variant | m.Enum | m.Flags | m.Resource):
+            raise _Malformed("unexpected unnamed record, variant, enum or flags", node.offset)
+        tid = self._alloc(m.TypeDef(name=None, kind=kind, owner=None))
+        self.type_map[id(v)] = tid
+        return tid
+
+    def _opt(self, v: object) -> m.Type | None:
+        return None if v is None else self.valtype(v)  # type: ignore[arg-type]
+
+    def defined(self, node: _Defined) -> m.TypeDefKind:
+        a = node.args
+        tag = node.tag
+        if tag == "primitive":
+            return m.Alias(type=a[0])  # type: ignore[arg-type]
+        if tag == "record":
+            fields = [m.Field(name=n, type=self.valtype(t)) for n, t in a[0]]  # type: ignore[attr-defined]
+            return m.Record(fields=tuple(fields))
+        if tag == "variant":
+            cases = [m.Case(name=n, type=self._opt(t)) for n, t in a[0]]  # type: ignore[attr-defined]
+            return m.Variant(cases=tuple(cases))
+        if tag == "list":
+            return m.ListKind(type=self.valtype(a[0]))  # type: ignore[arg-type]
+        if tag == "fixed-list":
+            return m.FixedList(type=self.valtype(a[0]), size=a[1])  # type: ignore[arg-type]
+        if tag == "tuple":
+            return m.TupleKind(types=tuple(self.valtype(t) for t in a[0]))  # type: ignore[attr-defined]
+        if tag == "flags":
+            return m.Flags(flags=tuple(m.Flag(name=n) for n in a[0]))  # type: ignore[attr-defined]
+        if tag == "enum":
+            return m.Enum(cases=tuple(m.EnumCase(name=n) for n in a[0]))  # type: ignore[attr-defined]
+        if tag == "option":
+            return m.OptionKind(type=self.valtype(a[0]))  # type: ignore[arg-type]
+        if tag == "result":
+            return m.ResultKind(ok=self._opt(a[0]), err=self._opt(a[1]))
+        if tag in ("own", "borrow"):
+            res = self.find_alias(a[0])  # type: ignore[arg-type]
+            if res is None:
+                raise _Malformed("handle to an unknown resource", node.offset)
+            return m.Handle(kind="own" if tag == "own" else "borrow", resource=res)
+        if tag == "future":
+            return m.Future(type=self._opt(a[0]))
+        if tag == "stream":
+            return m.Stream(type=self._opt(a[0]))
+        if tag == "map":
+            return m.MapKind(key=self.valtype(a[0]), value=self.valtype(a[1]))  # type: ignore[arg-type]
+        raise _Malformed(f"unexpected type {tag}", node.offset)
+
+    def type_export(self, ext: _Extern, owner: m.TypeOwner) -> m.TypeId:
+        assert ext.referenced is not None and isinstance(ext.node, _Node)
+        prev = self.find_alias(ext.referenced)
+        kind: m.TypeDefKind
+        if prev is not None:
+            kind = m.Alias(type=prev)
+        else:
+            target = _peel(ext.referenced)
+            if isinstance(target, _Resource):
+                kind = m.Resource()
+            else:
+                assert isinstance(target, _Defined)
+                kind = self.defined(target)
+        tid = self._alloc(
+            m.TypeDef(name=ext.name, kind=kind, owner=owner, external_id=ext.external_id)
+        )
+        if isinstance(kind, m.Resource):
+            by_name = self.resources.setdefault(owner, {})
+            if ext.name in by_name:
+                raise _Malformed(f"duplicate resource `{ext.name}`", self.offset)
+            by_name[ext.name] = tid
+        self.type_map[id(ext.node)] = tid
+        return tid
+
+    def function(
+        self, name: str, f: _Func, owner: m.TypeOwner, external_id: str | None = None
+    ) -> m.Function:
+        params = tuple(m.Param(name=n, type=self.valtype(t)) for n, t in f.params)
+        result = None if f.result is None else self.valtype(f.result)
+        prefix = "async-" if f.is_async else ""
+        kind: m.FunctionKind
+        if name.startswith("[constructor]"):
+            kind = m.FunctionKind(name="constructor", resource=self._resource(owner, name[13:]))
+        elif name.startswith("[method]") or name.startswith("[static]"):
+            resource, dot, _ = name[8:].partition(".")
+            if not dot:
+                raise _Malformed(f"invalid function name `{name}`", self.offset)
+            base = "method" if name.startswith("[method]") else "static"
+            kind_name: m.FunctionKindName = f"{prefix}{base}"  # type: ignore[assignment]
+            kind = m.FunctionKind(name=kind_name, resource=self._resource(owner, resource))
+        else:
+            free: m.FunctionKindName = f"{prefix}freestanding"  # type: ignore[assignment]
+            kind = m.FunctionKind(name=free)
+        return m.Function(
+            name=name, kind=kind, params=params, result=result, external_id=external_id
+        )
+
+    def _resource(self, owner: m.TypeOwner, name: str) -> m.TypeId:
+        tid = self.resources.get(owner, {}).get(name)
+        if tid is None:
+            raise _Malformed(f"function refers to unknown resource `{name}`", self.offset)
+        return tid
+
+    # ---- interfaces and worlds
+
+    def dep_interface(self, name: str) -> m.InterfaceId:
+        pkg_name, item = _split_id(name, self.offset)
+        key = str(pkg_name)
+        pkg = self.foreign.setdefault(key, _Package(name=pkg_name))
+        iid = pkg.interfaces.get(item)
+        if iid is None:
+            self.interfaces.append(_Iface(name=item))
+            iid = m.InterfaceId(len(self.interfaces) - 1)
+            pkg.interfaces[item] = iid
+        self.iface_package[iid] = key
+        return iid
+
+    def register_import(self, name: str, inst: _Instance) -> m.InterfaceId:
+        local = self.named_interfaces.get(name)
+        iid = local if local is not None else self.dep_interface(name)
+        iface = self.interfaces[iid]
+        owner = m.OwnerInterface(id=iid)
+        for ext in inst.exports:
+            if ext.sort == "type":
+                existing = iface.types.get(ext.name)
+                if existing is not None:
+                    self.type_map[id(ext.node)] = existing
+                    if ext.referenced is not ext.node and ext.referenced is not None:
+                        self.type_map.setdefault(id(_peel(ext.referenced)), existing)
+                else:
+                    iface.types[ext.name] = self.type_export(ext, owner)
+            elif ext.sort == "func":
+                if local is not None or ext.name in iface.functions:
+                    continue
+                assert isinstance(ext.node, _Func)
+                iface.functions[ext.name] = self.function(
+                    ext.name, ext.node, owner, ext.external_id
+                )
+            else:
+                raise _Malformed(
+                    f"instance export `{ext.name}` is not a type or function", self.offset
+                )
+        return iid
+
+    def register_interface(self, name: str | None, inst: _Instance) -> m.InterfaceId:
+        iid = m.InterfaceId(len(self.interfaces))
+        iface = _Iface(name=name)
+        owner = m.OwnerInterface(id=iid)
+        self.interfaces.append(iface)
+        for ext in inst.exports:
+            if ext.sort == "type":
+                iface.types[ext.name] = self.type_export(ext, owner)
+            elif ext.sort == "func":
+                assert isinstance(ext.node, _Func)
+                iface.functions[ext.name] = self.function(
+                    ext.name, ext.node, owner, ext.external_id
+                )
+            else:
+                raise _Malformed(
+                    f"instance export `{ext.name}` is not a type or function", self.offset
+                )
+        return iid
+
+    def world(self, name: str, comp: _ComponentT) -> m.WorldId:
+        wid = m.WorldId(len(self.worlds))
+        world = _World(name=name)
+        self.worlds.append(world)
+        owner = m.OwnerWorld(id=wid)
+        for exporting, externs in ((False, comp.imports), (True, comp.exports)):
+            items = world.exports if exporting else world.imports
+            for ext in externs:
+                key: m.WorldKey
+                item: m.WorldItem
+                if ext.sort == "instance":
+                    assert isinstance(ext.node, _Instance)
+                    if "/" in ext.name:
+                        iid = self.register_import(ext.name, ext.node)
+                        key = iid
+                    elif ext.implements is not None:
+                        iid = self.register_import(ext.implements, ext.node)
+                        key = ext.name
+                    else:
+                        iid = self.register_interface(None, ext.node)
+                        key = ext.name
+                    item = m.WorldInterface(id=iid, external_id=ext.external_id)
+                elif ext.sort == "func":
+                    assert isinstance(ext.node, _Func)
+                    key, item = (
+                        ext.name,
+                        m.WorldFunction(
+                            function=self.function(ext.name, ext.node, owner, ext.external_id)
+                        ),
+                    )
+                elif ext.sort == "type" and not exporting:
+                    key, item = ext.name, m.WorldType(id=self.type_export(ext, owner))
+                else:
+                    raise _Malformed(f"unsupported world item `{ext.name}`", self.offset)
+                if key in items:
+                    raise _Malformed(f"duplicate world item `{ext.name}`", self.offset)
+                items[key] = item
+        return wid
+
+
+def _freeze_docs(text: object) -> m.Docs:
+    return m.Docs(contents=text) if isinstance(text, str) else m.NO_DOCS
+
+
+def _freeze_stability(value: object) -> m.Stability:
+    if not isinstance(value, dict):
+        return m.UNKNOWN
+    stable = value.get("stable")
+    if isinstance(stable, dict) and isinstance(stable.get("since"), str):
+        dep = stable.get("deprecated")
+        return m.Stable(since=stable["since"], deprecated=dep if isinstance(dep, str) else None)
+    unstable = value.get("unstable")
+    if isinstance(unstable, dict) and isinstance(unstable.get("feature"), str):
+        dep = unstable.get("deprecated")
+        return m.Unstable(
+            feature=unstable["feature"], deprecated=dep if isinstance(dep, str) else None
+        )
+    return m.UNKNOWN
+
+
+def _dict(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def decode(data: bytes) -> m.Resolve:
+    """The `Resolve` of a WIT package binary; its main package is the decoded one."""
+    try:
+        return _decode(bytes(data))
+    except _Malformed as e:
+        message = f"invalid WIT package binary at offset {e.offset} (0x{e.offset:x}): {e.message}"
+        raise WitError((error("WIT200", message, Span.UNKNOWN),)) from None
+    except RecursionError:
+        message = "invalid WIT package binary at offset 0 (0x0): nested too deeply"
+        raise WitError((error("WIT200", message, Span.UNKNOWN),)) from None
+
+
+def _decode(data: bytes) -> m.Resolve:
+    parsed = _parse(data)
+    dec = _Decoder()
+    pkg_name: m.PackageName | None = None
+    interfaces: dict[str, m.InterfaceId] = {}
+    worlds: dict[str, m.WorldId] = {}
+    for export_name, comp, offset in parsed.exports:
+        dec.offset = offset
+        if len(comp.exports) != 1:
+            raise _Malformed(f"export `{export_name}` must have exactly one export", offset)
+        (inner,) = comp.exports
+        name, item = _split_id(inner.name, offset)
+        if inner.sort == "instance":
+            for imp in comp.imports:
+                if imp.sort != "instance" or not isinstance(imp.node, _Instance):
+                    raise _Malformed(f"import `{imp.name}` is not an instance", offset)
+                dec.register_import(imp.name, imp.node)
+            assert isinstance(inner.node, _Instance)
+            iid = dec.register_interface(item, inner.node)
+            dec.named_interfaces[inner.name] = iid
+            if item in interfaces:
+                raise _Malformed(f"duplicate interface `{item}`", offset)
+            interfaces[item] = iid
+        elif inner.sort == "component":
+            assert isinstance(inner.node, _ComponentT)
+            if item in worlds:
+                raise _Malformed(f"duplicate world `{item}`", offset)
+            worlds[item] = dec.world(item, inner.node)
+        else:
+            raise _Malformed(f"export `{export_name}` is not an interface or world", offset)
+        if pkg_name is None:
+            pkg_name = name
+        elif pkg_name != name:
+            raise _Malformed("item defined with mismatched package name", offset)
+    if pkg_name is None:
+        raise _Malformed("no exported component type found", len(data))
+    main = _Package(name=pkg_name, interfaces=interfaces, worlds=worlds)
+    # Interfaces of the package used before their definition were filed as foreign.
+    own = dec.foreign.pop(str(pkg_name), None)
+    if own is not None:
+        for item, iid in own.interfaces.items():
+            main.interfaces.setdefault(item, iid)
+    packages = [*_order_packages(dec), main]
+    _assign_packages(dec, packages)
+    if parsed.package_docs is not None:
+        _inject_docs(dec, packages, *parsed.package_docs)
+    return _freeze(dec, packages)
+
+
+def _order_packages(dec: _Decoder) -> list[_Package]:
+    """Foreign packages in dependency order (wit-component's `visit_package`)."""
+    keys = list(dec.foreign)
+    deps: dict[str, list[str]] = {k: [] for k in keys}
+    for key, pkg in dec.foreign.items():
+        for iid in pkg.interfaces.values():
+            for tid in dec.interfaces[iid].types.values():
+                kind = dec.types[tid].kind
+                if isinstance(kind, m.Alias) and not isinstance(kind.type, str):
+                    owner = dec.types[kind.type].owner
+                    if isinstance(owner, m.OwnerInterface):
+                        other = dec.iface_package.get(owner.id)
+                        if other is not None and other != key and other not in deps[key]:
+                            deps[key].append(other)
+    order: dict[str, None] = {}
+
+    def visit(key: str) -> None:
+        if key in order:
+            return
+        for dep in deps[key]:
+            visit(dep)
+        order[key] = None
+
+    for key in keys:
+        visit(key)
+    return [dec.foreign[k] for k in order]
+
+
+def _inject_docs(dec: _Decoder, packages: list[_Package], data: bytes, offset: int) -> None:
+    pkg = packages[-1]
+    if not data or data[0] not in (0, 1):
+        raise _Malformed("unsupported package-docs version", offset)
+    try:
+        meta = json.loads(data[1:].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise _Malformed("package-docs is not valid JSON", offset + 1) from None
+    meta = _dict(meta)
+    pkg.docs = _freeze_docs(meta.get("docs"))
+    for name, wmeta in _dict(meta.get("worlds")).items():
+        wid = pkg.worlds.get(name)
+        if wid is not None:
+            _inject_world(dec, packages, dec.worlds[wid], _dict(wmeta))
+    for name, imeta in _dict(meta.get("interfaces")).items():
+        iid = pkg.interfaces.get(name)
+        if iid is not None:
+            _inject_interface(dec, dec.interfaces[iid], _dict(imeta))
+
+
+def _inject_interface(dec: _Decoder, iface: _Iface, meta: dict[str, object]) -> None:
+    iface.docs = _freeze_docs(meta.get("docs"))
+    iface.stability = _freeze_stability(meta.get("stability"))
+    for name, fmeta in _dict(meta.get("funcs")).items():
+        f = iface.functions.get(name)
+        if f is not None:
+            iface.functions[name] = _inject_function(f, _dict(fmeta))
+    for name, tmeta in _dict(meta.get("types")).items():
+        tid = iface.types.get(name)
+        if tid is not None:
+            _inject_type(dec, tid, _dict(tmeta))
+
+
+def _inject_function(f: m.Function, meta: dict[str, object]) -> m.Function:
+    return replace(
+        f, docs=_freeze_docs(meta.get("docs")), stability=_freeze_stability(meta.get("stability"))
+    )
+
+
+def _inject_type(dec: _Decoder, tid: m.TypeId, meta: dict[str, object]) -> None:
+    td = dec.types[tid]
+    items = _dict(meta.get("items"))
+    kind = td.kind
+    if isinstance(kind, m.Record):
+        kind = m.Record(
+            fields=tuple(
+                m.Field(name=f.name, type=f.type, docs=_freeze_docs(items.get(f.name)))
+                for f in kind.fields
+            )
+        )
+    elif isinstance(kind, m.Flags):
+        kind = m.Flags(
+            flags=tuple(
+                m.Flag(name=f.name, docs=_freeze_docs(items.get(f.name))) for f in kind.flags
+            )
+        )
+    elif isinstance(kind, m.Variant):
+        kind = m.Variant(
+            cases=tuple(
+                m.Case(name=c.name, type=c.type, docs=_freeze_docs(items.get(c.name)))
+                for c in kind.cases
+            )
+        )
+    elif isinstance(kind, m.Enum):
+        kind = m.Enum(
+            cases=tuple(
+                m.EnumCase(name=c.name, docs=_freeze_docs(items.get(c.name))) for c in kind.cases
+            )
+        )
+    dec.types[tid] = replace(
+        td,
+        kind=kind,
+        docs=_freeze_docs(meta.get("docs")),
+        stability=_freeze_stability(meta.get("stability")),
+    )
+
+
+def _inject_world(
+    dec: _Decoder, packages: list[_Package], world: _World, meta: dict[str, object]
+) -> None:
+    world.docs = _freeze_docs(meta.get("docs"))
+    world.stability = _freeze_stability(meta.get("stability"))
+    for exporting, items in ((False, world.imports), (True, world.exports)):
+        side = "export" if exporting else "import"
+        inline = _dict(meta.get("interface_exports" if exporting else "interfaces"))
+        funcs = _dict(meta.get("func_exports" if exporting else "funcs"))
+        gates = _dict(meta.get(f"interface_{side}_stability"))
+        docs = _dict(meta.get(f"interface_{side}_docs"))
+        for key, item in list(items.items()):
+            name = key if isinstance(key, str) else _interface_id(dec, packages, key)
+            if isinstance(item, m.WorldInterface):
+                if dec.interfaces[item.id].name is None:
+                    if name in inline:
+                        iface = dec.interfaces[item.id]
+                        _inject_interface(dec, iface, _dict(inline[name]))
+                        # An inline interface's gate is also the world item's gate.
+                        items[key] = replace(item, stability=iface.stability)
+                else:
+                    items[key] = replace(
+                        item,
+                        docs=_freeze_docs(docs.get(name)),
+                        stability=_freeze_stability(gates.get(name)),
+                    )
+            elif isinstance(item, m.WorldFunction):
+                if name in funcs:
+                    items[key] = m.WorldFunction(
+                        function=_inject_function(item.function, _dict(funcs[name]))
+                    )
+            elif not exporting and name in _dict(meta.get("types")):
+                _inject_type(dec, item.id, _dict(_dict(meta.get("types"))[name]))
+
+
+def _interface_id(dec: _Decoder, packages: list[_Package], iid: m.InterfaceId) -> str:
+    iface = dec.interfaces[iid]
+    assert iface.package is not None
+    name = packages[iface.package].name
+    base = f"{name.unversioned}/{iface.name}"
+    return f"{base}@{name.version}" if name.version else base
+
+
+def _assign_packages(dec: _Decoder, packages: list[_Package]) -> None:
+    for pid, pkg in enumerate(packages):
+        for iid in pkg.interfaces.values():
+            dec.interfaces[iid].package = m.PackageId(pid)
+        for wid in pkg.worlds.values():
+            world = dec.worlds[wid]
+            world.package = m.PackageId(pid)
+            for item in (*world.imports.values(), *world.exports.values()):
+                if isinstance(item, m.WorldInterface) and dec.interfaces[item.id].name is None:
+                    dec.interfaces[item.id].package = m.PackageId(pid)
+
+
+def _freeze(dec: _Decoder, packages: list[_Package]) -> m.Resolve:
+    main = m.PackageId(len(packages) - 1)
+    return m.Resolve(
+        packages=tuple(
+            m.Package(
+                name=p.name,
+                interfaces=tuple(p.interfaces.items()),
+                worlds=tuple(p.worlds.items()),
+                docs=p.docs,
+            )
+            for p in packages
+        ),
+        interfaces=tuple(
+            m.Interface(
+                name=i.name,
+                types=tuple(i.types.items()),
+                functions=tuple(i.functions.items()),
+                package=i.package,
+                docs=i.docs,
+                stability=i.stability,
+            )
+            for i in dec.interfaces
+        ),
+        worlds=tuple(
+            m.World(
+                name=x.name,
+                imports=tuple(x.imports.items()),
+                exports=tuple(x.exports.items()),
+                package=x.package,
+                docs=x.docs,
+                stability=x.stability,
+            )
+            for x in dec.worlds
+        ),
+        types=tuple(dec.types),
+        main=main,
+        main_group=(main,),
+    )
