@@ -148,6 +148,7 @@ def test_check_invalid(invalid: Path) -> None:
         "      |\n"
         "    4 |   type x = strng;\n"
         "      |            ^----\n"
+        "      = help: did you mean `string`?\n"
     )
 
 

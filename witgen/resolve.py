@@ -887,6 +887,10 @@ class _PackageResolver:
                     )
                 return m.Record(fields=tuple(out_fields))
             case n.Flags(flags=flags):
+                if not flags:
+                    raise _fail("WIT301", "empty flags", d.name.span)
+                if len(flags) > 32:
+                    raise _fail("WIT302", "cannot have more than 32 flags", flags[32].name.span)
                 seen = set()
                 for fl in flags:
                     if fl.name.name in seen:
@@ -947,6 +951,8 @@ class _PackageResolver:
                 rid = self.lookup_handle_target(r)
                 return m.Handle(kind="borrow" if borrow else "own", resource=m.TypeId(rid))
             case n.TupleType(types=ts):
+                if not ts:
+                    raise _fail("WIT301", "empty tuple", ty.span)
                 return m.TupleKind(
                     types=tuple(self.resolve_type(x, stability, depth + 1) for x in ts)
                 )
@@ -2203,11 +2209,18 @@ def _nesting_depth(p: n.NestedPackage, depth: int) -> None:
             _nesting_depth(inner, depth + 1)
 
 
+def _locate(sources: SourceMap, span: Span) -> str:
+    if not span.known or not sources.files:
+        return "<unknown>"
+    loc = sources.locate(span.start)
+    return f"{loc.path}:{loc.line}:{loc.column}"
+
+
 def resolve(groups: list[Group], sources: SourceMap, features: object) -> m.Resolve:
     """Resolve every package of `groups` (root first) into one `Resolve`."""
     active: Callable[[str], bool] = getattr(features, "active", lambda _f: False)
     try:
-        return _resolve(groups, active)
+        return _resolve(groups, active, lambda sp: _locate(sources, sp))
     except ResolveError as e:
         raise WitError((e.diag,), sources) from None
     except ResolveErrors as e:
@@ -2218,7 +2231,9 @@ def resolve(groups: list[Group], sources: SourceMap, features: object) -> m.Reso
         ) from None
 
 
-def _resolve(groups: list[Group], active: Callable[[str], bool]) -> m.Resolve:
+def _resolve(
+    groups: list[Group], active: Callable[[str], bool], locate: Callable[[Span], str]
+) -> m.Resolve:
     details: dict[m.PackageName, Unresolved] = {}
     main_names: list[m.PackageName] = []
     root_main: m.PackageName | None = None
@@ -2228,9 +2243,11 @@ def _resolve(groups: list[Group], active: Callable[[str], bool]) -> m.Resolve:
         for pkg in [*nested, *([main] if main else [])]:
             prev = details.get(pkg.name)
             if prev is not None:
+                here, there = locate(pkg.name_span), locate(prev.name_span)
                 raise _fail(
                     "WIT207",
-                    f"package `{pkg.name}` is defined in two different locations",
+                    f"package `{pkg.name}` is defined in two different locations:\n"
+                    f"  * {here}\n  * {there}",
                     pkg.name_span,
                     Note("first defined here", prev.name_span),
                 )
