@@ -10,13 +10,14 @@ kept (as docs for the item it precedes, and in `File.comments` for the formatter
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 import threading
 from collections.abc import Iterator
 from typing import Any, cast
 
-from lark import Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
 from witgen import nodes as n
@@ -107,6 +108,24 @@ _FORBIDDEN = re.compile(
 )
 _INTEGER = re.compile(r"[0-9]+")
 MAX_NESTING = 100  # wit-parser's limit on nested type arguments
+
+
+class Token:
+    """A token: lighter than lark's own (a `str` subclass), which dominated parse time."""
+
+    __slots__ = ("end_pos", "start_pos", "type", "value")
+
+    def __init__(self, type: str, value: str, start_pos: int, end_pos: int) -> None:
+        self.type = type
+        self.value = value
+        self.start_pos = start_pos
+        self.end_pos = end_pos
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {self.value!r})"
 
 
 class LexError(Exception):
@@ -263,29 +282,34 @@ Child = Any
 
 
 def _start(x: Child) -> int:
-    if isinstance(x, Token):
-        return cast(int, x.start_pos)
-    if isinstance(x, tuple):
+    if type(x) is Token:
+        return x.start_pos
+    if type(x) is tuple:
         return _start(x[0])
     return cast(int, x.span.start)
 
 
 def _end(x: Child) -> int:
-    if isinstance(x, Token):
-        return cast(int, x.end_pos)
-    if isinstance(x, tuple):
+    if type(x) is Token:
+        return x.end_pos
+    if type(x) is tuple:
         return _end(x[-1])
     return cast(int, x.span.end)
 
 
 def _span(children: list[Child]) -> Span:
-    """From the first to the last non-empty child."""
-    items = [c for c in children if c is not None and c != ()]
-    if not items:
+    """From the first to the last non-empty child (this runs once per reduction)."""
+    for first in children:
+        if (first is not None and first.__class__ is not tuple) or first:
+            break
+    else:
         last = _ctx.last
-        pos = cast(int, last.end_pos) if last is not None else _ctx.base
+        pos = last.end_pos if last is not None else _ctx.base
         return Span(pos, pos)
-    return Span(_start(items[0]), _end(items[-1]))
+    for final in reversed(children):
+        if (final is not None and final.__class__ is not tuple) or final:
+            break
+    return Span(_start(first), _end(final))
 
 
 def _docs(start: int) -> n.Docs:
@@ -568,7 +592,7 @@ class Builder:
     def list_ty(self, c: list[Child]) -> n.ListType:
         size = c[4]
         if size is not None:
-            value = int(size)
+            value = int(size.value)
             if value >= 1 << 32:
                 raise SyntaxProblem(
                     error(
@@ -612,8 +636,9 @@ class Builder:
 
     def id(self, c: list[Child]) -> n.Id:
         tok: Token = c[0]
-        text = str(tok)
-        return n.Id(name=text[1:] if text.startswith("%") else text, span=_span(c))
+        text = tok.value
+        span = Span(tok.start_pos, tok.end_pos)
+        return n.Id(name=text[1:] if text[0] == "%" else text, span=span)
 
 
 _SEMVER = re.compile(
@@ -627,7 +652,7 @@ def _check_version(tok: Token) -> None:
     text = str(tok)
     if _SEMVER.fullmatch(text):
         return
-    sp = Span(cast(int, tok.start_pos), cast(int, tok.end_pos))
+    sp = Span(tok.start_pos, tok.end_pos)
     parts = re.match(r"([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?", text)
     if parts:
         for label, part in zip(("major", "minor", "patch"), parts.groups(), strict=True):
@@ -706,6 +731,89 @@ def _expected_text(expected: set[str]) -> str:
     return describe_token(sorted(exp)[0]) if exp else "eof"
 
 
+class _Stuck(Exception):
+    """The parser has no action for `token` in the state on top of `stack`."""
+
+    def __init__(self, token: Token, stack: list[int]) -> None:
+        super().__init__(token.type)
+        self.token = token
+        self.stack = stack
+
+
+@functools.cache
+def _tables() -> tuple[dict[int, dict[str, tuple[Any, ...]]], int, int, frozenset[str]]:
+    """lark's LALR table, flattened for `_drive`: per state, token → action tuple."""
+    from lark.parsers.lalr_analysis import Shift
+
+    from witgen.grammar import lark_parser
+
+    inner = lark_parser().parser.parser.parser
+    table = inner.parse_table
+    callbacks = inner.callbacks
+    states: dict[int, dict[str, tuple[Any, ...]]] = {}
+    terminals: set[str] = set()
+    for state, actions in table.states.items():
+        row: dict[str, tuple[Any, ...]] = {}
+        for token, (action, arg) in actions.items():
+            if token.isupper():
+                terminals.add(token)
+            if action is Shift:
+                row[token] = (True, arg)
+            else:
+                row[token] = (False, len(arg.expansion), callbacks[arg], arg.origin.name)
+        states[state] = row
+    return states, table.start_states["start"], table.end_states["start"], frozenset(terminals)
+
+
+def _drive(tokens: Iterator[Token], end: Token) -> n.File:
+    """The LALR loop over `_tables()`: lark's algorithm without its per-token overhead."""
+    states, start, end_state, _ = _tables()
+    state_stack = [start]
+    value_stack: list[Any] = []
+    for tok in itertools.chain(tokens, (end,)):
+        ttype = tok.type
+        while True:
+            act = states[state_stack[-1]].get(ttype)
+            if act is None:
+                raise _Stuck(tok, state_stack)
+            if act[0]:
+                state_stack.append(act[1])
+                value_stack.append(tok)
+                break
+            _, size, callback, origin = act
+            if size:
+                children = value_stack[-size:]
+                del state_stack[-size:]
+                del value_stack[-size:]
+            else:
+                children = []
+            value_stack.append(callback(children))
+            state_stack.append(states[state_stack[-1]][origin][1])
+            if ttype == "$END" and state_stack[-1] == end_state:
+                return cast(n.File, value_stack[-1])
+    raise AssertionError("the parser ended without accepting")  # pragma: no cover
+
+
+def _accepts(stack: list[int], token: str) -> bool:
+    """Whether `token` would be shifted after the reductions the table allows."""
+    states = _tables()[0]
+    stack = list(stack)
+    for _ in range(10_000):
+        act = states[stack[-1]].get(token)
+        if act is None:
+            return False
+        if act[0]:
+            return True
+        _, size, _callback, origin = act
+        if size:
+            del stack[-size:]
+        goto = states[stack[-1]].get(origin)
+        if goto is None:
+            return False
+        stack.append(goto[1])
+    return False
+
+
 def _acceptable(e: UnexpectedToken) -> set[str]:
     """The tokens acceptable where the error was found (lark's own set over-approximates)."""
     parser: Any = e.interactive_parser
@@ -714,6 +822,21 @@ def _acceptable(e: UnexpectedToken) -> set[str]:
     except Exception:  # the interactive parser is a best-effort refinement of lark's own set
         got = set(e.expected)
     return set(got) or set(e.expected)
+
+
+def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
+    terminals = _tables()[3]
+    expected = {t for t in terminals if _accepts(e.stack, t)}
+    expected = expected or set(_tables()[0][e.stack[-1]])
+    tok = e.token
+    if tok.type == "$END":
+        pos = base + len(text)
+        return error(
+            "WIT101", f"expected {_expected_text(expected)}, found eof", Span(pos, pos + 1)
+        )
+    sp = Span(tok.start_pos, max(tok.end_pos, tok.start_pos + 1))
+    found = describe_token(tok.type, str(tok))
+    return error("WIT101", f"expected {_expected_text(expected)}, found {found}", sp)
 
 
 def _unexpected(e: UnexpectedInput, text: str, base: int) -> Diagnostic:
@@ -738,8 +861,6 @@ def _unexpected(e: UnexpectedInput, text: str, base: int) -> Diagnostic:
 
 def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = None) -> n.File:
     """Parse one file already added to `sources` at offset `base` (default: the last file)."""
-    from witgen.grammar import lark_parser
-
     if base is None:
         base = sources.files[-1].start
     bad = _FORBIDDEN.search(text)
@@ -754,18 +875,16 @@ def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = N
     _ctx.comments = []
     _ctx.last = None
     try:
-        tree = cast(n.File, lark_parser().parse(text))
+        end = Token("$END", "", base + len(text), base + len(text))
+        tree = _drive(tokenize(text, base), end)
     except LexError as e:
         raise WitError((e.diag,), sources) from None
     except SyntaxProblem as e:
         raise WitError((e.diag,), sources) from None
+    except _Stuck as e:
+        raise WitError((_stuck(e, text, base),), sources) from None
     except UnexpectedInput as e:
         raise WitError((_unexpected(e, text, base),), sources) from None
-    except VisitError as e:
-        orig = e.orig_exc
-        if isinstance(orig, (SyntaxProblem, LexError)):
-            raise WitError((orig.diag,), sources) from None
-        raise
     except RecursionError:
         pos = _ctx.last.start_pos if _ctx.last is not None else base
         raise WitError(
