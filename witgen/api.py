@@ -8,13 +8,23 @@ is `cli.py`'s job), and backends are imported lazily so `check` never loads them
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import os
+import stat
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from witgen.diagnostics import Diagnostic, WitError
 from witgen.model import Resolve
 from witgen.source import SourceMap
+
+if TYPE_CHECKING:
+    from witgen.backends.decoder import Decoded
+    from witgen.backends.encoder import StringEncoding
+    from witgen.loader import Group
+    from witgen.model import WorldId
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,21 +66,33 @@ class CheckResult:
 
 
 def load(path: str | Path, *, features: Features | None = None, use_cache: bool = True) -> Loaded:
-    """Read, parse and resolve the package at `path` (a file or a directory with deps/)."""
+    """Read, parse and resolve the package at `path` (a file or a directory with deps/).
+
+    A `.wasm` (or `.wat`) file is decoded instead: a WIT package binary, a component (its
+    world `root:component/root`) or a core module with `component-type` sections (the
+    world `root:root/root`); spans of decoded items are unknown. `deps/` may hold such
+    packages too.
+    """
     from witgen import loader, resolve
 
     feats = features or Features()
     from witgen import cache
     from witgen.model import Resolve
 
+    if is_binary_input(path):
+        return Loaded(resolve=decode_binary(path).resolve, sources=SourceMap())
     plans, sources = loader.read(str(path))
+    binaries = loader.binary_deps(plans)
     key = loader.content_key("resolve", plans, repr(sorted(feats.names)), repr(feats.all))
     if use_cache:
         cached = cache.get(key)
         if isinstance(cached, Resolve):
             return Loaded(resolve=cached, sources=sources)
     groups = loader.parse(plans, sources, use_cache=use_cache)
-    result = resolve.resolve(groups, sources, feats)
+    if binaries:
+        result = _resolve_with_binaries(groups, sources, feats, binaries)
+    else:
+        result = resolve.resolve(groups, sources, feats)
     if use_cache:
         cache.put(key, result)
     return Loaded(resolve=result, sources=sources)
@@ -95,3 +117,419 @@ def resolve_json(path: str | Path, *, features: Features | None = None) -> str:
     from witgen.backends import json as json_backend
 
     return json_backend.to_json(load(path, features=features).resolve)
+
+
+# ---------------------------------------------------------------- print
+
+
+def print_wit(
+    path: str | Path, *, features: Features | None = None, docs: bool = True, use_cache: bool = True
+) -> str:
+    """The resolved package as `wasm-tools component wit PATH` prints it."""
+    from witgen.backends import printer
+
+    return printer.print_resolve(
+        load(path, features=features, use_cache=use_cache).resolve, docs=docs
+    )
+
+
+def print_to_dir(
+    path: str | Path,
+    out_dir: str,
+    *,
+    features: Features | None = None,
+    docs: bool = True,
+    use_cache: bool = True,
+) -> list[str]:
+    """Write one file per package under `out_dir`, as `wasm-tools component wit --out-dir`
+    does, and return the paths written (spelled from `out_dir`, in the order wasm-tools
+    writes them). Nothing is written unless every file is."""
+    from witgen.backends import printer
+
+    loaded = load(path, features=features, use_cache=use_cache)
+    return write_tree(out_dir, printer.out_dir_files(loaded.resolve, docs=docs))
+
+
+def write_tree(out_dir: str, files: Mapping[PurePosixPath, str]) -> list[str]:
+    """Write `files` (relative paths) under `out_dir`, keeping what else it holds.
+
+    Every file is first written into a temporary directory beside `out_dir`, then moved into
+    place with a rename, so a failure (an unwritable directory, a full disk) leaves
+    `out_dir` as it was. A failure is a `WitError`.
+    """
+    import errno
+    import shutil
+    import tempfile
+
+    out = Path(out_dir)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    except OSError as e:
+        raise _write_error(out_dir, e) from None
+    try:
+        for rel, text in files.items():
+            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+            (staging / rel).write_text(text, encoding="utf-8", newline="\n")
+        for rel in files:  # nothing is created in `out_dir` before every path is free
+            if (out / rel).is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(out / rel))
+            for parent in (out / rel).parents:
+                if parent.exists() and not parent.is_dir():
+                    raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
+        for rel in files:
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / rel, out / rel)
+    except OSError as e:
+        raise _write_error(e.filename or out_dir, e) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [os.path.join(out_dir, str(rel)) for rel in files]
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Replace the file at `path` by `text` (UTF-8) atomically, as `write_bytes` does."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def _write_error(path: str, e: OSError) -> WitError:
+    from witgen.diagnostics import error
+    from witgen.source import Span
+
+    # WIT200 ("could not be read") is the closest code the table has for an I/O failure.
+    return WitError((error("WIT200", f"failed to write {path}: {e.strerror or e}", Span.UNKNOWN),))
+
+
+# ---------------------------------------------------------------- fmt
+
+
+@dataclass(frozen=True, slots=True)
+class Formatted:
+    """One file of `format_paths`: its text before and after, or why it was left alone."""
+
+    path: str
+    original: str
+    # None when the file could not be read or parsed (see `diagnostics`).
+    formatted: str | None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    sources: SourceMap = field(default_factory=SourceMap)
+    # Whether the file was rewritten.
+    written: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.formatted is not None and self.formatted != self.original
+
+
+def format_text(text: str, path: str = "<input>", *, width: int | None = None) -> str:
+    """`text` in canonical layout (`witgen fmt`); a syntax error is a `WitError`."""
+    from witgen.formatter import DEFAULT_WIDTH, format_file
+    from witgen.parse import parse_text
+
+    file, _ = parse_text(text, path)
+    return format_file(file, text, width=width or DEFAULT_WIDTH)
+
+
+def wit_files(paths: Iterable[str]) -> list[str]:
+    """Each path that is a file, and every `.wit` file under each directory (`deps/`
+    included, hidden directories skipped), in order, each once."""
+    out: dict[str, None] = {}
+    for path in paths:
+        if not os.path.isdir(path):
+            out[path] = None
+            continue
+        found = []
+        for p in Path(path).rglob("*.wit"):
+            rel = p.relative_to(path)
+            if p.is_file() and not any(part.startswith(".") for part in rel.parts[:-1]):
+                found.append(os.path.join(path, rel.as_posix()))
+        out.update(dict.fromkeys(sorted(found)))
+    return list(out)
+
+
+def format_path(path: str, *, width: int | None = None, use_cache: bool = True) -> Formatted:
+    """One file in canonical layout (`witgen fmt`); a file that cannot be read or parsed
+    gets diagnostics instead. The result is cached by the exact text, path, width and
+    formatter code, so a tree that is already formatted costs one read and hash per file."""
+    from witgen import cache, formatter, loader
+
+    width = width or formatter.DEFAULT_WIDTH
+    try:
+        plans, sources = loader.read(path)
+        text = sources.files[0].text
+        key = loader.content_key("fmt", plans, str(width), formatter.code_version())
+        cached = cache.get(key) if use_cache else None
+        if isinstance(cached, str):
+            return Formatted(path, text, cached)
+        file = loader.parse(plans, sources, use_cache=use_cache)[0].files[0]
+    except WitError as e:
+        return Formatted(path, "", None, e.diagnostics, e.sources)
+    formatted = formatter.format_file(file, text, width=width)
+    if use_cache:
+        cache.put(key, formatted)
+    return Formatted(path, text, formatted)
+
+
+def format_paths(
+    paths: Iterable[str], *, width: int | None = None, write: bool = False, use_cache: bool = True
+) -> list[Formatted]:
+    """`format_path` of every file of `wit_files(paths)`; with `write`, each file that
+    changes is rewritten atomically. A file that cannot be read, parsed or written gets
+    diagnostics and stays untouched; the others go on."""
+    out: list[Formatted] = []
+    for path in wit_files(paths):
+        result = format_path(path, width=width, use_cache=use_cache)
+        if write and result.formatted is not None and result.changed:
+            try:
+                write_text(path, result.formatted)
+            except WitError as e:
+                result = Formatted(path, result.original, None, e.diagnostics, e.sources)
+            else:
+                result = Formatted(path, result.original, result.formatted, written=True)
+        out.append(result)
+    return out
+
+
+# ---------------------------------------------------------------- pre-commit
+
+
+def package_roots(files: Iterable[str]) -> list[str]:
+    """The package each `.wit` file belongs to, each once, in order (what to `check`).
+
+    A file under `deps/` belongs to the package whose directory holds that `deps/`. Any
+    other file belongs to its directory, unless the `.wit` files there declare different
+    packages (a folder of single-file packages): then it stands alone.
+    """
+    roots: dict[str, None] = {}
+    for file in files:
+        path = Path(file)
+        parts = path.parent.parts
+        if "deps" in parts:
+            cut = len(parts) - 1 - parts[::-1].index("deps")
+            root = str(Path(*parts[:cut])) if cut else "."
+        elif len(_declared_packages(path.parent)) > 1:
+            root = file
+        else:
+            root = str(path.parent)
+        roots[root] = None
+    return list(roots)
+
+
+def _declared_packages(directory: Path) -> set[str]:
+    """The `package` headers of the `.wit` files directly in `directory` (files that do
+    not parse are left out: `check` reports them)."""
+    from witgen import loader
+
+    names: set[str] = set()
+    for p in sorted(directory.glob("*.wit")):
+        try:
+            plans, sources = loader.read(str(p))
+            file = loader.parse(plans, sources)[0].files[0]
+        except WitError:
+            continue
+        if file.package is not None:
+            decl = file.package.name
+            names.add(f"{decl.namespace.name}:{decl.name.name}@{decl.version}")
+    return names
+
+
+# ---------------------------------------------------------------- encode, embed, .wasm inputs
+
+
+def is_binary_input(path: str | Path) -> bool:
+    """Whether `path` names a `.wasm`/`.wat` file (or any file starting with `\\0asm`)."""
+    p = Path(path)
+    if p.suffix in (".wasm", ".wat"):
+        return not p.is_dir()
+    try:
+        with p.open("rb") as f:
+            return f.read(4) == b"\x00asm"
+    except OSError:
+        return False
+
+
+def read_binary(path: str | Path) -> bytes:
+    """The bytes of a `.wasm` file, or of a `.wat` file assembled; a failure is a `WitError`."""
+    from witgen.diagnostics import error
+    from witgen.source import Span
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        message = f"failed to read file {path}: {e.strerror or e}"
+        raise WitError((error("WIT200", message, Span.UNKNOWN),)) from None
+    if Path(path).suffix == ".wat" and not data.startswith(b"\x00asm"):
+        from witgen.backends import wat
+
+        return wat.parse(data, str(path))
+    return data
+
+
+def decode_binary(path: str | Path) -> Decoded:
+    """What a `.wasm`/`.wat` file holds: a WIT package, a component's world or a module's."""
+    from witgen.backends import decoder
+
+    return decoder.decode_wasm(read_binary(path), path=str(path))
+
+
+def _resolve_with_binaries(
+    groups: list[Group], sources: SourceMap, features: Features, binaries: list[tuple[str, bytes]]
+) -> Resolve:
+    """Resolve `.wit` packages whose `deps/` also hold encoded packages (`.wasm`, `.wat`).
+
+    As wit-parser does, the decoded packages come first (merged in file-name order), then
+    the `.wit` packages. The `.wit` side names the decoded packages through their printed
+    text, added as one more group; merging then maps those copies back onto the decoded
+    originals, so only the `.wit` packages are appended.
+    """
+    from dataclasses import replace
+
+    from witgen import loader, resolve
+    from witgen.backends import decoder, merge, printer
+    from witgen.diagnostics import error
+    from witgen.source import Span
+
+    base: Resolve | None = None
+    for shown, raw in binaries:
+        data = raw
+        if shown.endswith(".wat") and not raw.startswith(b"\x00asm"):
+            from witgen.backends import wat
+
+            data = wat.parse(raw, shown)
+        decoded = decoder.decode_wasm(data, path=shown)
+        if decoded.kind != "package":
+            found = f"expected an encoded WIT package, found a {decoded.kind}"
+            message = f"failed to decode {shown}: {found}"
+            raise WitError((error("WIT108", message, Span.UNKNOWN),), sources)
+        base = decoded.resolve if base is None else merge.merge(base, decoded.resolve)[0]
+    assert base is not None
+    text = printer.print_resolve(base)
+    shown = binaries[0][0]
+    copy = loader.parse_text_group(f"{shown} (decoded)", text, sources)
+    full = resolve.resolve([*groups, copy], sources, features)
+    merged, maps = merge.merge(base, full)
+    main = None if full.main is None else maps.packages[full.main]
+    group = tuple(maps.packages[p] for p in full.main_group)
+    return replace(merged, main=main, main_group=group or ((main,) if main is not None else ()))
+
+
+def encode(
+    path: str | Path,
+    *,
+    features: Features | None = None,
+    producers_like_reference: bool = False,
+    use_cache: bool = True,
+) -> bytes:
+    """The package at `path` as a component binary (`wasm-tools component wit --wasm`)."""
+    from witgen.backends import encoder
+
+    r = load(path, features=features, use_cache=use_cache).resolve
+    if r.main is None:
+        raise _no_package(path)
+    return encoder.encode_package(r, r.main, producers_like_reference=producers_like_reference)
+
+
+def _no_package(path: str | Path) -> WitError:
+    from witgen.diagnostics import error
+    from witgen.source import Span
+
+    return WitError((error("WIT206", f"no package found in {path}", Span.UNKNOWN),))
+
+
+def select_world(r: Resolve, world: str | None, path: str | Path = "") -> WorldId:
+    """wit-parser's `select_world`: a world of the main package by name, a full id
+    (`ns:pkg/world@ver`), or the main package's only world when `world` is None."""
+    from witgen.diagnostics import error
+    from witgen.source import Span
+
+    def fail(message: str) -> WitError:
+        return WitError((error("WIT210", message, Span.UNKNOWN),))
+
+    if r.main is None:
+        raise _no_package(path)
+    pkg = r.packages[r.main]
+    if world is None:
+        if len(pkg.worlds) == 1:
+            return pkg.worlds[0][1]
+        if not pkg.worlds:
+            raise fail(f"no worlds found in package `{pkg.name}`")
+        raise fail(f"multiple worlds found in package `{pkg.name}`: one must be explicitly chosen")
+    if ":" in world and "/" in world:
+        base, _, version = world.partition("@")
+        pkg_part, _, name = base.rpartition("/")
+        matches = [
+            p
+            for p in r.packages
+            if p.name.unversioned == pkg_part and (p.name.version or "") == version
+        ]
+        if not matches:
+            raise fail(f"no package named `{pkg_part}{'@' + version if version else ''}`")
+        pkg = matches[0]
+    else:
+        name = world
+    found = dict(pkg.worlds).get(name)
+    if found is None:
+        raise fail(f"world `{name}` not found in package `{pkg.name}`")
+    return found
+
+
+def embed(
+    path: str | Path,
+    *,
+    world: str | None = None,
+    module: bytes | None = None,
+    encoding: StringEncoding = "utf8",
+    features: Features | None = None,
+    producers_like_reference: bool = False,
+    use_cache: bool = True,
+) -> bytes:
+    """The world's `component-type` payload (`wasm-tools component embed --only-custom`),
+    or, given a core `module`, a copy of it with that payload appended as a custom section."""
+    from witgen.backends import encoder
+
+    r = load(path, features=features, use_cache=use_cache).resolve
+    wid = select_world(r, world, path)
+    opts = {"encoding": encoding, "producers_like_reference": producers_like_reference}
+    if module is None:
+        return encoder.encode_world(r, wid, **opts)  # type: ignore[arg-type]
+    if module[:8] != b"\x00asm\x01\x00\x00\x00":
+        from witgen.diagnostics import error
+        from witgen.source import Span
+
+        message = "the input module is not a core WebAssembly module (bad preamble)"
+        raise WitError((error("WIT108", message, Span.UNKNOWN),))
+    return encoder.embed(module, r, wid, **opts)  # type: ignore[arg-type]
+
+
+def to_wat(data: bytes) -> str:
+    """The text format of a component binary, as `wasm-tools print` writes it."""
+    from witgen.backends import wat
+
+    return wat.print_component(data)
+
+
+def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write `data` to `path` atomically (a temporary file beside it, then a rename), so
+    the file is either the old one or all of `data`; a failure is a `WitError`."""
+    import tempfile
+
+    target = Path(os.path.realpath(path))
+    try:
+        if target.exists():
+            mode = stat.S_IMODE(target.stat().st_mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as e:
+        raise _write_error(str(path), e) from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _write_error(str(path), e) from None

@@ -27,7 +27,7 @@ import typer
 from witgen import __version__
 
 if TYPE_CHECKING:
-    from witgen.api import Features
+    from witgen.api import Features, Formatted
     from witgen.diagnostics import Located, Segment
 
 P = ParamSpec("P")
@@ -217,6 +217,210 @@ def resolve(
 
     text = api.resolve_json(path, features=features_of(features, all_features))
     typer.echo(text.removesuffix("\n"), nl=False)  # byte for byte what wasm-tools prints
+    raise typer.Exit(0)
+
+
+NoDocsOpt = Annotated[bool, typer.Option("--no-docs", help="Leave out doc comments.")]
+OutDirOpt = Annotated[
+    str | None,
+    typer.Option("--out-dir", help="Write one file per package into DIR.", metavar="DIR"),
+]
+FmtPathsArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="A .wit file, or a directory (every .wit file under it).",
+        metavar="PATH",
+        show_default=False,
+    ),
+]
+FilesArg = Annotated[
+    list[str] | None,
+    typer.Argument(help=".wit files (none: nothing to check).", metavar="FILE", show_default=False),
+]
+CheckOpt = Annotated[bool, typer.Option("--check", help="Exit 1 and list files that would change.")]
+DiffOpt = Annotated[bool, typer.Option("--diff", help="Print a unified diff instead of writing.")]
+StdoutOpt = Annotated[bool, typer.Option("--stdout", help="Write the result to standard output.")]
+WidthOpt = Annotated[int, typer.Option("--width", help="Wrap signatures longer than this.", min=20)]
+
+
+@command("print")
+def print_(
+    path: PathArg,
+    *,
+    features: FeaturesOpt = None,
+    all_features: AllFeaturesOpt = False,
+    no_docs: NoDocsOpt = False,
+    out_dir: OutDirOpt = None,
+) -> None:
+    """Print the resolved package as canonical WIT, as `wasm-tools component wit` does."""
+    from witgen import api
+
+    feats = features_of(features, all_features)
+    if out_dir is None:
+        typer.echo(api.print_wit(path, features=feats, docs=not no_docs), nl=False)
+    else:
+        for written in api.print_to_dir(path, out_dir, features=feats, docs=not no_docs):
+            typer.echo(f"Writing: {written}")
+    raise typer.Exit(0)
+
+
+@command()
+def fmt(
+    paths: FmtPathsArg,
+    *,
+    check: CheckOpt = False,
+    diff: DiffOpt = False,
+    stdout: StdoutOpt = False,
+    width: WidthOpt = 100,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Format .wit files in place, keeping every comment (a DIR: every .wit file under it)."""
+    from witgen import api
+
+    write = not (check or diff or stdout)
+    results = api.format_paths(paths, width=width, write=write, use_cache=not no_cache)
+    failed = show_formatted(results, check=check, diff=diff, stdout=stdout)
+    raise typer.Exit(1 if failed else 0)
+
+
+@command("check-files")
+def check_files(
+    files: FilesArg = None,
+    *,
+    features: FeaturesOpt = None,
+    all_features: AllFeaturesOpt = False,
+    fmt: FormatOpt = Format.TEXT,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Check the packages that hold these .wit files, each once, with its deps/ (pre-commit)."""
+    from witgen import api
+
+    roots = api.package_roots(files or [])
+    check(roots, features=features, all_features=all_features, fmt=fmt, no_cache=no_cache)
+
+
+def show_formatted(results: list[Formatted], *, check: bool, diff: bool, stdout: bool) -> bool:
+    """Report what `fmt` did; True when the exit code must be 1 (a file left unformatted
+    because of errors, or one that would change under `--check`)."""
+    import difflib
+
+    failed = False
+    for r in results:
+        show_diagnostics((d, r.sources) for d in r.diagnostics)
+        failed = failed or bool(r.diagnostics) or (check and r.changed)
+        if r.formatted is None:
+            continue
+        if stdout:
+            typer.echo(r.formatted, nl=False)
+        if diff and r.changed:
+            lines = difflib.unified_diff(
+                r.original.splitlines(keepends=True),
+                r.formatted.splitlines(keepends=True),
+                fromfile=r.path,
+                tofile=r.path,
+            )
+            typer.echo("".join(lines), nl=False)
+        if check and r.changed and not diff:
+            typer.echo(r.path, err=stdout)
+        if r.written:
+            typer.echo(f"reformatted {r.path}", err=True)
+    return failed
+
+
+# ---------------------------------------------------------------- encode, embed
+
+
+class Encoding(enum.Enum):
+    UTF8 = "utf8"
+    UTF16 = "utf16"
+    COMPACT_UTF16 = "compact-utf16"
+
+
+OutputOpt = Annotated[
+    str,
+    typer.Option("-o", "--output", help="Write here, atomically ('-': stdout).", metavar="OUT"),
+]
+WatOpt = Annotated[bool, typer.Option("--wat", help="Write the text format instead.")]
+LikeReferenceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--producers-like-reference",
+        help="Name wit-component 0.262.0 in `producers`, as wasm-tools does.",
+    ),
+]
+WorldOpt = Annotated[
+    str | None, typer.Option("--world", "-w", help="The world (name or ns:pkg/world@ver).")
+]
+EncodingOpt = Annotated[Encoding, typer.Option("--encoding", help="String encoding recorded.")]
+OnlyCustomOpt = Annotated[
+    bool, typer.Option("--only-custom", help="Write only the `component-type` payload.")
+]
+ModuleArg = Annotated[
+    str | None,
+    typer.Argument(help="A core module to copy with the section added.", metavar="MODULE.wasm"),
+]
+
+
+def write_output(output: str, data: bytes, wat: bool) -> None:
+    """Bytes (or their text with `--wat`) to `output`, atomically; `-` is stdout."""
+    from witgen import api
+
+    payload = api.to_wat(data).encode("utf-8") if wat else data
+    if output == "-":
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+    else:
+        api.write_bytes(output, payload)
+
+
+@command()
+def encode(
+    path: PathArg,
+    *,
+    output: OutputOpt,
+    features: FeaturesOpt = None,
+    all_features: AllFeaturesOpt = False,
+    wat: WatOpt = False,
+    producers_like_reference: LikeReferenceOpt = False,
+) -> None:
+    """Encode a WIT package as a component binary (`wasm-tools component wit --wasm`)."""
+    from witgen import api
+
+    feats = features_of(features, all_features)
+    data = api.encode(path, features=feats, producers_like_reference=producers_like_reference)
+    write_output(output, data, wat)
+    raise typer.Exit(0)
+
+
+@command()
+def embed(
+    path: PathArg,
+    module: ModuleArg = None,
+    *,
+    output: OutputOpt,
+    world: WorldOpt = None,
+    encoding: EncodingOpt = Encoding.UTF8,
+    only_custom: OnlyCustomOpt = False,
+    features: FeaturesOpt = None,
+    all_features: AllFeaturesOpt = False,
+    wat: WatOpt = False,
+    producers_like_reference: LikeReferenceOpt = False,
+) -> None:
+    """Write a world's `component-type` section: alone (--only-custom), or appended to a copy
+    of a core module (`wasm-tools component embed`)."""
+    from witgen import api
+
+    if (module is None) != only_custom or (wat and module is not None):
+        raise typer.BadParameter("give MODULE.wasm or --only-custom (--wat needs --only-custom)")
+    data = api.embed(
+        path,
+        world=world,
+        module=None if module is None else api.read_binary(module),
+        encoding=encoding.value,
+        features=features_of(features, all_features),
+        producers_like_reference=producers_like_reference,
+    )
+    write_output(output, data, wat)
     raise typer.Exit(0)
 
 

@@ -35,6 +35,8 @@ CODES: dict[str, str] = {
     "WIT105": "invalid package declaration or nesting",
     "WIT106": "invalid fixed-length list size",
     "WIT107": "the input is not valid UTF-8 or contains a forbidden code point",
+    "WIT108": "malformed binary: a .wasm input is truncated, corrupted or not what it claims",
+    "WIT109": "malformed WebAssembly text: a .wat input outside the subset witgen reads",
     "WIT200": "a file or directory could not be read",
     "WIT201": "a referenced type does not exist",
     "WIT202": "a referenced interface or world does not exist",

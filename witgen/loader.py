@@ -3,8 +3,9 @@
 Input: a path given by the user: a `.wit` file (one package, perhaps with nested
 `package x:y { ... }` blocks) or a directory (every `*.wit` file in it is part of one
 package) with an optional `deps/` directory whose entries are package directories or
-single `.wit` files. Output: a list of `Group`s, the root first, then dependencies in
-file-name order, and the `SourceMap` holding every file read. Invariants: this is the only
+single `.wit` files, or encoded packages (`.wasm`/`.wat`, kept as bytes for `api` to
+decode). Output: a list of `Group`s, the root first, then dependencies in file-name
+order, and the `SourceMap` holding every file read. Invariants: this is the only
 module that reads `.wit` files; every problem (unreadable, not UTF-8, syntax) becomes a
 diagnostic, and a syntax error in one file does not stop the others from being parsed.
 
@@ -46,6 +47,8 @@ class _Plan:
     path: str
     sources: list[_Source]
     is_root: bool
+    # The bytes of an encoded package in `deps/` (`.wasm`, or `.wat` text); no sources then.
+    binary: bytes | None = None
 
 
 def _read(path: Path, diags: list[Diagnostic], shown: str | None = None) -> _Source | None:
@@ -135,15 +138,38 @@ def _plan(path: str, diags: list[Diagnostic]) -> list[_Plan]:
                 src = _read(entry, diags, shown)
                 if src is not None:
                     plans.append(_Plan(path=shown, sources=[src], is_root=False))
-            elif entry.suffix == ".wasm" and entry.is_file():
-                diags.append(
-                    error(
-                        "WIT200",
-                        f"reading `.wasm` dependencies is not supported yet: {entry}",
-                        Span.UNKNOWN,
-                    )
-                )
+            elif entry.suffix in (".wasm", ".wat") and entry.is_file():
+                data = _read_binary(entry, diags, shown)
+                if data is not None:
+                    plans.append(_Plan(path=shown, sources=[], is_root=False, binary=data))
     return plans
+
+
+def _read_binary(path: Path, diags: list[Diagnostic], shown: str) -> bytes | None:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            message = f"failed to read file {shown}: larger than {MAX_FILE_BYTES} bytes"
+            diags.append(error("WIT200", message, Span.UNKNOWN))
+            return None
+        return path.read_bytes()
+    except OSError as e:
+        diags.append(
+            error("WIT200", f"failed to read file {shown}: {e.strerror or e}", Span.UNKNOWN)
+        )
+        return None
+
+
+def binary_deps(plans: list[_Plan]) -> list[tuple[str, bytes]]:
+    """The encoded packages of `deps/` (path as shown, bytes), in file-name order."""
+    return [(p.path, p.binary) for p in plans if p.binary is not None]
+
+
+def parse_text_group(path: str, text: str, sources: SourceMap) -> Group:
+    """One more package source from text made by witgen itself (added to `sources`)."""
+    from witgen.parse import parse_file
+
+    base = sources.add(path, text)
+    return Group(path=path, files=(parse_file(sources, path, text, base=base),), is_root=False)
 
 
 def read(path: str) -> tuple[list[_Plan], SourceMap]:
@@ -161,8 +187,11 @@ def read(path: str) -> tuple[list[_Plan], SourceMap]:
 
 def content_key(kind: str, plans: list[_Plan], *extra: str) -> str:
     """A cache key naming exactly these files, these texts and `extra`."""
+    import hashlib
+
     parts = [(x, "") for x in extra]
     parts += [(s.path, s.text) for p in plans for s in p.sources]
+    parts += [(p.path, hashlib.sha256(p.binary).hexdigest()) for p in plans if p.binary]
     return cache.key(kind, *parts)
 
 
@@ -194,6 +223,8 @@ def _parse(plans: list[_Plan], sources: SourceMap, diags: list[Diagnostic]) -> l
     groups: list[Group] = []
     index = 0
     for plan in plans:
+        if plan.binary is not None:
+            continue
         files: list[nodes.File] = []
         for src in plan.sources:
             base = sources.files[index].start

@@ -15,6 +15,7 @@ deterministic.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Literal, NoReturn, TypeAlias
 
@@ -208,6 +209,12 @@ class _Parser:
             r.fail("invalid optional value type", r.pos - 1)
         return self.valtype(r)
 
+    def opt_flag(self, r: _Reader) -> bool:
+        flag = r.byte()
+        if flag > 1:
+            r.fail(f"invalid flag 0x{flag:02x}", r.pos - 1)
+        return flag == 1
+
     def resource_ref(self, r: _Reader) -> _Node:
         offset = r.pos
         node = self.type_at(r, r.u32(), offset)
@@ -261,6 +268,13 @@ class _Parser:
             else:
                 r.fail("invalid function result", r.pos - 1)
             return _Func(params, result, tag == 0x43)
+        if tag == 0x3F:
+            # A resource defined by a concrete component: `(resource (rep i32) (dtor f)?)`.
+            if r.byte() != 0x7F:
+                r.fail("invalid resource representation", r.pos - 1)
+            if self.opt_flag(r):
+                r.u32()
+            return _Resource()
         if tag in (0x41, 0x42):
             if depth >= _MAX_DEPTH:
                 r.fail("component types nested too deeply", offset)
@@ -271,7 +285,10 @@ class _Parser:
         offset = r.pos
         kind = r.byte()
         if kind in (0, 1):
-            return r.name(), None, None
+            text = r.name()
+            if not _valid_name(text):
+                r.fail(f"`{text}` is not a valid extern name", offset)
+            return text, None, None
         if kind != 2:
             r.fail(f"invalid name kind 0x{kind:02x}", offset)
         text = r.name()
@@ -291,10 +308,18 @@ class _Parser:
         # wit-component applies a version suffix only to versioned interface names.
         if suffix is not None and "@" in text:
             text += suffix
+        if not _valid_name(text) or (implements is not None and not _valid_name(implements)):
+            r.fail(f"`{text}` is not a valid extern name", offset)
         return text, implements, external_id
 
     def extern(self, r: _Reader) -> _Extern:
         name, implements, external_id = self.extern_name(r)
+        return self.extern_type(r, name, implements, external_id)
+
+    def extern_type(
+        self, r: _Reader, name: str, implements: str | None, external_id: str | None
+    ) -> _Extern:
+        """An `externtype`; the item it introduces joins its index space."""
         offset = r.pos
         sort = r.byte()
         scope = self.scopes[-1]
@@ -331,31 +356,86 @@ class _Parser:
             return _Extern(name, implements, external_id, "component", node)
         r.fail(f"unsupported extern kind 0x{sort:02x}", offset)
 
+    def sort(self, r: _Reader) -> str:
+        """A `sort` by name; `core` for every core sort (read and dropped)."""
+        offset = r.pos
+        sort = r.byte()
+        if sort == 0x00:
+            core = r.byte()
+            if core not in (0x00, 0x01, 0x02, 0x03, 0x04, 0x10, 0x11, 0x12):
+                r.fail(f"invalid core sort 0x{core:02x}", r.pos - 1)
+            return "core"
+        names = {0x01: "func", 0x02: "value", 0x03: "type", 0x04: "component", 0x05: "instance"}
+        if sort not in names:
+            r.fail(f"invalid sort 0x{sort:02x}", offset)
+        return names[sort]
+
+    def item(self, r: _Reader, sort: str, index: int, offset: int) -> object:
+        """The type of item `index` of a component-level index space (None for core/values)."""
+        scope = self.scopes[-1]
+        spaces: dict[str, list[_Node] | list[_Func] | list[_Instance] | list[_ComponentT]] = {
+            "func": scope.funcs,
+            "type": scope.types,
+            "instance": scope.instances,
+            "component": scope.components,
+        }
+        space = spaces.get(sort)
+        if space is None:
+            return None
+        if index >= len(space):
+            r.fail(f"{sort} index {index} out of bounds", offset)
+        return space[index]
+
+    def push(self, sort: str, node: object) -> None:
+        scope = self.scopes[-1]
+        if sort == "func" and isinstance(node, _Func):
+            scope.funcs.append(node)
+        elif sort == "type" and isinstance(node, _Node):
+            scope.types.append(node)
+        elif sort == "instance" and isinstance(node, _Instance):
+            scope.instances.append(node)
+        elif sort == "component" and isinstance(node, _ComponentT):
+            scope.components.append(node)
+
     def alias(self, r: _Reader) -> None:
         offset = r.pos
-        if r.byte() != 0x03:
-            r.fail("only type aliases are supported", offset)
+        sort = self.sort(r)
         kind = r.byte()
         scope = self.scopes[-1]
         if kind == 0x00:
             index = r.u32()
             name = r.name()
+            if sort in ("core", "value"):
+                return
             if index >= len(scope.instances):
                 r.fail(f"instance index {index} out of bounds", offset)
             export = scope.instances[index].export(name)
-            if export is None or export.sort != "type":
-                r.fail(f"instance {index} has no type export `{name}`", offset)
-            assert isinstance(export.node, _Node)
-            scope.types.append(export.node)
+            if export is None or export.sort != sort:
+                r.fail(f"instance {index} has no {sort} export `{name}`", offset)
+            self.push(sort, export.node)
+        elif kind == 0x01:
+            r.u32()
+            r.name()
+            if sort != "core":
+                r.fail("core export alias of a component item", offset)
         elif kind == 0x02:
             count = r.u32()
             index = r.u32()
             if count >= len(self.scopes):
                 r.fail(f"outer alias count {count} out of bounds", offset)
-            outer = self.scopes[-1 - count].types
-            if index >= len(outer):
-                r.fail(f"outer type index {index} out of bounds", offset)
-            scope.types.append(outer[index])
+            outer = self.scopes[-1 - count]
+            space: list[_Node] | list[_ComponentT]
+            if sort == "type":
+                space = outer.types
+            elif sort == "component":
+                space = outer.components
+            elif sort == "core":
+                return
+            else:
+                r.fail(f"outer alias of a {sort}", offset)
+            if index >= len(space):
+                r.fail(f"outer {sort} index {index} out of bounds", offset)
+            self.push(sort, space[index])
         else:
             r.fail(f"unsupported alias kind 0x{kind:02x}", offset)
 
@@ -387,6 +467,262 @@ def _peel(node: _Node) -> _Node:
 
 def _is_value(node: _Node) -> bool:
     return isinstance(_peel(node), _Defined)
+
+
+# ---------------------------------------------------------------- concrete components
+# A component built by a toolchain: its type is that of its imports and exports, which
+# may come from instantiating nested components (wit-component's shims). Instantiation
+# substitutes the arguments for the imported resources, as wasmparser's validator does.
+
+# Section ids skipped whole: core module, core instance, core type, start, value.
+_SKIPPED_SECTIONS = (1, 2, 3, 9, 12)
+# Canon opcodes (Binary.md) by operand layout, after the opcode.
+_CANON_NONE = {0x05, 0x0D, 0x1E, 0x1F, 0x22, 0x23, 0x24, 0x25, 0x26, 0x28}
+_CANON_IDX = {0x02, 0x03, 0x04, 0x0E, 0x13, 0x14, 0x15, 0x1A, 0x1B}
+_CANON_IDX_OPTS = {0x0F, 0x10, 0x16, 0x17}
+_CANON_IDX_FLAG = {0x11, 0x12, 0x18, 0x19}
+_CANON_FLAG = {0x06, 0x0C, 0x29, 0x2A, 0x2B, 0x2C, 0x2D}
+
+
+def _subst(node: object, mapping: dict[int, object], memo: dict[int, object]) -> object:
+    """`node` with every node in `mapping` replaced; unchanged parts keep their identity."""
+    key = id(node)
+    if key in mapping:
+        return mapping[key]
+    if key in memo:
+        return memo[key]
+    out: object = node
+    if isinstance(node, list | tuple):
+        items = [_subst(x, mapping, memo) for x in node]
+        if any(a is not b for a, b in zip(items, node, strict=True)):
+            out = items if isinstance(node, list) else tuple(items)
+    elif isinstance(node, _Named):
+        ref = _subst(node.referenced, mapping, memo)
+        if ref is not node.referenced:
+            assert isinstance(ref, _Node)
+            out = _Named(ref)
+    elif isinstance(node, _Defined):
+        args = _subst(node.args, mapping, memo)
+        if args is not node.args:
+            assert isinstance(args, tuple)
+            out = _Defined(node.tag, args, node.offset)
+    elif isinstance(node, _Func):
+        params = _subst(node.params, mapping, memo)
+        result = _subst(node.result, mapping, memo)
+        if params is not node.params or result is not node.result:
+            out = _Func(params, result, node.is_async)  # type: ignore[arg-type]
+    elif isinstance(node, _Instance):
+        exports = [_subst_extern(e, mapping, memo) for e in node.exports]
+        if any(a is not b for a, b in zip(exports, node.exports, strict=True)):
+            out = _Instance(exports)
+    memo[key] = out
+    return out
+
+
+def _subst_extern(ext: _Extern, mapping: dict[int, object], memo: dict[int, object]) -> _Extern:
+    node = _subst(ext.node, mapping, memo)
+    ref = None if ext.referenced is None else _subst(ext.referenced, mapping, memo)
+    if node is ext.node and ref is ext.referenced:
+        return ext
+    assert ref is None or isinstance(ref, _Node)
+    return replace(ext, node=node, referenced=ref)
+
+
+def _bind(imported: _Extern, arg: object, mapping: dict[int, object]) -> None:
+    """Map the types an import introduces to those of the argument given for it.
+
+    Both abstract resources and `eq` types are replaced (as wasmparser's `Remapping`
+    does), so an exported type that re-exports an imported one stays that same type.
+    """
+    if imported.sort == "type" and isinstance(imported.node, _Node):
+        mapping[id(imported.node)] = arg
+    elif imported.sort == "instance" and isinstance(imported.node, _Instance):
+        for ext in imported.node.exports:
+            found = arg.export(ext.name) if isinstance(arg, _Instance) else None
+            if found is not None:
+                _bind(ext, found.node, mapping)
+
+
+class _ComponentParser(_Parser):
+    """Walks a whole component (nested ones too), typing each item of its index spaces."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.package_docs: tuple[bytes, int] | None = None
+        # Top-level imports and exports in binary order: (is_export, extern).
+        self.externs: list[tuple[bool, _Extern]] = []
+
+    def component(self, start: int, end: int, depth: int) -> _ComponentT:
+        data = self.data
+        if data[start : start + 8] != w.COMPONENT_PREAMBLE:
+            raise _Malformed("nested component has a bad preamble", start)
+        self.scopes.append(_Scope())
+        out = _ComponentT()
+        pos = start + 8
+        while pos < end:
+            section = pos
+            section_id = data[pos]
+            r = _Reader(data, pos + 1, end)
+            size = r.u32()
+            body_end = r.pos + size
+            if body_end > end:
+                raise _Malformed("section runs past the end of the data", section)
+            r = _Reader(data, r.pos, body_end)
+            if section_id == w.SECTION_CUSTOM:
+                name = r.name()
+                if depth == 0 and name == "package-docs":
+                    self.package_docs = (data[r.pos : body_end], r.pos)
+                r.pos = body_end
+            elif section_id in _SKIPPED_SECTIONS:
+                r.pos = body_end
+            elif section_id == 4:
+                if depth >= _MAX_DEPTH:
+                    r.fail("components nested too deeply", section)
+                self.scopes[-1].components.append(self.component(r.pos, body_end, depth + 1))
+                r.pos = body_end
+            elif section_id == 5:
+                for _ in range(r.count()):
+                    self.scopes[-1].instances.append(self.instance(r))
+            elif section_id == 6:
+                for _ in range(r.count()):
+                    self.alias(r)
+            elif section_id == w.SECTION_COMPONENT_TYPE:
+                for _ in range(r.count()):
+                    self.scopes[-1].types.append(self.deftype(r, depth))
+            elif section_id == 8:
+                for _ in range(r.count()):
+                    self.canon(r)
+            elif section_id == 10:
+                for _ in range(r.count()):
+                    ext = self.extern(r)
+                    out.imports.append(ext)
+                    if depth == 0:
+                        self.externs.append((False, ext))
+            elif section_id == w.SECTION_COMPONENT_EXPORT:
+                for _ in range(r.count()):
+                    ext = self.export(r)
+                    out.exports.append(ext)
+                    if depth == 0:
+                        self.externs.append((True, ext))
+            else:
+                raise _Malformed(f"unknown section id {section_id}", section)
+            if r.pos != body_end:
+                raise _Malformed("trailing bytes at the end of a section", r.pos)
+            pos = body_end
+        self.scopes.pop()
+        return out
+
+    def instance(self, r: _Reader) -> _Instance:
+        offset = r.pos
+        kind = r.byte()
+        if kind == 0x00:
+            index = r.u32()
+            comp = self.item(r, "component", index, offset)
+            assert isinstance(comp, _ComponentT)
+            args: dict[str, object] = {}
+            for _ in range(r.count()):
+                name = r.name()
+                arg_offset = r.pos
+                sort = self.sort(r)
+                args[name] = self.item(r, sort, r.u32(), arg_offset)
+            mapping: dict[int, object] = {}
+            for imp in comp.imports:
+                if imp.name in args:
+                    _bind(imp, args[imp.name], mapping)
+            inst = _subst(_Instance(list(comp.exports)), mapping, {})
+            assert isinstance(inst, _Instance)
+            return inst
+        if kind == 0x01:
+            inst = _Instance()
+            for _ in range(r.count()):
+                name, implements, external_id = self.extern_name(r)
+                item_offset = r.pos
+                sort = self.sort(r)
+                node = self.item(r, sort, r.u32(), item_offset)
+                if sort in ("func", "type", "instance", "component"):
+                    ref = node if sort == "type" else None
+                    if isinstance(node, _Node) and sort == "type":
+                        node = _Named(node)
+                    inst.exports.append(
+                        _Extern(name, implements, external_id, sort, node, ref)  # type: ignore[arg-type]
+                    )
+            return inst
+        r.fail(f"invalid instance expression 0x{kind:02x}", offset)
+
+    def opts(self, r: _Reader) -> None:
+        for _ in range(r.count()):
+            opt = r.byte()
+            if opt in (0x03, 0x04, 0x05, 0x07):
+                r.u32()
+            elif opt > 0x07:
+                r.fail(f"invalid canonical option 0x{opt:02x}", r.pos - 1)
+
+    def canon(self, r: _Reader) -> None:
+        offset = r.pos
+        op = r.byte()
+        if op in (0x00, 0x01):
+            if r.byte() != 0x00:
+                r.fail("invalid canonical function", r.pos - 1)
+            r.u32()
+            self.opts(r)
+            if op == 0x00:
+                type_offset = r.pos
+                node = self.item(r, "type", r.u32(), type_offset)
+                if not isinstance(node, _Func):
+                    r.fail("lifted function type is not a function type", type_offset)
+                self.scopes[-1].funcs.append(node)
+        elif op in _CANON_NONE:
+            pass
+        elif op in _CANON_IDX:
+            r.u32()
+        elif op in _CANON_IDX_OPTS:
+            r.u32()
+            self.opts(r)
+        elif op in _CANON_IDX_FLAG:
+            r.u32()
+            self.opt_flag(r)
+        elif op in _CANON_FLAG:
+            self.opt_flag(r)
+        elif op == 0x09:
+            if r.byte() == 0x00:
+                self.valtype(r)
+            elif r.byte() != 0x00:
+                r.fail("invalid result list", r.pos - 1)
+            self.opts(r)
+        elif op in (0x0A, 0x0B):
+            r.byte()
+            r.u32()
+        elif op in (0x20, 0x21):
+            self.opt_flag(r)
+            r.u32()
+        elif op == 0x27:
+            r.u32()
+            r.u32()
+        elif op in (0x40, 0x41, 0x42):
+            self.opt_flag(r)
+            if op != 0x42:
+                r.u32()
+            if op == 0x41:
+                r.u32()
+        else:
+            r.fail(f"unsupported canonical function 0x{op:02x}", offset)
+
+    def export(self, r: _Reader) -> _Extern:
+        name, implements, external_id = self.extern_name(r)
+        offset = r.pos
+        sort = self.sort(r)
+        node = self.item(r, sort, r.u32(), offset)
+        if self.opt_flag(r):
+            return self.extern_type(r, name, implements, external_id)
+        if sort not in ("func", "type", "instance", "component"):
+            r.fail(f"unsupported export of a {sort}", offset)
+        ref: _Node | None = None
+        if sort == "type":
+            assert isinstance(node, _Node)
+            ref = node
+            node = _Named(node)
+        self.push(sort, node)
+        return _Extern(name, implements, external_id, sort, node, ref)  # type: ignore[arg-type]
 
 
 @dataclass(eq=False)
@@ -478,13 +814,46 @@ class _Package:
     docs: m.Docs = m.NO_DOCS
 
 
+# A kebab-case label (each word all lowercase or all uppercase, starting with a letter) and
+# a semantic version, as wasmparser validates component names.
+_LABEL = re.compile(r"(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*")
+_SEMVER = re.compile(
+    r"(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)"
+    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
+)
+
+
+_FUNC_PREFIX = re.compile(r"\[(?:async )?(?:method|static)\](.+)\.(.+)|\[(?:constructor|async)\](.+)")
+_URL_PREFIXES = ("url=", "relative-url=", "integrity=", "locked-dep=", "unlocked-dep=", "hash=")
+
+
+def _valid_name(name: str) -> bool:
+    """Whether `name` is a valid component extern name (wasmparser's `ComponentName`)."""
+    if name.startswith(_URL_PREFIXES):
+        return True
+    if ":" in name:
+        base, at, version = name.partition("@")
+        pkg, slash, path = base.partition("/")
+        ns, colon, pkg_name = pkg.partition(":")
+        parts = (ns, pkg_name, *path.split("/"))
+        valid_version = not at or _SEMVER.fullmatch(version) is not None
+        return bool(slash and colon) and all(_LABEL.fullmatch(x) for x in parts) and valid_version
+    match = _FUNC_PREFIX.fullmatch(name)
+    if match is not None:
+        return all(_LABEL.fullmatch(g) for g in match.groups() if g is not None)
+    return _LABEL.fullmatch(name) is not None
+
+
 def _split_id(name: str, offset: int) -> tuple[m.PackageName, str]:
     """`ns:pkg/item@ver` → (package name, item)."""
-    base, _, version = name.partition("@")
+    base, at, version = name.partition("@")
     pkg, slash, item = base.rpartition("/")
     ns, colon, pkg_name = pkg.partition(":")
-    if not slash or not colon or not ns or not pkg_name or not item:
-        raise _Malformed(f"`{name}` is not an interface or world id", offset)
+    labels = (ns, pkg_name, item)
+    if not slash or not colon or not all(_LABEL.fullmatch(x) for x in labels):
+        raise _Malformed(f"`{name}` is not a valid interface or world id", offset)
+    if at and not _SEMVER.fullmatch(version):
+        raise _Malformed(f"`{name}` has an invalid version", offset)
     return m.PackageName(namespace=ns, name=pkg_name, version=version or None), item
 
 
@@ -725,7 +1094,32 @@ class _Decoder:
                 if key in items:
                     raise _Malformed(f"duplicate world item `{ext.name}`", self.offset)
                 items[key] = item
+        self.check_world(world)
         return wid
+
+    def check_world(self, world: _World) -> None:
+        """Every interface whose types a world's interfaces use must be in the world too.
+
+        A binary can break this (wasmparser accepts it) and wit-component then panics when
+        encoding the world again; here it is a malformed input instead.
+        """
+        present = {
+            item.id
+            for item in (*world.imports.values(), *world.exports.values())
+            if isinstance(item, m.WorldInterface)
+        }
+        for iid in present:
+            for tid in self.interfaces[iid].types.values():
+                kind = self.types[tid].kind
+                if not isinstance(kind, m.Alias) or isinstance(kind.type, str):
+                    continue
+                owner = self.types[kind.type].owner
+                if isinstance(owner, m.OwnerInterface) and owner.id not in present:
+                    name = self.interfaces[owner.id].name
+                    raise _Malformed(
+                        f"world `{world.name}` uses interface `{name}` without importing it",
+                        self.offset,
+                    )
 
 
 def _freeze_docs(text: object) -> m.Docs:
@@ -801,16 +1195,22 @@ def _decode(data: bytes) -> m.Resolve:
     if pkg_name is None:
         raise _Malformed("no exported component type found", len(data))
     main = _Package(name=pkg_name, interfaces=interfaces, worlds=worlds)
-    # Interfaces of the package used before their definition were filed as foreign.
-    own = dec.foreign.pop(str(pkg_name), None)
-    if own is not None:
-        for item, iid in own.interfaces.items():
-            main.interfaces.setdefault(item, iid)
-    packages = [*_order_packages(dec), main]
+    packages = _order_packages(dec)
+    # Interfaces of the package used before their definition were filed as foreign: the
+    # package then keeps its place in the dependency order (wit-component's
+    # `insert_package` unions the two), else it comes last.
+    own = dec.foreign.get(str(pkg_name))
+    if own is None:
+        packages.append(main)
+    else:
+        for item, iid in main.interfaces.items():
+            own.interfaces.setdefault(item, iid)
+        own.worlds.update(main.worlds)
+        main = own
     _assign_packages(dec, packages)
     if parsed.package_docs is not None:
-        _inject_docs(dec, packages, *parsed.package_docs)
-    return _freeze(dec, packages)
+        _inject_docs(dec, packages, main, *parsed.package_docs)
+    return _freeze(dec, packages, m.PackageId(packages.index(main)))
 
 
 def _order_packages(dec: _Decoder) -> list[_Package]:
@@ -841,8 +1241,9 @@ def _order_packages(dec: _Decoder) -> list[_Package]:
     return [dec.foreign[k] for k in order]
 
 
-def _inject_docs(dec: _Decoder, packages: list[_Package], data: bytes, offset: int) -> None:
-    pkg = packages[-1]
+def _inject_docs(
+    dec: _Decoder, packages: list[_Package], pkg: _Package, data: bytes, offset: int
+) -> None:
     if not data or data[0] not in (0, 1):
         raise _Malformed("unsupported package-docs version", offset)
     try:
@@ -973,8 +1374,7 @@ def _assign_packages(dec: _Decoder, packages: list[_Package]) -> None:
                     dec.interfaces[item.id].package = m.PackageId(pid)
 
 
-def _freeze(dec: _Decoder, packages: list[_Package]) -> m.Resolve:
-    main = m.PackageId(len(packages) - 1)
+def _freeze(dec: _Decoder, packages: list[_Package], main: m.PackageId) -> m.Resolve:
     return m.Resolve(
         packages=tuple(
             m.Package(
@@ -1011,3 +1411,117 @@ def _freeze(dec: _Decoder, packages: list[_Package]) -> m.Resolve:
         main=main,
         main_group=(main,),
     )
+
+
+# ---------------------------------------------------------------- any .wasm input
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """What a `.wasm` file holds, as a `Resolve` whose `main` is the package to show."""
+
+    # "package": a WIT package binary (or a `component-type` payload, a package with one
+    # world); "component": a component built by a toolchain, typed as the world `root` of
+    # the package `root:component`; "module": a core module whose `component-type*`
+    # custom sections are merged into the world `root` of the package `root:root`.
+    kind: Literal["package", "component", "module"]
+    resolve: m.Resolve
+    # The world of a component or module; None for a package.
+    world: m.WorldId | None = None
+
+
+def decode_wasm(data: bytes, *, path: str | None = None) -> Decoded:
+    """Decode any `.wasm` input, as `wasm-tools component wit FILE` reads it.
+
+    Malformed input raises `WitError` (WIT108) naming `path` and the byte offset.
+    """
+    where = f"failed to decode {path}: " if path else ""
+    try:
+        return _decode_wasm(bytes(data))
+    except _Malformed as e:
+        message = f"{where}invalid WebAssembly binary at offset {e.offset} (0x{e.offset:x}): "
+        raise WitError((error("WIT108", message + e.message, Span.UNKNOWN),)) from None
+    except RecursionError:
+        message = f"{where}invalid WebAssembly binary at offset 0 (0x0): nested too deeply"
+        raise WitError((error("WIT108", message, Span.UNKNOWN),)) from None
+
+
+def _decode_wasm(data: bytes) -> Decoded:
+    if len(data) < 8 or data[:4] != b"\x00asm":
+        raise _Malformed("not a WebAssembly binary (bad magic)", 0)
+    if data[:8] == w.MODULE_PREAMBLE:
+        return Decoded("module", _decode_module(data), m.WorldId(0))
+    if data[:8] != w.COMPONENT_PREAMBLE:
+        raise _Malformed("unsupported WebAssembly version or layer", 4)
+    parser = _ComponentParser(data)
+    parser.component(0, len(data), 0)
+    externs = parser.externs
+    if externs and all(
+        exporting and ext.sort == "type" and isinstance(ext.referenced, _ComponentT)
+        for exporting, ext in externs
+    ):
+        return Decoded("package", _decode(data))
+    dec = _Decoder()
+    comp = _ComponentT(
+        imports=[ext for exporting, ext in externs if not exporting],
+        exports=[ext for exporting, ext in externs if exporting],
+    )
+    wid = dec.world("root", comp)
+    main = _Package(name=m.PackageName(namespace="root", name="component"), worlds={"root": wid})
+    packages = [*_order_packages(dec), main]
+    _assign_packages(dec, packages)
+    return Decoded("component", _freeze(dec, packages, m.PackageId(len(packages) - 1)), wid)
+
+
+def _decode_module(data: bytes) -> m.Resolve:
+    """wit-component's `metadata::decode`: every `component-type*` section, merged."""
+    from witgen.backends.merge import merge, merge_worlds
+
+    payloads: list[tuple[int, int]] = []
+    try:
+        for section_id, start, body, end in w.iter_sections(data):
+            if section_id == w.SECTION_CUSTOM:
+                name, pos = w.read_name(data, body)
+                if pos > end:
+                    raise _Malformed("custom section name runs past the section", body)
+                if name.startswith("component-type"):
+                    payloads.append((pos, end))
+            del start
+    except ValueError as e:
+        text = str(e)
+        offset = int(text.rsplit("offset ", 1)[1].split()[0]) if "offset " in text else 0
+        raise _Malformed(text.split(" at offset")[0], offset) from None
+    if not payloads:
+        raise _Malformed(
+            "input is a core wasm module with no `component-type*` custom sections meaning "
+            "that there is not WIT information; is the information not embedded or is this "
+            "supposed to be a component?",
+            0,
+        )
+    root = m.PackageId(0)
+    resolve = m.Resolve(
+        packages=(
+            m.Package(
+                name=m.PackageName(namespace="root", name="root"),
+                interfaces=(),
+                worlds=(("root", m.WorldId(0)),),
+            ),
+        ),
+        interfaces=(),
+        worlds=(m.World(name="root", imports=(), exports=(), package=root),),
+        types=(),
+        main=root,
+        main_group=(root,),
+    )
+    for start, end in payloads:
+        try:
+            other = _decode(data[start:end])
+        except _Malformed as e:
+            raise _Malformed(e.message, start + e.offset) from None
+        assert other.main is not None
+        worlds = other.packages[other.main].worlds
+        if len(worlds) != 1:
+            raise _Malformed("a `component-type` section must hold exactly one world", start)
+        resolve, maps = merge(resolve, other)
+        resolve = merge_worlds(resolve, maps.worlds[worlds[0][1]], m.WorldId(0))
+    return resolve

@@ -1,0 +1,174 @@
+"""Differential fuzzing of witgen against wasm-tools on `wasm-tools wit-smith` packages.
+
+Usage: python bench/smith_differential.py [--seeds 2000] [--start 0] [-j 2] [--out FILE]
+
+For each seed: random bytes (seeded, so a seed names the same package on every machine)
+→ `wasm-tools wit-smith` → a WIT package binary `p.wasm`. Then, each step compared with
+wasm-tools (producers written as the reference writes them):
+
+  decode   witgen decodes `p.wasm`:   JSON  == `component wit --json p.wasm`
+  print    witgen prints that model:  text  == `component wit p.wasm`
+  resolve  witgen resolves the text:  JSON  == `component wit --json --all-features p.wit`
+  encode   witgen encodes the result: bytes == `component wit --wasm --all-features p.wit`
+  embed    each world of the package: bytes == `component embed --only-custom --world W`
+
+A seed agrees when every step does. A seed whose package wasm-tools itself cannot take
+back as text is counted apart ("reference"), not as a disagreement. Prints one line per
+disagreeing seed (the first step that differs) and a summary; `--out` also writes the
+summary as JSON. Runs `-j` seeds at a time (processes), each on its own temp directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+FEATURES = [
+    "--async",
+    "--futures",
+    "--streams",
+    "--error-context",
+    "--fixed-length-lists",
+    "--world-include",
+    "--implements",
+]
+STEPS = ("decode", "print", "resolve", "encode", "embed")
+
+
+@dataclass
+class Outcome:
+    seed: int
+    # "agree", "disagree", "reference" (wasm-tools failed on its own output), or "crash"
+    # (witgen raised something other than WitError).
+    status: str
+    step: str = ""
+    detail: str = ""
+
+
+def _flags(seed: int) -> list[str]:
+    # Most seeds use every WIT feature; every fourth lets wit-smith pick its own config.
+    return ["--arbitrary-config"] if seed % 4 == 3 else FEATURES
+
+
+def _seed_bytes(seed: int) -> bytes:
+    rnd = random.Random(seed)
+    size = rnd.choice((300, 1000, 3000, 8000))
+    return bytes(rnd.getrandbits(8) for _ in range(size))
+
+
+def _tool(*args: str) -> subprocess.CompletedProcess[bytes]:
+    exe = shutil.which("wasm-tools") or "wasm-tools"
+    return subprocess.run([exe, *args], capture_output=True, timeout=120)
+
+
+def run_seed(seed: int, workdir: Path) -> Outcome:
+    """Run every step for one seed in `workdir`; never raises."""
+    from witgen import api
+    from witgen.backends import encoder, printer
+    from witgen.backends.decoder import decode_wasm
+    from witgen.backends.json import to_data
+    from witgen.diagnostics import WitError
+
+    seed_file = workdir / "seed.bin"
+    seed_file.write_bytes(_seed_bytes(seed))
+    source = workdir / "p.wasm"
+    res = _tool("wit-smith", *_flags(seed), str(seed_file), "-o", str(source))
+    if res.returncode:
+        return Outcome(seed, "reference", "smith", res.stderr.decode(errors="replace")[:200])
+    step = "decode"
+    try:
+        ref_json = json.loads(_tool("component", "wit", "--json", str(source)).stdout)
+        decoded = decode_wasm(source.read_bytes()).resolve
+        if to_data(decoded) != ref_json:
+            return Outcome(seed, "disagree", step)
+        step = "print"
+        text = printer.print_resolve(decoded)
+        if text != _tool("component", "wit", str(source)).stdout.decode():
+            return Outcome(seed, "disagree", step)
+        step = "resolve"
+        wit = workdir / "p.wit"
+        wit.write_text(text, encoding="utf-8")
+        ref = _tool("component", "wit", "--json", "--all-features", str(wit))
+        if ref.returncode:
+            return Outcome(seed, "reference", step, ref.stderr.decode(errors="replace")[:200])
+        loaded = api.load(wit, features=api.Features(all=True), use_cache=False).resolve
+        if to_data(loaded) != json.loads(ref.stdout):
+            return Outcome(seed, "disagree", step)
+        step = "encode"
+        assert loaded.main is not None
+        want = _tool("component", "wit", "--wasm", "--all-features", str(wit), "-o", "/dev/stdout")
+        got = encoder.encode_package(loaded, loaded.main, producers_like_reference=True)
+        if got != want.stdout:
+            return Outcome(seed, "disagree", step)
+        step = "embed"
+        pkg = loaded.packages[loaded.main]
+        version = f"@{pkg.name.version}" if pkg.name.version else ""
+        for name, wid in pkg.worlds:
+            world = f"{pkg.name.unversioned}/{name}{version}"
+            args = ["--only-custom", "--all-features", "--world", world, str(wit)]
+            want = _tool("component", "embed", *args, "-o", "/dev/stdout")
+            if want.returncode:
+                return Outcome(seed, "reference", step, want.stderr.decode(errors="replace")[:200])
+            if encoder.encode_world(loaded, wid, producers_like_reference=True) != want.stdout:
+                return Outcome(seed, "disagree", step, name)
+    except WitError as e:
+        return Outcome(seed, "disagree", step, str(e)[:300])
+    except Exception as e:  # a bug: reported, and the campaign goes on
+        return Outcome(seed, "crash", step, f"{type(e).__name__}: {e}"[:300])
+    return Outcome(seed, "agree")
+
+
+def _one(seed: int) -> Outcome:
+    with tempfile.TemporaryDirectory(prefix=f"smith{seed}-") as tmp:
+        return run_seed(seed, Path(tmp))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, default=2000)
+    parser.add_argument("--start", type=int, default=0)
+    parser.add_argument("-j", "--jobs", type=int, default=1)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    seeds = range(args.start, args.start + args.seeds)
+    counts = dict.fromkeys(("agree", "disagree", "reference", "crash"), 0)
+    by_step = dict.fromkeys(STEPS, 0)
+    bad: list[Outcome] = []
+    began = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        for i, outcome in enumerate(pool.map(_one, seeds, chunksize=4), 1):
+            counts[outcome.status] += 1
+            if outcome.status in ("disagree", "crash"):
+                by_step[outcome.step] = by_step.get(outcome.step, 0) + 1
+                bad.append(outcome)
+                print(f"seed {outcome.seed}: {outcome.status} at {outcome.step} {outcome.detail}")
+            if i % 100 == 0:
+                print(f"... {i} seeds, {counts}", file=sys.stderr, flush=True)
+    compared = counts["agree"] + counts["disagree"] + counts["crash"]
+    rate = counts["agree"] / compared if compared else 0.0
+    summary = {
+        "seeds": len(seeds),
+        "first_seed": args.start,
+        **counts,
+        "agreement": round(rate, 6),
+        "disagreements_by_step": by_step,
+        "seconds": round(time.perf_counter() - began, 1),
+        "failures": [asdict(o) for o in bad[:100]],
+    }
+    print(json.dumps({k: v for k, v in summary.items() if k != "failures"}))
+    if args.out:
+        args.out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return 0 if not bad else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,877 @@
+"""Host bindings end to end: `witgen bindgen --lang python --host` driving real guests.
+
+Each test checks one rule of BINDINGS.md Part C (cited in its docstring) against the
+componentize-py guests of `guests/`, through the generated packages `notes` (C.5's world)
+and `all_types` (every type both ways). The hosts live in `hosts/`, typed against the
+generated packages, and `test_mypy_strict` type-checks them with the bindings.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import enum
+import gc
+import importlib
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from e2e_guests import HOSTS, NOTES, Generated, run_bindgen
+
+wasmtime = pytest.importorskip("wasmtime")
+from wasmtime.component import Instance, Linker  # noqa: E402
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def same(a: object, b: object) -> bool:
+    """Equal with the same types all the way down (`True` is not `1`, a tuple not a list)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, tuple | list):
+        assert isinstance(b, tuple | list)
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b
+
+
+@pytest.fixture
+def host(types_host: ModuleType) -> Any:
+    return types_host.TypesHost()
+
+
+@pytest.fixture
+def app(types_host: ModuleType, engine: Any, types_component: Any, host: Any) -> Any:
+    return types_host.connect(engine, types_component, host)
+
+
+@pytest.fixture
+def h(types_pkg: ModuleType) -> ModuleType:
+    """`all_types.imports.host_api`: the world's types live in the imported interface."""
+    return importlib.import_module("all_types.imports.host_api")
+
+
+@pytest.fixture
+def g(types_pkg: ModuleType) -> ModuleType:
+    """`all_types.exports.guest_api`."""
+    return importlib.import_module("all_types.exports.guest_api")
+
+
+def usable(app: Any, host: Any) -> None:
+    """The instance still answers, and the host saw nothing since the last check."""
+    seen = len(host.host_api.seen)
+    assert app.ping(7) == "pong #7"
+    assert len(host.host_api.seen) == seen
+
+
+# --- C.5: the worked example ---------------------------------------------------------------
+
+
+def test_c5_worked_example(
+    notes_demo: ModuleType, engine: Any, notes_component: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """C.5's user code runs as written and prints what its comments say."""
+    notes_demo.main(engine, notes_component)
+    assert capsys.readouterr().out.splitlines() == [
+        "notes 0.1.0 4",
+        "guest: open todo at 1700000000",
+        "save failed: FsError_ReadOnly()",
+        "guest: open loaded at 1700000000",
+        "['buy milk']",
+    ]
+
+
+def notes_app(notes_demo: ModuleType, engine: Any, component: Any, host: Any) -> Any:
+    linker = Linker(engine)
+    notes_demo.Notes.add_to_linker(linker, host)
+    store = wasmtime.Store(engine)
+    store.set_wasi(wasmtime.WasiConfig())
+    return notes_demo.Notes.instantiate(store, component, linker)
+
+
+def test_notes_errors_both_ways(
+    notes_demo: ModuleType, notes_pkg: ModuleType, engine: Any, notes_component: Any
+) -> None:
+    """C.3: a host `Err` reaches the guest as the WIT error; the guest's comes back as `Err`."""
+    fs = importlib.import_module("notes.imports.fs")
+
+    class FullFile(notes_demo.MemFile):
+        def write(self, text: str) -> None:
+            raise notes_pkg.Err(fs.FsError_Full(2**64 - 1))
+
+    host = notes_demo.Host()
+    app = notes_app(notes_demo, engine, notes_component, host)
+    with pytest.raises(notes_pkg.Err) as missing:
+        app.editor.document.load(notes_demo.MemFile(host.fs.disk, "nowhere.txt"))
+    assert same(missing.value.value, fs.FsError_Missing("nowhere.txt"))
+    with app.editor.document.new("t") as doc:
+        with pytest.raises(notes_pkg.Err) as full:
+            doc.save(FullFile(host.fs.disk, "f"))
+        assert same(full.value.value, fs.FsError_Full(2**64 - 1))
+        assert doc.save(notes_demo.MemFile(host.fs.disk, "ok")) is None
+    assert host.fs.disk == {"ok": ""}
+
+
+def test_notes_names(notes_pkg: ModuleType) -> None:
+    """C.1: module and class names of the worked example."""
+    fs = importlib.import_module("notes.imports.fs")
+    editor = importlib.import_module("notes.exports.editor")
+    for name in ("FsError_Missing", "FsError_ReadOnly", "FsError_Full", "FsError", "File", "Host"):
+        assert hasattr(fs, name), name
+    for name in ("Mode", "Style", "Edit", "Document", "DocumentClass", "Editor"):
+        assert hasattr(editor, name), name
+    for name in ("NotesImports", "Notes", "Ok", "Err", "Some", "Result", "Trap"):
+        assert name in notes_pkg.__all__, name
+    assert issubclass(editor.Mode, enum.Enum) and issubclass(editor.Style, enum.Flag)
+    assert [f.name for f in dataclasses.fields(editor.Edit)] == ["line", "text", "mode", "style"]
+
+
+# --- C.3: every type, both ways ------------------------------------------------------------
+
+
+def a_bag(h: ModuleType, **changes: Any) -> Any:
+    """A record with kebab-case fields, nested record, list, option, enum, flags and variant."""
+    bag = h.Bag(
+        name="bäg",
+        where_at=h.Point(x_coord=1, y_coord=-2),
+        tag_list=["t", ""],
+        maybe_count=None,
+        hue=h.Color.GREEN_BLUE,
+        perms=h.Perms.READ | h.Perms.EXEC_ALL,
+        shape=h.Shape_At(h.Point(x_coord=5, y_coord=6)),
+    )
+    return dataclasses.replace(bag, **changes)
+
+
+Case = Callable[[ModuleType, ModuleType], tuple[str, tuple[Any, ...]]]
+
+# id → (host_api, package) → (function, arguments): the guest forwards the arguments to the
+# host function of the same name, which records and returns them.
+CASES: dict[str, Case] = {
+    "bools": lambda h, p: ("bools", (True, False)),
+    "ints-max": lambda h, p: (
+        "ints",
+        (127, 255, 32767, 65535, 2**31 - 1, 2**32 - 1, 2**63 - 1, 2**64 - 1),
+    ),
+    "ints-min": lambda h, p: ("ints", (-128, 0, -32768, 0, -(2**31), 0, -(2**63), 0)),
+    "floats": lambda h, p: ("floats", (1.5, -2.25)),
+    "floats-inf": lambda h, p: ("floats", (math.inf, -math.inf)),
+    "floats-nan": lambda h, p: ("floats", (math.nan, math.nan)),
+    "char-ascii": lambda h, p: ("chars", ("a",)),
+    "char-bmp": lambda h, p: ("chars", ("ß",)),
+    "char-astral": lambda h, p: ("chars", ("🦀",)),
+    "string": lambda h, p: ("strings", ("héllo, wörld ✓ 🦀 \x00 end",)),
+    "string-empty": lambda h, p: ("strings", ("",)),
+    "blob": lambda h, p: ("blob", (bytes(range(256)),)),
+    "blob-empty": lambda h, p: ("blob", (b"",)),
+    "string-list": lambda h, p: ("string_list", (["a", "", "ü"],)),
+    "string-list-empty": lambda h, p: ("string_list", ([],)),
+    "points": lambda h, p: (
+        "points",
+        ([h.Point(x_coord=-1, y_coord=2**31 - 1), h.Point(x_coord=-(2**31), y_coord=0)],),
+    ),
+    "tuples": lambda h, p: ("tuples", ((255, "x", (True, "é")),)),
+    "bag": lambda h, p: ("bags", (a_bag(h),)),
+    "bag-2": lambda h, p: (
+        "bags",
+        (a_bag(h, maybe_count=0, perms=h.Perms(0), shape=h.Shape_Origin(), tag_list=[]),),
+    ),
+    "colors": lambda h, p: ("colors", (h.Color.YELLOW, [h.Color.RED, h.Color.GREEN_BLUE])),
+    "perms-all": lambda h, p: ("perm_set", (h.Perms.READ | h.Perms.WRITE | h.Perms.EXEC_ALL,)),
+    "perms-none": lambda h, p: ("perm_set", (h.Perms(0),)),
+    "shape-circle": lambda h, p: ("shapes", (h.Shape_Circle(1.5),)),
+    "shape-square": lambda h, p: ("shapes", (h.Shape_Square(1.5),)),  # tagged: same payload
+    "shape-origin": lambda h, p: ("shapes", (h.Shape_Origin(),)),
+    "shape-at": lambda h, p: ("shapes", (h.Shape_At(h.Point(x_coord=0, y_coord=0)),)),
+    "json-null": lambda h, p: ("jsons", (h.Json_Null(),)),
+    "json-true": lambda h, p: ("jsons", (h.Json_Boolean(True),)),
+    "json-false": lambda h, p: ("jsons", (h.Json_Boolean(False),)),
+    "json-number": lambda h, p: ("jsons", (h.Json_Number(2.5),)),
+    "json-zero": lambda h, p: ("jsons", (h.Json_Number(0.0),)),
+    "json-str": lambda h, p: ("jsons", (h.Json_Str(""),)),
+    "json-arr": lambda h, p: ("jsons", (h.Json_Arr(["x"]),)),
+    "json-arr-empty": lambda h, p: ("jsons", (h.Json_Arr([]),)),
+    "options-none": lambda h, p: ("options", (None, None, None)),
+    "options-zero": lambda h, p: ("options", (0, "", h.Point(x_coord=0, y_coord=0))),
+    "options-some": lambda h, p: ("options", (5, "x", h.Point(x_coord=1, y_coord=1))),
+    "nested-none": lambda h, p: ("nested_option", (None,)),
+    "nested-some-none": lambda h, p: ("nested_option", (p.Some(None),)),
+    "nested-some-5": lambda h, p: ("nested_option", (p.Some(5),)),
+    "nested-some-0": lambda h, p: ("nested_option", (p.Some(0),)),
+    "results-ok": lambda h, p: ("results", (p.Ok(5), p.Ok(None), p.Ok("x"), p.Ok(None), p.Ok(3))),
+    "results-err": lambda h, p: (
+        "results",
+        (p.Err("boom"), p.Err(None), p.Err("y"), p.Err(7), p.Err(None)),
+    ),
+    "results-mixed": lambda h, p: ("results", (p.Ok(0), p.Err(None), p.Ok(""), p.Err(0), p.Ok(0))),
+    "result-list": lambda h, p: ("result_list", ([p.Ok(1), p.Err("e"), p.Ok(0), p.Err("")],)),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_round_trip(case: str, app: Any, host: Any, h: ModuleType, types_pkg: ModuleType) -> None:
+    """C.3: a value lowered by the host, lifted and re-lowered by the guest, lifted by the host
+    (the callback's argument), lowered as its result, and lifted again comes back the same."""
+    func, args = CASES[case](h, types_pkg)
+    expected = args[0] if len(args) == 1 else args
+    result = getattr(app.guest_api, func)(*args)
+    [(name, seen)] = host.host_api.seen
+    assert name == func
+    assert same(seen, expected), f"the host callback received {seen!r}"
+    assert same(result, expected), f"{result!r} != {expected!r}"
+
+
+def test_f32_rounds_and_int_for_float(app: Any, host: Any) -> None:
+    """C.3: `int` is accepted for a float; f32 rounds as in wasm (B.1)."""
+    assert same(app.guest_api.floats(0.1, 0.1), (0.10000000149011612, 0.1))
+    assert same(app.guest_api.floats(1, -2), (1.0, -2.0))
+
+
+def test_accepted_sequences(app: Any, host: Any, h: ModuleType) -> None:
+    """C.3: `bytearray`/`memoryview` for bytes, `tuple` for a list."""
+    assert same(app.guest_api.blob(bytearray(b"ab")), b"ab")
+    assert same(app.guest_api.blob(memoryview(b"cd")), b"cd")
+    assert same(app.guest_api.string_list(("a", "b")), ["a", "b"])
+    point = h.Point(x_coord=1, y_coord=2)
+    assert same(app.guest_api.points((point,)), [point])
+
+
+def test_world_level_functions(app: Any, host: Any) -> None:
+    """C.2: world exports are methods of the instance; world imports methods of `host`."""
+    assert app.ping(3) == "pong #3"
+
+
+# --- C.3: checks before entering wasm ------------------------------------------------------
+
+Z8 = (0, 0, 0, 0, 0, 0, 0, 0)
+
+
+def with_int(i: int, value: int) -> tuple[int, ...]:
+    return (*Z8[:i], value, *Z8[i + 1 :])
+
+
+OUT_OF_RANGE: list[tuple[str, Callable[[Any, ModuleType, ModuleType], object]]] = [
+    *(
+        (f"ints-{name}-{value}", lambda a, h, p, i=i, v=value: a.guest_api.ints(*with_int(i, v)))
+        for i, (name, lo, hi) in enumerate(
+            [
+                ("s8", -(2**7), 2**7 - 1),
+                ("u8", 0, 2**8 - 1),
+                ("s16", -(2**15), 2**15 - 1),
+                ("u16", 0, 2**16 - 1),
+                ("s32", -(2**31), 2**31 - 1),
+                ("u32", 0, 2**32 - 1),
+                ("s64", -(2**63), 2**63 - 1),
+                ("u64", 0, 2**64 - 1),
+            ]
+        )
+        for value in (lo - 1, hi + 1)
+    ),
+    ("record-field", lambda a, h, p: a.guest_api.points([h.Point(x_coord=2**31, y_coord=0)])),
+    ("option", lambda a, h, p: a.guest_api.options(2**32, None, None)),
+    ("nested-option", lambda a, h, p: a.guest_api.nested_option(p.Some(-1))),
+    ("result", lambda a, h, p: a.guest_api.result_list([p.Ok(2**32)])),
+    ("result-err", lambda a, h, p: a.guest_api.results(*(p.Ok(0),) * 3, p.Err(256), p.Ok(0))),
+    ("tuple", lambda a, h, p: a.guest_api.tuples((256, "x", (True, "c")))),
+    ("u32-param", lambda a, h, p: a.guest_api.make_counter(-1)),
+    ("constructor", lambda a, h, p: a.guest_api.acc.new(2**63)),
+    ("static", lambda a, h, p: a.guest_api.acc.from_list([0, -(2**63) - 1])),
+]
+
+WRONG_TYPE: list[tuple[str, Callable[[Any, ModuleType, ModuleType], object]]] = [
+    ("int-for-bool", lambda a, h, p: a.guest_api.bools(1, True)),
+    ("bool-for-int", lambda a, h, p: a.guest_api.ints(True, *Z8[1:])),
+    ("str-for-int", lambda a, h, p: a.guest_api.ints("1", *Z8[1:])),
+    ("float-for-int", lambda a, h, p: a.guest_api.ints(1.0, *Z8[1:])),
+    ("str-for-float", lambda a, h, p: a.guest_api.floats("1.0", 1.0)),
+    ("char-too-long", lambda a, h, p: a.guest_api.chars("ab")),
+    ("char-empty", lambda a, h, p: a.guest_api.chars("")),
+    ("bytes-for-string", lambda a, h, p: a.guest_api.strings(b"x")),
+    ("str-for-bytes", lambda a, h, p: a.guest_api.blob("x")),
+    ("list-for-bytes", lambda a, h, p: a.guest_api.blob([1, 2])),
+    ("str-for-list", lambda a, h, p: a.guest_api.string_list("abc")),
+    ("int-in-list", lambda a, h, p: a.guest_api.string_list(["a", 1])),
+    ("tuple-for-record", lambda a, h, p: a.guest_api.points([(1, 2)])),
+    ("str-for-enum", lambda a, h, p: a.guest_api.colors("red", [])),
+    ("int-for-enum", lambda a, h, p: a.guest_api.colors(0, [])),
+    ("set-for-flags", lambda a, h, p: a.guest_api.perm_set({"read"})),
+    ("record-for-variant", lambda a, h, p: a.guest_api.shapes(h.Point(x_coord=0, y_coord=0))),
+    ("none-for-variant", lambda a, h, p: a.guest_api.jsons(None)),
+    ("bare-for-json", lambda a, h, p: a.guest_api.jsons(True)),
+    ("str-for-option-u32", lambda a, h, p: a.guest_api.options("x", None, None)),
+    ("bare-for-nested-option", lambda a, h, p: a.guest_api.nested_option(5)),
+    ("bare-for-result", lambda a, h, p: a.guest_api.result_list([5])),
+    ("list-for-tuple", lambda a, h, p: a.guest_api.tuples([1, "x", (True, "c")])),
+    ("wrong-record-field", lambda a, h, p: a.guest_api.points([h.Point(x_coord="1", y_coord=0)])),
+    ("object-for-host-resource", lambda a, h, p: a.guest_api.read_counter(object())),
+    ("host-object-for-guest-resource", lambda a, h, p: a.guest_api.acc_total(object())),
+]
+
+
+def _run_bad_call(
+    make: Callable[[Any, ModuleType, ModuleType], object],
+    error: type[Exception],
+    app: Any,
+    host: Any,
+    h: ModuleType,
+    pkg: ModuleType,
+) -> None:
+    with pytest.raises(error):
+        make(app, h, pkg)
+    assert host.host_api.seen == [], "the guest was entered"
+    usable(app, host)
+
+
+@pytest.mark.parametrize("make", [m for _, m in OUT_OF_RANGE], ids=[i for i, _ in OUT_OF_RANGE])
+def test_out_of_range_raises_overflow_error(
+    make: Any, app: Any, host: Any, h: ModuleType, types_pkg: ModuleType
+) -> None:
+    """C.3: an int outside its WIT range raises `OverflowError` before wasm, without poisoning."""
+    _run_bad_call(make, OverflowError, app, host, h, types_pkg)
+
+
+@pytest.mark.parametrize("make", [m for _, m in WRONG_TYPE], ids=[i for i, _ in WRONG_TYPE])
+def test_wrong_type_raises_type_error(
+    make: Any, app: Any, host: Any, h: ModuleType, types_pkg: ModuleType
+) -> None:
+    """C.3 (and C.4b for host resources): a wrong Python type raises `TypeError` before wasm."""
+    _run_bad_call(make, TypeError, app, host, h, types_pkg)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda a: a.guest_api.strings("\ud800"),
+        lambda a: a.guest_api.chars("\udfff"),
+        lambda a: a.guest_api.string_list(["ok", "x\udc00"]),
+    ],
+    ids=["string", "char", "in-list"],
+)
+def test_surrogate_raises_value_error(make: Any, app: Any, host: Any) -> None:
+    """C.3: a surrogate in a string raises `ValueError` before wasm."""
+    with pytest.raises(ValueError):
+        make(app)
+    assert host.host_api.seen == []
+    usable(app, host)
+
+
+# --- C.3/A.5: results ----------------------------------------------------------------------
+
+
+def test_function_results_raise_err(
+    app: Any, host: Any, h: ModuleType, types_pkg: ModuleType
+) -> None:
+    """C.3: a function's own `result` returns `T` or raises `Err(e)`, in the host implementation
+    (raised there, it reaches the guest, which re-raises it) and in the export wrapper."""
+    api, err = app.guest_api, types_pkg.Err
+    assert api.fail_full(False) == "fine"
+    assert api.fail_unit(False) is None
+    assert api.fail_ok_only(False) == 42
+    assert api.fail_err_only(False) is None
+    assert same(api.fail_variant(False), h.Point(x_coord=3, y_coord=4))
+    raised = {
+        "fail_full": h.Color.GREEN_BLUE,
+        "fail_unit": None,
+        "fail_ok_only": None,
+        "fail_err_only": "nope",
+        "fail_variant": h.Shape_At(h.Point(x_coord=1, y_coord=-2)),
+    }
+    for name, value in raised.items():
+        with pytest.raises(err) as e:
+            getattr(api, name)(True)
+        assert type(e.value) is err and same(e.value.value, value), name
+    usable(app, host)
+
+
+def test_host_err_reaches_guest_as_wit_error(app: Any) -> None:
+    """C.3: the guest catches the host's `Err` as its own `Err` holding its own `Shape_At`."""
+    assert app.guest_api.host_error_seen() == "Err(Shape_At(value=Point(x_coord=1, y_coord=-2)))"
+
+
+def test_guest_resource_err(app: Any, types_pkg: ModuleType) -> None:
+    """C.3: a resource method's own result raises `Err` too."""
+    with app.guest_api.acc.new(-5) as acc:
+        with pytest.raises(types_pkg.Err) as e:
+            acc.checked()
+        assert e.value.value == -5
+        acc.add(6)
+        assert acc.checked() == 1
+
+
+# --- C.2: host resources -------------------------------------------------------------------
+
+
+def test_host_resource_made_and_dropped_by_guest(app: Any, host: Any) -> None:
+    """C.2: an object the host returns as `own` (from `counter_new`) gets a guest handle; its
+    `drop()` runs once, when the guest drops that handle."""
+    assert app.guest_api.counter_scratch(5) == 7
+    (counter,) = host.host_api.counters
+    assert counter.value == 7
+    assert counter.drops == 1
+
+
+def test_host_resource_lent(app: Any, host: Any, types_host: ModuleType) -> None:
+    """C.2: a host object passed as `borrow` is lent for the call: same object, never dropped."""
+    counter = types_host.Counter(3)
+    assert app.guest_api.read_counter(counter) == 13
+    assert app.guest_api.read_counter(counter) == 23
+    assert counter.value == 23 and counter.drops == 0
+
+
+def test_host_resource_duck_typed(app: Any) -> None:
+    """C.2: a host resource may match the Protocol instead of subclassing it."""
+
+    class Duck:
+        def __init__(self) -> None:
+            self.value = 0
+
+        def get(self) -> int:
+            return self.value
+
+        def bump(self, by: int) -> int:
+            self.value += by
+            return self.value
+
+        def drop(self) -> None:
+            pass
+
+    assert app.guest_api.read_counter(Duck()) == 10
+
+
+def test_host_resource_given_away(app: Any, host: Any, types_host: ModuleType) -> None:
+    """C.2: a host object passed as `own` is given away; the guest drops it: `drop()` once."""
+    counter = types_host.Counter(3)
+    assert app.guest_api.take_counter(counter) == 4
+    assert counter.drops == 1
+
+
+def test_host_resource_returned_to_host(app: Any, host: Any) -> None:
+    """C.2: an `own` handle the guest returns (export result) or passes (callback argument)
+    arrives as the host's own object, not dropped."""
+    made = app.guest_api.make_counter(9)
+    assert made is host.host_api.counters[-1]
+    assert made.drops == 0
+    assert app.guest_api.counter_round_trip(1) == 4  # `counter.make`, then lent, then given
+    counter = host.host_api.counters[-1]
+    assert [seen for name, seen in host.host_api.seen] == [counter, counter]
+    assert counter.drops == 0
+
+
+def test_host_resource_runtime_checkable(types_host: ModuleType, h: ModuleType) -> None:
+    """C.4b: host resource Protocols are `runtime_checkable`."""
+    assert isinstance(types_host.Counter(0), h.Counter)
+    assert not isinstance(object(), h.Counter)
+
+
+def test_linker_shared_by_instances(
+    types_host: ModuleType, engine: Any, types_component: Any
+) -> None:
+    """C.2/C.4: every instance of one Linker shares `host` and its handle table."""
+    host = types_host.TypesHost()
+    linker = Linker(engine)
+    types_host.AllTypes.add_to_linker(linker, host)
+    first = types_host.connect(engine, types_component, host, linker=linker)
+    second = types_host.connect(engine, types_component, host, linker=linker)
+    made = first.guest_api.make_counter(1)
+    assert second.guest_api.read_counter(made) == 11
+    assert second.guest_api.take_counter(made) == 12
+    assert made.drops == 1
+    assert first.guest_api.counter_scratch(0) == second.guest_api.counter_scratch(0) == 2
+
+
+# --- C.2: guest resources ------------------------------------------------------------------
+
+
+def test_guest_resource_methods_and_statics(app: Any, g: ModuleType) -> None:
+    """C.2: `.new`, methods, statics; handles of class `<R>`, the accessor of class `<R>Class`."""
+    assert type(app.guest_api).__name__ == "GuestApi" and isinstance(app.guest_api, g.GuestApi)
+    assert isinstance(app.guest_api.acc, g.AccClass)
+    acc = app.guest_api.acc.new(5)
+    other = app.guest_api.acc.from_list([1, 2, 3])
+    assert isinstance(acc, g.Acc) and isinstance(other, g.Acc)
+    assert acc.add(3) is None
+    assert acc.total() == 8
+    assert acc.peek(other) == 6  # borrow: `other` stays usable
+    assert other.total() == 6
+    assert app.guest_api.acc_total(other) == 6
+    acc.drop()
+    other.drop()
+
+
+def test_guest_resource_with_and_idempotent_drop(app: Any, host: Any) -> None:
+    """C.2: `__exit__` drops; `drop()` is idempotent; a closed handle raises `ValueError`."""
+    with app.guest_api.acc.new(1) as acc:
+        acc.add(1)
+        assert acc.total() == 2
+    with pytest.raises(ValueError):
+        acc.total()
+    acc.drop()
+    acc.drop()
+    with pytest.raises(ValueError):
+        app.guest_api.acc_total(acc)
+    usable(app, host)
+
+
+def test_guest_resource_own_moves(app: Any, host: Any) -> None:
+    """C.2: passing a handle as `own` moves it; reusing it raises `ValueError` before wasm."""
+    acc = app.guest_api.acc.new(10)
+    other = app.guest_api.acc.new(4)
+    acc.merge(other)
+    assert acc.total() == 14
+    with pytest.raises(ValueError):
+        other.total()
+    with pytest.raises(ValueError):
+        acc.merge(other)
+    with pytest.raises(ValueError):
+        app.guest_api.consume_acc(other)
+    other.drop()  # idempotent on a moved handle
+    assert app.guest_api.consume_acc(acc) == 14
+    with pytest.raises(ValueError):
+        acc.add(1)
+    usable(app, host)
+
+
+def test_guest_resource_in_option(app: Any, g: ModuleType) -> None:
+    """C.3: `option<own<acc>>` results are handles or `None`."""
+    assert app.guest_api.maybe_acc(None) is None
+    acc = app.guest_api.maybe_acc(4)
+    assert isinstance(acc, g.Acc)
+    assert acc.total() == 4
+    acc.drop()
+
+
+def test_guest_resource_foreign_handle(
+    app: Any, host: Any, types_host: ModuleType, engine: Any, types_component: Any
+) -> None:
+    """C.2: a handle of another instance raises `ValueError` before wasm (never an abort)."""
+    other = types_host.connect(engine, types_component, types_host.TypesHost())
+    foreign = other.guest_api.acc.new(1)
+    with pytest.raises(ValueError):
+        app.guest_api.acc_total(foreign)
+    with pytest.raises(ValueError):
+        app.guest_api.consume_acc(foreign)
+    usable(app, host)
+    assert foreign.total() == 1
+    foreign.drop()
+
+
+def test_guest_resource_leak_warns(app: Any) -> None:
+    """C.2: a handle collected without `drop()` emits `ResourceWarning`."""
+    with pytest.warns(ResourceWarning):
+        app.guest_api.acc.new(1)
+        gc.collect()
+
+
+# --- C.3/C.4b: traps and poisoning ---------------------------------------------------------
+
+
+def test_guest_trap_poisons(app: Any, types_pkg: ModuleType) -> None:
+    """C.3: a guest trap raises `Trap` (a `WasmtimeError`, not `wasmtime.Trap`); then every call
+    on the instance or its handles raises `Trap` at once with the first cause (C.4b); `drop()`
+    and `__exit__` close silently."""
+    trap = types_pkg.Trap
+    assert issubclass(trap, wasmtime.WasmtimeError) and not issubclass(trap, wasmtime.Trap)
+    acc = app.guest_api.acc.new(1)
+    held = app.guest_api.acc.new(2)
+    with pytest.raises(trap) as first:
+        app.guest_api.crash("boom")
+    cause = first.value.__cause__
+    assert isinstance(cause, wasmtime.WasmtimeError)
+    for call in (
+        lambda: app.ping(1),
+        lambda: app.guest_api.bools(True, True),
+        lambda: app.guest_api.acc.new(1),
+        lambda: app.guest_api.acc.from_list([]),
+        lambda: acc.total(),
+    ):
+        with pytest.raises(trap) as again:
+            call()
+        assert again.value.__cause__ is cause
+    acc.drop()
+    acc.drop()
+    with held:
+        pass
+
+
+def test_host_exception_traps(app: Any, host: Any, types_pkg: ModuleType) -> None:
+    """C.3: a host implementation raising anything but an allowed `Err` makes the export raise
+    `Trap` whose `__cause__` is that exception; the instance is poisoned."""
+    with pytest.raises(types_pkg.Trap) as trap:
+        app.guest_api.call_explode()
+    assert isinstance(trap.value.__cause__, LookupError)
+    assert str(trap.value.__cause__) == "host says no"
+    with pytest.raises(types_pkg.Trap) as again:
+        app.ping(1)
+    assert again.value.__cause__ is trap.value.__cause__
+
+
+def test_host_err_without_result_traps(app: Any, host: Any, types_pkg: ModuleType) -> None:
+    """C.3: `Err` from a host function whose WIT result is not a `result` is not allowed."""
+    host.host_api.raise_in["strings"] = types_pkg.Err("x")
+    with pytest.raises(types_pkg.Trap) as trap:
+        app.guest_api.strings("a")
+    assert isinstance(trap.value.__cause__, types_pkg.Err)
+
+
+@pytest.mark.parametrize(
+    ("func", "args", "bad", "cause"),
+    [
+        ("ints", Z8, (300, *Z8[1:]), OverflowError),
+        ("strings", ("a",), 5, TypeError),
+        ("strings", ("a",), "\ud800", ValueError),
+        ("bools", (True, True), (1, True), TypeError),
+        ("chars", ("a",), "ab", TypeError),
+    ],
+    ids=["overflow", "type", "surrogate", "int-for-bool", "long-char"],
+)
+def test_host_bad_return_traps(
+    func: str,
+    args: tuple[Any, ...],
+    bad: object,
+    cause: type[Exception],
+    app: Any,
+    host: Any,
+    types_pkg: ModuleType,
+) -> None:
+    """C.3: a host implementation returning a value that fails the checks makes the export
+    raise `Trap`, `__cause__` the check's error."""
+    host.host_api.replace[func] = bad
+    with pytest.raises(types_pkg.Trap) as trap:
+        getattr(app.guest_api, func)(*args)
+    assert isinstance(trap.value.__cause__, cause), repr(trap.value.__cause__)
+
+
+def test_unsendable_err_traps(
+    app: Any, types_pkg: ModuleType, bindings: dict[str, Generated]
+) -> None:
+    """C.4b: the `err` side of `result<option<u32>, string>` returned by the host cannot be sent
+    (B.2): WIT4xx warning at generation; at run time `Trap` from `NotImplementedError`."""
+    warning = bindings["types"].output
+    assert "WIT4" in warning and "unsendable" in warning, warning
+    assert app.guest_api.unsendable(False) == 7
+    with pytest.raises(types_pkg.Trap) as trap:
+        app.guest_api.unsendable(True)
+    cause = trap.value.__cause__
+    assert isinstance(cause, NotImplementedError), repr(cause)
+    assert "result<option<u32>, string>" in str(cause) and "wasmtime" in str(cause).lower()
+
+
+# --- C.2: linking and instantiation --------------------------------------------------------
+
+
+def test_wasi_flag(types_host: ModuleType, engine: Any, types_component: Any) -> None:
+    """C.2: `wasi=True` (default) adds WASI; with `wasi=False` the user adds it (or the guest's
+    wasi imports are missing at instantiation)."""
+    host = types_host.TypesHost()
+    bare = Linker(engine)
+    types_host.AllTypes.add_to_linker(bare, host, wasi=False)
+    with pytest.raises(wasmtime.WasmtimeError, match="wasi:"):
+        types_host.connect(engine, types_component, host, linker=bare)
+    manual = Linker(engine)
+    manual.add_wasip2()
+    types_host.AllTypes.add_to_linker(manual, host, wasi=False)
+    assert types_host.connect(engine, types_component, host, linker=manual).ping(2) == "pong #2"
+
+
+def test_instantiate_checks(
+    types_host: ModuleType,
+    notes_demo: ModuleType,
+    engine: Any,
+    notes_component: Any,
+    types_component: Any,
+) -> None:
+    """C.2/C.4b: without `add_to_linker`, wasmtime names the missing import; a component for
+    another world raises `LookupError` naming the first missing export."""
+    linker = Linker(engine)
+    linker.add_wasip2()
+    with pytest.raises(wasmtime.WasmtimeError, match="test:types/host-api"):
+        types_host.connect(engine, types_component, types_host.TypesHost(), linker=linker)
+    notes_linker = Linker(engine)
+    notes_demo.Notes.add_to_linker(notes_linker, notes_demo.Host())
+    with pytest.raises(LookupError, match=r"test:types/guest-api|ping"):
+        types_host.connect(engine, notes_component, types_host.TypesHost(), linker=notes_linker)
+
+
+def test_store_bound(types_host: ModuleType, engine: Any, types_component: Any) -> None:
+    """C.2: `wasm_store` and `wasm_instance` are the instance's, read-only."""
+    host = types_host.TypesHost()
+    linker = Linker(engine)
+    types_host.AllTypes.add_to_linker(linker, host)
+    store = wasmtime.Store(engine)
+    store.set_wasi(wasmtime.WasiConfig())
+    app = types_host.AllTypes.instantiate(store, types_component, linker)
+    assert app.wasm_store is store
+    assert isinstance(app.wasm_instance, Instance)
+    with pytest.raises(AttributeError):
+        app.wasm_store = wasmtime.Store(engine)
+
+
+# --- C.1/C.4b: the generated package -------------------------------------------------------
+
+
+def py_files(gen: Generated) -> dict[str, str]:
+    root = gen.root / gen.package
+    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*.py"))}
+
+
+@pytest.mark.parametrize("name", ["notes", "types"])
+def test_package_layout(name: str, bindings: dict[str, Generated]) -> None:
+    """C.1/C.4b: layout, `py.typed`, header, docstring-only package markers, `__all__`, and
+    nothing imports witgen (only wasmtime at run time)."""
+    gen = bindings[name]
+    root = gen.root / gen.package
+    files = py_files(gen)
+    assert (root / "py.typed").exists()
+    assert {"__init__.py", "_rt.py", "imports/__init__.py", "exports/__init__.py"} <= set(files)
+    for rel, text in files.items():
+        assert text.startswith("# Generated by witgen "), rel
+        tree = ast.parse(text, rel)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom) and not getattr(node, "level", 0):
+                modules = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                )
+                for module in modules:
+                    top = module.split(".")[0]
+                    assert top not in {"witgen", "componentize_py_types"}, f"{rel}: {module}"
+        if rel in {"imports/__init__.py", "exports/__init__.py"}:
+            assert len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr), rel
+            assert isinstance(tree.body[0].value, ast.Constant), rel
+
+
+def test_package_exports(types_pkg: ModuleType) -> None:
+    """C.2: `Ok`, `Err`, `Some`, `Result`, `Trap` and the world classes in `__all__`; `Err` is a
+    frozen dataclass and an `Exception`, `Some`/`Ok` dataclasses with field `value`."""
+    assert {"AllTypes", "AllTypesImports", "Ok", "Err", "Some", "Result", "Trap"} <= set(
+        types_pkg.__all__
+    )
+    assert issubclass(types_pkg.Err, Exception)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        types_pkg.Err(1).value = 2
+    for cls in (types_pkg.Ok, types_pkg.Err, types_pkg.Some):
+        assert [f.name for f in dataclasses.fields(cls)] == ["value"]
+
+
+def test_second_package_and_determinism(
+    tmp_path: Path,
+    bindings: dict[str, Generated],
+    notes_demo: ModuleType,
+    engine: Any,
+    notes_component: Any,
+) -> None:
+    """C.1/C.4b: `--package` renames the package; two packages of one world work side by side in
+    one process; the output is byte-identical across runs."""
+    again = run_bindgen(NOTES, tmp_path / "a")
+    assert py_files(again) == py_files(bindings["notes"])
+    other = run_bindgen(NOTES, tmp_path / "b", "--package", "notes_b")
+    assert (tmp_path / "b" / "notes_b" / "__init__.py").exists()
+    sys.path.insert(0, str(tmp_path / "b"))
+    try:
+        notes_b = importlib.import_module("notes_b")
+        fs_b = importlib.import_module("notes_b.imports.fs")
+    finally:
+        sys.path.remove(str(tmp_path / "b"))
+    assert other.package == "notes_b"
+
+    class File(fs_b.File):
+        def __init__(self, disk: dict[str, str]) -> None:
+            self.disk = disk
+
+        def read(self) -> str:
+            return self.disk.get("x", "")
+
+        def write(self, text: str) -> None:
+            self.disk["x"] = text
+
+    class Files:
+        def file_new(self, path: str) -> Any:
+            return File({})
+
+        def file_open(self, path: str) -> Any:
+            return File({})
+
+        def log(self, msg: str) -> None:
+            pass
+
+    class Host:
+        fs = Files()
+
+        def now(self) -> int:
+            return 0
+
+    linker = Linker(engine)
+    notes_b.Notes.add_to_linker(linker, Host())
+    store = wasmtime.Store(engine)
+    store.set_wasi(wasmtime.WasiConfig())
+    app_b = notes_b.Notes.instantiate(store, notes_component, linker)
+    app_a = notes_app(notes_demo, engine, notes_component, notes_demo.Host())
+    disk: dict[str, str] = {}
+    with app_b.editor.document.new("b") as doc:
+        doc.apply(
+            importlib.import_module("notes_b.exports.editor").Edit(
+                line=0,
+                text="hi",
+                mode=notes_b.exports.editor.Mode.INSERT,
+                style=notes_b.exports.editor.Style(0),
+            )
+        )
+        doc.save(File(disk))
+    assert disk == {"x": "hi"}
+    assert app_a.version() == app_b.version()
+
+
+def test_bindgen_no_partial_output(tmp_path: Path, bindings: dict[str, Generated]) -> None:
+    """C.1: a failed generation leaves no output behind."""
+    from typer.testing import CliRunner
+
+    from witgen.cli import app as cli
+
+    out = tmp_path / "out"
+    args = ["bindgen", "--lang", "python", "--host", str(NOTES.wit), "--world", "nope"]
+    result = CliRunner().invoke(cli, [*args, "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert not (out / "nope").exists() and not (out / "notes").exists()
+
+
+# --- mypy ----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_mypy_strict(bindings: dict[str, Generated], tmp_path: Path) -> None:
+    """C.4/C.5: the generated packages and the typed user code of `hosts/` pass
+    `mypy --strict` (one run)."""
+    root = bindings["notes"].root
+    targets = [str(root / "notes"), str(root / "all_types")]
+    targets += [str(HOSTS / "notes_demo.py"), str(HOSTS / "types_host.py")]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--python-version",
+            "3.11",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--no-error-summary",
+            *targets,
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MYPYPATH": f"{root}:{HOSTS}"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
