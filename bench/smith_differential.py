@@ -65,6 +65,37 @@ def _seed_bytes(seed: int) -> bytes:
     return bytes(rnd.getrandbits(8) for _ in range(size))
 
 
+def first_difference(a: object, b: object, path: str = "") -> str:
+    """Where two JSON values first differ, as a path (`/worlds[0]/exports/x`), with both."""
+    if type(a) is not type(b):
+        return f"{path}: {json.dumps(a)[:80]} vs {json.dumps(b)[:80]}"
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in [*a, *(k for k in b if k not in a)]:
+            if a.get(key) != b.get(key):
+                return first_difference(a.get(key), b.get(key), f"{path}/{key}")
+    elif isinstance(a, list) and isinstance(b, list):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
+            if x != y:
+                return first_difference(x, y, f"{path}[{i}]")
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items vs {len(b)}"
+    elif a != b:
+        return f"{path}: {json.dumps(a)[:80]} vs {json.dumps(b)[:80]}"
+    return ""
+
+
+def _first_line(a: str, b: str) -> str:
+    for i, (x, y) in enumerate(zip(a.splitlines(), b.splitlines(), strict=False), 1):
+        if x != y:
+            return f"line {i}: {x.strip()[:60]!r} vs {y.strip()[:60]!r}"
+    return "lengths differ"
+
+
+def _first_byte(a: bytes, b: bytes) -> str:
+    i = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return f"offset {i} of {len(a)} vs {len(b)} bytes"
+
+
 def _tool(*args: str) -> subprocess.CompletedProcess[bytes]:
     exe = shutil.which("wasm-tools") or "wasm-tools"
     return subprocess.run([exe, *args], capture_output=True, timeout=120)
@@ -89,11 +120,12 @@ def run_seed(seed: int, workdir: Path) -> Outcome:
         ref_json = json.loads(_tool("component", "wit", "--json", str(source)).stdout)
         decoded = decode_wasm(source.read_bytes()).resolve
         if to_data(decoded) != ref_json:
-            return Outcome(seed, "disagree", step)
+            return Outcome(seed, "disagree", step, first_difference(to_data(decoded), ref_json))
         step = "print"
         text = printer.print_resolve(decoded)
-        if text != _tool("component", "wit", str(source)).stdout.decode():
-            return Outcome(seed, "disagree", step)
+        ref_text = _tool("component", "wit", str(source)).stdout.decode()
+        if text != ref_text:
+            return Outcome(seed, "disagree", step, _first_line(text, ref_text))
         step = "resolve"
         wit = workdir / "p.wit"
         wit.write_text(text, encoding="utf-8")
@@ -102,13 +134,14 @@ def run_seed(seed: int, workdir: Path) -> Outcome:
             return Outcome(seed, "reference", step, ref.stderr.decode(errors="replace")[:200])
         loaded = api.load(wit, features=api.Features(all=True), use_cache=False).resolve
         if to_data(loaded) != json.loads(ref.stdout):
-            return Outcome(seed, "disagree", step)
+            diff = first_difference(to_data(loaded), json.loads(ref.stdout))
+            return Outcome(seed, "disagree", step, diff)
         step = "encode"
         assert loaded.main is not None
         want = _tool("component", "wit", "--wasm", "--all-features", str(wit), "-o", "/dev/stdout")
         got = encoder.encode_package(loaded, loaded.main, producers_like_reference=True)
         if got != want.stdout:
-            return Outcome(seed, "disagree", step)
+            return Outcome(seed, "disagree", step, _first_byte(got, want.stdout))
         step = "embed"
         pkg = loaded.packages[loaded.main]
         version = f"@{pkg.name.version}" if pkg.name.version else ""

@@ -411,3 +411,20 @@ def test_fmt_unwritable_directory(tmp_path: Path) -> None:
 
 def test_fmt_requires_a_path() -> None:
     assert invoke("fmt").exit_code == 2
+
+
+def test_fmt_diff_marks_a_missing_final_newline(tmp_path: Path) -> None:
+    path = tmp_path / "x.wit"
+    path.write_text("package a:b;\ninterface i {}", encoding="utf-8")
+    result = invoke("fmt", "--diff", str(path))
+    assert result.exit_code == 0, result.output
+    assert "-interface i {}\n\\ No newline at end of file\n+interface i {\n+}\n" in result.stdout
+
+
+def test_fmt_reports_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "x.wit"
+    path.write_bytes(b"package a:b;\n// \xff\n")
+    result = invoke("fmt", str(path))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("error[WIT107]: failed to read file")
+    assert path.read_bytes() == b"package a:b;\n// \xff\n"

@@ -407,7 +407,7 @@ def _resolve_with_binaries(
     shown = binaries[0][0]
     copy = loader.parse_text_group(f"{shown} (decoded)", text, sources)
     full = resolve.resolve([*groups, copy], sources, features)
-    merged, maps = merge.merge(base, full)
+    merged, maps = merge.merge(base, full, structural=True)
     main = None if full.main is None else maps.packages[full.main]
     group = tuple(maps.packages[p] for p in full.main_group)
     return replace(merged, main=main, main_group=group or ((main,) if main is not None else ()))
@@ -533,3 +533,87 @@ def write_bytes(path: str | Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise _write_error(str(path), e) from None
+
+
+# ---------------------------------------------------------------- bindgen
+
+
+@dataclass(frozen=True, slots=True)
+class Generated:
+    """What `bindgen_host` wrote: the package directory and the warnings of generating it."""
+
+    path: Path
+    warnings: tuple[Diagnostic, ...]
+    sources: SourceMap
+
+
+def bindgen_host(
+    path: str | Path,
+    *,
+    out_dir: str | Path,
+    world: str | None = None,
+    package: str | None = None,
+    skip_unsupported: bool = False,
+    features: Features | None = None,
+    use_cache: bool = True,
+) -> Generated:
+    """Write typed wasmtime-py host bindings of a world as the package `out_dir/NAME`.
+
+    NAME is `package`, or snake(world name). The package is built in a temporary directory
+    and then moved into place, replacing an older one, so a failure leaves no partial
+    output. Errors (unsupported functions without `skip_unsupported`, name clashes) are a
+    `WitError` that carries the warnings too.
+    """
+    from witgen.backends import python_host
+    from witgen.diagnostics import Severity
+
+    loaded = load(path, features=features, use_cache=use_cache)
+    r = loaded.resolve
+    wid = select_world(r, world, path)
+    options = python_host.HostOptions(package=package, skip_unsupported=skip_unsupported)
+    diags = python_host.diagnose(r, wid, options)
+    if any(d.severity is Severity.ERROR for d in diags):
+        raise WitError(diags, loaded.sources)
+    files = python_host.generate(r, wid, options)
+    name = python_host.package_name(r, wid, options)
+    target = Path(out_dir) / name
+    _replace_tree(target, files, name)
+    return Generated(path=target, warnings=diags, sources=loaded.sources)
+
+
+def _replace_tree(target: Path, files: Mapping[PurePosixPath, str | bytes], name: str) -> None:
+    """Make `target` a directory holding exactly `files` (paths start with `name/`).
+
+    Everything is written into a temporary directory beside `target` first; the old
+    directory (if any) is swapped out only once the new one is complete.
+    """
+    import shutil
+    import tempfile
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{name}.", suffix=".tmp"))
+    except OSError as e:
+        raise _write_error(str(target), e) from None
+    old = staging.with_name(staging.name + ".old")
+    try:
+        for rel, content in files.items():
+            dest = staging / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                dest.write_bytes(content)
+            else:
+                dest.write_text(content, encoding="utf-8", newline="\n")
+        if target.exists() or target.is_symlink():
+            os.replace(target, old)
+        os.replace(staging / name, target)
+    except OSError as e:
+        if old.exists() and not target.exists():
+            os.replace(old, target)
+        raise _write_error(e.filename or str(target), e) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        elif old.exists() or old.is_symlink():
+            old.unlink()

@@ -302,8 +302,6 @@ def check_files(
 def show_formatted(results: list[Formatted], *, check: bool, diff: bool, stdout: bool) -> bool:
     """Report what `fmt` did; True when the exit code must be 1 (a file left unformatted
     because of errors, or one that would change under `--check`)."""
-    import difflib
-
     failed = False
     for r in results:
         show_diagnostics((d, r.sources) for d in r.diagnostics)
@@ -313,18 +311,22 @@ def show_formatted(results: list[Formatted], *, check: bool, diff: bool, stdout:
         if stdout:
             typer.echo(r.formatted, nl=False)
         if diff and r.changed:
-            lines = difflib.unified_diff(
-                r.original.splitlines(keepends=True),
-                r.formatted.splitlines(keepends=True),
-                fromfile=r.path,
-                tofile=r.path,
-            )
-            typer.echo("".join(lines), nl=False)
+            typer.echo(unified_diff(r.path, r.original, r.formatted), nl=False)
         if check and r.changed and not diff:
             typer.echo(r.path, err=stdout)
         if r.written:
             typer.echo(f"reformatted {r.path}", err=True)
     return failed
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """`diff -u` of two versions of `path`, marking a last line without a newline."""
+    import difflib
+
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), path, path
+    )
+    return "".join(x if x.endswith("\n") else x + "\n\\ No newline at end of file\n" for x in lines)
 
 
 # ---------------------------------------------------------------- encode, embed
@@ -421,6 +423,49 @@ def embed(
         producers_like_reference=producers_like_reference,
     )
     write_output(output, data, wat)
+    raise typer.Exit(0)
+
+
+class Lang(enum.Enum):
+    PYTHON = "python"
+
+
+LangOpt = Annotated[Lang, typer.Option("--lang", help="The language of the bindings.")]
+HostOpt = Annotated[bool, typer.Option("--host", help="Host bindings (for wasmtime-py).")]
+PackageDirOpt = Annotated[
+    str, typer.Option("-o", "--out-dir", help="Write the package NAME here.", metavar="OUTDIR")
+]
+PackageOpt = Annotated[
+    str | None, typer.Option("--package", help="The package NAME (default: the world's).")
+]
+SkipOpt = Annotated[
+    bool, typer.Option("--skip-unsupported", help="Omit what cannot be bound (with a warning).")
+]
+
+
+@command()
+def bindgen(
+    path: PathArg,
+    *,
+    lang: LangOpt,
+    host: HostOpt = False,
+    out_dir: PackageDirOpt,
+    world: WorldOpt = None,
+    package: PackageOpt = None,
+    skip_unsupported: SkipOpt = False,
+    features: FeaturesOpt = None,
+    all_features: AllFeaturesOpt = False,
+) -> None:
+    """Generate typed bindings of a world: `--lang python --host` writes a wasmtime-py package."""
+    from witgen import api
+
+    if not host or lang is not Lang.PYTHON:
+        raise typer.BadParameter("only `--lang python --host` is available", param_hint="--host")
+    opts = {"world": world, "package": package, "skip_unsupported": skip_unsupported}
+    feats = features_of(features, all_features)
+    result = api.bindgen_host(path, out_dir=out_dir, features=feats, **opts)  # type: ignore[arg-type]
+    show_diagnostics((d, result.sources) for d in result.warnings)
+    typer.echo(str(result.path))
     raise typer.Exit(0)
 
 

@@ -437,12 +437,19 @@ class _Formatter:
             case _:
                 assert_never(item)
 
-    def body(self, items: tuple[T, ...], member: Callable[[T, _Sep], None]) -> None:
-        """`{`, one member per line, one level deeper, then `}` on a line of its own."""
+    def body(
+        self, items: tuple[T, ...], member: Callable[[T, _Sep], None], *, commas: bool = False
+    ) -> None:
+        """`{`, one member per line, one level deeper, then `}` on a line of its own. With
+        `commas` (fields, cases, flags), each member ends with one."""
         self.tok("{", _Sep.SPACE)
         self.b.open_nest()
         for i, item in enumerate(items):
             member(item, _Sep.MEMBER if i else _Sep.FIRST)
+            if commas and i + 1 < len(items):
+                self.tok(",")
+            elif commas:
+                self.b.trailing_comma(",")
         self.b.tok("}", _Sep.HARD, closer=True, blanks=True, first=not items)
 
     def attrs(self, attrs: tuple[n.Attribute, ...], sep: _Sep) -> _Sep:
@@ -609,19 +616,19 @@ class _Formatter:
             case n.Record(attrs=attrs, name=name, fields=fields):
                 self.tok("record", self.attrs(attrs, sep))
                 self.id(name, _Sep.SPACE)
-                self.members(fields, self.field)
+                self.body(fields, self.field, commas=True)
             case n.Flags(attrs=attrs, name=name, flags=flags):
                 self.tok("flags", self.attrs(attrs, sep))
                 self.id(name, _Sep.SPACE)
-                self.members(flags, self.named_member)
+                self.body(flags, self.named_member, commas=True)
             case n.Variant(attrs=attrs, name=name, cases=cases):
                 self.tok("variant", self.attrs(attrs, sep))
                 self.id(name, _Sep.SPACE)
-                self.members(cases, self.case)
+                self.body(cases, self.case, commas=True)
             case n.Enum(attrs=attrs, name=name, cases=ecases):
                 self.tok("enum", self.attrs(attrs, sep))
                 self.id(name, _Sep.SPACE)
-                self.members(ecases, self.named_member)
+                self.body(ecases, self.named_member, commas=True)
             case n.Resource(attrs=attrs, name=name, funcs=funcs):
                 self.tok("resource", self.attrs(attrs, sep))
                 self.id(name, _Sep.SPACE)
@@ -631,18 +638,6 @@ class _Formatter:
                     self.body(funcs, self.resource_func)
             case _:
                 assert_never(item)
-
-    def members(self, items: tuple[T, ...], member: Callable[[T, _Sep], None]) -> None:
-        """A body whose members are separated by commas: each ends with one."""
-        self.tok("{", _Sep.SPACE)
-        self.b.open_nest()
-        for i, item in enumerate(items):
-            member(item, _Sep.MEMBER if i else _Sep.FIRST)
-            if i + 1 < len(items):
-                self.tok(",")
-            else:
-                self.b.trailing_comma(",")
-        self.b.tok("}", _Sep.HARD, closer=True, blanks=True, first=not items)
 
     def field(self, item: n.Field, sep: _Sep) -> None:
         self.id(item.name, self.attrs(item.attrs, sep))

@@ -281,7 +281,10 @@ OUT_OF_RANGE: list[tuple[str, Callable[[Any, ModuleType, ModuleType], object]]] 
     ("option", lambda a, h, p: a.guest_api.options(2**32, None, None)),
     ("nested-option", lambda a, h, p: a.guest_api.nested_option(p.Some(-1))),
     ("result", lambda a, h, p: a.guest_api.result_list([p.Ok(2**32)])),
-    ("result-err", lambda a, h, p: a.guest_api.results(*(p.Ok(0),) * 3, p.Err(256), p.Ok(0))),
+    (
+        "result-err",
+        lambda a, h, p: a.guest_api.results(p.Ok(0), p.Ok(None), p.Ok(""), p.Err(256), p.Ok(0)),
+    ),
     ("tuple", lambda a, h, p: a.guest_api.tuples((256, "x", (True, "c")))),
     ("u32-param", lambda a, h, p: a.guest_api.make_counter(-1)),
     ("constructor", lambda a, h, p: a.guest_api.acc.new(2**63)),

@@ -75,8 +75,12 @@ def pydoc(text: str, indent: int = 0) -> str:
     indentation, the layout `ruff format` keeps unchanged. `\\`, runs of three or more `"`,
     control and other non-printable characters, trailing spaces and (when every line is
     indented) the first space of each indented line are escaped, so neither Python nor a
-    formatter can change the text, and a doc can never end the literal early.
+    formatter can change the text, and a doc can never end the literal early. A text of
+    nothing but newlines has no such literal (formatters rewrite blank docstrings): callers
+    leave blank docs out.
     """
+    if not text.strip("\n"):
+        raise ValueError("a blank doc has no docstring")
     lines = [_doc_line(line) for line in text.split("\n")]
     indents = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip(" ")]
     if indents and min(indents) > 0:  # a formatter would dedent them all
@@ -119,7 +123,7 @@ FILTERS: dict[str, Any] = {
 # ---------------------------------------------------------------- environment
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def environment(subdir: str) -> jinja2.Environment:
     """The environment of one template directory (`python_host`, …), built once."""
     env = jinja2.Environment(

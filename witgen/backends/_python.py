@@ -362,10 +362,151 @@ def bracket(
 
     Items that hold newlines must already be laid out for column `indent + 4`.
     """
-    opening, closing = brackets
+    opening, closing = brackets[0], brackets[1]
     flat = f"{head}{opening}{', '.join(items)}{closing}{tail}"
     if not items or fits(flat, indent):
         return flat
     pad = " " * (indent + 4)
-    body = "".join(f"{pad}{item},\n" for item in items)
+    body = "".join(f"{pad}{expr(item, indent=indent + 4)},\n" for item in items)
     return f"{head}{opening}\n{body}{' ' * indent}{closing}{tail}"
+
+
+def expr(text: str, *, indent: int, head: str = "") -> str:
+    """`head + text` laid out: a call too long for one line is exploded, recursively."""
+    full = head + text
+    if fits(full, indent):
+        return full
+    call = split_call(text)
+    if call is None:
+        return full
+    func, args = call
+    return bracket(head + func, args, indent=indent)
+
+
+def split_call(expr: str) -> tuple[str, list[str]] | None:
+    """`f(a, b)` → (`f`, [`a`, `b`]) when `expr` is one call; None otherwise."""
+    depth, start, quoted = 0, -1, False
+    for i, ch in enumerate(expr):
+        if ch == '"' and (i == 0 or expr[i - 1] != "\\"):
+            quoted = not quoted
+        if quoted:
+            continue
+        if ch in "([{":
+            if depth == 0 and start == -1:
+                if ch != "(" or i == 0:
+                    return None
+                start = i
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0 and i != len(expr) - 1:
+                return None
+    if start == -1:
+        return None
+    return expr[:start], split_args(expr[start + 1 : -1])
+
+
+def split_args(text: str) -> list[str]:
+    """Split a call's argument text at its top-level commas."""
+    args: list[str] = []
+    depth, current, quoted = 0, "", False
+    for i, ch in enumerate(text):
+        if ch == '"' and (i == 0 or text[i - 1] != "\\"):
+            quoted = not quoted
+        if not quoted and ch in "([{":
+            depth += 1
+        elif not quoted and ch in ")]}":
+            depth -= 1
+        if ch == "," and depth == 0 and not quoted:
+            args.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    if current.strip():
+        args.append(current.strip())
+    return args
+
+
+def split_top(text: str, sep: str) -> list[str]:
+    """Split `text` at the occurrences of `sep` outside brackets and strings."""
+    parts: list[str] = []
+    depth, current, quoted = 0, "", False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        if not quoted and ch in "([{":
+            depth += 1
+        elif not quoted and ch in ")]}":
+            depth -= 1
+        if ch == sep and depth == 0 and not quoted:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    parts.append(current.strip())
+    return [p for p in parts if p]
+
+
+def layout_annotation(text: str, *, indent: int, lead: int, tail: int, parens: bool) -> str:
+    """An annotation laid out as ruff does when it is too long for its line.
+
+    The annotation starts `lead` columns after `indent` and `tail` characters follow it.
+    A subscript is exploded one item per line (with a trailing comma when it has several);
+    a union breaks before each `|`, inside parentheses when `parens` (return annotations).
+    """
+    if indent + lead + len(text) + tail <= LINE:
+        return text
+    parts = split_top(text, "|")
+    if len(parts) > 1:
+        inner = indent + 4 if parens else indent
+        lines = [layout_annotation(parts[0], indent=inner, lead=0 if parens else lead,
+                                   tail=0, parens=False)]  # fmt: skip
+        lines += ["| " + layout_annotation(p, indent=inner, lead=2, tail=0, parens=False)
+                  for p in parts[1:]]  # fmt: skip
+        if parens:
+            pad = " " * inner
+            return "(\n" + "".join(f"{pad}{line}\n" for line in lines) + " " * indent + ")"
+        return f"\n{' ' * indent}".join(lines)
+    if not text.endswith("]") or "[" not in text:
+        return text
+    head, inner_text = text[: text.index("[")], text[text.index("[") + 1 : -1]
+    items = split_top(inner_text, ",")
+    pad = " " * (indent + 4)
+    if len(items) == 1:
+        item = layout_annotation(items[0], indent=indent + 4, lead=0, tail=0, parens=False)
+        return f"{head}[\n{pad}{item}\n{' ' * indent}]"
+    body = "".join(
+        f"{pad}{layout_annotation(i, indent=indent + 4, lead=0, tail=1, parens=False)},\n"
+        for i in items
+    )
+    return f"{head}[\n{body}{' ' * indent}]"
+
+
+def signature(
+    name: str,
+    params: Sequence[tuple[str, str | None]],
+    returns: str,
+    *,
+    indent: int,
+    stub: bool = False,
+) -> str:
+    """`def name(params) -> returns:` laid out as ruff does; `stub` appends ` ...`.
+
+    Each parameter is (name, annotation or None); a `*` parameter has no annotation.
+    """
+    end = ": ..." if stub else ":"
+    spelled = [p if a is None else f"{p}: {a}" for p, a in params]
+    flat = f"def {name}({', '.join(spelled)}) -> {returns}{end}"
+    if fits(flat, indent):
+        return flat
+    pad = " " * (indent + 4)
+    lines = [f"def {name}("]
+    for p, a in params:
+        if a is None:
+            lines.append(f"{pad}{p},")
+        else:
+            ann = layout_annotation(a, indent=indent + 4, lead=len(p) + 2, tail=1, parens=False)
+            lines.append(f"{pad}{p}: {ann},")
+    ret = layout_annotation(returns, indent=indent, lead=5, tail=len(end), parens=True)
+    lines.append(f"{' ' * indent}) -> {ret}{end}")
+    return "\n".join(lines)

@@ -823,7 +823,9 @@ _SEMVER = re.compile(
 )
 
 
-_FUNC_PREFIX = re.compile(r"\[(?:async )?(?:method|static)\](.+)\.(.+)|\[(?:constructor|async)\](.+)")
+_FUNC_PREFIX = re.compile(
+    r"\[(?:async )?(?:method|static)\](.+)\.(.+)|\[(?:constructor|async)\](.+)"
+)
 _URL_PREFIXES = ("url=", "relative-url=", "integrity=", "locked-dep=", "unlocked-dep=", "hash=")
 
 
@@ -1478,19 +1480,19 @@ def _decode_module(data: bytes) -> m.Resolve:
     from witgen.backends.merge import merge, merge_worlds
 
     payloads: list[tuple[int, int]] = []
-    try:
-        for section_id, start, body, end in w.iter_sections(data):
-            if section_id == w.SECTION_CUSTOM:
-                name, pos = w.read_name(data, body)
-                if pos > end:
-                    raise _Malformed("custom section name runs past the section", body)
-                if name.startswith("component-type"):
-                    payloads.append((pos, end))
-            del start
-    except ValueError as e:
-        text = str(e)
-        offset = int(text.rsplit("offset ", 1)[1].split()[0]) if "offset " in text else 0
-        raise _Malformed(text.split(" at offset")[0], offset) from None
+    pos = 8
+    while pos < len(data):
+        start = pos
+        r = _Reader(data, pos + 1, len(data))
+        size = r.u32()
+        end = r.pos + size
+        if end > len(data):
+            raise _Malformed("section runs past the end of the data", start)
+        if data[start] == w.SECTION_CUSTOM:
+            r = _Reader(data, r.pos, end)
+            if r.name().startswith("component-type"):
+                payloads.append((r.pos, end))
+        pos = end
     if not payloads:
         raise _Malformed(
             "input is a core wasm module with no `component-type*` custom sections meaning "

@@ -5,8 +5,8 @@ Input: two resolves, `into` and `other`. Output: a new resolve holding every ite
 arena appended in `other`'s order (so both stay topologically ordered), plus the id maps
 from `other` to the result. Packages match by name, and inside a matched package its
 interfaces and worlds match by name; a matched interface's named types match by name, its
-functions by name, and the anonymous types they reach match structurally (wit-parser's
-`MergeMap`). Used for `.wasm` dependencies (decoded packages come first, as wit-parser
+functions by name (wit-parser's `MergeMap`); optionally, the anonymous types they reach
+match structurally. Used for `.wasm` dependencies (decoded packages come first, as wit-parser
 pushes them before parsing any `.wit` dependency) and for core modules with several
 `component-type` sections (each section's world is merged into one `root` world).
 Invariants: pure; ids of `into` never change; spans are kept as they are.
@@ -59,9 +59,10 @@ def _children(kind: m.TypeDefKind) -> list[m.Type | None]:
 
 
 class _Matcher:
-    def __init__(self, into: m.Resolve, other: m.Resolve) -> None:
+    def __init__(self, into: m.Resolve, other: m.Resolve, structural: bool) -> None:
         self.into = into
         self.other = other
+        self.structural = structural
         self.maps = Maps()
 
     def type(self, theirs: m.Type | None, ours: m.Type | None) -> None:
@@ -71,11 +72,13 @@ class _Matcher:
             return
         self.maps.types[theirs] = ours
         a, b = self.other.types[theirs].kind, self.into.types[ours].kind
-        if type(a) is type(b):
+        if self.structural and type(a) is type(b):
             for x, y in zip(_children(a), _children(b), strict=False):
                 self.type(x, y)
 
     def function(self, theirs: m.Function, ours: m.Function) -> None:
+        if not self.structural:
+            return
         for p, q in zip(theirs.params, ours.params, strict=False):
             self.type(p.type, q.type)
         self.type(theirs.result, ours.result)
@@ -140,6 +143,48 @@ def _allocate(mapping: dict[_Id, _Id], count: int, start: int, make: Callable[[i
             n += 1
 
 
+def map_kind(kind: m.TypeDefKind, ty: Callable[[m.Type], m.Type]) -> m.TypeDefKind:
+    """`kind` with every type it refers to passed through `ty`."""
+
+    def opt(t: m.Type | None) -> m.Type | None:
+        return None if t is None else ty(t)
+
+    def tid(t: m.TypeId) -> m.TypeId:
+        out = ty(t)
+        assert not isinstance(out, str)
+        return out
+
+    match kind:
+        case m.Record(fields=fields):
+            return m.Record(fields=tuple(replace(f, type=ty(f.type)) for f in fields))
+        case m.Variant(cases=cases):
+            return m.Variant(cases=tuple(replace(c, type=opt(c.type)) for c in cases))
+        case m.TupleKind(types=types):
+            return m.TupleKind(types=tuple(ty(t) for t in types))
+        case m.OptionKind(type=t):
+            return m.OptionKind(type=ty(t))
+        case m.ListKind(type=t):
+            return m.ListKind(type=ty(t))
+        case m.FixedList(type=t, size=size):
+            return m.FixedList(type=ty(t), size=size)
+        case m.Alias(type=t):
+            return m.Alias(type=ty(t))
+        case m.ResultKind(ok=ok, err=err):
+            return m.ResultKind(ok=opt(ok), err=opt(err))
+        case m.MapKind(key=k, value=v):
+            return m.MapKind(key=ty(k), value=ty(v))
+        case m.Future(type=t):
+            return m.Future(type=opt(t))
+        case m.Stream(type=t):
+            return m.Stream(type=opt(t))
+        case m.Handle(kind=hk, resource=r):
+            return m.Handle(kind=hk, resource=tid(r))
+        case m.Resource() | m.Flags() | m.Enum():
+            return kind
+        case _:
+            assert_never(kind)
+
+
 class _Appender:
     """Appends the unmatched items of `other`, rewriting every id through the maps."""
 
@@ -166,35 +211,7 @@ class _Appender:
         return self.maps.types[t]
 
     def kind(self, kind: m.TypeDefKind) -> m.TypeDefKind:
-        match kind:
-            case m.Record(fields=fields):
-                return m.Record(fields=tuple(replace(f, type=self.ty(f.type)) for f in fields))
-            case m.Variant(cases=cases):
-                return m.Variant(cases=tuple(replace(c, type=self.opt(c.type)) for c in cases))
-            case m.TupleKind(types=types):
-                return m.TupleKind(types=tuple(self.ty(t) for t in types))
-            case m.OptionKind(type=t):
-                return m.OptionKind(type=self.ty(t))
-            case m.ListKind(type=t):
-                return m.ListKind(type=self.ty(t))
-            case m.FixedList(type=t, size=size):
-                return m.FixedList(type=self.ty(t), size=size)
-            case m.Alias(type=t):
-                return m.Alias(type=self.ty(t))
-            case m.ResultKind(ok=ok, err=err):
-                return m.ResultKind(ok=self.opt(ok), err=self.opt(err))
-            case m.MapKind(key=k, value=v):
-                return m.MapKind(key=self.ty(k), value=self.ty(v))
-            case m.Future(type=t):
-                return m.Future(type=self.opt(t))
-            case m.Stream(type=t):
-                return m.Stream(type=self.opt(t))
-            case m.Handle(kind=hk, resource=r):
-                return m.Handle(kind=hk, resource=self.tid(r))
-            case m.Resource() | m.Flags() | m.Enum():
-                return kind
-            case _:
-                assert_never(kind)
+        return map_kind(kind, self.ty)
 
     def owner(self, owner: m.TypeOwner) -> m.TypeOwner:
         match owner:
@@ -282,9 +299,15 @@ class _Appender:
         )
 
 
-def merge(into: m.Resolve, other: m.Resolve) -> tuple[m.Resolve, Maps]:
-    """`into` plus what `other` adds to it; the result's `main` is `into`'s."""
-    matcher = _Matcher(into, other)
+def merge(into: m.Resolve, other: m.Resolve, *, structural: bool = False) -> tuple[m.Resolve, Maps]:
+    """`into` plus what `other` adds to it; the result's `main` is `into`'s.
+
+    As wit-parser, only named items match: the anonymous types of a matched interface's
+    functions are appended again (unused). With `structural`, they match the anonymous
+    types in the same place on the `into` side instead, which is what resolving `other`
+    against `into` directly would have given.
+    """
+    matcher = _Matcher(into, other, structural)
     matcher.packages()
     matched = Maps(
         packages=dict(matcher.maps.packages),
@@ -296,20 +319,92 @@ def merge(into: m.Resolve, other: m.Resolve) -> tuple[m.Resolve, Maps]:
     return replace(merged, main=into.main, main_group=into.main_group), matcher.maps
 
 
+class _Cloner:
+    """wit-parser's `Cloner`: copies the types one owner owns (and every anonymous type on
+    the way) to another owner, appending each copy once, children first."""
+
+    def __init__(self, r: m.Resolve) -> None:
+        self.types = list(r.types)
+        self.interfaces = list(r.interfaces)
+        self.copies: dict[m.TypeId, m.TypeId] = {}
+        self.prev: m.TypeOwner = None
+        self.new: m.TypeOwner = None
+
+    def ty(self, t: m.Type) -> m.Type:
+        if isinstance(t, str):
+            return t
+        if t in self.copies:
+            return self.copies[t]
+        td = self.types[t]
+        if td.owner is not None and td.owner != self.prev:
+            return t
+        kind = map_kind(td.kind, self.ty)
+        owner = self.new if td.owner is not None else None
+        self.types.append(replace(td, kind=kind, owner=owner))
+        self.copies[t] = m.TypeId(len(self.types) - 1)
+        return self.copies[t]
+
+    def function(self, f: m.Function) -> m.Function:
+        res = f.kind.resource
+        kind = replace(f.kind, resource=None if res is None else self.tid(res))
+        params = tuple(replace(p, type=self.ty(p.type)) for p in f.params)
+        result = None if f.result is None else self.ty(f.result)
+        return replace(f, kind=kind, params=params, result=result)
+
+    def tid(self, t: m.TypeId) -> m.TypeId:
+        out = self.ty(t)
+        assert not isinstance(out, str)
+        return out
+
+    def interface(self, iid: m.InterfaceId, package: m.PackageId | None) -> m.InterfaceId:
+        """A copy of an inline interface (wit-parser marks it `clone_of`, which the model
+        does not record)."""
+        new = m.InterfaceId(len(self.interfaces))
+        self.interfaces.append(self.interfaces[iid])  # reserved: its types name it as owner
+        self.prev, self.new = m.OwnerInterface(id=iid), m.OwnerInterface(id=new)
+        iface = self.interfaces[iid]
+        types = tuple((n, self.tid(t)) for n, t in iface.types)
+        functions = tuple((n, self.function(f)) for n, f in iface.functions)
+        self.interfaces[new] = replace(iface, types=types, functions=functions, package=package)
+        return new
+
+
 def merge_worlds(r: m.Resolve, source: m.WorldId, target: m.WorldId) -> m.Resolve:
-    """Add the imports and exports of `source` that `target` lacks (wit-parser's `merge_worlds`)."""
+    """Add the imports and exports of `source` that `target` lacks (wit-parser's `merge_worlds`).
+
+    Named interfaces are shared. Inline interfaces, the types the source world owns and the
+    anonymous types of both are copied for the target world (appended to the arenas), and
+    the functions that use them are rewritten to the copies.
+    """
     src, dst = r.worlds[source], r.worlds[target]
+    cloner = _Cloner(r)
 
     def union(
         mine: tuple[tuple[m.WorldKey, m.WorldItem], ...],
         theirs: tuple[tuple[m.WorldKey, m.WorldItem], ...],
     ) -> tuple[tuple[m.WorldKey, m.WorldItem], ...]:
         have = {k for k, _ in mine}
-        return mine + tuple((k, v) for k, v in theirs if k not in have)
+        out = list(mine)
+        for key, item in theirs:
+            if key in have:
+                continue
+            cloner.prev, cloner.new = m.OwnerWorld(id=source), m.OwnerWorld(id=target)
+            if isinstance(item, m.WorldType):
+                item = replace(item, id=cloner.tid(item.id))
+            elif isinstance(item, m.WorldFunction):
+                item = m.WorldFunction(function=cloner.function(item.function))
+            elif r.interfaces[item.id].name is None:
+                item = replace(item, id=cloner.interface(item.id, dst.package))
+            out.append((key, item))
+        return tuple(out)
 
-    world = replace(
-        dst, imports=union(dst.imports, src.imports), exports=union(dst.exports, src.exports)
-    )
+    imports = union(dst.imports, src.imports)
+    exports = union(dst.exports, src.exports)
     worlds = list(r.worlds)
-    worlds[target] = world
-    return replace(r, worlds=tuple(worlds))
+    worlds[target] = replace(dst, imports=imports, exports=exports)
+    return replace(
+        r,
+        worlds=tuple(worlds),
+        types=tuple(cloner.types),
+        interfaces=tuple(cloner.interfaces),
+    )

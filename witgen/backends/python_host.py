@@ -22,8 +22,9 @@ Invariants:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Literal, assert_never
 
@@ -104,39 +105,6 @@ class HostOptions:
 # ---------------------------------------------------------------- entry points
 
 
-def select_world(resolve: m.Resolve, name: str | None) -> m.WorldId:
-    """The world `name` (`w` in the main package, or `ns:pkg/w@ver`), or the only one."""
-    main = resolve.main
-    if name is not None and "/" in name:
-        pkg_part, world_name = name.rsplit("/", 1)
-        for pkg in resolve.packages:
-            if pkg_part in (str(pkg.name), pkg.name.unversioned):
-                for wname, wid in pkg.worlds:
-                    if wname == world_name:
-                        return wid
-        raise _fail(f"world `{name}` not found")
-    if main is None:
-        raise _fail("no package was found to pick a world from")
-    pkg = resolve.packages[main]
-    if name is None:
-        if len(pkg.worlds) == 1:
-            return pkg.worlds[0][1]
-        if not pkg.worlds:
-            raise _fail(f"no worlds found in package `{pkg.name}`")
-        raise _fail(
-            f"multiple worlds found in package `{pkg.name}`: one must be explicitly chosen",
-            Note("help: pass `--world` with one of: " + ", ".join(n for n, _ in pkg.worlds)),
-        )
-    for wname, wid in pkg.worlds:
-        if wname == name:
-            return wid
-    raise _fail(f"world `{name}` not found in package `{pkg.name}`")
-
-
-def _fail(message: str, *notes: Note) -> WitError:
-    return WitError((error("WIT210", message, Span.UNKNOWN, *notes),))
-
-
 def package_name(resolve: m.Resolve, wid: m.WorldId, options: HostOptions) -> str:
     """The generated package's name: `--package`, or snake(world name)."""
     return options.package or py.func_name(resolve.worlds[wid].name)
@@ -202,7 +170,9 @@ class MemberVM:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EnumVM:
-    template: str
+    """An `Enum` or, with `auto()` members, a `Flag`."""
+
+    template: str = "enum.j2"
     name: str
     base: str
     doc: str | None
@@ -249,10 +219,12 @@ class CallbackVM:
     signature: str
     cx: bool
     args: tuple[str, ...]
-    # The call of the host implementation, laid out as the right-hand side of `_v = `.
+    # The call of the host implementation (`_v = host.f(…)`), laid out.
     call: str
-    # "none", "value" or "result" (a function's own result: `Err` is raised).
-    returns: str
+    # Whether the function returns a value; whether its own result is a `result` (whose
+    # `Err` the host raises).
+    returns_value: bool
+    raises: bool
     ret_ok: str
     ret_err: str
     err: str
@@ -265,7 +237,11 @@ class LinkerVM:
     signature: str
     doc: str
     callbacks: tuple[CallbackVM, ...]
-    resources: tuple[tuple[str, str], ...]
+    # The linker instance to define (`with root.add_instance(…) as inst:`), or "" to define
+    # the functions and resources in `root` itself (world-level imports).
+    instance: str
+    # `add_resource(…)` and `add_func(…)` calls, laid out.
+    lines: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -275,11 +251,12 @@ class ExportFuncVM:
     signature: str
     doc: str | None
     method: bool
+    # Whether the call needs a `Cx` (handles), and whether its arguments lend or move any.
     cx: bool
+    cleanup: bool
+    # Whether lowering may meet an unsendable case (B.2): it then raises `Trap`.
     guarded: bool
     args: tuple[str, ...]
-    commit: bool
-    release: bool
     call: str
     ret: str | None
 
@@ -305,19 +282,15 @@ class AccessorVM:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ConstVM:
-    template: str = "const.j2"
-    line: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class LowerCaseVM:
     # Python-side test on `v`; None for the final, unconditional case.
     test: str | None
-    # The lowered value to return (laid out after `return `).
+    # `return <lowered value>` (or `p = <lowered payload>` when `partly`), laid out.
     value: str
-    # "never", "always" or "partly" (when `check`, a test on the lowered payload `p`, holds).
-    unsendable: str
+    # Whether wasmtime-py would send the case as another one: always, or only when
+    # `check`, a test on the lowered payload `p`, holds; `message` raises then.
+    unsendable: bool
+    partly: bool
     check: str
     message: str
 
@@ -370,7 +343,9 @@ class WorldVM:
     attributes: tuple[tuple[str, str], ...]
     imports_props: tuple[StubVM, ...]
     imports_methods: tuple[StubVM, ...]
+    protocol: str
     exports_const: str
+    # The signatures of `add_to_linker` and `instantiate`, laid out.
     add_to_linker: str
     instantiate: str
     wasm_store: str
@@ -378,7 +353,9 @@ class WorldVM:
     store: str
     instance: str
     linker_steps: tuple[str, ...]
+    needs_table: bool
     functions: tuple[ExportFuncVM, ...]
+    # Decorators, spelled `builtins.X` where a member shadows them.
     staticmethod: str
     classmethod: str
     property: str
@@ -465,16 +442,12 @@ class _Gen:
         self.world_types: list[m.TypeId] = []
         for side, items in (("import", self.world.imports), ("export", self.world.exports)):
             side_t: Side = "import" if side == "import" else "export"
-            ifaces = [
-                (key, item.id) for key, item in items if isinstance(item, m.WorldInterface)
-            ]
+            ifaces = [(key, item.id) for key, item in items if isinstance(item, m.WorldInterface)]
             modules = py.interface_modules(self.r, ifaces)
             for key, item in items:
                 match item:
                     case m.WorldInterface(id=iid):
-                        iface = _Iface(
-                            key, iid, side_t, modules[key], self.r.world_key_name(key)
-                        )
+                        iface = _Iface(key, iid, side_t, modules[key], self.r.world_key_name(key))
                         fns = self.r.interfaces[iid].functions
                         iface.functions = [f for _, f in fns if self._supported(f)]
                         (self.imports if side == "import" else self.exports_ifaces).append(iface)
@@ -502,7 +475,7 @@ class _Gen:
         if self.options.skip_unsupported:
             self.diags.append(warning("WIT400", message + "; it is omitted", f.span))
         else:
-            help_ = Note("help: pass `--skip-unsupported` to omit it")
+            help_ = Note("pass `--skip-unsupported` to omit it")
             self.diags.append(error("WIT400", message, f.span, help_))
         return False
 
@@ -595,10 +568,8 @@ class _Gen:
     def _claim_type(self, mod: _Mod, name: str, td: m.TypeDef) -> None:
         if name in mod.scope.taken:
             where = f"`{self.pkg}.{mod.dotted}`" if mod.dotted else f"`{self.pkg}`"
-            self.diags.append(
-                error("WIT401", f"type `{td.name}` needs the name `{name}`, taken in {where}",
-                      td.span)  # fmt: skip
-            )
+            message = f"type `{td.name}` needs the name `{name}`, taken in {where}"
+            self.diags.append(error("WIT401", message, td.span))
         mod.scope.taken.add(name)
 
     def loc(self, tid: m.TypeId, side: Side) -> str:
@@ -644,12 +615,7 @@ class _Gen:
                 return [ok, err]
             case m.Handle(resource=res):
                 return [res]
-            case (
-                m.OptionKind(type=t)
-                | m.ListKind(type=t)
-                | m.Alias(type=t)
-                | m.FixedList(type=t)
-            ):
+            case m.OptionKind(type=t) | m.ListKind(type=t) | m.Alias(type=t) | m.FixedList(type=t):
                 return [t]
             case m.MapKind(key=k, value=v):
                 return [k, v]
@@ -710,9 +676,13 @@ class _Gen:
         ty = self.r.dealias(ty)
         if isinstance(ty, str):
             return frozenset(
-                {"bool": "bool", "f32": "float", "f64": "float", "char": "str", "string": "str"}
-                .get(ty, "int")
-                .split()
+                {
+                    "bool": "bool",
+                    "f32": "float",
+                    "f64": "float",
+                    "char": "str",
+                    "string": "str",
+                }.get(ty, "int").split()
             )
         if ty in self._classes:
             return self._classes[ty]
@@ -821,9 +791,7 @@ class _Gen:
         cls = self.mods[target].classes[tid]
         return cls if target == mod.dotted else f"{mod.ref(target)}.{cls}"
 
-    def ann(
-        self, mod: _Mod, ty: m.Type | None, shadowed: frozenset[str] = frozenset()
-    ) -> str:
+    def ann(self, mod: _Mod, ty: m.Type | None, shadowed: frozenset[str] = frozenset()) -> str:
         return py.annotation(
             self.r,
             ty,
@@ -938,12 +906,16 @@ class _Gen:
     def _conversion(self, mod: _Mod, ty: m.TypeId, direction: Direction, name: str) -> ConvVM:
         lowering = direction == "lower"
         cx = self.needs_cx(ty)
-        params = (["_cx: _rt.Cx"] if cx else []) + ["v: object" if lowering else f"v: {mod.h('Any')}"]
+        params: list[tuple[str, str | None]] = [("_cx", "_rt.Cx")] if cx else []
+        params.append(("v", "object" if lowering else mod.h("Any")))
         returns = "object" if lowering else self.ann(mod, ty)
-        signature = py.bracket(f"def {name}", params, f" -> {returns}:", indent=0)
+        signature = py.signature(name, params, returns, indent=0)
         comment = f"# {py.wit_type(self.r, ty)}"
         kind = self.kind(ty)
-        base = {"lowering": lowering, "signature": signature, "comment": comment}
+        base = ConvVM(template="", lowering=lowering, signature=signature, comment=comment)
+        if lowering and py.is_nominal(self.r, ty):
+            raise_ = f"_rt.expected({_jinja.pyrepr(mod.classes[ty])}, v)"
+            base = replace(base, expected=py.expr(raise_, indent=8, head="raise "))
         match kind:
             case m.Record(fields=fields):
                 return self._record_conv(mod, ty, fields, base)
@@ -963,35 +935,35 @@ class _Gen:
                 raise AssertionError(f"no conversion for {kind}")
 
     def _record_conv(
-        self, mod: _Mod, ty: m.TypeId, fields: tuple[m.Field, ...], base: dict[str, object]
+        self, mod: _Mod, ty: m.TypeId, fields: tuple[m.Field, ...], base: ConvVM
     ) -> ConvVM:
         cls = mod.classes[ty]
         names = self._field_names(fields)
-        if base["lowering"]:
+        if base.lowering:
             lines = tuple(
-                self._stmt(
+                self._expr(
                     f"r.__dict__[{_jinja.pyrepr(f.name)}] = ",
                     self.lower(mod, f.type, f"v.{n}"),
                     4,
                 )
                 for f, n in zip(fields, names, strict=True)
             )
-            return ConvVM(template="convert_record.j2", cls=cls, lines=lines, **base)  # type: ignore[arg-type]
+            return replace(base, template="convert_record.j2", cls=cls, lines=lines)
         args = [
             f"{n}={self.lift(mod, f.type, f'd[{_jinja.pyrepr(f.name)}]')}"
             for f, n in zip(fields, names, strict=True)
         ]
         ret = py.bracket(f"return {cls}", args, indent=4)
-        return ConvVM(template="convert_record.j2", cls=cls, ret=ret, **base)  # type: ignore[arg-type]
+        return replace(base, template="convert_record.j2", cls=cls, ret=ret)
 
-    def _variant_conv(self, mod: _Mod, ty: m.TypeId, base: dict[str, object]) -> ConvVM:
+    def _variant_conv(self, mod: _Mod, ty: m.TypeId, base: ConvVM) -> ConvVM:
         kind = self.kind(ty)
         tagged = self.tagged(ty)
         cases = self.cases_of(ty)
         assert cases is not None
         nested = isinstance(kind, m.OptionKind) and py.is_option(self.r, kind.type)
         wit = py.wit_type(self.r, ty)
-        if base["lowering"]:
+        if base.lowering:
             lost = self.conflicts(ty) if not tagged else [frozenset()] * len(cases)
             out: list[LowerCaseVM] = []
             for i, ((tag, payload), gone) in enumerate(zip(cases, lost, strict=True)):
@@ -1004,9 +976,10 @@ class _Gen:
                     value = ", ".join(args)
                     value = f"_rt.Variant({value})"
                 mine = self.classes(payload)
-                unsendable = "never" if not gone else "always" if gone >= mine else "partly"
+                always = bool(gone) and gone >= mine
+                partly = bool(gone) and not always
                 check = ""
-                if unsendable == "partly":
+                if partly:
                     spelled = [_CLASS_SPELLING[c] for c in _CLASS_ORDER if c in gone]
                     check = (
                         f"type(p) is {spelled[0]}"
@@ -1021,27 +994,30 @@ class _Gen:
                 raise_ = py.bracket(
                     "raise NotImplementedError",
                     [_jinja.pyrepr(message)],
-                    indent=depth + (4 if unsendable == "partly" else 0),
+                    indent=depth + (4 if partly else 0),
                 )
                 out.append(
                     LowerCaseVM(
                         test=test,
-                        value=self._expr("return ", value, depth)
-                        if unsendable != "partly"
-                        else self._expr("p = ", value, depth),
-                        unsendable=unsendable,
+                        value=self._expr("p = " if partly else "return ", value, depth),
+                        unsendable=always,
+                        partly=partly,
                         check=check,
                         message=raise_,
                     )
                 )
             final_raise = out[-1].test is not None
-            return ConvVM(
+            return replace(
+                base,
                 template="convert_variant.j2",
                 lower_cases=tuple(out),
                 tagged=tagged,
                 final_raise=final_raise,
-                expected=_jinja.pyrepr(self._expected(mod, ty)),
-                **base,  # type: ignore[arg-type]
+                expected=py.expr(
+                    f"_rt.expected({_jinja.pyrepr(self._expected(mod, ty))}, v)",
+                    indent=4,
+                    head="raise ",
+                ),
             )
         lifts: list[LiftCaseVM] = []
         order = list(range(len(cases)))
@@ -1054,8 +1030,8 @@ class _Gen:
             if tagged:
                 test = None if last else f"v.tag == {_jinja.pyrepr(tag)}"
             else:
-                mine = sorted(self.classes(payload) - {"object"}, key=_CLASS_ORDER.index)
-                spelled = [_CLASS_SPELLING[c] for c in mine]
+                found = sorted(self.classes(payload) - {"object"}, key=_CLASS_ORDER.index)
+                spelled = [_CLASS_SPELLING[c] for c in found]
                 if last or not spelled:
                     test = None
                 elif len(spelled) == 1:
@@ -1064,12 +1040,12 @@ class _Gen:
                     test = f"type(v) in ({', '.join(spelled)})"
             inner = self.lift(mod, payload, src) if payload is not None else None
             value = self._build_case(mod, ty, kind, i, tag, inner, nested)
-            lifts.append(LiftCaseVM(test=test, value=self._expr("return ", value, 8 if test else 4)))
+            lifts.append(
+                LiftCaseVM(test=test, value=self._expr("return ", value, 8 if test else 4))
+            )
             if test is None:
                 break
-        return ConvVM(
-            template="convert_variant.j2", lift_cases=tuple(lifts), tagged=tagged, **base  # type: ignore[arg-type]
-        )
+        return replace(base, template="convert_variant.j2", lift_cases=tuple(lifts), tagged=tagged)
 
     def _case_test(
         self, mod: _Mod, ty: m.TypeId, kind: m.TypeDefKind, i: int, tag: str, nested: bool
@@ -1120,52 +1096,37 @@ class _Gen:
         return self.full_ann(ty, mod.side).replace(f"{self.pkg}.", "")
 
     def _labels_conv(
-        self, mod: _Mod, ty: m.TypeId, template: str, labels: list[str], base: dict[str, object]
+        self, mod: _Mod, ty: m.TypeId, template: str, labels: list[str], base: ConvVM
     ) -> ConvVM:
         cls = mod.classes[ty]
         line = py.bracket("labels = ", [_jinja.pyrepr(x) for x in labels], indent=4)
         if len(labels) == 1:
             line = f"labels = ({_jinja.pyrepr(labels[0])},)"
-        return ConvVM(template=template, cls=cls, lines=(line,), **base)  # type: ignore[arg-type]
+        return replace(base, template=template, cls=cls, lines=(line,))
 
-    def _list_conv(self, mod: _Mod, elem: m.Type, base: dict[str, object]) -> ConvVM:
-        if base["lowering"]:
+    def _list_conv(self, mod: _Mod, elem: m.Type, base: ConvVM) -> ConvVM:
+        if base.lowering:
             expr, source = self.lower(mod, elem, "x"), "_rt.seq(v)"
         else:
             expr, source = self.lift(mod, elem, "x"), "v"
         flat = f"return [{expr} for x in {source}]"
         loop = not py.fits(flat, 4)
-        step = self._stmt("out.append", f"({expr})", 8) if loop else flat
-        return ConvVM(
-            template="convert_list.j2", lines=(step,), ret=source, loop=loop, **base  # type: ignore[arg-type]
+        step = self._expr("out.append", f"({expr})", 8) if loop else flat
+        cls = mod.h("Any") if loop else ""
+        return replace(
+            base, template="convert_list.j2", cls=cls, lines=(step,), ret=source, loop=loop
         )
 
-    def _tuple_conv(self, mod: _Mod, types: tuple[m.Type, ...], base: dict[str, object]) -> ConvVM:
-        if base["lowering"]:
+    def _tuple_conv(self, mod: _Mod, types: tuple[m.Type, ...], base: ConvVM) -> ConvVM:
+        if base.lowering:
             items = [self.lower(mod, t, f"t[{i}]") for i, t in enumerate(types)]
         else:
             items = [self.lift(mod, t, f"v[{i}]") for i, t in enumerate(types)]
-        if len(items) == 1:
-            ret = f"return ({items[0]},)"
-        else:
-            ret = py.bracket("return ", items, indent=4)
-        return ConvVM(
-            template="convert_tuple.j2", ret=ret, count=len(types), **base  # type: ignore[arg-type]
-        )
-
-    def _stmt(self, head: str, expr: str, indent: int) -> str:
-        """`head + expr` laid out: a call that is too long is exploded at its outer brackets."""
-        return self._expr(head, expr, indent)
+        ret = f"return ({items[0]},)" if len(items) == 1 else py.bracket("return ", items, indent=4)
+        return replace(base, template="convert_tuple.j2", ret=ret, count=len(types))
 
     def _expr(self, head: str, expr: str, indent: int) -> str:
-        text = head + expr
-        if py.fits(text, indent):
-            return text
-        call = _split_call(expr)
-        if call is None:
-            return text
-        func, args = call
-        return py.bracket(head + func, args, indent=indent)
+        return py.expr(expr, indent=indent, head=head)
 
     def _field_names(self, fields: Sequence[m.Field]) -> list[str]:
         scope = py.Scope()
@@ -1175,14 +1136,18 @@ class _Gen:
 
     def _build(self) -> None:
         self._queue: list[tuple[_Mod, m.TypeId, Direction, str]] = []
-        self._ids: dict[m.TypeId, str] = {}
-        index = 0
+        self._index: dict[tuple[str, str], int] = {}
+        self._method_names: dict[m.TypeId, dict[str, str]] = {}
+        # Per imports module: the name of its `Host` Protocol, "" when the host implements nothing.
+        self._has_host: dict[str, str] = {}
+        self._guest_classes: dict[m.TypeId, str] = {}
+        self._accessors: dict[str, str] = {}
         for f in self.export_funcs:
             self._export_index(f, "")
         for iface in self.exports_ifaces:
+            self.exports.append((iface.instance, []))
             for f in iface.functions:
                 self._export_index(f, iface.instance)
-        del index
         for mod in self.mods.values():
             self._build_types(mod)
         for mod in self.mods.values():
@@ -1197,14 +1162,12 @@ class _Gen:
         if not self.exports or self.exports[-1][0] != instance:
             self.exports.append((instance, []))
         self.exports[-1][1].append(f.name)
-        if not hasattr(self, "_index"):
-            self._index: dict[tuple[str, str], int] = {}
         self._index[(instance, f.name)] = len(self._index)
 
     def _build_types(self, mod: _Mod) -> None:
         for tid, name in mod.classes.items():
             td = self.r.types[tid]
-            doc = td.docs.contents
+            doc = _text(td.docs)
             kind = td.kind
             match kind:
                 case m.Record(fields=fields):
@@ -1218,7 +1181,7 @@ class _Gen:
                                 FieldVM(
                                     name=n,
                                     annotation=self.ann(mod, f.type, shadowed),
-                                    doc=f.docs.contents,
+                                    doc=_text(f.docs),
                                 )
                                 for f, n in zip(fields, names, strict=True)
                             ),
@@ -1231,7 +1194,7 @@ class _Gen:
                         CaseVM(
                             name=mod.cases[(tid, c.name)],
                             annotation=None if c.type is None else self.ann(mod, c.type),
-                            doc=c.docs.contents,
+                            doc=_text(c.docs),
                         )
                         for c in cases
                     )
@@ -1241,26 +1204,27 @@ class _Gen:
                     scope = py.Scope()
                     members = tuple(
                         MemberVM(
-                            name=scope.claim(py.member_name(c.name)), value=str(i), doc=c.docs.contents
+                            name=scope.claim(py.member_name(c.name)),
+                            value=str(i),
+                            doc=_text(c.docs),
                         )
                         for i, c in enumerate(enum_cases)
                     )
-                    mod.items.append(
-                        EnumVM(template="enum.j2", name=name, base=mod.h("Enum"), doc=doc,
-                               members=members)  # fmt: skip
-                    )
+                    enum = EnumVM(name=name, base=mod.h("Enum"), doc=doc, members=members)
+                    mod.items.append(enum)
                 case m.Flags(flags=flags):
                     scope = py.Scope()
                     members = tuple(
-                        MemberVM(name=scope.claim(py.member_name(f.name)), value="auto()",
-                                 doc=f.docs.contents)  # fmt: skip
+                        MemberVM(
+                            name=scope.claim(py.member_name(f.name)),
+                            value="auto()",
+                            doc=_text(f.docs),
+                        )
                         for f in flags
                     )
                     mod.h("auto")
-                    mod.items.append(
-                        EnumVM(template="enum.j2", name=name, base=mod.h("Flag"), doc=doc,
-                               members=members)  # fmt: skip
-                    )
+                    flags_vm = EnumVM(name=name, base=mod.h("Flag"), doc=doc, members=members)
+                    mod.items.append(flags_vm)
                 case m.Resource():
                     if mod.side == "export":
                         mod.items.append(self._guest_resource(mod, tid, name))
@@ -1278,20 +1242,18 @@ class _Gen:
     # ------------------------------------------------------------ functions
 
     def _functions_of(self, mod: _Mod) -> list[m.Function]:
-        if mod.iface is not None:
-            return mod.iface.functions
-        return self.import_funcs
+        return mod.iface.functions if mod.iface is not None else self.import_funcs
 
-    def _resource_funcs(
-        self, funcs: Iterable[m.Function], tid: m.TypeId
-    ) -> list[m.Function]:
-        return [f for f in funcs if f.kind.resource is not None and self._same(f.kind.resource, tid)]
+    def _resource_funcs(self, funcs: Iterable[m.Function], tid: m.TypeId) -> list[m.Function]:
+        return [
+            f for f in funcs if f.kind.resource is not None and self._same(f.kind.resource, tid)
+        ]
 
     def _same(self, a: m.TypeId, b: m.TypeId) -> bool:
         return self.r.dealias(a) == self.r.dealias(b)
 
     def _doc(self, f: m.Function, side: Side) -> str | None:
-        doc = f.docs.contents
+        doc = _text(f.docs)
         err = self._raised(f)
         if err is None:
             return doc
@@ -1330,10 +1292,12 @@ class _Gen:
     def _stub(
         self, mod: _Mod, f: m.Function, name: str, shadowed: frozenset[str], skip_self: bool
     ) -> StubVM:
-        params = ["self"] + [f"{n}: {a}" for _, n, a in self._params(mod, f, shadowed, skip_self)]
+        params: list[tuple[str, str | None]] = [("self", None)]
+        params += [(n, a) for _, n, a in self._params(mod, f, shadowed, skip_self)]
         returns = self._returns(mod, f, shadowed)
-        sig = py.bracket(f"def {name}", params, f" -> {returns}:", indent=4)
-        return StubVM(signature=sig, doc=self._doc(f, mod.side))
+        doc = self._doc(f, mod.side)
+        sig = py.signature(name, params, returns, indent=4, stub=doc is None)
+        return StubVM(signature=sig, doc=doc)
 
     # ------------------------------------------------------------ host side
 
@@ -1357,7 +1321,7 @@ class _Gen:
         self._method_names[tid] = dict(zip((f.name for f in methods), names, strict=True))
         return HostResourceVM(
             name=name,
-            doc=td.docs.contents,
+            doc=_text(td.docs),
             runtime_checkable=mod.h("runtime_checkable"),
             protocol=mod.h("Protocol"),
             methods=stubs,
@@ -1373,10 +1337,9 @@ class _Gen:
             if f.kind.name == "freestanding":
                 out[f.name] = scope.claim(py.func_name(f.name))
         for f in funcs:
-            res = f.kind.resource
-            if res is None or f.kind.name == "method":
+            if f.kind.resource is None or f.kind.name == "method":
                 continue
-            rname = py.snake(self.r.types[self.r.dealias(res)].name or "")  # type: ignore[arg-type]
+            rname = py.snake(self.r.types[self._resource(f)].name or "")
             suffix = "new" if f.kind.name == "constructor" else py.snake(f.item_name)
             out[f.name] = scope.claim(py.escape(f"{rname}_{suffix}"))
         return out
@@ -1393,7 +1356,7 @@ class _Gen:
             if f.name in hooks
         )
         has_host = bool(stubs)
-        self._has_host[mod.dotted] = has_host
+        self._has_host[mod.dotted] = host_name if has_host else ""
         if has_host:
             mod.items.append(
                 HostVM(
@@ -1414,30 +1377,48 @@ class _Gen:
         if not funcs and not resources:
             return None
         callbacks = tuple(self._callback(mod, f, hooks) for f in funcs)
-        params = ["inst: _rt.LinkerInstance", f"host: {host or 'object'}", "table: _rt.Table"]
-        signature = py.bracket(f"def {fname}", params, " -> None:", indent=0)
+        params: list[tuple[str, str | None]] = [
+            ("root", "_rt.LinkerInstance"),
+            ("host", host or "object"),
+            ("table", "_rt.Table"),
+        ]
+        signature = py.signature(fname, params, "None", indent=0)
         what = f"`{mod.iface.instance}`" if mod.iface is not None else "the world's imports"
+        target, depth = ("inst", 8) if mod.iface is not None else ("root", 4)
+        lines = [
+            py.bracket(
+                f"{target}.add_resource",
+                [
+                    _jinja.pyrepr(self.r.types[tid].name),
+                    f"_rt.ResourceType.host(_{mod.classes[tid]}_ID)",
+                    "table.dtor",
+                ],
+                indent=depth,
+            )
+            for tid in resources
+        ]
+        lines += [
+            py.bracket(f"{target}.add_func", [cb.wit_name, f"_rt.guard({cb.name})"], indent=depth)
+            for cb in callbacks
+        ]
         return LinkerVM(
             name=fname,
             signature=signature,
-            doc=f"Define {what} in `inst`; calls go to `host`.",
+            doc=f"Define {what} in `root`; calls go to `host`.",
             callbacks=callbacks,
-            resources=tuple(
-                (_jinja.pyrepr(self.r.types[tid].name), f"_{mod.classes[tid]}_ID")
-                for tid in resources
-            ),
+            instance=_jinja.pyrepr(mod.iface.instance) if mod.iface is not None else "",
+            lines=tuple(lines),
         )
 
     def _callback(self, mod: _Mod, f: m.Function, hooks: dict[str, str]) -> CallbackVM:
         name = "_h_" + py.snake(f.name.replace("[", "").replace("]", "-").replace(".", "-"))
         tys = [p.type for p in f.params] + ([f.result] if f.result is not None else [])
         cx = any(self.needs_cx(t) for t in tys)
-        params = ["_s: _rt.StoreContext"] + [f"_p{i}: {mod.h('Any')}" for i in range(len(f.params))]
+        params: list[tuple[str, str | None]] = [("_s", "_rt.StoreContext")]
+        params += [(f"_p{i}", mod.h("Any")) for i in range(len(f.params))]
         raised = self._raised(f)
-        returns = "none" if f.result is None else "result" if raised else "value"
-        signature = py.bracket(
-            f"def {name}", params, " -> None:" if returns == "none" else " -> object:", indent=4
-        )
+        returns = f.result is not None
+        signature = py.signature(name, params, "object" if returns else "None", indent=4)
         args: list[str] = []
         call_args: list[str] = []
         for i, p in enumerate(f.params):
@@ -1452,18 +1433,30 @@ class _Gen:
             call_args = call_args[1:]
         else:
             callee = f"host.{hooks[f.name]}"
-        depth = 12 if returns == "result" else 8
-        head = "_v = " if returns != "none" else ""
+        depth = 12 if raised else 8
+        unit = raised is not None and self.r.types[raised[0]].kind == m.ResultKind(
+            ok=None, err=raised[1]
+        )
+        head = "_v = " if returns and not unit else ""
         call = py.bracket(head + callee, call_args, indent=depth)
         ret_ok = ret_err = err = ""
-        if returns == "result":
-            assert raised is not None and f.result is not None
-            err = mod.h("Err")
-            ret_ok = self._expr("return ", self.lower(mod, f.result, f"{mod.h('Ok')}(_v)"), 8)
-            ret_err = self._expr("return ", self.lower(mod, f.result, "_e"), 12)
-        elif returns == "value":
+        if raised:
             assert f.result is not None
+            err = mod.h("Err")
+            ok = f"{mod.h('Ok')}({'None' if unit else '_v'})"
+            ret_ok = self._expr("return ", self.lower(mod, f.result, ok), 8)
+            ret_err = self._expr("return ", self.lower(mod, f.result, "_e"), 12)
+        elif f.result is not None:
             ret_ok = self._expr("return ", self.lower(mod, f.result, "_v"), 8)
+        for what in self.unsendable(f.result):
+            self.diags.append(
+                warning(
+                    "WIT400",
+                    f"function `{f.name}`: wasmtime-py cannot send {what} (B.2); a host "
+                    "implementation returning it makes the guest call raise `Trap` instead",
+                    f.span,
+                )
+            )
         return CallbackVM(
             name=name,
             wit_name=_jinja.pyrepr(f.name),
@@ -1471,7 +1464,8 @@ class _Gen:
             cx=cx,
             args=tuple(args),
             call=call,
-            returns=returns,
+            returns_value=returns,
+            raises=raised is not None,
             ret_ok=ret_ok,
             ret_err=ret_err,
             err=err,
@@ -1490,11 +1484,12 @@ class _Gen:
     ) -> ExportFuncVM:
         method = f.kind.name == "method"
         params = self._params(mod, f, shadowed, skip_self=method)
-        sig_params = ["self"] + [f"{n}: {a}" for _, n, a in params]
+        sig_params: list[tuple[str, str | None]] = [("self", None)]
+        sig_params += [(n, a) for _, n, a in params]
         returns = self._returns(mod, f, shadowed)
-        signature = py.bracket(f"def {name}", sig_params, f" -> {returns}:", indent=4)
-        tys = [p.type for p in f.params] + ([f.result] if f.result is not None else [])
-        cx = any(self.needs_cx(t) for t in tys)
+        signature = py.signature(name, sig_params, returns, indent=4)
+        cleanup = any(self.needs_cx(p.type) for p, _, _ in params)
+        cx = cleanup or self.needs_cx(f.result)
         guarded = any(self.unsendable(p.type) for p, _, _ in params)
         depth = 12 if guarded else 8
         args = []
@@ -1503,11 +1498,9 @@ class _Gen:
             args.append(self._expr(f"_a{i} = ", self.lower(mod, p.type, pname), depth))
             call_args.append(f"_a{i}")
         index = self._index[(instance, f.name)]
-        moves = any(self._moves(p.type) for p, _, _ in params)
-        lends = any(self._lends(mod, p.type) for p, _, _ in params)
         head = "_r = " if f.result is not None else ""
         call = py.bracket(
-            f"{head}_st.call", [f"_st.fns[{index}]", *call_args], indent=12 if lends else 8
+            f"{head}_st.call", [f"_st.fns[{index}]", *call_args], indent=12 if cleanup else 8
         )
         ret: str | None = None
         if f.result is not None:
@@ -1536,23 +1529,12 @@ class _Gen:
             doc=self._doc(f, mod.side),
             method=method,
             cx=cx,
+            cleanup=cleanup,
             guarded=guarded,
             args=tuple(args),
-            commit=moves,
-            release=lends,
             call=call,
             ret=ret,
         )
-
-    def _moves(self, ty: m.Type | None) -> bool:
-        """Whether lowering `ty` may move a guest handle (an `own` of an exported resource)."""
-        if ty is None or isinstance(ty, str):
-            return False
-        return self.needs_cx(ty)
-
-    def _lends(self, mod: _Mod, ty: m.Type | None) -> bool:
-        """Whether lowering `ty` may lend host objects for the call (`borrow` handles)."""
-        return self.needs_cx(ty)
 
     def _guest_resource(self, mod: _Mod, tid: m.TypeId, name: str) -> GuestResourceVM:
         td = self.r.types[tid]
@@ -1574,7 +1556,7 @@ class _Gen:
         inst = mod.iface.instance
         return GuestResourceVM(
             name=name,
-            doc=td.docs.contents,
+            doc=_text(td.docs),
             methods=tuple(
                 self._export_func(mod, f, n, inst, shadowed)
                 for f, n in zip(methods, mnames, strict=True)
@@ -1603,7 +1585,10 @@ class _Gen:
                 attrs.append((attr, self._guest_classes[tid]))
         shadowed = py.SHADOWABLE & frozenset(scope.taken)
         name = mod.scope.claim(py.type_name(iface.module.rstrip("_")) or "Interface")
-        doc = self.r.interfaces[iface.iid].docs.contents or f"The exported interface `{iface.instance}`."
+        doc = (
+            _text(self.r.interfaces[iface.iid].docs)
+            or f"The exported interface `{iface.instance}`."
+        )
         mod.items.append(
             AccessorVM(
                 name=name,
@@ -1621,7 +1606,7 @@ class _Gen:
 
     def _build_world(self, mod: _Mod) -> WorldVM:
         world_name = mod.scope.claim(py.type_name(self.world.name))
-        imports_name = mod.scope.claim(py.type_name(self.world.name) + "Imports")
+        imports_name = mod.scope.claim(py.upper_camel(self.world.name) + "Imports")
         # world-level host resources and functions
         hooks = self._hooks(mod, self.import_funcs, py.Scope({i.module for i in self.imports}))
         linker = self._linker(mod, self.import_funcs, hooks, "_add_root", imports_name)
@@ -1648,12 +1633,9 @@ class _Gen:
                 prop = "builtins.property" if "property" in ishadow else "property"
                 if prop.startswith("builtins"):
                     mod.used.add("builtins")
-                props.append(
-                    StubVM(
-                        signature=f"@{prop}\n    def {iface.module}(self) -> {alias}.Host: ...",
-                        doc=None,
-                    )
-                )
+                returns = f"{alias}.{self._has_host['imports.' + iface.module]}"
+                signature = f"@{prop}\n    def {iface.module}(self) -> {returns}: ..."
+                props.append(StubVM(signature=signature, doc=None))
         methods = tuple(
             self._stub(mod, f, hooks[f.name], ishadow, skip_self=False)
             for f in self.import_funcs
@@ -1667,19 +1649,27 @@ class _Gen:
             inst = _jinja.pyrepr(iface.instance)
             if any(isinstance(i, LinkerVM) for i in self.mods[dotted].items):
                 host = f"host.{iface.module}" if self._has_host.get(dotted) else "None"
-                call = f"{mod.ref(dotted)}._add_to_linker(inst, {host}, table)"
-                steps.append(f"with root.add_instance({inst}) as inst:\n                {call}")
+                call = f"{mod.ref(dotted)}._add_to_linker"
+                steps.append(py.bracket(call, ["root", host, "table"], indent=12))
             else:
-                steps.append(f"with root.add_instance({inst}):\n                pass")
-        entries = [
-            py.bracket("", [_jinja.pyrepr(inst), py.bracket("", [_jinja.pyrepr(n) for n in names]
-                       + ([""] if len(names) == 1 else []), indent=8)], indent=4)  # fmt: skip
-            for inst, names in self.exports
-        ]
+                steps.append(py.bracket("_rt.add_instance", ["root", inst], indent=12))
         exports_const = _exports_const(self.exports)
-        del entries
         wshadow = shadowed
-        world_doc = self.world.docs.contents or f"A `{self.world.name}` component, instantiated."
+        linker_t, component_t = mod.h("Linker"), mod.h("Component")
+        add_sig = py.signature(
+            "add_to_linker",
+            [("linker", linker_t), ("host", imports_name), ("*", None), ("wasi", "bool = True")],
+            "None",
+            indent=4,
+        )
+        inst_sig = py.signature(
+            "instantiate",
+            [("cls", None), ("store", mod.h("Store")), ("component", component_t),
+             ("linker", linker_t)],
+            mod.h("Self"),
+            indent=4,
+        )  # fmt: skip
+        world_doc = _text(self.world.docs) or f"An instance of a `{self.world.name}` component."
         return WorldVM(
             name=world_name,
             imports_name=imports_name,
@@ -1688,14 +1678,16 @@ class _Gen:
             attributes=tuple(attrs),
             imports_props=tuple(props),
             imports_methods=methods,
+            protocol=mod.h("Protocol"),
             exports_const=exports_const,
-            add_to_linker="add_to_linker",
-            instantiate="instantiate",
+            add_to_linker=add_sig,
+            instantiate=inst_sig,
             wasm_store="wasm_store",
             wasm_instance="wasm_instance",
             store=mod.h("Store"),
             instance=mod.h("Instance"),
             linker_steps=tuple(steps),
+            needs_table=any("table" in step for step in steps),
             functions=functions,
             staticmethod=self._builtin(mod, "staticmethod", wshadow),
             classmethod=self._builtin(mod, "classmethod", wshadow),
@@ -1726,7 +1718,7 @@ class _Gen:
             assert mod.iface is not None
             iface = self.r.interfaces[mod.iface.iid]
             side = "imported" if mod.side == "import" else "exported"
-            doc = iface.docs.contents or f"The {side} interface `{mod.iface.instance}`."
+            doc = _text(iface.docs) or f"The {side} interface `{mod.iface.instance}`."
             vm = self._module_vm(mod, doc, None, [*mod.items, *mod.conv_items])
             path = root / dotted.replace(".", "/")
             out[path.with_suffix(".py")] = _jinja.render(TEMPLATES, "module.py.j2", mod=vm)
@@ -1737,14 +1729,13 @@ class _Gen:
         for h in ("Err", "Ok", "Result", "Some", "Trap"):
             if mod.h(h) == h:
                 exported.append(h)
-        all_ = py.bracket("__all__ = ", [_jinja.pyrepr(n) for n in sorted(exported)], indent=0,
-                          brackets="[]")  # fmt: skip
-        mod.h("Component")
-        mod.h("Linker")
-        mod.h("Protocol")
-        mod.h("Self")
+        names = [_jinja.pyrepr(n) for n in sorted(exported, key=_isort_key)]
+        all_ = py.bracket("__all__ = ", names, indent=0, brackets="[]")
         items = [*mod.items, world, *mod.conv_items]
-        vm = self._module_vm(mod, world.doc, all_, items)
+        pkg = self.r.packages[self.world.package] if self.world.package is not None else None
+        world_id = f"{pkg.name.unversioned}/{self.world.name}" if pkg else self.world.name
+        doc = _text(self.world.docs) or f"Host bindings of the world `{world_id}`."
+        vm = self._module_vm(mod, doc, all_, items)
         out[root / "__init__.py"] = _jinja.render(TEMPLATES, "module.py.j2", mod=vm)
         return out
 
@@ -1752,17 +1743,17 @@ class _Gen:
         up = "." if mod.dotted == "" else ".."
         std: list[str] = []
         third: list[str] = []
-        local = [f"from {up} import _rt"]
+        uses_rt = any(_uses_rt(item) for item in items)
+        local = [f"from {up} import _rt"] if uses_rt else []
         for source, names in _HELPER_SOURCES:
             used = [n for n in names if n in mod.used]
             if not used:
                 continue
-            spelled = [n if mod.h(n) == n else f"{n} as {mod.h(n)}" for n in used]
+            lines = _imports(f"{up}_rt" if source == "_rt" else source, used, mod.h)
             if source == "_rt":
-                local.append(py.bracket(f"from {up}_rt import ", spelled, indent=0))
+                local.extend(lines)
             else:
-                line = py.bracket(f"from {source} import ", spelled, indent=0)
-                (third if source.startswith("wasmtime") else std).append(line)
+                (third if source.startswith("wasmtime") else std).extend(lines)
         if "builtins" in mod.used:
             std.insert(0, "import builtins")
         for dotted, alias in sorted(mod.refs.items()):
@@ -1771,6 +1762,56 @@ class _Gen:
         groups = [["from __future__ import annotations"], std, third, local]
         imports = tuple("\n".join(g) for g in groups if g)
         return ModuleVM(version=__version__, doc=doc, imports=imports, all=all_, items=tuple(items))
+
+
+def _text(docs: m.Docs) -> str | None:
+    """A doc to write, or None when there is none (or it is blank)."""
+    return docs.contents if docs.contents and docs.contents.strip() else None
+
+
+def _uses_rt(item: object) -> bool:
+    """Whether a view model's code refers to the runtime module (`_rt.…`)."""
+    if isinstance(item, RecordVM | VariantVM | EnumVM):
+        return False
+    if not isinstance(item, ConvVM) or item.lowering:
+        return True
+    texts = [item.ret, *item.lines, *(c.test or "" for c in item.lift_cases)]
+    texts += [c.value for c in item.lift_cases]
+    return any("_rt." in text for text in texts)
+
+
+def _isort_key(name: str) -> tuple[int, list[object]]:
+    """`__all__` order as ruff's RUF022 wants it: CONSTANTS, Classes, others; natural sort."""
+    group = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return group, [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name)]
+
+
+def _member_key(name: str) -> tuple[int, str]:
+    """isort's member order: CONSTANTS, Classes, then everything else."""
+    return (0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2, name)
+
+
+def _imports(source: str, names: list[str], spell: Callable[[str], str]) -> list[str]:
+    """The `from source import …` statements of `names`, as isort orders them.
+
+    Plain names share one statement; each aliased name (`Enum as _Enum`) gets its own.
+    """
+    plain = sorted((n for n in names if spell(n) == n), key=_member_key)
+    statements: list[tuple[tuple[int, str], int, str]] = []
+    if plain:
+        statements.append((_member_key(plain[0]), 0, _import(source, plain)))
+    for n in names:
+        if spell(n) != n:
+            statements.append((_member_key(n), 1, _import(source, [f"{n} as {spell(n)}"])))
+    return [text for _, _, text in sorted(statements)]
+
+
+def _import(source: str, names: list[str]) -> str:
+    """`from source import a, b`, parenthesised and exploded when too long."""
+    flat = f"from {source} import {', '.join(names)}"
+    if py.fits(flat, 0):
+        return flat
+    return py.bracket(f"from {source} import ", names, indent=0)
 
 
 def _exports_const(exports: list[tuple[str, list[str]]]) -> str:
@@ -1785,50 +1826,3 @@ def _exports_const(exports: list[tuple[str, list[str]]]) -> str:
         if py.fits(flat, 0):
             return flat
     return py.bracket("_EXPORTS = ", entries, indent=0) if entries else "_EXPORTS = ()"
-
-
-def _split_call(expr: str) -> tuple[str, list[str]] | None:
-    """`f(a, b)` → (`f`, [`a`, `b`]) when `expr` is one call with top-level arguments."""
-    if not expr.endswith(")") or "(" not in expr:
-        return None
-    depth = 0
-    start = -1
-    for i, ch in enumerate(expr):
-        if ch in "([{":
-            if depth == 0 and start == -1:
-                start = i
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0 and i != len(expr) - 1:
-                return None
-        elif ch == '"':
-            return None if start == -1 else _split_call_quoted(expr, start)
-    if start <= 0 or expr[start] != "(":
-        return None
-    return expr[:start], _split_args(expr[start + 1 : -1])
-
-
-def _split_call_quoted(expr: str, start: int) -> tuple[str, list[str]] | None:
-    if expr[start] != "(":
-        return None
-    return expr[:start], _split_args(expr[start + 1 : -1])
-
-
-def _split_args(text: str) -> list[str]:
-    args, depth, current, quoted = [], 0, "", False
-    for ch in text:
-        if ch == '"':
-            quoted = not quoted
-        if not quoted and ch in "([{":
-            depth += 1
-        elif not quoted and ch in ")]}":
-            depth -= 1
-        if ch == "," and depth == 0 and not quoted:
-            args.append(current.strip())
-            current = ""
-        else:
-            current += ch
-    if current.strip():
-        args.append(current.strip())
-    return args

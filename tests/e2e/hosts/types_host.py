@@ -14,7 +14,7 @@ from typing import TypeVar, cast
 import wasmtime
 from all_types import AllTypes, Err, Result, Some
 from all_types.imports import host_api as h
-from all_types.imports.host_api import Bag, Color, Json, Perms, Point, Shape
+from all_types.imports.host_api import Bag, Color, Json, NumOrFlag, Perms, Point, Shape
 from wasmtime.component import Component, Linker
 
 T = TypeVar("T")
@@ -126,6 +126,9 @@ class HostApi:
 
     def result_list(self, l: list[Result[int, str]]) -> list[Result[int, str]]:  # noqa: E741
         return self._echo("result_list", l)
+
+    def pick(self, v: NumOrFlag) -> NumOrFlag:
+        return self._echo("pick", v)
 
     def fail_full(self, fail: bool) -> str:
         if fail:

@@ -10,7 +10,16 @@ import wit_world.exports
 from componentize_py_types import Err, Result, Some
 from guest_api import Acc
 from wit_world.imports import host_api
-from wit_world.imports.host_api import Bag, Color, Counter, Json, Perms, Point, Shape
+from wit_world.imports.host_api import (
+    Bag,
+    Color,
+    Counter,
+    Json,
+    NumOrFlag,
+    Perms,
+    Point,
+    Shape,
+)
 
 
 class WitWorld(wit_world.WitWorld):
@@ -85,6 +94,12 @@ class GuestApi(wit_world.exports.GuestApi):
 
     def result_list(self, l: list[Result[int, str]]) -> list[Result[int, str]]:  # noqa: E741
         return host_api.result_list(l)
+
+    def pick(self, v: NumOrFlag) -> NumOrFlag:
+        return host_api.pick(v)
+
+    def send_unsendable(self, v: Result[int | None, str]) -> str:
+        return repr(v)
 
     def fail_full(self, fail: bool) -> str:
         return host_api.fail_full(fail)
