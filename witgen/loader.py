@@ -97,7 +97,9 @@ def _wit_files(directory: Path) -> list[Path]:
         entries = sorted(directory.iterdir(), key=lambda p: p.name)
     except OSError:
         return []
-    return [p for p in entries if p.suffix == ".wit" and p.is_file()]
+    # A `.wit` link that leads nowhere (dangling, or a loop) is kept, so reading it fails
+    # with a diagnostic instead of the file being skipped silently.
+    return [p for p in entries if p.suffix == ".wit" and (p.is_file() or p.is_symlink())]
 
 
 def _dir_plan(directory: Path, shown: str, diags: list[Diagnostic], is_root: bool) -> _Plan:
@@ -138,6 +140,9 @@ def _plan(path: str, diags: list[Diagnostic]) -> list[_Plan]:
                 src = _read(entry, diags, shown)
                 if src is not None:
                     plans.append(_Plan(path=shown, sources=[src], is_root=False))
+            elif entry.is_symlink() and not entry.exists():
+                message = f"failed to read {shown}: the link leads nowhere (dangling or a loop)"
+                diags.append(error("WIT200", message, Span.UNKNOWN))
             elif entry.suffix in (".wasm", ".wat") and entry.is_file():
                 data = _read_binary(entry, diags, shown)
                 if data is not None:

@@ -92,7 +92,7 @@ OPERATORS: dict[str, str] = {
 }
 
 _TOKEN = re.compile(
-    r"(?P<ws>[ \t\n\r]+)"
+    r"(?P<ws>(?:[ \t\n]|\r\n)+)"
     r"|(?P<line>//[^\n]*)"
     r"|(?P<block>/\*)"
     r"|(?P<id>%?[^\W\d][\w\-]*|%[\w\-]*)"
@@ -866,10 +866,12 @@ def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = N
     bad = _FORBIDDEN.search(text)
     if bad is not None:
         pos = base + bad.start()
-        raise WitError(
-            (error("WIT107", f"invalid character {bad.group()!r} in source", Span(pos, pos + 1)),),
-            sources,
-        )
+        ch = bad.group()
+        if ord(ch) < 0x20 or ord(ch) == 0x7F:
+            message = f"Control code '\\u{{{ord(ch):x}}}'"  # wit-parser's wording
+        else:
+            message = f"invalid character {ch!r} in source"
+        raise WitError((error("WIT107", message, Span(pos, pos + 1)),), sources)
     _ctx.base = base
     _ctx.docs = {}
     _ctx.comments = []

@@ -40,6 +40,7 @@ from witgen.diagnostics import Diagnostic, Note, WitError, error
 from witgen.loader import Group
 from witgen.source import SourceMap, Span
 
+_MAP_KEYS = {"bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"}
 MAX_TYPE_DEPTH = 500  # nesting beyond this is rejected before recursion could overflow
 # Built-in type names, offered as hints for a misspelt type.
 _PRIMITIVES = ["bool", "char", "string", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64"]
@@ -81,44 +82,70 @@ def _hint(name: str, candidates: Iterator[str] | list[str]) -> tuple[Note, ...]:
 def docs_of(d: n.Docs) -> m.Docs:
     """wit-parser's doc text for the comments before an item.
 
-    `/** x */` loses its markers, trailing whitespace and the spaces that open its first
-    line. Every other comment (`///`, `//`, `/* */`) loses its leading slashes and trailing
-    whitespace, and then all of those lines are dedented together by the smallest number
-    of leading spaces among the non-empty ones. The pieces are joined with newlines.
+    Each comment becomes one piece: `/** x */` loses its markers, every other comment
+    (`///`, `//`, `/* */`) its leading slashes; both lose trailing whitespace. The pieces
+    are then dedented together: the smallest leading-whitespace width among non-empty
+    pieces is computed (a tab counts as one), and up to that many leading spaces are
+    removed from the start of each piece. Pieces are joined with newlines.
     """
     if not d.comments:
         return m.NO_DOCS
-    pieces: list[tuple[bool, str]] = []
+    pieces: list[str] = []
     for c in d.comments:
         if c.startswith("/**") and len(c) >= 5 and c.endswith("*/"):
-            pieces.append((False, c[3:-2].rstrip().lstrip(" ")))
+            pieces.append(c[3:-2].rstrip())
         else:
-            pieces.append((True, c.lstrip("/").rstrip()))
-    indents = [len(t) - len(t.lstrip(" ")) for line, t in pieces if line and t]
-    cut = min(indents) if indents else 0
-    return m.Docs(contents="\n".join(t[cut:] if line else t for line, t in pieces))
+            pieces.append(c.lstrip("/").rstrip())
+    widths = [len(p) - len(p.lstrip()) for p in pieces if p]
+    cut = min(widths) if widths else 0
+    out = []
+    for p in pieces:
+        spaces = len(p) - len(p.lstrip(" "))
+        out.append(p[min(spaces, cut) :])
+    return m.Docs(contents="\n".join(out))
+
+
+def _attr_name_span(a: n.Attribute) -> Span:
+    """The span of an attribute's name (`since` in `@since(...)`), where wit-parser points."""
+    match a:
+        case n.Since():
+            name = "since"
+        case n.Unstable():
+            name = "unstable"
+        case n.Deprecated():
+            name = "deprecated"
+        case n.ExternalId():
+            name = "external-id"
+        case _:
+            assert_never(a)
+    return Span(a.span.start + 1, a.span.start + 1 + len(name))
 
 
 def stability_of(attrs: tuple[n.Attribute, ...]) -> m.Stability:
     gates = [a for a in attrs if not isinstance(a, n.ExternalId)]
-    if not gates:
-        return m.UNKNOWN
-    if len(gates) == 1:
-        a = gates[0]
-        if isinstance(a, n.Since):
-            return m.Stable(since=a.version)
-        if isinstance(a, n.Unstable):
-            return m.Unstable(feature=a.feature)
-        raise _fail("WIT306", "must pair @deprecated with either @since or @unstable", a.span)
-    if len(gates) == 2:
-        a, b = gates
-        if isinstance(b, n.Since | n.Unstable) and isinstance(a, n.Deprecated):
-            a, b = b, a
-        if isinstance(a, n.Since) and isinstance(b, n.Deprecated):
-            return m.Stable(since=a.version, deprecated=b.version)
-        if isinstance(a, n.Unstable) and isinstance(b, n.Deprecated):
-            return m.Unstable(feature=a.feature, deprecated=b.version)
-    raise _fail("WIT306", "unsupported combination of attributes", gates[1].span)
+    since = [a for a in gates if isinstance(a, n.Since)]
+    unstable = [a for a in gates if isinstance(a, n.Unstable)]
+    deprecated = [a for a in gates if isinstance(a, n.Deprecated)]
+    if len(since) > 1:
+        raise _fail("WIT306", "cannot specify @since twice", _attr_name_span(since[1]))
+    if len(unstable) > 1:
+        raise _fail("WIT306", "cannot specify @unstable twice", _attr_name_span(unstable[1]))
+    if len(deprecated) > 1:
+        raise _fail("WIT306", "cannot specify @deprecated twice", _attr_name_span(deprecated[1]))
+    if since and unstable:
+        raise _fail("WIT306", "cannot specify both @since and @unstable", _attr_name_span(gates[0]))
+    dep = deprecated[0].version if deprecated else None
+    if since:
+        return m.Stable(since=since[0].version, deprecated=dep)
+    if unstable:
+        return m.Unstable(feature=unstable[0].feature, deprecated=dep)
+    if deprecated:
+        raise _fail(
+            "WIT306",
+            "cannot specify both @deprecated without @since or @unstable",
+            _attr_name_span(deprecated[0]),
+        )
+    return m.UNKNOWN
 
 
 def external_id_of(attrs: tuple[n.Attribute, ...]) -> str | None:
@@ -874,7 +901,7 @@ class _PackageResolver:
                     if f.name.name in seen:
                         raise _fail(
                             "WIT203",
-                            f"field `{f.name.name}` is defined more than once",
+                            f"duplicate field `{f.name.name}`",
                             f.name.span,
                         )
                     seen.add(f.name.name)
@@ -966,6 +993,13 @@ class _PackageResolver:
                     )
                 return m.FixedList(type=inner, size=size)
             case n.MapType(key=k, value=v):
+                if not (isinstance(k, n.Prim) and k.name in _MAP_KEYS):
+                    raise _fail(
+                        "WIT303",
+                        "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, "
+                        "s32, s64, char, or string",
+                        Span(ty.span.start, ty.span.start + 3),
+                    )
                 return m.MapKind(
                     key=self.resolve_type(k, stability, depth + 1),
                     value=self.resolve_type(v, stability, depth + 1),
@@ -1100,7 +1134,7 @@ class _PackageResolver:
             ty = self.resolve_type(p.type, anon_stability)
             if p.name.name in seen:
                 raise _fail(
-                    "WIT203", f"param `{p.name.name}` is specified more than once", p.name.span
+                    "WIT203", f"param `{p.name.name}` is defined more than once", p.name.span
                 )
             seen.add(p.name.name)
             params.append((p.name.name, ty))
@@ -1836,7 +1870,10 @@ class _Remap:
         ):
             for key, item in items.items():
                 if isinstance(key, str):
-                    new_name = _include_rename(key, {x.name.name: x.alias.name for x in inc.names})
+                    renames: dict[str, str] = {}
+                    for x in inc.names:
+                        renames.setdefault(x.name.name, x.alias.name)
+                    new_name = _include_rename(key, renames)
                     new_item = cloner.world_item(item)
                     if isinstance(new_item, m.WorldFunction):
                         f = new_item.function
@@ -1873,7 +1910,7 @@ class _Remap:
 def _include_rename(key: str, renames: dict[str, str]) -> str:
     """`include w with { r as s }` renames `r` and the `[method]r.m`-style names of its members."""
     if key in renames:
-        return renames[key]
+        return renames[key]  # built with setdefault: the first `with` rename of a name wins
     if key.startswith("["):
         close = key.find("]")
         prefix, rest = key[: close + 1], key[close + 1 :]
@@ -2136,7 +2173,7 @@ class _Elaborate:
 # ---------------------------------------------------------------- packages of a group
 
 
-def _split_packages(group: Group) -> tuple[list[Unresolved], Unresolved | None]:
+def _split_packages(group: Group) -> tuple[list[Unresolved], Unresolved]:
     """The packages a group defines: its nested packages and its main package."""
     header: n.PackageDecl | None = None
     main_files: list[list[n.TopItem]] = []
@@ -2173,18 +2210,16 @@ def _split_packages(group: Group) -> tuple[list[Unresolved], Unresolved | None]:
             else:
                 items.append(item)
         main_files.append(items)
-    has_items = any(main_files)
     if header is None:
-        if has_items or not nested:
-            span = Span.UNKNOWN
-            for items in main_files:
-                if items:
-                    span = items[0].span
-                    break
-            raise _fail(
-                "WIT206", "no `package` header was found in any WIT file for this package", span
-            )
-        return nested, None
+        # Nested packages alone do not make a package: wit-parser wants a header too.
+        span = Span.UNKNOWN
+        for items in main_files:
+            if items:
+                span = items[0].span
+                break
+        raise _fail(
+            "WIT206", "no `package` header was found in any WIT file for this package", span
+        )
     main = Unresolved(
         name=_pkg_name(header.name),
         name_span=header.name.span,
@@ -2234,13 +2269,20 @@ def resolve(groups: list[Group], sources: SourceMap, features: object) -> m.Reso
 def _resolve(
     groups: list[Group], active: Callable[[str], bool], locate: Callable[[Span], str]
 ) -> m.Resolve:
-    details: dict[m.PackageName, Unresolved] = {}
-    main_names: list[m.PackageName] = []
-    root_main: m.PackageName | None = None
+    # As wit-parser: every group is parsed and resolved on its own first (errors in the
+    # order groups are read), then packages are checked for duplicates and sorted.
+    parsed: list[tuple[Group, list[Unresolved], Unresolved]] = []
     for group in groups:
         _check_nesting(group)
         nested, main = _split_packages(group)
-        for pkg in [*nested, *([main] if main else [])]:
+        for pkg in [*nested, main]:
+            _PackageResolver(pkg).run()
+        parsed.append((group, nested, main))
+    details: dict[m.PackageName, Unresolved] = {}
+    main_names: list[m.PackageName] = []
+    root_main: m.PackageName | None = None
+    for group, nested, main in parsed:
+        for pkg in [*nested, main]:
             prev = details.get(pkg.name)
             if prev is not None:
                 here, there = locate(pkg.name_span), locate(prev.name_span)
@@ -2255,28 +2297,11 @@ def _resolve(
             if group.is_root:
                 main_names.append(pkg.name)
         if group.is_root:
-            root_main = main.name if main else (nested[-1].name if nested else None)
-    # Foreign dependencies are only known once each package's items are walked.
-    deps_of: dict[m.PackageName, list[tuple[m.PackageName, Span]]] = {}
-    for name, pkg in details.items():
-        seen: dict[m.PackageName, Span] = {}
-
-        def visit(
-            _c: n.Id | None,
-            _a: tuple[n.Attribute, ...],
-            path: n.UsePath,
-            _n: object,
-            _k: str,
-            seen: dict[m.PackageName, Span] = seen,
-        ) -> None:
-            if isinstance(path, n.PackagePath):
-                pn = _path_pkg(path)
-                if pn not in seen:
-                    seen[pn] = Span(path.namespace.span.start, path.package.span.end)
-
-        for items in pkg.files:
-            _for_each_path(items, visit)
-        deps_of[name] = list(seen.items())
+            root_main = main.name
+    deps_of = {
+        name: list(zip(pkg.foreign_deps, pkg.foreign_dep_spans, strict=True))
+        for name, pkg in details.items()
+    }
     order: dict[m.PackageName, None] = {}
     visiting: set[m.PackageName] = set()
 
@@ -2298,9 +2323,7 @@ def _resolve(
     main_id: m.PackageId | None = None
     group_ids: list[m.PackageId] = []
     for name in order:
-        pkg = details[name]
-        _PackageResolver(pkg).run()
-        pid = _Remap(b, pkg).append()
+        pid = _Remap(b, details[name]).append()
         if name == root_main:
             main_id = pid
         if name in main_names:

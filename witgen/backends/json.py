@@ -53,9 +53,8 @@ def kind_json(kind: m.TypeDefKind) -> Json:
         case m.Record(fields=fields):
             fs = []
             for f in fields:
-                fj: dict[str, Json] = {"name": f.name}
+                fj: dict[str, Json] = {"name": f.name, "type": f.type}
                 _docs(fj, f.docs)
-                fj["type"] = f.type
                 fs.append(fj)
             return {"record": {"fields": fs}}
         case m.Resource():
@@ -74,9 +73,8 @@ def kind_json(kind: m.TypeDefKind) -> Json:
         case m.Variant(cases=cases):
             cs = []
             for c in cases:
-                cj: dict[str, Json] = {"name": c.name}
+                cj: dict[str, Json] = {"name": c.name, "type": c.type}
                 _docs(cj, c.docs)
-                cj["type"] = c.type
                 cs.append(cj)
             return {"variant": {"cases": cs}}
         case m.Enum(cases=ecases):
