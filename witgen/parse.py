@@ -834,9 +834,13 @@ def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
         return error(
             "WIT101", f"expected {_expected_text(expected)}, found eof", Span(pos, pos + 1)
         )
-    sp = Span(tok.start_pos, max(tok.end_pos, tok.start_pos + 1))
+    wanted = _expected_text(expected)
+    # wit-parser underlines the whole token where an identifier was expected, else one column.
+    whole = wanted in ("an identifier or string", "`constructor` or identifier", "fixed-length")
+    end = tok.end_pos if whole else tok.start_pos + 1
+    sp = Span(tok.start_pos, max(end, tok.start_pos + 1))
     found = describe_token(tok.type, str(tok))
-    return error("WIT101", f"expected {_expected_text(expected)}, found {found}", sp)
+    return error("WIT101", f"expected {wanted}, found {found}", sp)
 
 
 def _unexpected(e: UnexpectedInput, text: str, base: int) -> Diagnostic:

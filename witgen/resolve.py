@@ -176,6 +176,17 @@ def _pkg_key(name: m.PackageName) -> tuple[object, ...]:
 # ---------------------------------------------------------------- toposort
 
 
+def _renamed_float(name: str) -> str:
+    """wit-parser's second line for the pre-0.2 names of `f32` and `f64`."""
+    new = {"float32": "f32", "float64": "f64"}.get(name)
+    if new is None:
+        return ""
+    return (
+        f"\nthe `{name}` type has been renamed to `{new}` and is no longer accepted, but the "
+        "`WIT_REQUIRE_F32_F64=0` environment variable can be used to temporarily disable this error"
+    )
+
+
 def toposort(kind: str, deps: dict[str, list[n.Id]]) -> list[str]:
     """wit-parser's toposort: every edge checked, then the ready item declared first goes next."""
     order, errors, _failed = toposort_all(kind, deps)
@@ -201,7 +212,8 @@ def toposort_all(
             if d.name not in index:
                 code = "WIT201" if kind == "type" else "WIT202"
                 hint = _hint(d.name, names + (_PRIMITIVES if kind == "type" else []))
-                errors.append(error(code, f"{kind} `{d.name}` does not exist", d.span, *hint))
+                message = f"{kind} `{d.name}` does not exist{_renamed_float(d.name)}"
+                errors.append(error(code, message, d.span, *hint))
                 failed.add(name)
     known = {name: [d for d in ds if d.name in index] for name, ds in deps.items()}
     remaining = [len(known[name]) for name in names]
@@ -839,7 +851,7 @@ class _PackageResolver:
             if kind is None:
                 self.define_poisoned(owner, d.name)
                 continue
-            field_spans = tuple(f.span for f in d.fields) if isinstance(d, n.Record) else ()
+            field_spans = tuple(f.name.span for f in d.fields) if isinstance(d, n.Record) else ()
             tid = self.alloc_type(
                 UType(
                     name=d.name.name,
@@ -979,7 +991,7 @@ class _PackageResolver:
                 return m.Handle(kind="borrow" if borrow else "own", resource=m.TypeId(rid))
             case n.TupleType(types=ts):
                 if not ts:
-                    raise _fail("WIT301", "empty tuple", ty.span)
+                    raise _fail("WIT301", "empty tuple", _first_token(ty))
                 return m.TupleKind(
                     types=tuple(self.resolve_type(x, stability, depth + 1) for x in ts)
                 )
@@ -1075,7 +1087,10 @@ class _PackageResolver:
         if entry is None:
             types = [k for k, v in self.type_lookup.items() if v[0][0] == "type"] + _PRIMITIVES
             raise _fail(
-                "WIT201", f"name `{name.name}` does not exist", name.span, *_hint(name.name, types)
+                "WIT201",
+                f"name `{name.name}` does not exist{_renamed_float(name.name)}",
+                name.span,
+                *_hint(name.name, types),
             )
         item = entry[0]
         if item[0] == "item":
@@ -1166,7 +1181,7 @@ class _PackageResolver:
                     raise _fail(
                         "WIT305",
                         "the `ok` type must be the resource being constructed",
-                        func.result.span,
+                        _first_token(func.result),
                     )
         else:
             result = None if func.result is None else self.resolve_type(func.result, anon_stability)
@@ -1258,7 +1273,9 @@ class _PackageResolver:
             if isinstance(ext, n.ExternPath):
                 assert isinstance(witem, UWorldInterface)
                 if witem.id in seen:
-                    raise _fail("WIT308", f"interface cannot be {desc}ed more than once", ext.span)
+                    raise _fail(
+                        "WIT308", f"interface cannot be {desc}ed more than once", ext.path.span
+                    )
                 seen.add(witem.id)
                 key = ("i", witem.id)
                 span = ext.path.name.span
@@ -1343,6 +1360,8 @@ class Builder:
     worlds: list[GWorld] = field(default_factory=list)
     packages: list[m.Package] = field(default_factory=list)
     package_names: dict[m.PackageName, m.PackageId] = field(default_factory=dict)
+    # Every package of this load, added or not yet (listed when a dependency is missing).
+    all_names: list[m.PackageName] = field(default_factory=list)
 
     def alloc_type(self, t: GType) -> m.TypeId:
         self.types.append(t)
@@ -1798,7 +1817,8 @@ class _Remap:
     def find_package(self, name: m.PackageName, span: Span) -> m.PackageId:
         pid = self.b.package_names.get(name)
         if pid is None:
-            known = "".join(f"\n    {k}" for k in sorted(str(p) for p in self.b.package_names))
+            names = self.b.all_names or list(self.b.package_names)
+            known = "".join(f"\n    {k}" for k in sorted(str(p) for p in names))
             raise _fail("WIT205", f"package '{name}' not found. known packages:{known}", span)
         return pid
 
@@ -2173,6 +2193,18 @@ class _Elaborate:
 # ---------------------------------------------------------------- packages of a group
 
 
+def _first_token(ty: n.Type) -> Span:
+    """Where wit-parser points for a whole type: its first token (`result` of `result<..>`)."""
+    word = {
+        n.ResultType: "result",
+        n.TupleType: "tuple",
+        n.ListType: "list",
+        n.OptionType: "option",
+    }
+    length = len(word.get(type(ty), "")) or (ty.span.end - ty.span.start)
+    return Span(ty.span.start, ty.span.start + length)
+
+
 def _split_packages(group: Group) -> tuple[list[Unresolved], Unresolved]:
     """The packages a group defines: its nested packages and its main package."""
     header: n.PackageDecl | None = None
@@ -2212,13 +2244,8 @@ def _split_packages(group: Group) -> tuple[list[Unresolved], Unresolved]:
         main_files.append(items)
     if header is None:
         # Nested packages alone do not make a package: wit-parser wants a header too.
-        span = Span.UNKNOWN
-        for items in main_files:
-            if items:
-                span = items[0].span
-                break
         raise _fail(
-            "WIT206", "no `package` header was found in any WIT file for this package", span
+            "WIT206", "no `package` header was found in any WIT file for this package", Span.UNKNOWN
         )
     main = Unresolved(
         name=_pkg_name(header.name),
@@ -2238,7 +2265,9 @@ def _check_nesting(group: Group) -> None:
 
 def _nesting_depth(p: n.NestedPackage, depth: int) -> None:
     if depth > 100:
-        raise _fail("WIT105", "package nesting too deep", p.decl.span)
+        raise _fail(
+            "WIT105", "package nesting too deep", Span(p.decl.span.start, p.decl.span.start + 7)
+        )
     for inner in p.items:
         if isinstance(inner, n.NestedPackage):
             _nesting_depth(inner, depth + 1)
@@ -2319,7 +2348,7 @@ def _resolve(
 
     for name in sorted(details, key=_pkg_key):
         visit_pkg(name)
-    b = Builder(features=active)
+    b = Builder(features=active, all_names=list(details))
     main_id: m.PackageId | None = None
     group_ids: list[m.PackageId] = []
     for name in order:

@@ -124,8 +124,8 @@ def _world_item(r: m.Resolve, item: m.WorldItem) -> Json:
     match item:
         case m.WorldInterface(id=iid, docs=docs, stability=st):
             body: dict[str, Json] = {"id": iid}
-            _docs(body, docs)
             _stability(body, st)
+            _docs(body, docs)
             if item.external_id is not None:
                 body["external_id"] = item.external_id
             return {"interface": body}
