@@ -76,18 +76,44 @@ def _wasm_tools(exe: str, case: Path, *, json_out: bool) -> subprocess.Completed
     return subprocess.run(args, cwd=case.parent, capture_output=True, text=True, timeout=60)
 
 
+# Known, documented differences from wasm-tools 1.262. Each is a strict xfail: when
+# witgen is fixed the test turns red, and the entry must be removed.
+DIFFERENCES = {
+    "include-inline-interface": "an inline interface of an included world is not cloned "
+    "(wasm-tools adds a copy with `clone_of`)",
+    "bad-version": "a version missing its patch number is reported as an invalid version, not "
+    "as wasm-tools' token-level error `expected '.'`",
+    "lone-carriage-return": "wasm-tools ends the displayed source line at a lone CR",
+    "syntax-missing-comma": "LALR reports a different expected token than wasm-tools' parser",
+    "syntax-top-level-item": "LALR reports a different expected token than wasm-tools' parser",
+}
+
+
+def _known(cases: list[Path]) -> list[object]:
+    return [
+        pytest.param(
+            c,
+            marks=[pytest.mark.xfail(strict=True, reason=DIFFERENCES[_id(c)])]
+            if _id(c) in DIFFERENCES
+            else [],
+        )
+        for c in cases
+    ]
+
+
 PASS = _cases(UI)
 FAILS = _cases(FAIL)
 
 
-def _id(p: Path) -> str:
+def _id(p: object) -> str:
+    assert isinstance(p, Path)
     return p.name.removesuffix(".wit")
 
 
 # ---------------------------------------------------------------- passing cases
 
 
-@pytest.mark.parametrize("case", PASS, ids=_id)
+@pytest.mark.parametrize("case", _known(PASS), ids=_id)
 def test_ui(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         loaded = _load(case, monkeypatch)
@@ -97,7 +123,7 @@ def test_ui(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert_golden(_golden(case, "json"), to_json(loaded.resolve))
 
 
-@pytest.mark.parametrize("case", PASS, ids=_id)
+@pytest.mark.parametrize("case", _known(PASS), ids=_id)
 def test_ui_json_matches_wasm_tools(
     case: Path, wasm_tools: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,7 +161,7 @@ def _first_error(stderr: str) -> str:
     return re.sub(r"^error: failed to parse package: [^:\n]*: ", "error: ", stderr.rstrip("\n"))
 
 
-@pytest.mark.parametrize("case", FAILS, ids=_id)
+@pytest.mark.parametrize("case", _known(FAILS), ids=_id)
 def test_ui_fail(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _first_file(case).read_text(encoding="utf-8").startswith("// parse-fail\n")
     with pytest.raises(WitError) as info:
@@ -145,7 +171,7 @@ def test_ui_fail(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert_golden(_golden(case, "result"), render_text(e.diagnostics, e.sources) + "\n")
 
 
-@pytest.mark.parametrize("case", FAILS, ids=_id)
+@pytest.mark.parametrize("case", _known(FAILS), ids=_id)
 def test_ui_fail_matches_wasm_tools(
     case: Path, wasm_tools: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

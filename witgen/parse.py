@@ -672,9 +672,13 @@ def _unquote(tok: Token) -> str:
 _DESCRIBE = {
     "ID": "an identifier",
     "INTEGER": "an integer",
-    "VERSION": "a version",
-    "STRING": "a string",
-    "UNDERSCORE": "'_'",
+    "VERSION": "an integer",
+    "STRING": "a string literal",
+    "UNDERSCORE": "keyword `_`",
+    "ARROW": "`->`",
+    "SLASH": "`/`",
+    "AT": "`@`",
+    "STAR": "`*`",
     "$END": "eof",
 }
 _SYMBOLS = {v: k for k, v in OPERATORS.items()}
@@ -682,10 +686,12 @@ _SYMBOLS = {v: k for k, v in OPERATORS.items()}
 
 def describe_token(ttype: str, value: str = "") -> str:
     """wit-parser's wording for a token: keyword `x`, ';', an identifier, eof."""
-    if ttype in _SYMBOLS:
-        return f"'{_SYMBOLS[ttype]}'"
+    if ttype == "ID" and value.startswith("%"):
+        return "an '%' identifier"
     if ttype in _DESCRIBE:
         return _DESCRIBE[ttype]
+    if ttype in _SYMBOLS:
+        return f"'{_SYMBOLS[ttype]}'"
     kw = {v: k for k, v in KEYWORDS.items()}.get(ttype)
     if kw is not None:
         return f"keyword `{kw}`"
@@ -715,6 +721,10 @@ def _expected_text(expected: set[str]) -> str:
     exp = {e for e in expected if not e.startswith("__")}
     if exp == {"INTEGER"}:
         return "fixed-length"
+    if {"U8", "STRING_KW", "LIST", "ID"} <= exp:
+        return "a type"
+    if exp == {"ASYNC", "FUNC"} or exp == {"ASYNC", "FUNC", "STATIC"}:
+        return "keyword `func`"
     if "CONSTRUCTOR" in exp and "ID" in exp:
         return "`constructor` or identifier"
     if exp >= _ITEM_STARTS:

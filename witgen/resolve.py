@@ -1817,8 +1817,9 @@ class _Remap:
     def find_package(self, name: m.PackageName, span: Span) -> m.PackageId:
         pid = self.b.package_names.get(name)
         if pid is None:
-            names = self.b.all_names or list(self.b.package_names)
-            known = "".join(f"\n    {k}" for k in sorted(str(p) for p in names))
+            # wit-parser lists the packages added so far, then the one being added.
+            names = [*self.b.package_names, self.u.name]
+            known = "".join(f"\n    {k}" for k in names)
             raise _fail("WIT205", f"package '{name}' not found. known packages:{known}", span)
         return pid
 
