@@ -85,8 +85,8 @@ def docs_of(d: n.Docs) -> m.Docs:
     Each comment becomes one piece: `/** x */` loses its markers, every other comment
     (`///`, `//`, `/* */`) its leading slashes; both lose trailing whitespace. The pieces
     are then dedented together: the smallest leading-whitespace width among non-empty
-    pieces is computed (a tab counts as one), and up to that many leading spaces are
-    removed from the start of each piece. Pieces are joined with newlines.
+    pieces is computed (a tab counts as one), and a piece that starts with that many
+    spaces loses them. Pieces are joined with newlines.
     """
     if not d.comments:
         return m.NO_DOCS
@@ -99,9 +99,9 @@ def docs_of(d: n.Docs) -> m.Docs:
     widths = [len(p) - len(p.lstrip()) for p in pieces if p]
     cut = min(widths) if widths else 0
     out = []
+    prefix = " " * cut
     for p in pieces:
-        spaces = len(p) - len(p.lstrip(" "))
-        out.append(p[min(spaces, cut) :])
+        out.append(p.removeprefix(prefix))
     return m.Docs(contents="\n".join(out))
 
 

@@ -15,6 +15,7 @@ import gc
 import importlib
 import math
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -215,6 +216,7 @@ CASES: dict[str, Case] = {
     ),
     "results-mixed": lambda h, p: ("results", (p.Ok(0), p.Err(None), p.Ok(""), p.Err(0), p.Ok(0))),
     "result-list": lambda h, p: ("result_list", ([p.Ok(1), p.Err("e"), p.Ok(0), p.Err("")],)),
+    "num-or-flag": lambda h, p: ("pick", (h.NumOrFlag_Num(2**32 - 1),)),
 }
 
 
@@ -458,6 +460,20 @@ def test_host_resource_given_away(app: Any, host: Any, types_host: ModuleType) -
     assert counter.drops == 1
 
 
+def test_host_resource_default_drop(app: Any, h: ModuleType) -> None:
+    """C.2: `drop()` of a host resource Protocol is a no-op unless overridden."""
+
+    class Plain(h.Counter):
+        def get(self) -> int:
+            return 1
+
+        def bump(self, by: int) -> int:
+            return 1 + by
+
+    assert app.guest_api.take_counter(Plain()) == 2
+    assert app.guest_api.counter_scratch(0) == 2
+
+
 def test_host_resource_returned_to_host(app: Any, host: Any) -> None:
     """C.2: an `own` handle the guest returns (export result) or passes (callback argument)
     arrives as the host's own object, not dropped."""
@@ -654,19 +670,52 @@ def test_host_bad_return_traps(
     assert isinstance(trap.value.__cause__, cause), repr(trap.value.__cause__)
 
 
-def test_unsendable_err_traps(
-    app: Any, types_pkg: ModuleType, bindings: dict[str, Generated]
+def test_unsendable_warned(bindings: dict[str, Generated]) -> None:
+    """B.2/C.4b: generation warns (WIT4xx) for every function that lowers an unsendable case."""
+    output = bindings["types"].output
+    for func in ("unsendable", "pick", "send-unsendable"):
+        assert re.search(rf"warning\[WIT4\d\d\]: function `{func}`", output), output
+
+
+@pytest.mark.parametrize("case", ["result", "variant"])
+def test_unsendable_host_result_traps(
+    case: str, app: Any, host: Any, h: ModuleType, types_pkg: ModuleType
 ) -> None:
-    """C.4b: the `err` side of `result<option<u32>, string>` returned by the host cannot be sent
-    (B.2): WIT4xx warning at generation; at run time `Trap` from `NotImplementedError`."""
-    warning = bindings["types"].output
-    assert "WIT4" in warning and "unsendable" in warning, warning
-    assert app.guest_api.unsendable(False) == 7
+    """C.4b: a host implementation returning an unsendable value (the `err` side of
+    `result<option<u32>, string>`, `flag` of `variant {num(u32), flag(bool)}`) makes the export
+    call raise `Trap` whose `__cause__` is a `NotImplementedError` naming the WIT type and the
+    wasmtime-py limitation; never a wrong value."""
+    if case == "result":
+        assert app.guest_api.unsendable(False) == 7
+        call, wit = (lambda: app.guest_api.unsendable(True)), "result<option<u32>, string>"
+    else:
+        host.host_api.replace["pick"] = h.NumOrFlag_Flag(True)
+        call, wit = (lambda: app.guest_api.pick(h.NumOrFlag_Num(1))), "num-or-flag"
     with pytest.raises(types_pkg.Trap) as trap:
-        app.guest_api.unsendable(True)
+        call()
     cause = trap.value.__cause__
     assert isinstance(cause, NotImplementedError), repr(cause)
-    assert "result<option<u32>, string>" in str(cause) and "wasmtime" in str(cause).lower()
+    assert wit in str(cause) and "wasmtime" in str(cause).lower(), str(cause)
+
+
+def test_unsendable_export_argument(
+    app: Any, host: Any, h: ModuleType, types_pkg: ModuleType
+) -> None:
+    """B.2/C.3: an unsendable export argument raises a clear error (`NotImplementedError`,
+    directly or as the cause) instead of sending a wrong value; like every argument check it
+    happens before wasm, so the instance stays usable."""
+    assert app.guest_api.send_unsendable(types_pkg.Ok(5)) == "Ok(value=5)"
+    assert app.guest_api.send_unsendable(types_pkg.Ok(None)) == "Ok(value=None)"
+    for call in (
+        lambda: app.guest_api.send_unsendable(types_pkg.Err("x")),
+        lambda: app.guest_api.pick(h.NumOrFlag_Flag(True)),
+    ):
+        with pytest.raises(Exception) as e:
+            call()
+        cause = e.value if isinstance(e.value, NotImplementedError) else e.value.__cause__
+        assert isinstance(cause, NotImplementedError), repr(e.value)
+        assert host.host_api.seen == []
+        usable(app, host)
 
 
 # --- C.2: linking and instantiation --------------------------------------------------------
@@ -727,10 +776,31 @@ def py_files(gen: Generated) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*.py"))}
 
 
+def public_annotations(tree: ast.Module) -> list[tuple[str, str]]:
+    """(name, annotation) of every public function, method and class attribute."""
+    found: list[tuple[str, str]] = []
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                visit(node.body, f"{prefix}{node.name}.")
+            elif isinstance(node, ast.FunctionDef) and (
+                not node.name.startswith("_") or node.name.startswith("__")
+            ):
+                args = [*node.args.args, *node.args.kwonlyargs, *node.args.posonlyargs]
+                notes = [a.annotation for a in args if a.annotation] + [node.returns]
+                found.extend((prefix + node.name, ast.unparse(n)) for n in notes if n)
+            elif isinstance(node, ast.AnnAssign) and prefix:
+                found.append((prefix + ast.unparse(node.target), ast.unparse(node.annotation)))
+
+    visit(tree.body, "")
+    return found
+
+
 @pytest.mark.parametrize("name", ["notes", "types"])
 def test_package_layout(name: str, bindings: dict[str, Generated]) -> None:
-    """C.1/C.4b: layout, `py.typed`, header, docstring-only package markers, `__all__`, and
-    nothing imports witgen (only wasmtime at run time)."""
+    """C.1/C.4/C.4b: layout, `py.typed`, header, docstring-only package markers, nothing imports
+    witgen (only wasmtime at run time), no `Any` in public signatures (`_rt` is private)."""
     gen = bindings[name]
     root = gen.root / gen.package
     files = py_files(gen)
@@ -749,6 +819,8 @@ def test_package_layout(name: str, bindings: dict[str, Generated]) -> None:
                 for module in modules:
                     top = module.split(".")[0]
                     assert top not in {"witgen", "componentize_py_types"}, f"{rel}: {module}"
+        for where, annotation in public_annotations(tree) if rel != "_rt.py" else []:
+            assert "Any" not in annotation, f"{rel}: {where} is annotated {annotation}"
         if rel in {"imports/__init__.py", "exports/__init__.py"}:
             assert len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr), rel
             assert isinstance(tree.body[0].value, ast.Constant), rel
@@ -787,6 +859,10 @@ def test_second_package_and_determinism(
     finally:
         sys.path.remove(str(tmp_path / "b"))
     assert other.package == "notes_b"
+    # C.4b: resource type ids hash the package name too (read from the private constants).
+    fs_a = importlib.import_module("notes.imports.fs")
+    ids_a, ids_b = ({v for k, v in vars(m).items() if k.endswith("_ID")} for m in (fs_a, fs_b))
+    assert ids_a and ids_b and not ids_a & ids_b, (ids_a, ids_b)
 
     class File(fs_b.File):
         def __init__(self, disk: dict[str, str]) -> None:
@@ -835,12 +911,16 @@ def test_second_package_and_determinism(
     assert app_a.version() == app_b.version()
 
 
-def test_bindgen_no_partial_output(tmp_path: Path, bindings: dict[str, Generated]) -> None:
-    """C.1: a failed generation leaves no output behind."""
+def test_bindgen_cli(tmp_path: Path, bindings: dict[str, Generated]) -> None:
+    """C.1: `--world` may be omitted for a single world; a failed generation leaves no output."""
     from typer.testing import CliRunner
 
     from witgen.cli import app as cli
 
+    bare = ["bindgen", "--lang", "python", "--host", str(NOTES.wit), "-o", str(tmp_path / "w")]
+    result = CliRunner().invoke(cli, bare)
+    assert result.exit_code == 0, result.output
+    assert py_files(Generated(tmp_path / "w", "notes", "")) == py_files(bindings["notes"])
     out = tmp_path / "out"
     args = ["bindgen", "--lang", "python", "--host", str(NOTES.wit), "--world", "nope"]
     result = CliRunner().invoke(cli, [*args, "-o", str(out)])

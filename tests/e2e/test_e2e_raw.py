@@ -25,7 +25,7 @@ COUNTER = 0x7E57  # the host resource type id shared by ResourceType.host and Re
 ECHO = [
     *("bools", "ints", "floats", "chars", "strings", "blob", "string-list", "points", "tuples"),
     *("bags", "colors", "perm-set", "shapes", "jsons", "options", "nested-option", "results"),
-    "result-list",
+    *("result-list", "pick"),
 ]
 
 
@@ -140,6 +140,9 @@ def test_raw_api_smoke(engine: Any, types_component: Component) -> None:
     results = (5, Variant("ok"), Variant("err", "x"), 7, None)
     assert call("results", *results) == results
     assert call("result-list", [1, "e"]) == [1, "e"]
+    # B.2's pitfall: untagged `num-or-flag`, `flag(true)` can only go out as `num(1)`.
+    picked = call("pick", True)
+    assert picked == 1 and type(picked) is int
     # A function's own result comes back as a value, tagged or not.
     assert call("fail-full", True) == Variant("err", "green-blue")
     assert call("fail-ok-only", True) is None
