@@ -207,7 +207,6 @@ class HostVM:
     protocol: str
     doc: str
     methods: tuple[StubVM, ...]
-    properties: tuple[StubVM, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -251,10 +250,12 @@ class ExportFuncVM:
     signature: str
     doc: str | None
     method: bool
-    # Whether the call needs a `Cx` (handles), and whether its arguments lend or move any.
+    # Whether the call needs a `Cx` (handles); whether its arguments may move guest handles
+    # (committed once every argument is lowered) or lend host objects (taken back after).
     cx: bool
-    cleanup: bool
-    # Whether lowering may meet an unsendable case (B.2): it then raises `Trap`.
+    moves: bool
+    lends: bool
+    # Whether lowering may meet an unsendable case (B.2): it then raises `Trap`, before wasm.
     guarded: bool
     args: tuple[str, ...]
     call: str
@@ -391,6 +392,9 @@ class _Mod:
     convs: dict[tuple[object, ...], str] = field(default_factory=dict)
     conv_items: list[ConvVM] = field(default_factory=list)
     conv_scope: py.Scope = field(default_factory=py.Scope)
+    # Generated class names (`Host`, `<R>Class`, the accessor, the world's), claimed before
+    # the helpers are spelled so that neither shadows the other.
+    generated: dict[str, str] = field(default_factory=dict)
 
     def h(self, name: str) -> str:
         """A helper's spelling in this module; records that it is imported."""
@@ -409,7 +413,6 @@ class _Gen:
 
     def __init__(self, resolve: m.Resolve, wid: m.WorldId, options: HostOptions) -> None:
         self.r = resolve
-        self.wid = wid
         self.world = resolve.worlds[wid]
         self.options = options
         self.pkg = package_name(resolve, wid, options)
@@ -526,6 +529,7 @@ class _Gen:
             for tid in self._defined(mod):
                 self._name_type(mod, tid)
         for mod in self.mods.values():
+            self._name_generated(mod)
             mod.helpers = {h: ("_" + h if h in mod.scope.taken else h) for h in sorted(HELPERS)}
 
     def _defined(self, mod: _Mod) -> list[m.TypeId]:
@@ -541,7 +545,7 @@ class _Gen:
             and self.unsupported(tid) is None
             and self.loc(tid, mod.side) == mod.dotted
         ]
-        for tid in tids:
+        for tid in tids if mod.side == "import" or mod.dotted == "" else ():
             if py.is_nominal(self.r, tid) and (what := self.unsupported(tid)) is not None:
                 td = self.r.types[tid]
                 self.diags.append(
@@ -552,6 +556,21 @@ class _Gen:
                     )
                 )
         return sorted(set(out))
+
+    def _name_generated(self, mod: _Mod) -> None:
+        """Claim the module's generated class names; a clash with a type's adds `_` (C.4)."""
+        claim = mod.scope.claim
+        if mod.iface is None:
+            mod.generated["world"] = claim(py.type_name(self.world.name))
+            mod.generated["imports"] = claim(py.upper_camel(self.world.name) + "Imports")
+        elif mod.side == "import":
+            mod.generated["host"] = claim("Host")
+        else:
+            for tid, name in mod.classes.items():
+                if isinstance(self.kind(tid), m.Resource):
+                    mod.generated[f"class:{tid}"] = claim(f"{name}Class")
+            accessor = py.type_name(mod.iface.module.rstrip("_")) or "Interface"
+            mod.generated["accessor"] = claim(accessor)
 
     def _name_type(self, mod: _Mod, tid: m.TypeId) -> None:
         td = self.r.types[tid]
@@ -644,6 +663,21 @@ class _Gen:
             assert not isinstance(res, str)
             return res
         return None
+
+    def handle_ops(self, mod: _Mod, ty: m.Type | None) -> set[str]:
+        """The `Cx` operations lowering `ty` may use: give, lend, move, borrow."""
+        if ty is None or not self.needs_cx(ty):
+            return set()
+        assert not isinstance(ty, str)
+        res = self.resource_of(ty)
+        if res is None:
+            return set().union(*(self.handle_ops(mod, t) for t in self._children(ty)))
+        target = self.r.dealias(ty)
+        assert not isinstance(target, str)
+        kind = self.kind(target)
+        borrow = isinstance(kind, m.Handle) and kind.kind == "borrow"
+        host = not self.loc(res, mod.side).startswith("exports.")
+        return {("lend" if borrow else "give") if host else ("borrow" if borrow else "move")}
 
     def needs_cx(self, ty: m.Type | None) -> bool:
         """Whether converting `ty` touches handles (and so needs the call's `Cx`)."""
@@ -1348,7 +1382,7 @@ class _Gen:
         assert mod.iface is not None
         funcs = mod.iface.functions
         hooks = self._hooks(mod, funcs, py.Scope())
-        host_name = mod.scope.claim("Host")
+        host_name = mod.generated["host"]
         shadowed = py.SHADOWABLE & frozenset(hooks.values())
         stubs = tuple(
             self._stub(mod, f, hooks[f.name], shadowed, skip_self=False)
@@ -1488,8 +1522,9 @@ class _Gen:
         sig_params += [(n, a) for _, n, a in params]
         returns = self._returns(mod, f, shadowed)
         signature = py.signature(name, sig_params, returns, indent=4)
-        cleanup = any(self.needs_cx(p.type) for p, _, _ in params)
-        cx = cleanup or self.needs_cx(f.result)
+        ops = set().union(*(self.handle_ops(mod, p.type) for p, _, _ in params))
+        moves, lends = "move" in ops, "lend" in ops
+        cx = bool(ops) or self.needs_cx(f.result)
         guarded = any(self.unsendable(p.type) for p, _, _ in params)
         depth = 12 if guarded else 8
         args = []
@@ -1500,7 +1535,7 @@ class _Gen:
         index = self._index[(instance, f.name)]
         head = "_r = " if f.result is not None else ""
         call = py.bracket(
-            f"{head}_st.call", [f"_st.fns[{index}]", *call_args], indent=12 if cleanup else 8
+            f"{head}_st.call", [f"_st.fns[{index}]", *call_args], indent=12 if lends else 8
         )
         ret: str | None = None
         if f.result is not None:
@@ -1520,7 +1555,7 @@ class _Gen:
                     warning(
                         "WIT400",
                         f"function `{f.name}`: wasmtime-py cannot send {what} "
-                        "(B.2); passing it raises `Trap` instead",
+                        "(B.2); passing it raises `Trap` instead (the instance stays usable)",
                         f.span,
                     )
                 )
@@ -1529,7 +1564,8 @@ class _Gen:
             doc=self._doc(f, mod.side),
             method=method,
             cx=cx,
-            cleanup=cleanup,
+            moves=moves,
+            lends=lends,
             guarded=guarded,
             args=tuple(args),
             call=call,
@@ -1545,7 +1581,7 @@ class _Gen:
         scope = py.Scope({"drop"})
         mnames = [scope.claim(py.func_name(f.item_name)) for f in methods]
         shadowed = py.SHADOWABLE & frozenset(mnames)
-        class_name = mod.scope.claim(f"{name}Class")
+        class_name = mod.generated[f"class:{tid}"]
         sscope = py.Scope({"new"})
         snames = [
             "new" if f.kind.name == "constructor" else sscope.claim(py.func_name(f.item_name))
@@ -1584,7 +1620,7 @@ class _Gen:
                 scope.taken.add(attr)
                 attrs.append((attr, self._guest_classes[tid]))
         shadowed = py.SHADOWABLE & frozenset(scope.taken)
-        name = mod.scope.claim(py.type_name(iface.module.rstrip("_")) or "Interface")
+        name = mod.generated["accessor"]
         doc = (
             _text(self.r.interfaces[iface.iid].docs)
             or f"The exported interface `{iface.instance}`."
@@ -1605,8 +1641,7 @@ class _Gen:
     # ------------------------------------------------------------ the world module
 
     def _build_world(self, mod: _Mod) -> WorldVM:
-        world_name = mod.scope.claim(py.type_name(self.world.name))
-        imports_name = mod.scope.claim(py.upper_camel(self.world.name) + "Imports")
+        world_name, imports_name = mod.generated["world"], mod.generated["imports"]
         # world-level host resources and functions
         hooks = self._hooks(mod, self.import_funcs, py.Scope({i.module for i in self.imports}))
         linker = self._linker(mod, self.import_funcs, hooks, "_add_root", imports_name)
@@ -1669,12 +1704,15 @@ class _Gen:
             mod.h("Self"),
             indent=4,
         )  # fmt: skip
-        world_doc = _text(self.world.docs) or f"An instance of a `{self.world.name}` component."
+        world_doc = (
+            _text(self.world.docs)
+            or f"An instance of a component of the world `{self.world.name}`."
+        )
         return WorldVM(
             name=world_name,
             imports_name=imports_name,
             doc=world_doc,
-            imports_doc=f"What the host provides to a `{self.world.name}` component.",
+            imports_doc=f"What the host provides to a component of the world `{self.world.name}`.",
             attributes=tuple(attrs),
             imports_props=tuple(props),
             imports_methods=methods,
