@@ -1,13 +1,16 @@
 """witgen vs wasm-tools, side by side, on this machine. Run by hand; never part of the tests.
 
-Usage: python bench/run.py [--runs 10] [--large-runs 5] [--large-dir DIR] [--no-profile]
-                           [--out bench/RESULTS.md]
+Usage: python bench/run.py [--runs 10] [--large-runs 5] [--large-dir DIR] [--lines N]
+                           [--no-profile] [--out bench/RESULTS.md] [--witgen-root TREE]
+
+--witgen-root runs witgen from another tree via PYTHONPATH (a `git archive` snapshot of a
+commit, or a prototype), so a moving working tree can be left alone.
 
 Measures, in one run:
   (a) `witgen check` vs `wasm-tools component wit` on the WASI 0.2.0 http package (cold, and
       warm when witgen has a cache), whole-process wall time and CPU time, best and median;
   (b) the same on a generated ~100,000-line package (`bench/gen_large.py`);
-  (c) peak memory (max RSS of each process, from `os.wait4`);
+  (c) peak memory (max RSS of one more run of each command, from GNU time);
   (d) where witgen's time goes: `-X importtime` grouped by package, the phases of
       `api.load` timed in-process (parser construction, lexing, parsing, resolving), and a
       cProfile of `api.load` on the large package grouped by module and by function.
@@ -18,7 +21,9 @@ Method. Each command runs once to warm the page cache (and, for witgen, to compi
 .pyc files), then N times with the two tools interleaved, so background load hits both
 alike. Wall time is `time.perf_counter` around `Popen` + `os.wait4`; CPU time is
 user + system from `wait4`'s rusage, which moves less than wall time on a busy machine;
-max RSS is the peak resident set of that one process. `wasm-tools` is the native binary
+max RSS comes from `/usr/bin/time -f %M` (wait4's includes the pre-exec copy of this
+script, ~17 MiB). In-process phases are CPU time, and cyclic GC time is measured with
+`gc.callbacks`. `wasm-tools` is the native binary
 that the venv's Python shim (`.venv/bin/wasm-tools`) execs; the shim costs a Python
 startup of its own and is shown on its own row.
 
@@ -659,7 +664,7 @@ def main() -> None:
         "resolve) | `api.load` total |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *phase_rows("WASI http", r_http),
-        *phase_rows("100k", r_large),
+        *phase_rows(f"generated ({n_large} lines)", r_large),
     ]
     part += section(
         "(d2) phases in-process (CPU ms, best of 5 for http, 1 for 100k; no profiler; "

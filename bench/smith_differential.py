@@ -7,6 +7,7 @@ For each seed: random bytes (seeded, so a seed names the same package on every m
 wasm-tools (producers written as the reference writes them):
 
   decode   witgen decodes `p.wasm`:   JSON  == `component wit --json p.wasm`
+  wat      witgen's text of `p.wasm`: text  == `print p.wasm` (and assembles back to it)
   print    witgen prints that model:  text  == `component wit p.wasm`
   resolve  witgen resolves the text:  JSON  == `component wit --json --all-features p.wit`
   encode   witgen encodes the result: bytes == `component wit --wasm --all-features p.wit`
@@ -41,7 +42,7 @@ FEATURES = [
     "--world-include",
     "--implements",
 ]
-STEPS = ("decode", "print", "resolve", "encode", "embed")
+STEPS = ("decode", "wat", "print", "resolve", "encode", "embed")
 
 
 @dataclass
@@ -104,7 +105,7 @@ def _tool(*args: str) -> subprocess.CompletedProcess[bytes]:
 def run_seed(seed: int, workdir: Path) -> Outcome:
     """Run every step for one seed in `workdir`; never raises."""
     from witgen import api
-    from witgen.backends import encoder, printer
+    from witgen.backends import encoder, printer, wat
     from witgen.backends.decoder import decode_wasm
     from witgen.backends.json import to_data
     from witgen.diagnostics import WitError
@@ -121,6 +122,13 @@ def run_seed(seed: int, workdir: Path) -> Outcome:
         decoded = decode_wasm(source.read_bytes()).resolve
         if to_data(decoded) != ref_json:
             return Outcome(seed, "disagree", step, first_difference(to_data(decoded), ref_json))
+        step = "wat"
+        wat_text = _tool("print", str(source)).stdout.decode()
+        ours = wat.print_component(source.read_bytes())
+        if ours != wat_text:
+            return Outcome(seed, "disagree", step, _first_line(ours, wat_text))
+        if wat.parse(ours) != source.read_bytes():
+            return Outcome(seed, "disagree", step, "text does not assemble to the same bytes")
         step = "print"
         text = printer.print_resolve(decoded)
         ref_text = _tool("component", "wit", str(source)).stdout.decode()

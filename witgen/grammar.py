@@ -25,14 +25,17 @@ def grammar_text() -> str:
     return grammar_path().read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=1)
-def lark_parser() -> Any:
-    """The LALR parser with witgen's lexer and node-building callbacks."""
+@functools.lru_cache(maxsize=4)
+def lark_parser(lexer: type, builder: type) -> Any:
+    """The LALR parser with witgen's lexer and node-building callbacks (`parse.py`'s classes).
+
+    Keyed by those classes, so a reloaded `parse` module never gets callbacks of the old one.
+    """
     import hashlib
 
     import lark
 
-    from witgen import cache, parse
+    from witgen import cache
 
     text = grammar_text()
     # Analysing the grammar takes ~0.4 s; lark can pickle the resulting LALR table. It is
@@ -42,8 +45,8 @@ def lark_parser() -> Any:
     return lark.Lark(
         text,
         parser="lalr",
-        lexer=parse.WitLexer,
-        transformer=parse.Builder(),
+        lexer=lexer,
+        transformer=builder(),
         maybe_placeholders=True,
         cache=str(table) if table is not None else False,
     )

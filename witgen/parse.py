@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any, cast
@@ -757,20 +758,24 @@ def _tables() -> tuple[dict[int, dict[str, tuple[Any, ...]]], int, int, frozense
 
     from witgen.grammar import lark_parser
 
-    inner = lark_parser().parser.parser.parser
+    inner = lark_parser(WitLexer, Builder).parser.parser.parser
     table = inner.parse_table
     callbacks = inner.callbacks
     states: dict[int, dict[str, tuple[Any, ...]]] = {}
     terminals: set[str] = set()
     for state, actions in table.states.items():
         row: dict[str, tuple[Any, ...]] = {}
-        for token, (action, arg) in actions.items():
+        for key, (action, arg) in actions.items():
+            # lark's names are Token objects (str subclasses with slow comparisons): intern
+            # them as plain strings, the lookup below runs once or more per token.
+            token = sys.intern(str(key))
             if token.isupper():
                 terminals.add(token)
             if action is Shift:
                 row[token] = (True, arg)
             else:
-                row[token] = (False, len(arg.expansion), callbacks[arg], arg.origin.name)
+                origin = sys.intern(str(arg.origin.name))
+                row[token] = (False, len(arg.expansion), callbacks[arg], origin)
         states[state] = row
     return states, table.start_states["start"], table.end_states["start"], frozenset(terminals)
 
