@@ -240,7 +240,9 @@ FilesArg = Annotated[
 CheckOpt = Annotated[bool, typer.Option("--check", help="Exit 1 and list files that would change.")]
 DiffOpt = Annotated[bool, typer.Option("--diff", help="Print a unified diff instead of writing.")]
 StdoutOpt = Annotated[bool, typer.Option("--stdout", help="Write the result to standard output.")]
-WidthOpt = Annotated[int, typer.Option("--width", help="Wrap signatures longer than this.", min=20)]
+WidthOpt = Annotated[
+    int, typer.Option("--width", help="Wrap signatures longer than this.", min=20, metavar="N")
+]
 
 
 @command("print")

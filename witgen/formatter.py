@@ -40,7 +40,7 @@ from typing import Any, TypeVar, assert_never
 
 from witgen import nodes as n
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 # wit-parser's keywords (wasm-tools 1.262 lexer): a name spelled like one needs `%`. The same
 # set as `backends.printer.KEYWORDS` (a test keeps them equal); the printer sits below this
@@ -120,6 +120,7 @@ _Item = str | _Cmt | _K | _Group | _Nest
 
 
 _WS = re.compile(r"[ \t\r\n]*")
+_BLANKS = (" ", "\t", "\r", "\n")
 _INTEGER = re.compile(r"[0-9]+")
 
 
@@ -151,14 +152,13 @@ class _Cursor:
     def _skip(self) -> None:
         text, pos = self.text, self.pos
         while True:
-            end = _WS.match(text, pos).end()  # type: ignore[union-attr]
-            if end != pos:
+            if text.startswith(_BLANKS, pos):
+                end = _WS.match(text, pos).end()  # type: ignore[union-attr]
                 self.newlines += text.count("\n", pos, end)
                 pos = end
-            comment_end = self.ends.get(pos)
-            if comment_end is None:
+            end = self.ends.get(pos, -1) if text.startswith("/", pos) else -1
+            if end < 0:
                 break
-            end = comment_end
             body = text[pos:end]
             self.pending.append((body.rstrip() if body.startswith("//") else body, self.newlines))
             pos, self.newlines = end, 0
@@ -174,8 +174,17 @@ class _Cursor:
         self.newlines = 0
         return gap
 
-    def take(self, token: str, *, ident: bool = False) -> _Gap:
+    def take(self, token: str, ident: bool = False) -> _Gap:
         """Step over `token` (an identifier may carry a `%`) and the comments before it."""
+        text, pos = self.text, self.pos
+        if not self.pending and not self.newlines and token != "/":
+            # Most tokens follow the previous one directly or after one space.
+            if text.startswith(token, pos):
+                self.pos = pos + len(token)
+                return _NO_GAP[0]
+            if text.startswith(" ", pos) and text.startswith(token, pos + 1):
+                self.pos = pos + 1 + len(token)
+                return _NO_GAP[0]
         self._skip()
         pos = self.pos + (ident and self.text.startswith("%", self.pos))
         if not self.text.startswith(token, pos):
@@ -305,9 +314,16 @@ class _Builder:
         blank lines before such comments (except before the first, with `first`); MEMBER
         and FIRST imply it.
         """
-        gap = self.cur.take(token, ident=ident)
-        glue = token in _GLUED
-        self.place(gap, sep, closer=closer, blanks=blanks, first=first, glue=glue)
+        gap = self.cur.take(token, ident)
+        if gap.comments:
+            self.place(gap, sep, closer=closer, blanks=blanks, first=first, glue=token in _GLUED)
+        else:  # `place` without comments, inline: this runs for almost every token
+            if closer:
+                self.stack.pop()
+            if sep is not _Sep.NONE:
+                self.add(_SEP_ITEM[sep])
+                if sep is _Sep.MEMBER and gap.newlines > 1:
+                    self.add(_K.BLANK)
         self.add(token if shown is None else shown)
 
     def place(
@@ -323,14 +339,6 @@ class _Builder:
         """Emit the comments of `gap` and `sep`, in the order that keeps each comment on
         its line; `glue` means the token that follows attaches to what precedes it."""
         comments = gap.comments
-        if not comments:  # the common case, in short
-            if closer:
-                self.stack.pop()
-            if sep is not _Sep.NONE:
-                self.add(_SEP_ITEM[sep])
-            if sep is _Sep.MEMBER and gap.newlines > 1:
-                self.add(_K.BLANK)
-            return
         i = 0
         # Comments on the line of the previous token stay there, before the line break.
         while i < len(comments) and comments[i][1] == 0:
@@ -380,9 +388,7 @@ class _Formatter:
 
     def __init__(self, cursor: _Cursor) -> None:
         self.b = _Builder(cursor)
-
-    def tok(self, token: str, sep: _Sep = _Sep.NONE) -> None:
-        self.b.tok(token, sep)
+        self.tok = self.b.tok
 
     def id(self, ident: n.Id, sep: _Sep = _Sep.NONE) -> None:
         self.b.tok(ident.name, sep, shown=escape(ident.name), ident=True)
@@ -438,7 +444,7 @@ class _Formatter:
                 assert_never(item)
 
     def body(
-        self, items: tuple[T, ...], member: Callable[[T, _Sep], None], *, commas: bool = False
+        self, items: tuple[_T, ...], member: Callable[[_T, _Sep], None], *, commas: bool = False
     ) -> None:
         """`{`, one member per line, one level deeper, then `}` on a line of its own. With
         `commas` (fields, cases, flags), each member ends with one."""
@@ -580,8 +586,8 @@ class _Formatter:
     def listing(
         self,
         brackets: str,
-        items: tuple[T, ...],
-        element: Callable[[T, _Sep], None],
+        items: tuple[_T, ...],
+        element: Callable[[_T, _Sep], None],
         inner: _Sep,
         sep: _Sep = _Sep.NONE,
     ) -> None:
@@ -761,6 +767,7 @@ class _Out:
         self.blank = False
 
     def text(self, text: str) -> None:
+        """A token (never a line break inside)."""
         if not self.line:
             if self.blank and self.lines:
                 self.lines.append("")
@@ -768,8 +775,14 @@ class _Out:
             self.line.append("  " * self.indent)
             self.col = 2 * self.indent
         self.line.append(text)
+        self.col += len(text)
+
+    def comment(self, text: str) -> None:
+        """A comment: a block comment may span lines."""
+        self.text(text)
         nl = text.rfind("\n")
-        self.col = len(text) - nl - 1 if nl >= 0 else self.col + len(text)
+        if nl >= 0:
+            self.col = len(text) - nl - 1
 
     def space(self) -> None:
         if self.line and not self.line[-1].endswith(_NO_SPACE_AFTER):
@@ -798,29 +811,33 @@ def _render(root: list[_Item], width: int) -> str:
     while frames:
         frame = frames[-1]
         parts, i, indent, flat = frame
-        if i == len(parts):
+        while i < len(parts):
+            item = parts[i]
+            i += 1
+            if type(item) is str:
+                out.text(item)
+            elif type(item) is _K:
+                if item is _K.SPACE or (flat and item is _K.LINE):
+                    out.space()
+                elif item is _K.TRAIL:
+                    if not flat:
+                        out.text(",")
+                elif item is _K.HARD or item is _K.BLANK or not flat:
+                    out.newline(indent, blank=item is _K.BLANK)
+            elif type(item) is _Cmt:
+                out.comment(item.text)
+            else:  # a group or a nest: lay out its parts first, then come back here
+                frame[1] = i
+                if type(item) is _Group:
+                    fits = flat or (
+                        not item.broken and _fits(width - out.column(indent), item, frames)
+                    )
+                    frames.append([item.parts, 0, indent, fits])
+                else:
+                    frames.append([item.parts, 0, indent + 1, flat])
+                break
+        else:
             frames.pop()
-            continue
-        frame[1] = i + 1
-        item = parts[i]
-        if type(item) is str:
-            out.text(item)
-        elif type(item) is _Cmt:
-            out.text(item.text)
-        elif type(item) is _Group:
-            fits = flat or (not item.broken and _fits(width - out.column(indent), item, frames))
-            frames.append([item.parts, 0, indent, fits])
-        elif type(item) is _Nest:
-            frames.append([item.parts, 0, indent + 1, flat])
-        elif item is _K.SPACE or (item is _K.LINE and flat):
-            out.space()
-        elif item is _K.TRAIL:
-            if not flat:
-                out.text(",")
-        elif item is _K.BLANK:
-            out.newline(indent, blank=True)
-        elif not flat:  # HARD, or a LINE/SOFT of a broken group
-            out.newline(indent)
     return out.result()
 
 
