@@ -280,7 +280,7 @@ import lark  # noqa: F401
 t1 = clock()
 from witgen import api, grammar, loader, parse, resolve
 t2 = clock()
-grammar.lark_parser()
+grammar.lark_parser(parse.WitLexer, parse.Builder)
 t3 = clock()
 path = sys.argv[1]
 kw = {"use_cache": False} if "use_cache" in inspect.signature(loader.load).parameters else {}
