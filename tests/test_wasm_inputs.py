@@ -279,6 +279,35 @@ def test_componentize_py_component(guest_component: Path) -> None:
     assert "export run: func(p: point) -> string;" in text
 
 
+VERSION_SUFFIX = """(component
+  (type (;0;)
+    (component
+      (type (;0;)
+        (component
+          (type (;0;) (instance))
+          (import "x2" (implements "x:name/name@8") (version-suffix ".0.9")
+            (instance (;0;) (type 0)))
+        )
+      )
+      (export (;0;) "a:b/w" (component (type 0)))
+    )
+  )
+  (export (;1;) "w" (type 0))
+)
+"""
+
+
+@needs_wasm_tools
+def test_version_suffix_completes_the_implemented_interface(tmp_path: Path) -> None:
+    """`(version-suffix ".0.9")` on a plain name completes its `implements` (wit-smith seed 819)."""
+    path = tmp_path / "vs.wasm"
+    path.write_bytes(wat.parse(VERSION_SUFFIX))
+    _wasm_tools("validate", "--features", "all", str(path))
+    _assert_like_wasm_tools(path)
+    assert "import x2: x:name/name@8.0.9;" in api.print_wit(path)
+    assert api.to_wat(path.read_bytes()) == _wasm_tools("print", str(path)).decode()
+
+
 # ---------------------------------------------------------------- deps/ with binaries
 
 

@@ -82,7 +82,7 @@ def producers_section(fields: Iterable[tuple[str, Sequence[tuple[str, str]]]]) -
 # ---------------------------------------------------------------- readers
 
 
-def read_uleb128(data: bytes, pos: int, bits: int = 32) -> tuple[int, int]:
+def read_uleb128(data: bytes | memoryview, pos: int, bits: int = 32) -> tuple[int, int]:
     """Read an unsigned LEB128 of at most `bits` bits (and `ceil(bits / 7)` bytes) at `pos`."""
     value, end, _ = _read_leb(data, pos, bits)
     if value >= 1 << bits:
@@ -90,7 +90,7 @@ def read_uleb128(data: bytes, pos: int, bits: int = 32) -> tuple[int, int]:
     return value, end
 
 
-def _read_leb(data: bytes, pos: int, bits: int) -> tuple[int, int, int]:
+def _read_leb(data: bytes | memoryview, pos: int, bits: int) -> tuple[int, int, int]:
     """The raw value, the end position and the bit count of a LEB128 at `pos`."""
     result = 0
     shift = 0
@@ -105,7 +105,7 @@ def _read_leb(data: bytes, pos: int, bits: int) -> tuple[int, int, int]:
     raise ValueError(f"integer representation too long at offset {pos}")
 
 
-def read_sleb128(data: bytes, pos: int, bits: int = 64) -> tuple[int, int]:
+def read_sleb128(data: bytes | memoryview, pos: int, bits: int = 64) -> tuple[int, int]:
     """Read a signed LEB128 of at most `bits` bits (and `ceil(bits / 7)` bytes) at `pos`."""
     value, end, shift = _read_leb(data, pos, bits)
     if value & (1 << (shift - 1)):
@@ -115,7 +115,7 @@ def read_sleb128(data: bytes, pos: int, bits: int = 64) -> tuple[int, int]:
     return value, end
 
 
-def read_name(data: bytes, pos: int) -> tuple[str, int]:
+def read_name(data: bytes | memoryview, pos: int) -> tuple[str, int]:
     """Read a `core:name` (length-prefixed UTF-8) at `pos`."""
     start = pos
     length, pos = read_uleb128(data, pos)
@@ -123,7 +123,7 @@ def read_name(data: bytes, pos: int) -> tuple[str, int]:
     if end > len(data):
         raise ValueError(f"unexpected end of data in a name at offset {start}")
     try:
-        return data[pos:end].decode("utf-8"), end
+        return bytes(data[pos:end]).decode("utf-8"), end
     except UnicodeDecodeError:
         raise ValueError(f"invalid UTF-8 in a name at offset {start}") from None
 

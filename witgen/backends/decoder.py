@@ -1,15 +1,26 @@
-"""Decode a WIT package binary (`wasm-tools component wit --wasm` output) into a `Resolve`.
+"""Decode `.wasm` files into a `Resolve`, as wit-component's decoder does.
 
-Input: bytes of a component whose exports are component types, one per interface or world
-of a package (what `encoder.encode_package` writes), optionally with `package-docs`.
+Input: bytes. `decode` takes a WIT package binary (`wasm-tools component wit --wasm`
+output, or a `component-type` payload: a package with one world): a component whose
+exports are component types, one per interface or world, optionally with `package-docs`.
+`decode_wasm` takes any `.wasm`: such a package; a component built by a toolchain, whose
+whole binary is walked (nested components, instances, aliases, canonical functions),
+typing every item so that its imports and exports become the world `root` of package
+`root:component` (instantiating a nested component substitutes its arguments for the
+types it imports, as wasmparser does, so re-exported resources keep their identity); or a
+core module whose `component-type*` custom sections are decoded and merged into the world
+`root` of package `root:root` (`merge.merge` and `merge.merge_worlds`).
+
 Output: a `model.Resolve` whose main package is the decoded one, built as wit-component's
 `WitPackageDecoder` builds it: dependency packages hold only the interfaces and types the
 package uses, type ids are allocated in the order the binary mentions them, and docs and
 gates come from the `package-docs` section. Spans are `Span.UNKNOWN`.
 
-Invariants: every malformed input raises `WitError` (code WIT200) whose message names the
-byte offset of the problem; no other exception escapes `decode`. Decoding is pure and
-deterministic.
+Invariants: every malformed input (truncated, overlong LEB128, a section past the end, an
+unknown section id, an index out of range, an invalid name, a world missing an interface
+its interfaces use) raises `WitError` (WIT200 from `decode`, WIT108 from `decode_wasm`)
+whose message names the byte offset of the problem; no other exception escapes. Decoding
+is pure and deterministic, and never copies the input per section (readers are views).
 """
 
 from __future__ import annotations
@@ -123,8 +134,9 @@ class _ComponentT(_Node):
 
 class _Reader:
     def __init__(self, data: bytes, pos: int, end: int) -> None:
-        # Cut at `end` once, so reads cannot run past the section; offsets stay absolute.
-        self.data = data[:end]
+        # Cut at `end` (a view, not a copy), so reads cannot run past the section; offsets
+        # stay absolute.
+        self.data = memoryview(data)[:end]
         self.pos = pos
         self.end = end
 
@@ -305,9 +317,12 @@ class _Parser:
                 external_id = r.name()
             else:
                 r.fail(f"unsupported or repeated name attribute 0x{attr:02x}", attr_offset)
-        # wit-component applies a version suffix only to versioned interface names.
+        # The version suffix completes the versioned interface name: the extern name
+        # itself, or else the interface it `implements`.
         if suffix is not None and "@" in text:
             text += suffix
+        elif suffix is not None and implements is not None and "@" in implements:
+            implements += suffix
         if not _valid_name(text) or (implements is not None and not _valid_name(implements)):
             r.fail(f"`{text}` is not a valid extern name", offset)
         return text, implements, external_id

@@ -87,13 +87,13 @@ class _Printer:
         self.data = data
         self.pos = 0
         self.end = len(data)
-        # The data up to `end`, so that no read runs past the current section.
-        self.view = data
+        # The data up to `end` (a view), so that no read runs past the current section.
+        self.view: bytes | memoryview = data
         self.lines: list[str] = []
 
     def cut(self, end: int) -> None:
         self.end = end
-        self.view = self.data[:end]
+        self.view = memoryview(self.data)[:end]
 
     def fail(self, message: str, offset: int | None = None) -> NoReturn:
         raise _Bad(message, self.pos if offset is None else offset)
