@@ -895,6 +895,7 @@ class _PackageResolver:
                     owner=owner,
                     stability=stability,
                     span=un.name.span,
+                    external_id=external_id_of(u.attrs),
                 )
             )
             self.define_name(local, ("type", tid))
@@ -1305,7 +1306,10 @@ class _PackageResolver:
                 self.resolve_interface(iid, items, docs, attrs)
                 self.type_lookup = saved
                 return UWorldInterface(
-                    id=iid, docs=m.NO_DOCS, stability=self.pkg.interfaces[iid].stability
+                    id=iid,
+                    docs=m.NO_DOCS,
+                    stability=self.pkg.interfaces[iid].stability,
+                    external_id=external_id_of(attrs),
                 ), "interface"
             case n.ExternPath(path=path) | n.ExternNamed(path=path):
                 stability = stability_of(attrs)
