@@ -18,7 +18,6 @@ import threading
 from collections.abc import Iterator
 from typing import Any, cast
 
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
 from witgen import nodes as n
@@ -829,16 +828,6 @@ def _accepts(stack: list[int], token: str) -> bool:
     return False
 
 
-def _acceptable(e: UnexpectedToken) -> set[str]:
-    """The tokens acceptable where the error was found (lark's own set over-approximates)."""
-    parser: Any = e.interactive_parser
-    try:
-        got: set[str] = set(parser.accepts()) if parser is not None else set(e.expected)
-    except Exception:  # the interactive parser is a best-effort refinement of lark's own set
-        got = set(e.expected)
-    return set(got) or set(e.expected)
-
-
 def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
     terminals = _tables()[3]
     expected = {t for t in terminals if _accepts(e.stack, t)}
@@ -856,26 +845,6 @@ def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
     sp = Span(tok.start_pos, max(end, tok.start_pos + 1))
     found = describe_token(tok.type, str(tok))
     return error("WIT101", f"expected {wanted}, found {found}", sp)
-
-
-def _unexpected(e: UnexpectedInput, text: str, base: int) -> Diagnostic:
-    if isinstance(e, UnexpectedToken):
-        tok = e.token
-        if tok.type == "$END":
-            pos = base + len(text)
-            return error(
-                "WIT101",
-                f"expected {_expected_text(_acceptable(e))}, found eof",
-                Span(pos, pos + 1),
-            )
-        sp = Span(tok.start_pos, max(tok.end_pos, tok.start_pos + 1))
-        found = describe_token(tok.type, str(tok))
-        return error("WIT101", f"expected {_expected_text(_acceptable(e))}, found {found}", sp)
-    if isinstance(e, UnexpectedCharacters):
-        rel = cast(int, e.pos_in_stream)
-        pos = base + rel
-        return error("WIT100", f"unexpected character {text[rel]!r}", Span(pos, pos + 1))
-    return error("WIT101", str(e).splitlines()[0], Span(base, base + 1))
 
 
 def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = None) -> n.File:
@@ -904,8 +873,6 @@ def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = N
         raise WitError((e.diag,), sources) from None
     except _Stuck as e:
         raise WitError((_stuck(e, text, base),), sources) from None
-    except UnexpectedInput as e:
-        raise WitError((_unexpected(e, text, base),), sources) from None
     except RecursionError:
         pos = _ctx.last.start_pos if _ctx.last is not None else base
         raise WitError(

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import difflib
 import heapq
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, ParamSpec, TypeVar, assert_never
@@ -396,10 +395,6 @@ def _pkg_name(p: n.PackageName) -> m.PackageName:
 
 def _path_pkg(p: n.PackagePath) -> m.PackageName:
     return m.PackageName(namespace=p.namespace.name, name=p.package.name, version=p.version)
-
-
-def _path_name(p: n.UsePath) -> n.Id:
-    return p.name
 
 
 def _for_each_path(
@@ -2363,6 +2358,3 @@ def _resolve(
         if name in main_names:
             group_ids.append(pid)
     return b.freeze(main_id, tuple(group_ids))
-
-
-_ = re  # reserved for name validation helpers
