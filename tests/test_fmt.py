@@ -11,7 +11,6 @@ formatted in a copy and resolved again: the JSON must be byte for byte the same.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -29,12 +28,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from witgen import api, formatter, nodes, parse
+from witgen._record import fields as record_fields
 from witgen.api import Features
 from witgen.backends import printer
 from witgen.backends.json import to_json
 from witgen.cli import app
 from witgen.diagnostics import WitError
-from witgen.source import Span
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "fmt"
@@ -55,8 +54,9 @@ def shape(value: Any) -> Any:
         return tuple(c.rstrip() if c.startswith("//") else c for c in value.comments)
     if isinstance(value, nodes.File):
         return (shape(value.package), shape(value.items))
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = [f.name for f in dataclasses.fields(value) if f.type not in ("Span", Span)]
+    if hasattr(type(value), "__record__"):
+        annotations = type(value).__annotations__
+        fields = [name for name in record_fields(type(value)) if annotations[name] != "Span"]
         return (type(value).__name__, *(shape(getattr(value, name)) for name in fields))
     if isinstance(value, tuple):
         return tuple(shape(v) for v in value)

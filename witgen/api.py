@@ -13,10 +13,10 @@ import gc
 import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from witgen._record import field, record
 from witgen.diagnostics import Diagnostic, WitError
 from witgen.model import Resolve
 from witgen.source import SourceMap
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from witgen.model import WorldId
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Features:
     """Which `@unstable` features are active."""
 
@@ -46,14 +46,14 @@ class Features:
         return Features(frozenset(names), all_features)
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Loaded:
     resolve: Resolve
     sources: SourceMap
     warnings: tuple[Diagnostic, ...] = ()
 
 
-@dataclass(slots=True)
+@record(frozen=False, kw_only=False)
 class CheckResult:
     """Everything `check` found, per path, with the sources to render it against."""
 
@@ -212,7 +212,7 @@ def _write_error(path: str, e: OSError) -> WitError:
 # ---------------------------------------------------------------- fmt
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Formatted:
     """One file of `format_paths`: its text before and after, or why it was left alone."""
 
@@ -391,9 +391,8 @@ def _resolve_with_binaries(
     text, added as one more group; merging then maps those copies back onto the decoded
     originals, so only the `.wit` packages are appended.
     """
-    from dataclasses import replace
-
     from witgen import loader, resolve
+    from witgen._record import replace
     from witgen.backends import decoder, merge, printer
     from witgen.diagnostics import error
     from witgen.source import Span
@@ -547,7 +546,7 @@ def write_bytes(path: str | Path, data: bytes) -> None:
 # ---------------------------------------------------------------- bindgen
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Generated:
     """What `bindgen_host` wrote: the package directory and the warnings of generating it."""
 

@@ -19,12 +19,12 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, ParamSpec
 
 import typer
 
 from witgen import __version__
+from witgen._record import record
 
 if TYPE_CHECKING:
     from witgen.api import Features, Formatted
@@ -45,7 +45,7 @@ class Format(enum.Enum):
     SARIF = "sarif"
 
 
-@dataclass(slots=True)
+@record(frozen=False, kw_only=False)
 class _Settings:
     """Global options, set by the root callback for the commands of one invocation."""
 

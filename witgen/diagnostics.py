@@ -11,11 +11,11 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 from urllib.parse import quote
 
+from witgen._record import field, record
 from witgen.source import Location, SourceMap, Span
 
 
@@ -67,7 +67,7 @@ CODES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Note:
     """Extra information attached to a diagnostic: a hint, or a related location."""
 
@@ -75,7 +75,7 @@ class Note:
     span: Span = Span.UNKNOWN
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Diagnostic:
     code: str
     severity: Severity
@@ -94,7 +94,7 @@ def warning(code: str, message: str, span: Span, *notes: Note) -> Diagnostic:
     return Diagnostic(code, Severity.WARNING, message, span, tuple(notes))
 
 
-@dataclass(slots=True)
+@record(frozen=False, kw_only=False)
 class WitError(Exception):
     """The single user-facing exception: one or more diagnostics against a source map."""
 

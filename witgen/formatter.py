@@ -34,11 +34,11 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, assert_never
 
 from witgen import nodes as n
+from witgen._record import record
 
 _T = TypeVar("_T")
 
@@ -91,14 +91,14 @@ class _K(enum.Enum):
     TRAIL = enum.auto()  # `,` when the group is broken (a trailing comma)
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class _Cmt:
     """A comment: printed verbatim, and not counted when deciding whether a group fits."""
 
     text: str
 
 
-@dataclass(slots=True)
+@record(frozen=False, kw_only=False)
 class _Group:
     """Laid out flat if it fits on the rest of the line, else with every LINE/SOFT broken."""
 
@@ -106,7 +106,7 @@ class _Group:
     broken: bool = False
 
 
-@dataclass(slots=True)
+@record(frozen=False, kw_only=False)
 class _Nest:
     """Line breaks inside are indented one level deeper."""
 
@@ -124,7 +124,7 @@ _BLANKS = (" ", "\t", "\r", "\n")
 _INTEGER = re.compile(r"[0-9]+")
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class _Gap:
     """What the source has between the previous token and the next one."""
 

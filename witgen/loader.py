@@ -15,17 +15,17 @@ exact paths and texts of every file read, so a warm run never imports the parser
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from witgen import cache, nodes
+from witgen._record import record
 from witgen.diagnostics import Diagnostic, WitError, error
 from witgen.source import SourceMap, Span
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Group:
     """The files of one package source: a single file, or all `.wit` files of a directory."""
 
@@ -34,7 +34,7 @@ class Group:
     is_root: bool
 
 
-@dataclass(slots=True)
+@record(frozen=False, kw_only=False)
 class _Source:
     """A file read but not yet parsed."""
 
@@ -42,7 +42,7 @@ class _Source:
     text: str
 
 
-@dataclass(slots=True)
+@record(frozen=False, kw_only=False)
 class _Plan:
     path: str
     sources: list[_Source]

@@ -15,9 +15,9 @@ binaries). Output: read by every backend. Invariants:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal, NewType
 
+from witgen._record import field, record
 from witgen.source import Span
 
 TypeId = NewType("TypeId", int)
@@ -49,7 +49,7 @@ Type = PrimitiveType | TypeId
 # ---------------------------------------------------------------- docs and gates
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Docs:
     # The doc text with comment markers removed, lines joined by "\n"; None if undocumented.
     contents: str | None = None
@@ -58,7 +58,7 @@ class Docs:
 NO_DOCS = Docs()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Stable:
     """`@since(version = ...)`, optionally `@deprecated(version = ...)`."""
 
@@ -66,7 +66,7 @@ class Stable:
     deprecated: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Unstable:
     """`@unstable(feature = ...)`, optionally `@deprecated(version = ...)`."""
 
@@ -74,7 +74,7 @@ class Unstable:
     deprecated: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Unknown:
     """No gate at all (wit-parser's `Stability::Unknown`)."""
 
@@ -86,86 +86,86 @@ Stability = Stable | Unstable | Unknown
 # ---------------------------------------------------------------- type definitions
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Field:
     name: str
     type: Type
     docs: Docs = NO_DOCS
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Record:
     fields: tuple[Field, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Resource:
     """A resource type; its methods are functions of the owning interface or world."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Handle:
     # "own" for `own<r>` / a bare resource name, "borrow" for `borrow<r>`.
     kind: Literal["own", "borrow"]
     resource: TypeId
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Flag:
     name: str
     docs: Docs = NO_DOCS
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Flags:
     flags: tuple[Flag, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class TupleKind:
     types: tuple[Type, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Case:
     name: str
     type: Type | None
     docs: Docs = NO_DOCS
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Variant:
     cases: tuple[Case, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class EnumCase:
     name: str
     docs: Docs = NO_DOCS
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Enum:
     cases: tuple[EnumCase, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class OptionKind:
     type: Type
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ResultKind:
     ok: Type | None
     err: Type | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ListKind:
     type: Type
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class FixedList:
     """`list<T, N>`."""
 
@@ -173,23 +173,23 @@ class FixedList:
     size: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class MapKind:
     key: Type
     value: Type
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Future:
     type: Type | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Stream:
     type: Type | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Alias:
     """`type x = y;`: a named reference to another type."""
 
@@ -215,12 +215,12 @@ TypeDefKind = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class OwnerInterface:
     id: InterfaceId
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class OwnerWorld:
     id: WorldId
 
@@ -229,7 +229,7 @@ class OwnerWorld:
 TypeOwner = OwnerInterface | OwnerWorld | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class TypeDef:
     name: str | None
     kind: TypeDefKind
@@ -254,20 +254,20 @@ FunctionKindName = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class FunctionKind:
     name: FunctionKindName
     # The resource of a method, static function or constructor.
     resource: TypeId | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Param:
     name: str
     type: Type
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Function:
     # The full name: `f`, `[method]r.f`, `[static]r.f`, `[constructor]r`.
     name: str
@@ -296,7 +296,7 @@ class Function:
 # ---------------------------------------------------------------- interfaces and worlds
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Interface:
     # None for an inline interface of a world (`import x: interface { ... }`).
     name: str | None
@@ -308,7 +308,7 @@ class Interface:
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class WorldInterface:
     id: InterfaceId
     docs: Docs = NO_DOCS
@@ -317,12 +317,12 @@ class WorldInterface:
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class WorldFunction:
     function: Function
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class WorldType:
     id: TypeId
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
@@ -335,7 +335,7 @@ WorldItem = WorldInterface | WorldFunction | WorldType
 WorldKey = str | InterfaceId
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class World:
     name: str
     imports: tuple[tuple[WorldKey, WorldItem], ...]
@@ -346,7 +346,7 @@ class World:
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PackageName:
     namespace: str
     name: str
@@ -361,7 +361,7 @@ class PackageName:
         return f"{self.namespace}:{self.name}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Package:
     name: PackageName
     interfaces: tuple[tuple[str, InterfaceId], ...]
@@ -370,7 +370,7 @@ class Package:
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Resolve:
     packages: tuple[Package, ...]
     interfaces: tuple[Interface, ...]

@@ -8,13 +8,13 @@ precede an item (wit-parser turns them into docs in the resolver, and so do we).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
+from witgen._record import record
 from witgen.source import Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Id:
     name: str
     span: Span
@@ -23,25 +23,25 @@ class Id:
 # ---------------------------------------------------------------- attributes
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Since:
     version: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Unstable:
     feature: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Deprecated:
     version: str
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ExternalId:
     value: str
     span: Span
@@ -50,7 +50,7 @@ class ExternalId:
 Attribute = Since | Unstable | Deprecated | ExternalId
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Docs:
     """The comments before an item, as written (`// x`, `/// x`, `/* x */`, `/** x */`)."""
 
@@ -64,7 +64,7 @@ NO_DOCS = Docs(comments=(), span=Span.UNKNOWN)
 # ---------------------------------------------------------------- names and paths
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PackageName:
     namespace: Id
     name: Id
@@ -75,7 +75,7 @@ class PackageName:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class LocalPath:
     """`use-path` naming an interface or world of the current package (or a `use`d alias)."""
 
@@ -83,7 +83,7 @@ class LocalPath:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PackagePath:
     """`ns:pkg/name@version`: an interface or world of another package."""
 
@@ -117,25 +117,25 @@ PrimName = Literal[
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Prim:
     name: PrimName
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Named:
     name: Id
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class TupleType:
     types: tuple[Type, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ListType:
     element: Type
     # `list<T, N>`: the length as written (validated in parse.py), or None.
@@ -143,39 +143,39 @@ class ListType:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class MapType:
     key: Type
     value: Type
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class OptionType:
     type: Type
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ResultType:
     ok: Type | None
     err: Type | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class FutureType:
     type: Type | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class StreamType:
     type: Type | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class HandleType:
     borrow: bool
     resource: Id
@@ -199,14 +199,14 @@ Type = (
 # ---------------------------------------------------------------- items shared by worlds/interfaces
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Param:
     name: Id
     type: Type
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class FuncType:
     is_async: bool
     params: tuple[Param, ...]
@@ -214,14 +214,14 @@ class FuncType:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class UseName:
     name: Id
     alias: Id | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Use:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -230,7 +230,7 @@ class Use:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Func:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -239,7 +239,7 @@ class Func:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class TypeAlias:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -248,7 +248,7 @@ class TypeAlias:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Field:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -257,7 +257,7 @@ class Field:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Record:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -266,7 +266,7 @@ class Record:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class FlagName:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -274,7 +274,7 @@ class FlagName:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Flags:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -283,7 +283,7 @@ class Flags:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Case:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -292,7 +292,7 @@ class Case:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Variant:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -301,7 +301,7 @@ class Variant:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class EnumCase:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -309,7 +309,7 @@ class EnumCase:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Enum:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -318,7 +318,7 @@ class Enum:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ResourceFunc:
     """A member of a resource: `method`, `static` or `constructor` (then `name` is the keyword)."""
 
@@ -330,7 +330,7 @@ class ResourceFunc:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Resource:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -344,7 +344,7 @@ TypeDef = TypeAlias | Record | Flags | Variant | Enum | Resource
 InterfaceItem = Use | TypeDef | Func
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Interface:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -356,21 +356,21 @@ class Interface:
 # ---------------------------------------------------------------- worlds
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ExternFunc:
     name: Id
     func: FuncType
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ExternInline:
     name: Id
     items: tuple[InterfaceItem, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ExternNamed:
     """`import name: path;`: an interface imported under a plain name."""
 
@@ -379,7 +379,7 @@ class ExternNamed:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ExternPath:
     path: UsePath
     span: Span
@@ -388,7 +388,7 @@ class ExternPath:
 Extern = ExternFunc | ExternInline | ExternNamed | ExternPath
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Import:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -396,7 +396,7 @@ class Import:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Export:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -404,14 +404,14 @@ class Export:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class IncludeName:
     name: Id
     alias: Id
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Include:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -423,7 +423,7 @@ class Include:
 WorldItem = Import | Export | Use | TypeDef | Include
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class World:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -435,7 +435,7 @@ class World:
 # ---------------------------------------------------------------- files
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class ToplevelUse:
     docs: Docs
     attrs: tuple[Attribute, ...]
@@ -444,14 +444,14 @@ class ToplevelUse:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class PackageDecl:
     docs: Docs
     name: PackageName
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class NestedPackage:
     decl: PackageDecl
     items: tuple[TopItem, ...]
@@ -461,7 +461,7 @@ class NestedPackage:
 TopItem = NestedPackage | ToplevelUse | Interface | World
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Comment:
     """A comment as written, kept for the formatter."""
 
@@ -469,7 +469,7 @@ class Comment:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class File:
     path: str
     package: PackageDecl | None

@@ -30,11 +30,11 @@ from __future__ import annotations
 import difflib
 import heapq
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Literal, ParamSpec, TypeVar, assert_never
 
 from witgen import model as m
 from witgen import nodes as n
+from witgen._record import field, record
 from witgen.diagnostics import Diagnostic, Note, WitError, error
 from witgen.loader import Group
 from witgen.source import SourceMap, Span
@@ -293,7 +293,7 @@ def _typedef_deps(t: n.TypeDef) -> list[n.Id]:
 # ---------------------------------------------------------------- unresolved package
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False, kw_only=False)
 class UType:
     name: str | None
     kind: m.TypeDefKind | None  # None: a foreign placeholder (wit-parser's `Unknown`)
@@ -306,7 +306,7 @@ class UType:
     external_id: str | None = None
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False, kw_only=False)
 class UFunc:
     name: str
     kind: m.FunctionKindName
@@ -319,7 +319,7 @@ class UFunc:
     span: Span
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False, kw_only=False)
 class UInterface:
     name: str | None
     span: Span
@@ -329,7 +329,7 @@ class UInterface:
     stability: m.Stability = m.UNKNOWN
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False, kw_only=False)
 class UWorldInterface:
     id: int
     docs: m.Docs
@@ -340,7 +340,7 @@ class UWorldInterface:
 UWorldItem = UWorldInterface | UFunc | int  # int: a type id
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False, kw_only=False)
 class UInclude:
     stability: m.Stability
     world: int
@@ -348,7 +348,7 @@ class UInclude:
     span: Span
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False, kw_only=False)
 class UWorld:
     name: str
     span: Span
@@ -360,7 +360,7 @@ class UWorld:
     stability: m.Stability = m.UNKNOWN
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False, kw_only=False)
 class Unresolved:
     name: m.PackageName
     name_span: Span
@@ -1329,7 +1329,7 @@ class _PackageResolver:
 # ---------------------------------------------------------------- the global builder
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False, kw_only=False)
 class GType:
     name: str | None
     kind: m.TypeDefKind
@@ -1340,7 +1340,7 @@ class GType:
     external_id: str | None = None
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False, kw_only=False)
 class GWorld:
     name: str
     imports: dict[m.WorldKey, m.WorldItem]
@@ -1351,7 +1351,7 @@ class GWorld:
     span: Span
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False, kw_only=False)
 class Builder:
     features: Callable[[str], bool]
     types: list[GType] = field(default_factory=list)

@@ -9,11 +9,12 @@ input, and `Span`s into it. Invariant: offsets count code points (what lark and 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 from typing import ClassVar
 
+from witgen._record import field, record
 
-@dataclass(frozen=True, slots=True)
+
+@record(kw_only=False)
 class Span:
     """A half-open range `[start, end)` of code-point offsets into a `SourceMap`."""
 
@@ -38,7 +39,7 @@ class Span:
 Span.UNKNOWN = Span(-1, -1)
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False)
 class Location:
     """A rendered position: the path as the user gave it, 1-based line and column."""
 
@@ -47,7 +48,7 @@ class Location:
     column: int
 
 
-@dataclass(slots=True)
+@record(frozen=False, kw_only=False)
 class SourceFile:
     path: str
     text: str

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal, NoReturn, TypeAlias
 
 from witgen import model as m
+from witgen._record import replace
 from witgen.backends import _wasm as w
 from witgen.diagnostics import WitError, error
 from witgen.source import Span

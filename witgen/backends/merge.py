@@ -15,10 +15,11 @@ Invariants: pure; ids of `into` never change; spans are kept as they are.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TypeVar, assert_never
 
 from witgen import model as m
+from witgen._record import replace
 
 _Id = TypeVar("_Id", m.TypeId, m.InterfaceId, m.WorldId, m.PackageId)
 

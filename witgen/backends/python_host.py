@@ -24,12 +24,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal, assert_never
 
 from witgen import __version__
 from witgen import model as m
+from witgen._record import replace
 from witgen.backends import _jinja
 from witgen.backends import _python as py
 from witgen.diagnostics import Diagnostic, Note, Severity, WitError, error, warning

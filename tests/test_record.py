@@ -1,0 +1,104 @@
+"""The `@record` class builder that the syntax tree and the model use instead of dataclasses."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from typing import ClassVar
+
+import pytest
+
+from witgen._record import FrozenInstanceError, field, fields, record, replace
+
+
+@record
+class Point:
+    x: int
+    y: int = 0
+    tag: str = field(default="", compare=False, repr=False)
+    ORIGIN: ClassVar[int] = 0
+
+
+@record(kw_only=False)
+class Pair:
+    left: int
+    right: int
+
+
+@record(frozen=False, kw_only=False)
+class Bag:
+    name: str
+    items: list[int] = field(default_factory=list)
+
+
+@record(frozen=False, eq=False, kw_only=False)
+class Node:
+    name: str
+
+
+def test_keyword_only_defaults_and_class_vars() -> None:
+    p = Point(x=1)
+    assert (p.x, p.y, p.tag) == (1, 0, "")
+    assert fields(Point) == ("x", "y", "tag")
+    assert Point.ORIGIN == 0
+    with pytest.raises(TypeError):
+        Point(1, 2)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Point(y=2)  # type: ignore[call-arg]
+
+
+def test_value_semantics_skip_uncompared_fields() -> None:
+    assert Point(x=1, tag="a") == Point(x=1, tag="b")
+    assert hash(Point(x=1, tag="a")) == hash(Point(x=1, tag="b"))
+    assert Point(x=1) != Point(x=2)
+    other: object = Pair(1, 0)
+    assert Point(x=1) != other
+    assert repr(Point(x=1, y=2, tag="t")) == "Point(x=1, y=2)"
+    assert len({Pair(1, 2), Pair(1, 2), Pair(2, 1)}) == 2
+
+
+def test_frozen() -> None:
+    p = Point(x=1)
+    with pytest.raises(FrozenInstanceError):
+        p.x = 2  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del p.x
+    with pytest.raises(AttributeError):
+        p.z = 3  # type: ignore[attr-defined]
+
+
+def test_positional_and_match_args() -> None:
+    match Pair(1, 2):
+        case Pair(a, b):
+            assert (a, b) == (1, 2)
+
+
+def test_mutable_records_and_factories() -> None:
+    a, b = Bag("a"), Bag("a")
+    a.items.append(1)
+    assert b.items == []
+    assert a != b
+    b.items.append(1)
+    assert a == b
+    n = Node("x")
+    n.name = "y"
+    assert n != Node("y")
+    assert n == n
+
+
+def test_pickle_copy_and_replace() -> None:
+    p = Point(x=1, y=2, tag="t")
+    for clone in (pickle.loads(pickle.dumps(p)), copy.deepcopy(p), copy.copy(p)):
+        assert clone == p
+        assert clone.tag == "t"
+    q = replace(p, y=5)
+    assert (q.x, q.y, q.tag) == (1, 5, "t")
+    assert p.y == 2
+
+
+def test_records_may_not_derive_from_records() -> None:
+    with pytest.raises(TypeError):
+
+        @record
+        class Sub(Point):
+            z: int
