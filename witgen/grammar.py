@@ -1,55 +1,149 @@
-"""The one Lark parser construction.
+"""The grammar and its prebuilt LALR table.
 
-Input: `grammars/wit.lark`. Output: a cached LALR parser whose callbacks build
-`witgen.nodes` directly (no intermediate parse tree). Invariant: this module and
-`parse.py` are the only ones that import lark.
+Input: `grammars/wit.lark`, the one definition of WIT's syntax. Output: the LALR table
+that `parse.py` drives, as plain data in `grammars/wit.lalr.json` beside the grammar.
+lark builds that table (`python -m witgen.grammar` rewrites the file; a test checks it is
+current), so parsing never imports lark: importing lark and loading its table cost more
+than parsing all of WASI. Invariant: this module is the only one that imports lark, and
+only to build the table (or, for tests, `plain_parser`).
 """
 
 from __future__ import annotations
 
 import functools
-from importlib import resources
+import json
+import os
+import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
+# Bumped whenever the layout of the table file changes.
+TABLE_FORMAT = 1
+
+
+def _grammar_file(name: str) -> Path:
+    """A file of `grammars/`: inside the installed package, else the repository root."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "grammars" / name
+    if packaged.is_file():
+        return packaged
+    return here.parent / "grammars" / name
+
 
 def grammar_path() -> Path:
-    """Where `wit.lark` lives: inside the installed package, else the repository root."""
-    packaged = resources.files("witgen").joinpath("grammars/wit.lark")
-    if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "grammars" / "wit.lark"
+    """Where `wit.lark` lives."""
+    return _grammar_file("wit.lark")
+
+
+def table_path() -> Path:
+    """Where the LALR table built from `wit.lark` lives."""
+    return _grammar_file("wit.lalr.json")
 
 
 def grammar_text() -> str:
     return grammar_path().read_text(encoding="utf-8")
 
 
-@functools.lru_cache(maxsize=4)
-def lark_parser(lexer: type, builder: type) -> Any:
-    """The LALR parser with witgen's lexer and node-building callbacks (`parse.py`'s classes).
+def signature(text: str) -> str:
+    """What ties a table to the grammar text it was built from (and to the table format)."""
+    return f"v{TABLE_FORMAT}-{len(text)}-{zlib.crc32(text.encode()):08x}"
 
-    Keyed by those classes, so a reloaded `parse` module never gets callbacks of the old one.
-    """
-    import hashlib
 
-    import lark
-
-    from witgen import cache
-
+def load_table() -> dict[str, Any]:
+    """The table for the grammar as it is now: the prebuilt file when it matches the
+    grammar, else (while someone edits the grammar) built on the spot."""
     text = grammar_text()
-    # Analysing the grammar takes ~0.4 s; lark can pickle the resulting LALR table. It is
-    # kept in witgen's cache directory, named by lark's version and the grammar's hash.
-    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-    table = cache.path_for(f"lark-{lark.__version__}-{digest}.table")
-    return lark.Lark(
-        text,
-        parser="lalr",
-        lexer=lexer,
-        transformer=builder(),
-        maybe_placeholders=True,
-        cache=str(table) if table is not None else False,
-    )
+    try:
+        data: dict[str, Any] = json.loads(table_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    if data.get("signature") != signature(text):
+        data = build_table(text)
+    return data
+
+
+def build_table(text: str | None = None) -> dict[str, Any]:
+    """lark's LALR table for the grammar, as plain data for `parse.py`'s driver.
+
+    `states[s][token]` is the action in state `s`: `n >= 0` shifts (or, for a rule name,
+    goes) to state `n`; `n < 0` reduces by rule `~n`. `rules[r]` is `[origin, size,
+    method, expand1, include, nones]`: after popping `size` values, the reduction calls
+    the `Builder` method `method` (absent for lark's helper rules, whose children are
+    spliced into the parent) on the children lark would pass: `include` lists `[index,
+    splice, nones_before]` (null: all children as they are), `nones` trailing `None`s
+    for absent `[optional]` items, and `expand1` passes a lone child through (`?rule`).
+    """
+    from lark import Lark
+    from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, maybe_create_child_filter
+    from lark.parsers.lalr_analysis import Shift
+
+    text = grammar_text() if text is None else text
+    lark = Lark(text, parser="lalr", maybe_placeholders=True)
+    table = lark.parser.parser.parser.parse_table
+    index: dict[Any, int] = {}
+    rules: list[list[Any]] = []
+    for rule in lark.rules:
+        index[rule] = len(rules)
+        options = rule.options
+        named = str(rule.alias or options.template_source or rule.origin.name)
+        method = None if named.startswith("_") else named
+        made = maybe_create_child_filter(
+            rule.expansion, options.keep_all_tokens, False, list(options.empty_indices)
+        )
+        include: list[list[Any]] | None = None
+        nones = 0
+        if made is not None:
+            if made.func is ChildFilterLALR_NoPlaceholders:
+                include = [[i, splice, 0] for i, splice in made.args[0]]
+            else:
+                include = [list(item) for item in made.args[0]]
+                nones = made.args[1]
+        expand1 = bool(options.expand1 and not rule.alias)
+        origin = str(rule.origin.name)
+        rules.append([origin, len(rule.expansion), method, expand1, include, nones])
+    states: dict[str, dict[str, int]] = {}
+    for state, actions in sorted(table.states.items()):
+        row: dict[str, int] = {}
+        for key, (action, arg) in sorted(actions.items(), key=lambda kv: str(kv[0])):
+            row[str(key)] = arg if action is Shift else ~index[arg]
+        states[str(state)] = row
+    return {
+        "signature": signature(text),
+        "start": table.start_states["start"],
+        "end": table.end_states["start"],
+        "rules": rules,
+        "states": states,
+    }
+
+
+def dump_table(data: dict[str, Any]) -> str:
+    """The table file's text: one rule or state per line, so that diffs stay readable."""
+    lines = ["{"]
+    for key in ("signature", "start", "end"):
+        lines.append(f"{json.dumps(key)}: {json.dumps(data[key])},")
+    lines.append('"rules": [')
+    rules = data["rules"]
+    lines += [json.dumps(r) + ("," if i < len(rules) - 1 else "") for i, r in enumerate(rules)]
+    lines.append("],")
+    lines.append('"states": {')
+    states = list(data["states"].items())
+    for i, (state, row) in enumerate(states):
+        comma = "," if i < len(states) - 1 else ""
+        lines.append(f"{json.dumps(state)}: {json.dumps(row)}{comma}")
+    lines.append("}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """`python -m witgen.grammar`: rebuild `grammars/wit.lalr.json` from `wit.lark`."""
+    target = table_path()
+    text = dump_table(build_table())
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+    sys.stdout.write(f"wrote {target}\n")
 
 
 @functools.lru_cache(maxsize=1)
@@ -58,3 +152,7 @@ def plain_parser() -> Any:
     import lark
 
     return lark.Lark(grammar_text(), parser="lalr", maybe_placeholders=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -15,10 +15,8 @@ import itertools
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, cast
-
-from lark.lexer import Lexer
 
 from witgen import nodes as n
 from witgen.diagnostics import Diagnostic, WitError, error
@@ -191,7 +189,7 @@ def _block_comment_end(text: str, pos: int) -> int:
 
 
 def tokenize(text: str, base: int) -> Iterator[Token]:
-    """Yield lark Tokens with absolute positions; record comments in the context."""
+    """Yield Tokens with absolute positions; record comments in the context."""
     docs = _ctx.docs
     comments = _ctx.comments
     pending: list[str] = []
@@ -266,16 +264,6 @@ def tokenize(text: str, base: int) -> Iterator[Token]:
         pos = end
 
 
-class WitLexer(Lexer):
-    """Adapter: lark calls `lex(text)` (custom lexer interface 0)."""
-
-    def __init__(self, conf: Any) -> None:
-        pass
-
-    def lex(self, data: str) -> Iterator[Token]:  # type: ignore[override]
-        return tokenize(data, _ctx.base)
-
-
 # ---------------------------------------------------------------- node building
 
 Child = Any
@@ -338,7 +326,7 @@ class SyntaxProblem(Exception):
 
 
 class Builder:
-    """One small method per grammar rule (lark calls them as the parser reduces)."""
+    """One small method per grammar rule (`_drive` calls them as it reduces)."""
 
     def start(self, c: list[Child]) -> n.File:
         return cast(n.File, c[0])
@@ -750,37 +738,81 @@ class _Stuck(Exception):
         self.stack = stack
 
 
+def _callback(
+    method: Callable[[list[Child]], Child] | None,
+    expand1: bool,
+    include: list[list[Any]] | None,
+    nones: int,
+) -> Callable[[list[Child]], Child]:
+    """What a reduction calls: the `Builder` method on the children lark's tree builder
+    would pass (see `grammar.build_table`). A helper rule without a method (lark's
+    `__x_star` rules; `?ty`, whose alternatives each pass their one child through) returns
+    its children, for the parent to splice in."""
+    inner: Callable[[list[Child]], Child] = method if method is not None else list
+    if expand1:
+        build = inner
+
+        def inner(children: list[Child]) -> Child:
+            return children[0] if len(children) == 1 else build(children)
+
+    if include is None:
+        return inner
+    plan = [(i, splice, before) for i, splice, before in include]
+    simple = [i for i, _, _ in plan]
+    if nones == 0 and all(not splice and not before for _, splice, before in plan):
+        call = inner
+
+        def pick(children: list[Child]) -> Child:
+            return call([children[i] for i in simple])
+
+        return pick
+    done = inner
+
+    def filtered(children: list[Child]) -> Child:
+        out: list[Child] = []
+        for i, splice, before in plan:
+            if before:
+                out += [None] * before
+            if splice:
+                out += children[i]
+            else:
+                out.append(children[i])
+        if nones:
+            out += [None] * nones
+        return done(out)
+
+    return filtered
+
+
 @functools.cache
 def _tables() -> tuple[dict[int, dict[str, tuple[Any, ...]]], int, int, frozenset[str]]:
-    """lark's LALR table, flattened for `_drive`: per state, token → action tuple."""
-    from lark.parsers.lalr_analysis import Shift
+    """The prebuilt LALR table (`grammars/wit.lalr.json`), ready for `_drive`: per state,
+    token → `(True, state)` to shift or go, `(False, size, callback, rule name)` to reduce."""
+    from witgen.grammar import load_table
 
-    from witgen.grammar import lark_parser
-
-    inner = lark_parser(WitLexer, Builder).parser.parser.parser
-    table = inner.parse_table
-    callbacks = inner.callbacks
+    data = load_table()
+    builder = Builder()
+    reductions = [
+        (False, size, _callback(getattr(builder, method, None) if method else None, *rest), origin)
+        for origin, size, method, *rest in (
+            (sys.intern(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in data["rules"]
+        )
+    ]
     states: dict[int, dict[str, tuple[Any, ...]]] = {}
     terminals: set[str] = set()
-    for state, actions in table.states.items():
+    for state, actions in data["states"].items():
         row: dict[str, tuple[Any, ...]] = {}
-        for key, (action, arg) in actions.items():
-            # lark's names are Token objects (str subclasses with slow comparisons): intern
-            # them as plain strings, the lookup below runs once or more per token.
-            token = sys.intern(str(key))
+        for key, action in actions.items():
+            token = sys.intern(key)
             if token.isupper():
                 terminals.add(token)
-            if action is Shift:
-                row[token] = (True, arg)
-            else:
-                origin = sys.intern(str(arg.origin.name))
-                row[token] = (False, len(arg.expansion), callbacks[arg], origin)
-        states[state] = row
-    return states, table.start_states["start"], table.end_states["start"], frozenset(terminals)
+            row[token] = (True, action) if action >= 0 else reductions[~action]
+        states[int(state)] = row
+    return states, data["start"], data["end"], frozenset(terminals)
 
 
 def _drive(tokens: Iterator[Token], end: Token) -> n.File:
-    """The LALR loop over `_tables()`: lark's algorithm without its per-token overhead."""
+    """The LALR loop over `_tables()`."""
     states, start, end_state, _ = _tables()
     state_stack = [start]
     value_stack: list[Any] = []
