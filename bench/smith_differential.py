@@ -1,6 +1,7 @@
 """Differential fuzzing of witgen against wasm-tools on `wasm-tools wit-smith` packages.
 
 Usage: python bench/smith_differential.py [--seeds 2000] [--start 0] [-j 2] [--out FILE]
+                                         [--keep DIR] [--canonical-names]
 
 For each seed: random bytes (seeded, so a seed names the same package on every machine)
 → `wasm-tools wit-smith` → a WIT package binary `p.wasm`. Then, each step compared with
@@ -13,10 +14,16 @@ wasm-tools (producers written as the reference writes them):
   encode   witgen encodes the result: bytes == `component wit --wasm --all-features p.wit`
   embed    each world of the package: bytes == `component embed --only-custom --world W`
 
-A seed agrees when every step does. A seed whose package wasm-tools itself cannot take
-back as text is counted apart ("reference"), not as a disagreement. Prints one line per
-disagreeing seed (the first step that differs) and a summary; `--out` also writes the
-summary as JSON. Runs `-j` seeds at a time (processes), each on its own temp directory.
+A seed agrees when every step does. A seed wasm-tools itself cannot finish is counted
+apart ("reference"), not as a disagreement: wit-smith fails on the seed's bytes, a world
+name wasm-tools cannot parse back as an `embed --world` specifier, or wasm-tools rejects
+its own printed text (then witgen must reject that text with the same first error line,
+or the seed disagrees). `--canonical-names` has wit-smith write canonical interface names
+(`a:b/c@1` plus a version suffix). Prints one line per disagreeing seed (the first step
+that differs) and a summary; `--out` also writes the summary as JSON. Runs `-j` seeds at
+a time (processes), each on its own temp directory; `--keep DIR` copies that directory
+(`seed.bin`, `p.wasm`, `p.wit`) to `DIR/<seed>/` for every seed that disagrees or
+crashes, to reproduce it with wasm-tools by hand.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +39,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 FEATURES = [
@@ -55,9 +64,11 @@ class Outcome:
     detail: str = ""
 
 
-def _flags(seed: int) -> list[str]:
+def _flags(seed: int, canonical_names: bool = False) -> list[str]:
     # Most seeds use every WIT feature; every fourth lets wit-smith pick its own config.
-    return ["--arbitrary-config"] if seed % 4 == 3 else FEATURES
+    if seed % 4 == 3:
+        return ["--arbitrary-config"]
+    return [*FEATURES, "--canonical-names"] if canonical_names else FEATURES
 
 
 def _seed_bytes(seed: int) -> bytes:
@@ -97,23 +108,29 @@ def _first_byte(a: bytes, b: bytes) -> str:
     return f"offset {i} of {len(a)} vs {len(b)} bytes"
 
 
+def _error_line(stderr: str) -> str:
+    """The first line of an error, less wasm-tools' `failed to parse package: <path>: `."""
+    first = stderr.strip().partition("\n")[0]
+    return re.sub(r"^error: failed to parse package: [^:]*: ", "error: ", first)
+
+
 def _tool(*args: str) -> subprocess.CompletedProcess[bytes]:
     exe = shutil.which("wasm-tools") or "wasm-tools"
     return subprocess.run([exe, *args], capture_output=True, timeout=120)
 
 
-def run_seed(seed: int, workdir: Path) -> Outcome:
+def run_seed(seed: int, workdir: Path, *, canonical_names: bool = False) -> Outcome:
     """Run every step for one seed in `workdir`; never raises."""
     from witgen import api
     from witgen.backends import encoder, printer, wat
     from witgen.backends.decoder import decode_wasm
     from witgen.backends.json import to_data
-    from witgen.diagnostics import WitError
+    from witgen.diagnostics import WitError, render_one
 
     seed_file = workdir / "seed.bin"
     seed_file.write_bytes(_seed_bytes(seed))
     source = workdir / "p.wasm"
-    res = _tool("wit-smith", *_flags(seed), str(seed_file), "-o", str(source))
+    res = _tool("wit-smith", *_flags(seed, canonical_names), str(seed_file), "-o", str(source))
     if res.returncode:
         return Outcome(seed, "reference", "smith", res.stderr.decode(errors="replace")[:200])
     step = "decode"
@@ -139,7 +156,17 @@ def run_seed(seed: int, workdir: Path) -> Outcome:
         wit.write_text(text, encoding="utf-8")
         ref = _tool("component", "wit", "--json", "--all-features", str(wit))
         if ref.returncode:
-            return Outcome(seed, "reference", step, ref.stderr.decode(errors="replace")[:200])
+            # wasm-tools rejects its own text: witgen must reject it with the same error.
+            want_error = _error_line(ref.stderr.decode(errors="replace"))
+            try:
+                api.load(wit, features=api.Features(all=True), use_cache=False)
+            except WitError as e:
+                got_error = render_one(e.diagnostics[0], e.sources, codes=False)
+                if _error_line(got_error) != want_error:
+                    detail = f"error {_error_line(got_error)!r} vs {want_error!r}"
+                    return Outcome(seed, "disagree", step, detail[:300])
+                return Outcome(seed, "reference", step, want_error[:200])
+            return Outcome(seed, "disagree", step, f"witgen accepts; wasm-tools: {want_error}")
         loaded = api.load(wit, features=api.Features(all=True), use_cache=False).resolve
         if to_data(loaded) != json.loads(ref.stdout):
             diff = first_difference(to_data(loaded), json.loads(ref.stdout))
@@ -168,9 +195,12 @@ def run_seed(seed: int, workdir: Path) -> Outcome:
     return Outcome(seed, "agree")
 
 
-def _one(seed: int) -> Outcome:
+def _one(seed: int, keep: Path | None = None, canonical_names: bool = False) -> Outcome:
     with tempfile.TemporaryDirectory(prefix=f"smith{seed}-") as tmp:
-        return run_seed(seed, Path(tmp))
+        outcome = run_seed(seed, Path(tmp), canonical_names=canonical_names)
+        if keep is not None and outcome.status in ("disagree", "crash"):
+            shutil.copytree(tmp, keep / str(seed), dirs_exist_ok=True)
+        return outcome
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,6 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=int, default=0)
     parser.add_argument("-j", "--jobs", type=int, default=1)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--keep", type=Path, help="copy the files of failing seeds here")
+    parser.add_argument(
+        "--canonical-names",
+        action="store_true",
+        help="wit-smith names versioned interfaces canonically (`@0.2` plus a version suffix)",
+    )
     args = parser.parse_args(argv)
     seeds = range(args.start, args.start + args.seeds)
     counts = dict.fromkeys(("agree", "disagree", "reference", "crash"), 0)
@@ -186,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     bad: list[Outcome] = []
     began = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for i, outcome in enumerate(pool.map(_one, seeds, chunksize=4), 1):
+        run = partial(_one, keep=args.keep, canonical_names=args.canonical_names)
+        for i, outcome in enumerate(pool.map(run, seeds, chunksize=4), 1):
             counts[outcome.status] += 1
             if outcome.status in ("disagree", "crash"):
                 by_step[outcome.step] = by_step.get(outcome.step, 0) + 1

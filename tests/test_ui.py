@@ -14,8 +14,10 @@ need no re-recording then.
 Inputs are loaded with the current directory set to the case's folder and a relative path,
 so rendered paths in goldens are the case names. When `wasm-tools` is on PATH, each case is
 also checked against it: the JSON must equal `wasm-tools component wit --json` (as data,
-then as text), and the first diagnostic, rendered without code and notes, must be byte for
-byte the error wasm-tools prints (less its `failed to parse package: <path>: ` context).
+then as text), the printed text and encoded bytes `wasm-tools component wit` and
+`component wit --wasm`, and the first diagnostic, rendered without code and notes, must be
+byte for byte the error wasm-tools prints (less its `failed to parse package: <path>: `
+context).
 Re-record goldens with `pytest --update-goldens -k <case>` and review the diff.
 """
 
@@ -31,6 +33,7 @@ from golden import assert_golden
 from typer.testing import CliRunner
 
 from witgen import api
+from witgen.backends import encoder, printer
 from witgen.backends.json import to_data, to_json
 from witgen.cli import app
 from witgen.diagnostics import WitError, render_one, render_text
@@ -79,8 +82,6 @@ def _wasm_tools(exe: str, case: Path, *, json_out: bool) -> subprocess.Completed
 # Known, documented differences from wasm-tools 1.262. Each is a strict xfail: when
 # witgen is fixed the test turns red, and the entry must be removed.
 DIFFERENCES = {
-    "include-inline-interface": "an inline interface of an included world is not cloned "
-    "(wasm-tools adds a copy with `clone_of`)",
     "bad-version": "a version missing its patch number is reported as an invalid version, not "
     "as wasm-tools' token-level error `expected '.'`",
     "lone-carriage-return": "wasm-tools ends the displayed source line at a lone CR",
@@ -134,6 +135,25 @@ def test_ui_json_matches_wasm_tools(
     # `witgen resolve --json` promises wasm-tools' bytes (key order included), less the
     # final newline that wasm-tools leaves out.
     assert to_json(resolve) == ref.stdout + "\n"
+
+
+@pytest.mark.parametrize("case", _known(PASS), ids=_id)
+def test_ui_print_and_encode_match_wasm_tools(
+    case: Path, wasm_tools: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The resolved case prints and encodes as `wasm-tools component wit [--wasm]` does."""
+    ref = _wasm_tools(wasm_tools, case, json_out=False)
+    assert ref.returncode == 0, ref.stderr
+    resolve = _load(case, monkeypatch).resolve
+    assert resolve.main is not None
+    assert printer.print_resolve(resolve) == ref.stdout
+    feats = _features(case)
+    args = [wasm_tools, "component", "wit", "--wasm", "-o", "/dev/stdout", case.name]
+    args += ["--features", ",".join(feats)] if feats else []
+    want = subprocess.run(args, cwd=case.parent, capture_output=True, timeout=60, check=True)
+    assert encoder.encode_package(resolve, resolve.main, producers_like_reference=True) == (
+        want.stdout
+    )
 
 
 def _cli(case: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:

@@ -305,6 +305,9 @@ class Interface:
     package: PackageId | None
     docs: Docs = NO_DOCS
     stability: Stability = UNKNOWN
+    # The inline interface this one copies: `include w` gives the including world its own
+    # copy (new interface and type ids) of each inline interface of `w`, as wit-parser does.
+    clone_of: InterfaceId | None = None
     span: Span = field(default=Span.UNKNOWN, compare=False, repr=False)
 
 

@@ -1951,24 +1951,63 @@ def _merge_include_stability(new: m.WorldItem, prev: m.WorldItem, external: bool
 
 
 class _Cloner:
-    """Copies world-owned types when one world includes another (wit-parser's `Cloner`)."""
+    """Copies what one `include` brings into a world (wit-parser's `Cloner`).
+
+    The types the included world owns, every anonymous type reached from its functions and
+    types, and its inline interfaces (with their types) are copied for the including world,
+    children before parents. One cloner serves one `include`, so a type reached twice (from
+    two functions, or a function and an inline interface) is copied once.
+    """
 
     def __init__(self, b: Builder, src: int, dst: int) -> None:
         self.b = b
-        self.src = m.OwnerWorld(id=m.WorldId(src))
-        self.dst = m.OwnerWorld(id=m.WorldId(dst))
+        self.prev: m.TypeOwner = m.OwnerWorld(id=m.WorldId(src))
+        self.new: m.TypeOwner = m.OwnerWorld(id=m.WorldId(dst))
+        self.package = b.worlds[dst].package
         self.map: dict[m.TypeId, m.TypeId] = {}
 
     def world_item(self, item: m.WorldItem) -> m.WorldItem:
+        """The copy of an item included under a plain name (`import x: ...`)."""
         match item:
-            case m.WorldInterface():
-                return item
+            case m.WorldInterface(id=iid):
+                if self.b.interfaces[iid].name is not None:
+                    return item  # a named interface (`import x: i;`) is shared, not copied
+                return m.WorldInterface(
+                    id=self.interface(iid),
+                    docs=item.docs,
+                    stability=item.stability,
+                    external_id=item.external_id,
+                    span=item.span,
+                )
             case m.WorldType(id=tid, span=span):
                 return m.WorldType(id=self.type_id(tid), span=span)
             case m.WorldFunction(function=f):
                 return m.WorldFunction(function=self.function(f))
             case _:
                 assert_never(item)
+
+    def interface(self, iid: m.InterfaceId) -> m.InterfaceId:
+        """A copy of inline interface `iid`, owned by the including world's package."""
+        b = self.b
+        old = b.interfaces[iid]
+        new = m.InterfaceId(len(b.interfaces))
+        b.interfaces.append(old)  # reserved: the copied types name `new` as their owner
+        saved = self.prev, self.new
+        self.prev, self.new = m.OwnerInterface(id=iid), m.OwnerInterface(id=new)
+        types = tuple((name, self.type_id(t)) for name, t in old.types)
+        funcs = tuple((name, self.function(f)) for name, f in old.functions)
+        self.prev, self.new = saved
+        b.interfaces[new] = m.Interface(
+            name=None,
+            types=types,
+            functions=funcs,
+            package=self.package,
+            docs=old.docs,
+            stability=old.stability,
+            clone_of=iid,
+            span=old.span,
+        )
+        return new
 
     def function(self, f: m.Function) -> m.Function:
         kind = f.kind
@@ -1993,16 +2032,21 @@ class _Cloner:
         if done is not None:
             return done
         t = self.b.types[tid]
-        if t.owner is not None and t.owner != self.src:
-            return tid
-        if t.owner is None and not self._mentions_src(t.kind):
-            return tid
-        kind = self._kind(t.kind)
+        if t.owner is not None and t.owner != self.prev:
+            return tid  # another owner's type (wit-parser asserts this never happens)
+        if isinstance(t.kind, m.Alias):
+            # An alias is re-pointed only at a type of the same owner: a `use`d type
+            # stays the other interface's.
+            target = t.kind.type
+            same = not isinstance(target, str) and self.b.types[target].owner == self.prev
+            kind: m.TypeDefKind = m.Alias(type=self.ty(target)) if same else t.kind
+        else:
+            kind = _map_kind(t.kind, self.ty)
         new = self.b.alloc_type(
             GType(
                 name=t.name,
                 kind=kind,
-                owner=self.dst if t.owner is not None else None,
+                owner=self.new if t.owner is not None else None,
                 docs=t.docs,
                 stability=t.stability,
                 span=t.span,
@@ -2011,12 +2055,6 @@ class _Cloner:
         )
         self.map[tid] = new
         return new
-
-    def _mentions_src(self, k: m.TypeDefKind) -> bool:
-        return any(self.type_id(x) != x for x in _kind_refs(k))
-
-    def _kind(self, k: m.TypeDefKind) -> m.TypeDefKind:
-        return _map_kind(k, self.ty)
 
 
 def _kind_refs(k: m.TypeDefKind) -> list[m.TypeId]:
@@ -2110,16 +2148,17 @@ class _Elaborate:
                     self.elaborate_import(new_imports, dep, dep, b.types[item.id].stability, None)
                 new_imports[key] = item
         new_exports: dict[m.WorldKey, m.WorldItem] = {}
-        export_ifaces: dict[m.InterfaceId, tuple[m.WorldKey, m.WorldInterface]] = {}
-        export_list: list[tuple[m.WorldKey, m.WorldInterface]] = []
+        # Interface exports by key: a dependency is exported only when the world exports
+        # it under its own interface key (`export i;`); a named export (`export x: i;`)
+        # does not satisfy a `use` of `i`, which is then imported instead.
+        export_ifaces: dict[m.WorldKey, m.WorldInterface] = {}
         for key, item in w.exports.items():
             if isinstance(item, m.WorldInterface):
-                export_ifaces.setdefault(item.id, (key, item))
-                export_list.append((key, item))
+                export_ifaces[key] = item
             else:
                 new_exports[key] = item
         required: set[m.InterfaceId] = set()
-        for key, item in export_list:
+        for key, item in export_ifaces.items():
             iid = item.id
             if not self.add_export(
                 new_imports, new_exports, export_ifaces, required, iid, key, True, item
@@ -2162,7 +2201,7 @@ class _Elaborate:
         self,
         imports: dict[m.WorldKey, m.WorldItem],
         exports: dict[m.WorldKey, m.WorldItem],
-        export_ifaces: dict[m.InterfaceId, tuple[m.WorldKey, m.WorldInterface]],
+        export_ifaces: dict[m.WorldKey, m.WorldInterface],
         required: set[m.InterfaceId],
         iid: m.InterfaceId,
         key: m.WorldKey,
@@ -2180,6 +2219,10 @@ class _Elaborate:
             ):
                 return False
         if add_export:
+            # An interface that an earlier export needed as an import cannot be exported
+            # now: its exporters would see two different instances.
+            if iid in required:
+                return False
             exports[key] = (
                 item if item.id == iid else m.WorldInterface(id=iid, stability=item.stability)
             )

@@ -141,6 +141,10 @@ def _eq(index: int) -> bytes:
 _SUB_RESOURCE = b"\x03\x01"
 
 
+# The type maps of one scope: by id, anonymous types by kind, function types by signature.
+_Maps: TypeAlias = tuple[dict[m.TypeId, int], dict[m.TypeDefKind, int], dict[_FuncKey, int]]
+
+
 class _Encoder:
     """wit-component's `InterfaceEncoder`: one outer component type, at most one open instance."""
 
@@ -149,8 +153,12 @@ class _Encoder:
         self.outer = _Decls()
         self.inner: _Decls | None = None
         self.type_map: dict[m.TypeId, int] = {}
+        # Anonymous types by kind (wit-component's `def_to_index`): two ids of one shape,
+        # such as an interned `list<u32>` and its copy made by `include`, share an index.
+        # The kind holds ids, so `option<list<u32>>` over two such lists is defined twice.
+        self.def_map: dict[m.TypeDefKind, int] = {}
         self.func_type_map: dict[_FuncKey, int] = {}
-        self.saved: tuple[dict[m.TypeId, int], dict[_FuncKey, int]] | None = None
+        self.saved: _Maps | None = None
         self.import_map: dict[m.InterfaceId, int] = {}
         self.outer_type_map: dict[m.TypeId, int] = {}
         self.instances = 0
@@ -164,13 +172,13 @@ class _Encoder:
 
     def push_instance(self) -> None:
         assert self.inner is None and self.saved is None
-        self.saved = (self.type_map, self.func_type_map)
-        self.type_map, self.func_type_map = {}, {}
+        self.saved = (self.type_map, self.def_map, self.func_type_map)
+        self.type_map, self.def_map, self.func_type_map = {}, {}, {}
         self.inner = _Decls()
 
     def pop_instance(self) -> _Decls:
         assert self.inner is not None and self.saved is not None
-        self.type_map, self.func_type_map = self.saved
+        self.type_map, self.def_map, self.func_type_map = self.saved
         self.saved = None
         inner, self.inner = self.inner, None
         return inner
@@ -216,8 +224,11 @@ class _Encoder:
             index = self._import_type(owner.id, tid)
             self.type_map[tid] = index
             return index
-        encoded: _Val
         kind = td.kind
+        if td.name is None and (same := self.def_map.get(kind)) is not None:
+            self.type_map[tid] = same
+            return same
+        encoded: _Val
         match kind:
             case m.Record(fields=fields):
                 fs = [w.name(f.name) + _valtype(self.valtype(f.type)) for f in fields]
@@ -268,6 +279,8 @@ class _Encoder:
             encoded = self._export_type(_eq(index), td.name, td.external_id)
         if isinstance(encoded, int):
             self.type_map[tid] = encoded
+            if td.name is None:
+                self.def_map[kind] = encoded
         return encoded
 
     def func_type(self, f: m.Function) -> int:

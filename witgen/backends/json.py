@@ -159,6 +159,8 @@ def to_data(r: m.Resolve) -> Json:
         _docs(ij, i.docs)
         _stability(ij, i.stability)
         ij["package"] = i.package
+        if i.clone_of is not None:
+            ij["clone_of"] = i.clone_of
         interfaces.append(ij)
     types = []
     for t in r.types:
@@ -332,6 +334,7 @@ def from_data(d: Json) -> m.Resolve:
             package=None if i.get("package") is None else m.PackageId(i["package"]),
             docs=_rdocs(i),
             stability=_rstab(i),
+            clone_of=None if i.get("clone_of") is None else m.InterfaceId(i["clone_of"]),
         )
         for i in d["interfaces"]
     )

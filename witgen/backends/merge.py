@@ -265,6 +265,9 @@ class _Appender:
                         types=tuple((n, self.tid(t)) for n, t in iface.types),
                         functions=tuple((n, self.function(f)) for n, f in iface.functions),
                         package=self.package_id(iface.package),
+                        clone_of=None
+                        if iface.clone_of is None
+                        else self.maps.interfaces[iface.clone_of],
                     )
                 )
         for i, world in enumerate(o.worlds):
@@ -358,15 +361,16 @@ class _Cloner:
         return out
 
     def interface(self, iid: m.InterfaceId, package: m.PackageId | None) -> m.InterfaceId:
-        """A copy of an inline interface (wit-parser marks it `clone_of`, which the model
-        does not record)."""
+        """A copy of inline interface `iid`, marked `clone_of` as wit-parser marks it."""
         new = m.InterfaceId(len(self.interfaces))
         self.interfaces.append(self.interfaces[iid])  # reserved: its types name it as owner
         self.prev, self.new = m.OwnerInterface(id=iid), m.OwnerInterface(id=new)
         iface = self.interfaces[iid]
         types = tuple((n, self.tid(t)) for n, t in iface.types)
         functions = tuple((n, self.function(f)) for n, f in iface.functions)
-        self.interfaces[new] = replace(iface, types=types, functions=functions, package=package)
+        self.interfaces[new] = replace(
+            iface, types=types, functions=functions, package=package, clone_of=iid
+        )
         return new
 
 
