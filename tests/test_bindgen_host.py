@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 from witgen import __version__, api
 from witgen.backends import _jinja, python_host
 from witgen.cli import app
-from witgen.diagnostics import Severity, WitError
+from witgen.diagnostics import Diagnostic, Severity, WitError
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "wit-samples"
@@ -497,7 +497,7 @@ def test_unsendable_cases_are_reported(tmp_path: Path) -> None:
     messages = [d.message for d in diags if d.severity is Severity.WARNING]
     assert any("function `all`" in m and "case `b` of `ab`" in m for m in messages), messages
     assert any("case `err` of `result<option<u32>, string>`" in m for m in messages), messages
-    assert all(d.code == "WIT400" for d in diags)
+    assert diags and all(d.code == "WIT406" for d in diags)
 
 
 @pytest.mark.parametrize(
@@ -525,6 +525,63 @@ def test_checks_before_wasm(values: ModuleType, check: str, value: object, error
     rt = sys.modules["values._rt"]
     with pytest.raises(error):
         getattr(rt, check)(value)
+
+
+@pytest.mark.parametrize(
+    ("check", "value", "error"),
+    [
+        ("list_u32", [1, True], TypeError),
+        ("list_u32", [1, 2**32], OverflowError),
+        ("list_u32", [-1], OverflowError),
+        ("list_u32", [1.0], TypeError),
+        ("list_u32", "12", TypeError),
+        ("list_s16", [-0x8001], OverflowError),
+        ("list_u64", [2**64], OverflowError),
+        ("list_f64", [1.0, True], TypeError),
+        ("list_f32", ["1"], TypeError),
+        ("list_bool", [True, 1], TypeError),
+        ("list_string", ["a", b"x"], TypeError),
+        ("list_string", ["a", "b\udc00"], ValueError),
+        ("list_char", ["a", "ab"], TypeError),
+        ("list_char", ["a", ""], TypeError),
+        ("list_char", ["\ud800"], ValueError),
+    ],
+)
+def test_list_checks_before_wasm(
+    values: ModuleType, check: str, value: object, error: type
+) -> None:
+    """Lists of scalars are checked in bulk with the same errors as element by element."""
+    rt = sys.modules["values._rt"]
+    with pytest.raises(error):
+        getattr(rt, check)(value)
+
+
+def test_list_checks_pass_lists_through(values: ModuleType) -> None:
+    """A list that passes is sent as it is; tuples, `int` for float and `int` subclasses are
+    converted or accepted as for single values."""
+    import enum
+
+    rt = sys.modules["values._rt"]
+    for check, good in [
+        ("list_u32", [0, 2**32 - 1]),
+        ("list_s64", [-(2**63), 2**63 - 1]),
+        ("list_f64", [0.5]),
+        ("list_bool", [True, False]),
+        ("list_string", ["a", "é", "😀"]),
+        ("list_char", ["a", "é"]),
+        ("list_u16", []),
+    ]:
+        out = getattr(rt, check)(good)
+        assert out == good, check
+        if good and all(type(x) is not str or x.isascii() for x in good):
+            assert out is good, check
+    assert rt.list_u32((1, 2)) == [1, 2]
+    assert rt.list_f64([1, 2.5]) == [1.0, 2.5] and type(rt.list_f64([1])[0]) is float
+
+    class Small(enum.IntEnum):
+        ONE = 1
+
+    assert rt.list_u32([Small.ONE]) == [1]
 
 
 def test_accepted_conversions(values: ModuleType) -> None:
@@ -566,20 +623,157 @@ def test_state_resolves_exports_up_front(values: ModuleType) -> None:
 # ---------------------------------------------------------------- diagnostics
 
 
+def _codes(diags: tuple[Diagnostic, ...]) -> dict[str, str]:
+    """message → code, for the assertions below."""
+    return {d.message: d.code for d in diags}
+
+
 def test_unsupported_functions_are_errors_or_skipped(tmp_path: Path) -> None:
     path = SAMPLES / "streams.wit"
     r = api.load(path).resolve
     wid = api.select_world(r, None)
     errors = python_host.diagnose(r, wid, python_host.HostOptions())
     assert {d.severity for d in errors} == {Severity.ERROR}
-    assert any(
-        "`[method]channel.receive`" in d.message and "stream<frame>" in d.message for d in errors
-    )
-    assert any("`run`" in d.message and "async" in d.message for d in errors)
+    codes = _codes(errors)
+    receive = "function `[method]channel.receive` cannot be called through wasmtime-py: it uses "
+    assert codes[receive + "`stream<frame>`"] == "WIT404"
+    closed = "function `[method]channel.closed` cannot be called through wasmtime-py: it uses "
+    assert codes[closed + "`future<close-reason>`"] == "WIT404"
+    # async wins over what the signature holds (`split` takes a stream too)
+    for func in ("run", "split", "join", "[method]channel.send"):
+        assert codes[f"function `{func}` cannot be called through wasmtime-py: it is async"] == (
+            "WIT403"
+        )
+    assert all(d.span.known for d in errors)
     with pytest.raises(WitError):
         python_host.generate(r, wid, python_host.HostOptions())
     skipped = python_host.diagnose(r, wid, python_host.HostOptions(skip_unsupported=True))
     assert {d.severity for d in skipped} == {Severity.WARNING}
+    assert sorted(d.code for d in skipped) == sorted(d.code for d in errors)
+    assert all(d.message.endswith("; it is omitted") for d in skipped)
+
+
+CONTAINERS = """package demo:containers;
+
+interface api {
+  record bag { names: map<string, u32> }
+  by-name: func(m: map<string, u32>) -> u32;
+  triple: func() -> list<u8, 3>;
+  holds: func(b: bag);
+  fine: func() -> error-context;
+}
+
+world containers { import api; }
+"""
+
+
+def _diagnose(tmp_path: Path, wit: str, **kw: Any) -> tuple[Diagnostic, ...]:
+    (tmp_path / "in.wit").write_text(wit, encoding="utf-8")
+    r = api.load(tmp_path / "in.wit", features=api.Features.of((), True)).resolve
+    return python_host.diagnose(r, api.select_world(r, None), python_host.HostOptions(**kw))
+
+
+def test_maps_and_fixed_lists_are_wit405(tmp_path: Path) -> None:
+    codes = _codes(_diagnose(tmp_path, CONTAINERS))
+    prefix = "cannot be called through wasmtime-py: it uses"
+    assert codes[f"function `by-name` {prefix} `map<string, u32>`"] == "WIT405"
+    assert codes[f"function `triple` {prefix} `list<u8, 3>`"] == "WIT405"
+    assert codes[f"function `holds` {prefix} `map<string, u32>`"] == "WIT405"
+    assert codes[f"function `fine` {prefix} `error-context`"] == "WIT404"
+    skipped = _codes(_diagnose(tmp_path, CONTAINERS, skip_unsupported=True))
+    assert skipped["type `bag` is omitted: wasmtime-py cannot pass `map<string, u32>`"] == "WIT405"
+
+
+WASI_RESOURCES = """package demo:wasi-res;
+
+interface api {
+  use wasi:io/streams@0.2.0.{output-stream};
+  use wasi:clocks/wall-clock@0.2.0.{datetime};
+  record sink { out: output-stream, since: datetime }
+  write-to: func(out: borrow<output-stream>, text: string);
+  stamp: func(t: datetime) -> datetime;
+}
+
+world wasi-res {
+  import wasi:cli/stdout@0.2.0;
+  export api;
+}
+
+package wasi:io@0.2.0 {
+  interface streams { resource output-stream { blocking-flush: func(); } }
+}
+
+package wasi:clocks@0.2.0 {
+  interface wall-clock {
+    record datetime { seconds: u64, nanoseconds: u32 }
+    now: func() -> datetime;
+  }
+}
+
+package wasi:cli@0.2.0 {
+  interface stdout {
+    use wasi:io/streams@0.2.0.{output-stream};
+    get-stdout: func() -> output-stream;
+  }
+}
+"""
+
+
+def test_wasi_resources_are_wit407(tmp_path: Path) -> None:
+    """Handles to resources WASI implements cannot be passed: WIT407, naming the function; the
+    WASI interfaces' own functions are WASI's business and are not reported."""
+    diags = _diagnose(tmp_path, WASI_RESOURCES)
+    assert [(d.code, d.severity) for d in diags] == [("WIT407", Severity.ERROR)], diags
+    assert diags[0].message == (
+        "function `write-to` cannot be called through wasmtime-py: it uses "
+        "`borrow<output-stream>`, a resource that WASI implements and wasmtime-py cannot pass"
+    )
+    assert diags[0].span.known
+
+
+def test_wasi_imports_are_left_to_wasi(fresh_import: Path) -> None:
+    """Imported WASI interfaces keep their types but get no `Host`, no linker code and no
+    member of the world's Imports protocol; `stamp` (WASI types, no handles) is bound."""
+    pkg = _load(fresh_import, WASI_RESOURCES, skip=True)
+    root = fresh_import / "wasi_res"
+    _lint([root])
+    stdout = importlib.import_module("wasi_res.imports.stdout")
+    clock = importlib.import_module("wasi_res.imports.wall_clock")
+    streams = importlib.import_module("wasi_res.imports.streams")
+    exported = importlib.import_module("wasi_res.exports.api")
+    for mod in (stdout, clock, streams):
+        assert not hasattr(mod, "Host") and not hasattr(mod, "_add_to_linker"), mod.__name__
+    assert not hasattr(streams, "OutputStream")
+    assert hasattr(clock, "Datetime") and hasattr(exported.Api, "stamp")
+    assert not hasattr(exported.Api, "write_to") and not hasattr(exported, "Sink")
+    assert {n for n in vars(pkg.WasiResImports) if not n.startswith("_")} == set()
+    init = (root / "__init__.py").read_text(encoding="utf-8")
+    assert "linker.root()" not in init  # nothing left to define: WASI is everything imported
+    assert "left to WASI" in (pkg.WasiRes.add_to_linker.__doc__ or "")
+
+
+def test_name_collisions_are_wit401(tmp_path: Path) -> None:
+    """Two WIT names needing one class name: WIT401, naming the type and its span. Valid WIT
+    cannot spell such a pair (wit-parser rejects `variant v { a, A }`), so the second case is
+    renamed in the resolved model."""
+    from witgen import model as m
+    from witgen._record import replace
+
+    (tmp_path / "in.wit").write_text(
+        "package demo:clash;\ninterface api { variant v { a, b } }\nworld clash { import api; }\n",
+        encoding="utf-8",
+    )
+    r = api.load(tmp_path / "in.wit").resolve
+    tid, td = next((i, t) for i, t in enumerate(r.types) if t.name == "v")
+    assert isinstance(td.kind, m.Variant)
+    cases = (td.kind.cases[0], replace(td.kind.cases[1], name="A"))
+    types = list(r.types)
+    types[tid] = replace(td, kind=m.Variant(cases=cases))
+    clash = replace(r, types=tuple(types))
+    diags = python_host.diagnose(clash, api.select_world(clash, None), python_host.HostOptions())
+    assert [(d.code, d.severity) for d in diags] == [("WIT401", Severity.ERROR)], diags
+    assert diags[0].message == "type `v` needs the name `V_A`, taken in `clash.imports.api`"
+    assert diags[0].span.known
 
 
 # ---------------------------------------------------------------- the command
@@ -613,14 +807,16 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
         app, [*base, "--host", str(SAMPLES / "streams.wit"), "-o", str(tmp_path)]
     )
     assert unsupported.exit_code == 1, unsupported.output
-    assert "error[WIT400]" in unsupported.stderr and "--skip-unsupported" in unsupported.stderr
+    assert "error[WIT403]" in unsupported.stderr and "error[WIT404]" in unsupported.stderr
+    assert "--skip-unsupported" in unsupported.stderr and "WIT400" not in unsupported.stderr
     assert not any(tmp_path.iterdir()), "no partial output"
     skipped = runner.invoke(
         app,
         [*base, "--host", str(SAMPLES / "streams.wit"), "-o", str(tmp_path), "--skip-unsupported"],
     )
     assert skipped.exit_code == 0, skipped.output
-    assert "warning[WIT400]" in skipped.stderr and (tmp_path / "relay" / "__init__.py").exists()
+    assert "warning[WIT403]" in skipped.stderr and "warning[WIT404]" in skipped.stderr
+    assert (tmp_path / "relay" / "__init__.py").exists()
     for result in (missing_host, many, unsupported, skipped):
         assert "Traceback" not in result.output
 
@@ -641,3 +837,12 @@ def test_cli_bad_package_name(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 1 and "not a valid Python package name" in result.stderr
+    assert "error[WIT402]" in result.stderr
+
+
+def test_cli_unknown_world(tmp_path: Path) -> None:
+    args = ["bindgen", "--lang", "python", "--host", str(SAMPLES / "notes"), "--world", "nope"]
+    result = runner.invoke(app, [*args, "-o", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "error[WIT210]: world `nope` not found" in result.stderr
+    assert not any(tmp_path.iterdir())

@@ -64,6 +64,12 @@ CODES: dict[str, str] = {
     "WIT313": "a type nested too deeply",
     "WIT400": "a construct the backend cannot express",
     "WIT401": "a name collision in generated code",
+    "WIT402": "the generated package's name is not a valid Python package name",
+    "WIT403": "an async function: wasmtime-py cannot call it (host bindings)",
+    "WIT404": "a stream, future or error-context: wasmtime-py cannot pass it (host bindings)",
+    "WIT405": "a map or fixed-length list: wasmtime-py cannot pass it (host bindings)",
+    "WIT406": "a variant, option or result case wasmtime-py would send as an earlier case",
+    "WIT407": "a handle to a resource that WASI implements: wasmtime-py cannot pass it",
 }
 
 

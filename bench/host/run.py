@@ -12,7 +12,9 @@ sha256 of the WIT, the app and the componentize-py version); wasmtime compiles i
 directory. Both paths call the *same* instance in one process: raw is `Func.__call__` on the
 `Func` resolved up front; bindings go through `BenchHostBindings.instantiate(...).api.<f>`.
 Raw and bindings runs are interleaved (order alternates each repeat) and the best of the
-repeats is reported, because the machine may be loaded.
+repeats is kept, because the machine may be loaded. `--runs N` repeats that whole measurement
+N times and reports, per case, the median over the runs of the best times and of the ratios
+(each run's ratio uses that run's own raw and bindings times); every run is listed too.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ import importlib.metadata
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import wasmtime
 from wasmtime.component import Component, Linker, Record
@@ -101,7 +105,7 @@ def generate_bindings(out: Path) -> None:
 class RawRec:
     """What a raw caller passes for `rec`: any object with kebab-case attributes."""
 
-    __slots__ = ("id", "name", "score", "tags", "ok")
+    __slots__ = ("id", "name", "ok", "score", "tags")
 
     def __init__(self, id: int, name: str, score: float, tags: list[str], ok: bool) -> None:
         self.id, self.name, self.score, self.tags, self.ok = id, name, score, tags, ok
@@ -118,6 +122,7 @@ def time_loop(call: Callable[[], Any], n: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=1, help="whole measurements; medians")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply iteration counts")
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args()
@@ -139,7 +144,7 @@ def main() -> None:
         class Host:  # the world has no imports
             pass
 
-        world_cls = getattr(pkg, "Bench")
+        world_cls = pkg.Bench
         linker = Linker(engine)
         world_cls.add_to_linker(linker, Host())
         store = wasmtime.Store(engine)
@@ -208,34 +213,46 @@ def main() -> None:
             ),
         ]
 
-        rows = []
-        for name, iters, raw_call, gen_call in cases:
+        for _, _, raw_call, gen_call in cases:
             raw_call(), gen_call()  # warm up
-            best_raw = best_gen = float("inf")
-            for rep in range(args.repeats):
-                order = [(True, raw_call), (False, gen_call)]
-                if rep % 2:
-                    order.reverse()
-                for is_raw, call in order:
-                    us = time_loop(call, iters)
-                    if is_raw:
-                        best_raw = min(best_raw, us)
-                    else:
-                        best_gen = min(best_gen, us)
-            rows.append((name, iters, best_raw, best_gen))
-            print(f"  {name}: raw {best_raw:.1f} µs, bindings {best_gen:.1f} µs", file=sys.stderr)
+        runs: list[list[tuple[float, float]]] = []
+        for run in range(args.runs):
+            results = []
+            for name, iters, raw_call, gen_call in cases:
+                best_raw = best_gen = float("inf")
+                for rep in range(args.repeats):
+                    order = [(True, raw_call), (False, gen_call)]
+                    if rep % 2:
+                        order.reverse()
+                    for is_raw, call in order:
+                        us = time_loop(call, iters)
+                        if is_raw:
+                            best_raw = min(best_raw, us)
+                        else:
+                            best_gen = min(best_gen, us)
+                results.append((best_raw, best_gen))
+                print(
+                    f"  run {run + 1}: {name}: raw {best_raw:.1f} µs, bindings {best_gen:.1f} µs",
+                    file=sys.stderr,
+                )
+            runs.append(results)
 
     def fmt(us: float) -> str:
         return f"{us:,.1f}" if us < 1e5 else f"{us:,.0f}"
 
+    med = statistics.median
     table = [
-        "| case | calls × repeats | raw µs/call | bindings µs/call | ratio |",
-        "|---|---:|---:|---:|---:|",
+        "| case | calls × repeats | raw µs/call | bindings µs/call | ratio | ratio, each run |",
+        "|---|---:|---:|---:|---:|---|",
     ]
-    for name, iters, raw_us, gen_us in rows:
+    for i, (name, iters, _, _) in enumerate(cases):
+        raws = [r[i][0] for r in runs]
+        gens = [r[i][1] for r in runs]
+        ratios = [g / r for r, g in zip(raws, gens, strict=True)]
+        each = ", ".join(f"{x:.2f}" for x in ratios)
         table.append(
-            f"| {name} | {iters} × {args.repeats} | {fmt(raw_us)} | {fmt(gen_us)} "
-            f"| {gen_us / raw_us:.2f}× |"
+            f"| {name} | {iters} × {args.repeats} | {fmt(med(raws))} | {fmt(med(gens))} "
+            f"| {med(ratios):.2f}× | {each} |"
         )
     text = "\n".join(table)
     print(text)
@@ -246,12 +263,13 @@ def main() -> None:
             "# Host bindings vs raw `Func.__call__`",
             "",
             f"- date: {stamp}",
-            f"- machine: nproc={len(os.sched_getaffinity(0))}, {platform.machine()}, {platform.system()} "
-            f"{platform.release()}; Python {platform.python_version()}, "
+            f"- machine: nproc={len(os.sched_getaffinity(0))}, {platform.machine()}, "
+            f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
             f"wasmtime {importlib.metadata.version('wasmtime')}, "
             f"componentize-py {importlib.metadata.version('componentize-py')}",
             "- method: same instance, one process; raw and bindings loops interleaved "
-            f"(order alternating), best of {args.repeats} repeats; machine shared with other work.",
+            f"(order alternating), best of {args.repeats} repeats per run; {args.runs} run(s), "
+            "medians over the runs (µs/call and ratio); machine shared with other work.",
             "- command: `python bench/host/run.py" + "".join(" " + a for a in sys.argv[1:]) + "`",
             "",
             "",

@@ -51,7 +51,9 @@ class Guest:
 
 NOTES = Guest("notes", "notes")
 TYPES = Guest("types", "all-types")
-ALL_GUESTS = (NOTES, TYPES)
+# imports `wasi:cli/environment` and `wasi:clocks/wall-clock` explicitly (left to WASI)
+WASI = Guest("wasi", "wasi-imports")
+ALL_GUESTS = (NOTES, TYPES, WASI)
 
 
 def cache_dir() -> Path:

@@ -13,8 +13,12 @@ Invariants:
 - Values cross as wasmtime-py 50 expects (Part B). Whether a variant-like type is tagged is
   decided here, per type, by wasmtime's own rule (B.2); a case that wasmtime-py would send as
   another case (or refuse) is reported as a warning and raises at run time instead.
-- Functions that need streams, futures, error contexts, maps, fixed-length lists or async are
-  errors (WIT400), or warnings that omit them with `skip_unsupported`.
+- Functions that need async (WIT403), streams, futures or error contexts (WIT404), maps or
+  fixed-length lists (WIT405), or handles to WASI's resources (WIT407) are errors, or warnings
+  that omit them with `skip_unsupported`. Unsendable cases (B.2) are warnings (WIT406).
+- Imported interfaces that wasmtime's WASI implements (`WASI_P2`) are left to WASI: they get
+  their types but no `Host` protocol, and `add_to_linker` never defines them, so `wasi=True`
+  (or the user's own `linker.add_wasip2()`) supplies them and nothing is defined twice.
 - The output is deterministic (source order, type-id order) and formatted as `ruff format`
   would format it at its default line length (`_python.LINE`).
 """
@@ -91,6 +95,35 @@ _CLASS_SPELLING = {
 }
 _CLASS_ORDER = tuple(_CLASS_SPELLING)
 _HANDLE_CLASSES = frozenset({"ResourceAny", "ResourceHost"})
+
+# The interfaces `Linker.add_wasip2()` defines, by package (wasmtime 50 defines them at
+# @0.2.12, and its linker resolves every 0.2.x import to them). A world importing one gets
+# WASI's implementation: defining it again is "defined twice" at the same version, and at an
+# older one it is silently shadowed (the guest's import resolves to the newest 0.2.x), so the
+# bindings never define these. tests/e2e checks this table against a real Linker.
+WASI_P2: dict[str, frozenset[str]] = {
+    "wasi:cli": frozenset(
+        {"environment", "exit", "stdin", "stdout", "stderr", "terminal-input",
+         "terminal-output", "terminal-stdin", "terminal-stdout", "terminal-stderr"}
+    ),
+    "wasi:clocks": frozenset({"monotonic-clock", "wall-clock"}),
+    "wasi:filesystem": frozenset({"types", "preopens"}),
+    "wasi:io": frozenset({"error", "poll", "streams"}),
+    "wasi:random": frozenset({"random", "insecure", "insecure-seed"}),
+    "wasi:sockets": frozenset(
+        {"network", "instance-network", "ip-name-lookup", "tcp", "tcp-create-socket", "udp",
+         "udp-create-socket"}
+    ),
+}  # fmt: skip
+_WASI_P2_VERSION = re.compile(r"0\.2\.\d+")
+
+# Diagnostic codes (diagnostics.CODES): what makes a function or type unbindable.
+BAD_PACKAGE = "WIT402"
+ASYNC = "WIT403"
+STREAMS = "WIT404"  # stream, future, error-context
+CONTAINERS = "WIT405"  # map, list<T, N>
+UNSENDABLE = "WIT406"
+WASI_RESOURCE = "WIT407"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -259,6 +292,8 @@ class ExportFuncVM:
     # Whether lowering may meet an unsendable case (B.2): it then raises `Trap`, before wasm.
     guarded: bool
     args: tuple[str, ...]
+    # The index of the export's `Func` in `State.fns`; the call of it (`_r = _f(…)`), laid out.
+    index: int
     call: str
     ret: str | None
 
@@ -356,6 +391,8 @@ class WorldVM:
     instance: str
     linker_steps: tuple[str, ...]
     needs_table: bool
+    # Whether the world imports interfaces WASI implements (left to WASI; documented).
+    wasi_imports: bool
     functions: tuple[ExportFuncVM, ...]
     # Decorators, spelled `builtins.X` where a member shadows them.
     staticmethod: str
@@ -374,6 +411,8 @@ class _Iface:
     module: str
     instance: str
     functions: list[m.Function] = field(default_factory=list)
+    # An import that WASI implements (`WASI_P2`): types only, never defined by the bindings.
+    wasi: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -418,14 +457,15 @@ class _Gen:
         self.options = options
         self.pkg = package_name(resolve, wid, options)
         self.diags: list[Diagnostic] = []
-        self._unsupported: dict[m.TypeId, str | None] = {}
+        self._unsupported: dict[m.TypeId, tuple[str, str] | None] = {}
+        self.wasi_ifaces: set[m.InterfaceId] = set()
         self._classes: dict[m.TypeId, frozenset[str]] = {}
         self._cx: dict[m.TypeId, bool] = {}
         self._local: dict[tuple[m.TypeId, m.InterfaceId], bool] = {}
         self.exports: list[tuple[str, list[str]]] = []
         if not self.pkg.isidentifier() or self.pkg.startswith("_"):
             self.diags.append(
-                error("WIT400", f"`{self.pkg}` is not a valid Python package name", Span.UNKNOWN)
+                error(BAD_PACKAGE, f"`{self.pkg}` is not a valid Python package name", Span.UNKNOWN)
             )
             return
         self._collect()
@@ -444,6 +484,9 @@ class _Gen:
         self.import_funcs: list[m.Function] = []
         self.export_funcs: list[m.Function] = []
         self.world_types: list[m.TypeId] = []
+        for _, item in self.world.imports:
+            if isinstance(item, m.WorldInterface) and self.provided_by_wasi(item.id):
+                self.wasi_ifaces.add(item.id)
         for side, items in (("import", self.world.imports), ("export", self.world.exports)):
             side_t: Side = "import" if side == "import" else "export"
             ifaces = [(key, item.id) for key, item in items if isinstance(item, m.WorldInterface)]
@@ -452,7 +495,8 @@ class _Gen:
                 match item:
                     case m.WorldInterface(id=iid):
                         iface = _Iface(key, iid, side_t, modules[key], self.r.world_key_name(key))
-                        fns = self.r.interfaces[iid].functions
+                        iface.wasi = side == "import" and iid in self.wasi_ifaces
+                        fns = [] if iface.wasi else self.r.interfaces[iid].functions
                         iface.functions = [f for _, f in fns if self._supported(f)]
                         (self.imports if side == "import" else self.exports_ifaces).append(iface)
                     case m.WorldFunction(function=f):
@@ -465,37 +509,61 @@ class _Gen:
         self.import_mod = {i.iid: i.module for i in self.imports}
         self.export_mod = {i.iid: i.module for i in self.exports_ifaces}
 
+    def provided_by_wasi(self, iid: m.InterfaceId) -> bool:
+        """Whether `Linker.add_wasip2()` defines interface `iid` (see `WASI_P2`)."""
+        iface = self.r.interfaces[iid]
+        if iface.package is None or iface.name is None:
+            return False
+        name = self.r.packages[iface.package].name
+        return (
+            iface.name in WASI_P2.get(name.unversioned, ())
+            and name.version is not None
+            and _WASI_P2_VERSION.fullmatch(name.version) is not None
+        )
+
     def _supported(self, f: m.Function) -> bool:
-        reason = "it is async" if f.is_async else None
-        if reason is None:
+        found = ("it is async", ASYNC) if f.is_async else None
+        if found is None:
             for t in [p.type for p in f.params] + ([f.result] if f.result is not None else []):
-                what = self.unsupported(t)
-                if what is not None:
-                    reason = f"it uses `{what}`"
+                if (what := self.unsupported(t)) is not None:
+                    found = (f"it uses {self._describe(what[0], what[1])}", what[1])
                     break
-        if reason is None:
+        if found is None:
             return True
+        reason, code = found
         message = f"function `{f.name}` cannot be called through wasmtime-py: {reason}"
         if self.options.skip_unsupported:
-            self.diags.append(warning("WIT400", message + "; it is omitted", f.span))
+            self.diags.append(warning(code, message + "; it is omitted", f.span))
         else:
             help_ = Note("pass `--skip-unsupported` to omit it")
-            self.diags.append(error("WIT400", message, f.span, help_))
+            self.diags.append(error(code, message, f.span, help_))
         return False
 
-    def unsupported(self, ty: m.Type) -> str | None:
-        """The construct wasmtime-py cannot pass that `ty` contains, if any."""
+    def _describe(self, what: str, code: str) -> str:
+        if code == WASI_RESOURCE:
+            return f"`{what}`, a resource that WASI implements and wasmtime-py cannot pass"
+        return f"`{what}`"
+
+    def unsupported(self, ty: m.Type) -> tuple[str, str] | None:
+        """The construct wasmtime-py cannot pass that `ty` contains, if any, and its code."""
         if isinstance(ty, str):
-            return "error-context" if ty == "error-context" else None
+            return ("error-context", STREAMS) if ty == "error-context" else None
         if ty in self._unsupported:
             return self._unsupported[ty]
         self._unsupported[ty] = None
         kind = self.r.types[ty].kind
-        found: str | None = None
+        found: tuple[str, str] | None = None
         match kind:
-            case m.Stream() | m.Future() | m.MapKind() | m.FixedList():
-                found = py.wit_type(self.r, ty)
-            case m.Resource() | m.Handle() | m.Enum() | m.Flags():
+            case m.Stream() | m.Future():
+                found = py.wit_type(self.r, ty), STREAMS
+            case m.MapKind() | m.FixedList():
+                found = py.wit_type(self.r, ty), CONTAINERS
+            case m.Resource() | m.Handle():
+                res = self.resource_of(ty)
+                owner = self.r.types[res].owner if res is not None else None
+                if isinstance(owner, m.OwnerInterface) and owner.id in self.wasi_ifaces:
+                    found = py.wit_type(self.r, ty), WASI_RESOURCE
+            case m.Enum() | m.Flags():
                 found = None
             case m.Record(fields=fields):
                 found = self._first(f.type for f in fields)
@@ -512,7 +580,7 @@ class _Gen:
         self._unsupported[ty] = found
         return found
 
-    def _first(self, types: Iterable[m.Type | None]) -> str | None:
+    def _first(self, types: Iterable[m.Type | None]) -> tuple[str, str] | None:
         for t in types:
             if t is not None and (what := self.unsupported(t)) is not None:
                 return what
@@ -546,13 +614,17 @@ class _Gen:
             and self.unsupported(tid) is None
             and self.loc(tid, mod.side) == mod.dotted
         ]
-        for tid in tids if mod.side == "import" or mod.dotted == "" else ():
+        # (a WASI interface's own types that hold WASI's resources are omitted silently: the
+        # functions that would use them are reported)
+        wasi = mod.iface is not None and mod.iface.wasi
+        for tid in tids if (mod.side == "import" and not wasi) or mod.dotted == "" else ():
             if py.is_nominal(self.r, tid) and (what := self.unsupported(tid)) is not None:
                 td = self.r.types[tid]
                 self.diags.append(
                     warning(
-                        "WIT400",
-                        f"type `{td.name}` is omitted: wasmtime-py cannot pass `{what}`",
+                        what[1],
+                        f"type `{td.name}` is omitted: wasmtime-py cannot pass "
+                        + self._describe(*what),
                         td.span,
                     )
                 )
@@ -863,8 +935,12 @@ class _Gen:
                 id_ref = ".".join([*id_name[:-1], f"_{id_name[-1]}_ID"])
                 return f"_cx.{'lend' if borrow else 'give'}({arg}, {cls}, {id_ref})"
             return f"_cx.{'borrow' if borrow else 'move'}({arg}, {cls})"
-        if isinstance(kind, m.ListKind) and self.r.dealias(kind.type) in ("u8", "s8"):
-            return f"_rt.{'bytes_' if self.r.dealias(kind.type) == 'u8' else 's8_lower'}({arg})"
+        if isinstance(kind, m.ListKind):
+            elem = self.r.dealias(kind.type)
+            if elem in ("u8", "s8"):
+                return f"_rt.{'bytes_' if elem == 'u8' else 's8_lower'}({arg})"
+            if isinstance(elem, str):  # checked in bulk, sent as it is when it passes
+                return f"_rt.list_{elem}({arg})"
         return self._conv_call(mod, ty, "lower", arg)
 
     def lift(self, mod: _Mod, ty: m.Type, arg: str) -> str:
@@ -976,18 +1052,13 @@ class _Gen:
         names = self._field_names(fields)
         if base.lowering:
             lines = tuple(
-                self._expr(
-                    f"r.__dict__[{_jinja.pyrepr(f.name)}] = ",
-                    self.lower(mod, f.type, f"v.{n}"),
-                    4,
-                )
+                self._expr(f"d[{_jinja.pyrepr(f.name)}] = ", self.lower(mod, f.type, f"v.{n}"), 4)
                 for f, n in zip(fields, names, strict=True)
             )
             return replace(base, template="convert_record.j2", cls=cls, lines=lines)
-        args = [
-            f"{n}={self.lift(mod, f.type, f'd[{_jinja.pyrepr(f.name)}]')}"
-            for f, n in zip(fields, names, strict=True)
-        ]
+        # positional arguments (the dataclass's fields are in WIT order): a keyword call
+        # costs about twice as much
+        args = [self.lift(mod, f.type, f"d[{_jinja.pyrepr(f.name)}]") for f in fields]
         ret = py.bracket(f"return {cls}", args, indent=4)
         return replace(base, template="convert_record.j2", cls=cls, ret=ret)
 
@@ -1486,7 +1557,7 @@ class _Gen:
         for what in self.unsendable(f.result):
             self.diags.append(
                 warning(
-                    "WIT400",
+                    UNSENDABLE,
                     f"function `{f.name}`: wasmtime-py cannot send {what} (B.2); a host "
                     "implementation returning it makes the guest call raise `Trap` instead",
                     f.span,
@@ -1535,9 +1606,7 @@ class _Gen:
             call_args.append(f"_a{i}")
         index = self._index[(instance, f.name)]
         head = "_r = " if f.result is not None else ""
-        call = py.bracket(
-            f"{head}_st.call", [f"_st.fns[{index}]", *call_args], indent=12 if lends else 8
-        )
+        call = py.bracket(f"{head}_f", ["_st.store", *call_args], indent=12)
         ret: str | None = None
         if f.result is not None:
             raised = self._raised(f)
@@ -1554,7 +1623,7 @@ class _Gen:
             for what in self.unsendable(p.type):
                 self.diags.append(
                     warning(
-                        "WIT400",
+                        UNSENDABLE,
                         f"function `{f.name}`: wasmtime-py cannot send {what} "
                         "(B.2); passing it raises `Trap` instead (the instance stays usable)",
                         f.span,
@@ -1569,6 +1638,7 @@ class _Gen:
             lends=lends,
             guarded=guarded,
             args=tuple(args),
+            index=index,
             call=call,
             ret=ret,
         )
@@ -1681,6 +1751,8 @@ class _Gen:
         if linker is not None:
             steps.append("_add_root(root, host, table)")
         for iface in self.imports:
+            if iface.wasi:  # defined by WASI, never here
+                continue
             dotted = "imports." + iface.module
             inst = _jinja.pyrepr(iface.instance)
             if any(isinstance(i, LinkerVM) for i in self.mods[dotted].items):
@@ -1727,6 +1799,7 @@ class _Gen:
             instance=mod.h("Instance"),
             linker_steps=tuple(steps),
             needs_table=any("table" in step for step in steps),
+            wasi_imports=any(i.wasi for i in self.imports),
             functions=functions,
             staticmethod=self._builtin(mod, "staticmethod", wshadow),
             classmethod=self._builtin(mod, "classmethod", wshadow),
@@ -1758,6 +1831,12 @@ class _Gen:
             iface = self.r.interfaces[mod.iface.iid]
             side = "imported" if mod.side == "import" else "exported"
             doc = _text(iface.docs) or f"The {side} interface `{mod.iface.instance}`."
+            if mod.iface.wasi:
+                doc += (
+                    "\n\nWASI implements this interface: `add_to_linker(..., wasi=True)` (or"
+                    " your own\n`linker.add_wasip2()`) provides it; the host object implements"
+                    " nothing of it."
+                )
             vm = self._module_vm(mod, doc, None, [*mod.items, *mod.conv_items])
             path = root / dotted.replace(".", "/")
             out[path.with_suffix(".py")] = _jinja.render(TEMPLATES, "module.py.j2", mod=vm)

@@ -94,15 +94,17 @@ class KvApp:
         Raises: `kv_app.Err(str)`
         """
         _st = self._st
-        _st.check()
-        _a0 = _lower_list_string(args)
-        _r = _st.call(_st.fns[0], _a0)
+        if _st.cause is not None:
+            _st.check()
+        _a0 = _rt.list_string(args)
+        _f = _st.fns[0]
+        try:
+            _r = _f(_st.store, _a0)
+            if _st.post:
+                _f.post_return(_st.store)
+        except BaseException as _e:  # noqa: BLE001 (it becomes `Trap`)
+            _st.fail(_e)
         return _rt.unwrap(_lift_result_none_string(_r))
-
-
-# list<string>
-def _lower_list_string(v: object) -> object:
-    return [_rt.string(x) for x in _rt.seq(v)]
 
 
 # result<_, string>

@@ -145,40 +145,59 @@ def _int(v: object, lo: int, hi: int, wit: str) -> int:
     raise OverflowError(f"{v} is out of range for {wit} ({lo}..{hi})")
 
 
+# Each check takes the common case (an exact `int` in range) without a second call.
+
+
 def u8(v: object) -> int:
+    if type(v) is int and 0 <= v <= 0xFF:
+        return v
     return _int(v, 0, 0xFF, "u8")
 
 
 def u16(v: object) -> int:
+    if type(v) is int and 0 <= v <= 0xFFFF:
+        return v
     return _int(v, 0, 0xFFFF, "u16")
 
 
 def u32(v: object) -> int:
+    if type(v) is int and 0 <= v <= 0xFFFF_FFFF:
+        return v
     return _int(v, 0, 0xFFFF_FFFF, "u32")
 
 
 def u64(v: object) -> int:
+    if type(v) is int and 0 <= v <= 0xFFFF_FFFF_FFFF_FFFF:
+        return v
     return _int(v, 0, 0xFFFF_FFFF_FFFF_FFFF, "u64")
 
 
 def s8(v: object) -> int:
+    if type(v) is int and -0x80 <= v <= 0x7F:
+        return v
     return _int(v, -0x80, 0x7F, "s8")
 
 
 def s16(v: object) -> int:
+    if type(v) is int and -0x8000 <= v <= 0x7FFF:
+        return v
     return _int(v, -0x8000, 0x7FFF, "s16")
 
 
 def s32(v: object) -> int:
+    if type(v) is int and -0x8000_0000 <= v <= 0x7FFF_FFFF:
+        return v
     return _int(v, -0x8000_0000, 0x7FFF_FFFF, "s32")
 
 
 def s64(v: object) -> int:
+    if type(v) is int and -0x8000_0000_0000_0000 <= v <= 0x7FFF_FFFF_FFFF_FFFF:
+        return v
     return _int(v, -0x8000_0000_0000_0000, 0x7FFF_FFFF_FFFF_FFFF, "s64")
 
 
 def f32(v: object) -> float:
-    if isinstance(v, float):
+    if type(v) is float or isinstance(v, float):
         return v
     if isinstance(v, int) and not isinstance(v, bool):
         return float(v)
@@ -186,7 +205,7 @@ def f32(v: object) -> float:
 
 
 def f64(v: object) -> float:
-    if isinstance(v, float):
+    if type(v) is float or isinstance(v, float):
         return v
     if isinstance(v, int) and not isinstance(v, bool):
         return float(v)
@@ -233,6 +252,76 @@ def seq(v: object) -> list[Any] | tuple[Any, ...]:
     if isinstance(v, (list, tuple)):
         return v
     raise expected("list", v)
+
+
+# Lists of scalars: a list whose elements all pass is sent as it is (wasmtime only reads it),
+# checked in C (element types, then range or ASCII); anything else goes element by element,
+# which converts what may be converted and raises the precise error.
+
+_INT = frozenset({int})
+_BOOL = frozenset({bool})
+_FLOAT = frozenset({float})
+_ONE = frozenset({1})
+
+
+def _ints(
+    lo: int, hi: int, check: Callable[[object], int]
+) -> Callable[[object], list[int]]:
+    def lower(v: object) -> list[int]:
+        if type(v) is list and (
+            not v or (set(map(type, v)) <= _INT and lo <= min(v) and max(v) <= hi)
+        ):
+            return v
+        return [check(x) for x in seq(v)]
+
+    return lower
+
+
+list_u16 = _ints(0, 0xFFFF, u16)
+list_u32 = _ints(0, 0xFFFF_FFFF, u32)
+list_u64 = _ints(0, 0xFFFF_FFFF_FFFF_FFFF, u64)
+list_s16 = _ints(-0x8000, 0x7FFF, s16)
+list_s32 = _ints(-0x8000_0000, 0x7FFF_FFFF, s32)
+list_s64 = _ints(-0x8000_0000_0000_0000, 0x7FFF_FFFF_FFFF_FFFF, s64)
+
+
+def _floats(check: Callable[[object], float]) -> Callable[[object], list[float]]:
+    def lower(v: object) -> list[float]:
+        if type(v) is list and set(map(type, v)) <= _FLOAT:
+            return v
+        return [check(x) for x in seq(v)]
+
+    return lower
+
+
+list_f32 = _floats(f32)
+list_f64 = _floats(f64)
+
+
+def list_bool(v: object) -> list[bool]:
+    if type(v) is list and set(map(type, v)) <= _BOOL:
+        return v
+    return [bool_(x) for x in seq(v)]
+
+
+def list_string(v: object) -> list[str]:
+    if type(v) is list:
+        try:
+            if "".join(v).isascii():
+                return v
+        except TypeError:
+            pass
+    return [string(x) for x in seq(v)]
+
+
+def list_char(v: object) -> list[str]:
+    if type(v) is list:
+        try:
+            if "".join(v).isascii() and set(map(len, v)) <= _ONE:
+                return v
+        except TypeError:
+            pass
+    return [char(x) for x in seq(v)]
 
 
 def tup(v: object, n: int) -> tuple[Any, ...]:
@@ -329,9 +418,33 @@ def guard(f: Callable[..., object]) -> Callable[..., object]:
 # ---------------------------------------------------------------- instances and calls
 
 
+_POST_RETURN: list[bool] = []
+
+
+def post_return_needed() -> bool:
+    """Whether export calls must be followed by `Func.post_return`.
+
+    On wasmtime 50 a call does the guest's post-return itself and `post_return` changes
+    nothing (the guest's memory behaves the same without it) but costs about 0.6 µs; it is
+    kept for older versions, which may need it. Decided once, at the first instantiation.
+    """
+    if not _POST_RETURN:
+        from importlib import metadata
+
+        try:
+            major = int(metadata.version("wasmtime").split(".")[0])
+        except (metadata.PackageNotFoundError, ValueError):
+            major = 0
+        _POST_RETURN.append(major < 50)
+    return _POST_RETURN[0]
+
+
 class State:
     """
     One instance: its store, functions, host-object table and trap state.
+
+    Generated export wrappers call `fns[i](store, ...)` themselves, then `post_return`
+    if `post`, and pass whatever that raises to `fail`.
     """
 
     def __init__(
@@ -345,7 +458,8 @@ class State:
         self.instance = instance
         self.table = table
         self.cause: BaseException | None = None
-        self.fns: list[Func] = []
+        self.post = post_return_needed()
+        fns: list[Func] = []
         for name, funcs in exports:
             parent = None
             if name:
@@ -359,16 +473,8 @@ class State:
                     where = f" from `{name}`" if name else ""
                     message = f"the component does not export `{func_name}`{where}"
                     raise LookupError(message)
-                self.fns.append(func)
-
-    def call(self, func: Func, *args: object) -> Any:
-        """Call a guest export; a trap (or a failing host call inside it) poisons the instance."""
-        try:
-            result = func(self.store, *args)
-            func.post_return(self.store)
-        except BaseException as e:  # noqa: BLE001
-            self.fail(e)
-        return result
+                fns.append(func)
+        self.fns = tuple(fns)
 
     def check(self) -> None:
         """Raise `Trap` if the instance trapped before."""

@@ -121,6 +121,13 @@ class Notes:
         The guest's version string.
         """
         _st = self._st
-        _st.check()
-        _r = _st.call(_st.fns[0])
+        if _st.cause is not None:
+            _st.check()
+        _f = _st.fns[0]
+        try:
+            _r = _f(_st.store)
+            if _st.post:
+                _f.post_return(_st.store)
+        except BaseException as _e:  # noqa: BLE001 (it becomes `Trap`)
+            _st.fail(_e)
         return _rt.cast("str", _r)

@@ -42,11 +42,18 @@ class Watch:
         Called by the host after a key the component subscribed to changes.
         """
         _st = self._st
-        _st.check()
+        if _st.cause is not None:
+            _st.check()
         _a0 = _rt.string(bucket_name)
         _a1 = _rt.string(key)
         _a2 = _lower_Change(what)
-        _st.call(_st.fns[1], _a0, _a1, _a2)
+        _f = _st.fns[1]
+        try:
+            _f(_st.store, _a0, _a1, _a2)
+            if _st.post:
+                _f.post_return(_st.store)
+        except BaseException as _e:  # noqa: BLE001 (it becomes `Trap`)
+            _st.fail(_e)
 
 
 # change

@@ -361,7 +361,7 @@ def _lower_result_own_bucket_error(_cx: _rt.Cx, v: object) -> object:
 # result<list<string>>
 def _lower_result_list_string_none(v: object) -> object:
     if isinstance(v, Ok):
-        return _lower_list_string(v.value)
+        return _rt.list_string(v.value)
     if isinstance(v, Err):
         return None
     raise _rt.expected("Result[list[str], None]", v)
@@ -455,11 +455,6 @@ def _lower_result_u32_error(v: object) -> object:
     raise _rt.expected("Result[int, imports.types.Error]", v)
 
 
-# list<string>
-def _lower_list_string(v: object) -> object:
-    return [_rt.string(x) for x in _rt.seq(v)]
-
-
 # option<value>
 def _lower_option_value(v: object) -> object:
     if v is None:
@@ -477,8 +472,9 @@ def _lower_KeyPage(v: object) -> object:
     if not isinstance(v, KeyPage):
         raise _rt.expected("KeyPage", v)
     r = _rt.Record()
-    r.__dict__["keys"] = _lower_list_string_(v.keys)
-    r.__dict__["cursor"] = _lower_option_string(v.cursor)
+    d = r.__dict__
+    d["keys"] = _rt.list_string(v.keys)
+    d["cursor"] = _lower_option_string(v.cursor)
     return r
 
 
@@ -486,11 +482,6 @@ def _lower_KeyPage(v: object) -> object:
 def _lower_tuple_string_option_value(v: object) -> object:
     t = _rt.tup(v, 2)
     return (_rt.string(t[0]), _lower_option_value(t[1]))
-
-
-# list<key>
-def _lower_list_string_(v: object) -> object:
-    return [_rt.string(x) for x in _rt.seq(v)]
 
 
 # option<string>

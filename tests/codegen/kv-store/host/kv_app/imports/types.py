@@ -222,8 +222,9 @@ def _lower_VersionMismatch(v: object) -> object:
     if not isinstance(v, VersionMismatch):
         raise _rt.expected("VersionMismatch", v)
     r = _rt.Record()
-    r.__dict__["expected"] = _rt.u64(v.expected)
-    r.__dict__["actual"] = _lower_option_u64(v.actual)
+    d = r.__dict__
+    d["expected"] = _rt.u64(v.expected)
+    d["actual"] = _lower_option_u64(v.actual)
     return r
 
 
@@ -232,10 +233,11 @@ def _lower_Value(v: object) -> object:
     if not isinstance(v, Value):
         raise _rt.expected("Value", v)
     r = _rt.Record()
-    r.__dict__["bytes"] = _rt.bytes_(v.bytes)
-    r.__dict__["type"] = _lower_Encoding(v.type)
-    r.__dict__["version"] = _rt.u64(v.version)
-    r.__dict__["ttl"] = _lower_option_u32(v.ttl)
+    d = r.__dict__
+    d["bytes"] = _rt.bytes_(v.bytes)
+    d["type"] = _lower_Encoding(v.type)
+    d["version"] = _rt.u64(v.version)
+    d["ttl"] = _lower_option_u32(v.ttl)
     return r
 
 
@@ -269,12 +271,7 @@ def _lower_option_u32(v: object) -> object:
 # value
 def _lift_Value(v: Any) -> Value:
     d = v.__dict__
-    return Value(
-        bytes=d["bytes"],
-        type=_lift_Encoding(d["type"]),
-        version=d["version"],
-        ttl=d["ttl"],
-    )
+    return Value(d["bytes"], _lift_Encoding(d["type"]), d["version"], d["ttl"])
 
 
 # encoding

@@ -70,7 +70,13 @@ class Document(_rt.Handle):
         _st = self._st
         _a0 = self._use()
         _a1 = _lower_Edit(e)
-        _r = _st.call(_st.fns[4], _a0, _a1)
+        _f = _st.fns[4]
+        try:
+            _r = _f(_st.store, _a0, _a1)
+            if _st.post:
+                _f.post_return(_st.store)
+        except BaseException as _e:  # noqa: BLE001 (it becomes `Trap`)
+            _st.fail(_e)
         return _rt.cast("int", _r)
 
     def lines(self) -> list[str]:
@@ -79,7 +85,13 @@ class Document(_rt.Handle):
         """
         _st = self._st
         _a0 = self._use()
-        _r = _st.call(_st.fns[5], _a0)
+        _f = _st.fns[5]
+        try:
+            _r = _f(_st.store, _a0)
+            if _st.post:
+                _f.post_return(_st.store)
+        except BaseException as _e:  # noqa: BLE001 (it becomes `Trap`)
+            _st.fail(_e)
         return _rt.cast("list[str]", _r)
 
     def save(self, to: _i_fs.File) -> None:
@@ -92,8 +104,13 @@ class Document(_rt.Handle):
         _a0 = self._use()
         _cx = _rt.Cx(_st.store, _st.table, _st)
         _a1 = _cx.lend(to, _i_fs.File, _i_fs._File_ID)
+        _f = _st.fns[6]
         try:
-            _r = _st.call(_st.fns[6], _a0, _a1)
+            _r = _f(_st.store, _a0, _a1)
+            if _st.post:
+                _f.post_return(_st.store)
+        except BaseException as _e:  # noqa: BLE001 (it becomes `Trap`)
+            _st.fail(_e)
         finally:
             _cx.release()
         return _rt.unwrap(_lift_result_none_fs_error(_r))
@@ -112,10 +129,17 @@ class DocumentClass:
         An empty document with a title.
         """
         _st = self._st
-        _st.check()
+        if _st.cause is not None:
+            _st.check()
         _cx = _rt.Cx(_st.store, _st.table, _st)
         _a0 = _rt.string(title)
-        _r = _st.call(_st.fns[3], _a0)
+        _f = _st.fns[3]
+        try:
+            _r = _f(_st.store, _a0)
+            if _st.post:
+                _f.post_return(_st.store)
+        except BaseException as _e:  # noqa: BLE001 (it becomes `Trap`)
+            _st.fail(_e)
         return _cx.wrap(_r, Document)
 
     def load(self, src: _i_fs.File) -> Document:
@@ -125,11 +149,17 @@ class DocumentClass:
         Raises: `journaled_notes.Err(journaled_notes.imports.fs.FsError)`
         """
         _st = self._st
-        _st.check()
+        if _st.cause is not None:
+            _st.check()
         _cx = _rt.Cx(_st.store, _st.table, _st)
         _a0 = _cx.lend(src, _i_fs.File, _i_fs._File_ID)
+        _f = _st.fns[7]
         try:
-            _r = _st.call(_st.fns[7], _a0)
+            _r = _f(_st.store, _a0)
+            if _st.post:
+                _f.post_return(_st.store)
+        except BaseException as _e:  # noqa: BLE001 (it becomes `Trap`)
+            _st.fail(_e)
         finally:
             _cx.release()
         return _rt.unwrap(_lift_result_own_document_fs_error(_cx, _r))
@@ -151,9 +181,16 @@ class Editor:
         Counts the whitespace-separated words of `text`.
         """
         _st = self._st
-        _st.check()
+        if _st.cause is not None:
+            _st.check()
         _a0 = _rt.string(text)
-        _r = _st.call(_st.fns[8], _a0)
+        _f = _st.fns[8]
+        try:
+            _r = _f(_st.store, _a0)
+            if _st.post:
+                _f.post_return(_st.store)
+        except BaseException as _e:  # noqa: BLE001 (it becomes `Trap`)
+            _st.fail(_e)
         return _rt.cast("int", _r)
 
 
@@ -162,10 +199,11 @@ def _lower_Edit(v: object) -> object:
     if not isinstance(v, Edit):
         raise _rt.expected("Edit", v)
     r = _rt.Record()
-    r.__dict__["line"] = _rt.u32(v.line)
-    r.__dict__["text"] = _rt.string(v.text)
-    r.__dict__["mode"] = _lower_Mode(v.mode)
-    r.__dict__["style"] = _lower_Style(v.style)
+    d = r.__dict__
+    d["line"] = _rt.u32(v.line)
+    d["text"] = _rt.string(v.text)
+    d["mode"] = _lower_Mode(v.mode)
+    d["style"] = _lower_Style(v.style)
     return r
 
 

@@ -57,10 +57,17 @@ class Journal:
         Raises: `journaled_notes.Err(journaled_notes.imports.fs.FsError)`
         """
         _st = self._st
-        _st.check()
+        if _st.cause is not None:
+            _st.check()
         _a0 = _rt.string(title)
         _a1 = _rt.string(path)
-        _r = _st.call(_st.fns[1], _a0, _a1)
+        _f = _st.fns[1]
+        try:
+            _r = _f(_st.store, _a0, _a1)
+            if _st.post:
+                _f.post_return(_st.store)
+        except BaseException as _e:  # noqa: BLE001 (it becomes `Trap`)
+            _st.fail(_e)
         return _rt.unwrap(_lift_result_entry_fs_error(_r))
 
     def recent(self, limit: int) -> list[Entry]:
@@ -68,9 +75,16 @@ class Journal:
         The newest entries first, at most `limit` of them.
         """
         _st = self._st
-        _st.check()
+        if _st.cause is not None:
+            _st.check()
         _a0 = _rt.u32(limit)
-        _r = _st.call(_st.fns[2], _a0)
+        _f = _st.fns[2]
+        try:
+            _r = _f(_st.store, _a0)
+            if _st.post:
+                _f.post_return(_st.store)
+        except BaseException as _e:  # noqa: BLE001 (it becomes `Trap`)
+            _st.fail(_e)
         return _lift_list_entry(_r)
 
 
@@ -90,9 +104,9 @@ def _lift_list_entry(v: Any) -> list[Entry]:
 def _lift_Entry(v: Any) -> Entry:
     d = v.__dict__
     return Entry(
-        id=d["id"],
-        title=d["title"],
-        saved_at=_i_wall_clock._lift_Datetime(d["saved-at"]),
-        offset=d["offset"],
-        size=d["size"],
+        d["id"],
+        d["title"],
+        _i_wall_clock._lift_Datetime(d["saved-at"]),
+        d["offset"],
+        d["size"],
     )

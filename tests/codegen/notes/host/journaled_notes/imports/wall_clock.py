@@ -63,12 +63,13 @@ def _lower_Datetime(v: object) -> object:
     if not isinstance(v, Datetime):
         raise _rt.expected("Datetime", v)
     r = _rt.Record()
-    r.__dict__["seconds"] = _rt.u64(v.seconds)
-    r.__dict__["nanoseconds"] = _rt.u32(v.nanoseconds)
+    d = r.__dict__
+    d["seconds"] = _rt.u64(v.seconds)
+    d["nanoseconds"] = _rt.u32(v.nanoseconds)
     return r
 
 
 # datetime
 def _lift_Datetime(v: Any) -> Datetime:
     d = v.__dict__
-    return Datetime(seconds=d["seconds"], nanoseconds=d["nanoseconds"])
+    return Datetime(d["seconds"], d["nanoseconds"])

@@ -92,6 +92,7 @@ def _lower_Frame(v: object) -> object:
     if not isinstance(v, Frame):
         raise _rt.expected("Frame", v)
     r = _rt.Record()
-    r.__dict__["channel"] = _rt.u16(v.channel)
-    r.__dict__["payload"] = _rt.bytes_(v.payload)
+    d = r.__dict__
+    d["channel"] = _rt.u16(v.channel)
+    d["payload"] = _rt.bytes_(v.payload)
     return r
