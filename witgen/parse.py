@@ -89,22 +89,29 @@ OPERATORS: dict[str, str] = {
     "@": "AT",
 }
 
+# One token, after any whitespace. Group numbers (the `_G_*` below) dispatch in
+# `tokenize`; `id` takes only names wit-parser accepts (kebab-case words, each all lower
+# or all upper case, not ending in a name character), anything else name-like is `badid`.
 _TOKEN = re.compile(
-    r"(?P<ws>(?:[ \t\n]|\r\n)+)"
-    r"|(?P<line>//[^\n]*)"
-    r"|(?P<block>/\*)"
-    r"|(?P<id>%?[^\W\d][\w\-]*|%[\w\-]*)"
-    r"|(?P<num>[0-9]+(?:\.[0-9A-Za-z]+)*(?:[-+][0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*)*)"
-    r"|(?P<str>\"[^\"\n]*\")"
-    r"|(?P<op>->|[=,:;(){}<>*/.@])"
+    r"(?:[ \t\n]|\r\n)*(?:"
+    r"(//[^\n]*)"
+    r"|(/\*)"
+    r"|(%?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*(?![\w\-]))"
+    r"|(%?[^\W\d][\w\-]*|%[\w\-]*)"
+    r"|([0-9]+(?:\.[0-9A-Za-z]+)*(?:[-+][0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*)*)"
+    r"|(\"[^\"\n]*\")"
+    r"|(->|[=,:;(){}<>*/.@])"
+    r"|(\Z)"
+    r"|([\s\S])"
+    r")"
 )
+_G_LINE, _G_BLOCK, _G_ID, _G_BADID, _G_NUM, _G_STR, _G_OP, _G_END, _G_BAD = range(1, 10)
 # Code points WIT.md forbids: control codes other than \t \n \r, bidi overrides,
 # and a few code points Unicode deprecates.
 _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
     "\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u206a-\u206f\U000e0001]"
 )
-_INTEGER = re.compile(r"[0-9]+")
 MAX_NESTING = 100  # wit-parser's limit on nested type arguments
 
 
@@ -192,76 +199,75 @@ def tokenize(text: str, base: int) -> Iterator[Token]:
     """Yield Tokens with absolute positions; record comments in the context."""
     docs = _ctx.docs
     comments = _ctx.comments
+    keywords = KEYWORDS
+    operators = OPERATORS
     pending: list[str] = []
     depth = 0
-    match = _TOKEN.match
-    pos, size = 0, len(text)
-    while pos < size:
-        m = match(text, pos)
-        if m is None:
-            ch = text[pos]
-            raise LexError(
-                error("WIT100", f"unexpected character {ch!r}", Span(base + pos, base + pos + 1))
-            )
-        kind = m.lastgroup
-        end = m.end()
-        if kind == "ws":
-            pos = end
-            continue
-        if kind == "line" or kind == "block":
-            if kind == "block":
-                end = _block_comment_end(text, pos)
-                if end < 0:
-                    raise LexError(
-                        error(
-                            "WIT100", "unterminated block comment", Span(base + pos, base + pos + 1)
-                        )
-                    )
-            body = text[pos:end]
-            pending.append(body)
-            comments.append(n.Comment(text=body, span=Span(base + pos, base + end)))
-            pos = end
-            continue
-        value = m.group()
-        if kind == "id":
-            if value == "_":
-                ttype = "UNDERSCORE"
-            elif value[0] == "%":
-                diag = _id_error(value, base + pos)
-                if diag is not None:
-                    raise LexError(diag)
-                ttype = "ID"
-            else:
-                kw = KEYWORDS.get(value)
-                if kw is None:
-                    diag = _id_error(value, base + pos)
-                    if diag is not None:
-                        raise LexError(diag)
-                    ttype = "ID"
+    pos = 0
+    while True:
+        # One match per token, whitespace included; `finditer` restarts after a block
+        # comment, whose nesting a regular expression cannot follow.
+        for m in _TOKEN.finditer(text, pos):
+            group: int = m.lastindex  # type: ignore[assignment]  # one group always matches
+            start, end = m.span(group)
+            if group == _G_ID:
+                value = m.group(group)
+                ttype = keywords.get(value, "ID")
+            elif group == _G_OP:
+                value = m.group(group)
+                ttype = operators[value]
+                if ttype == "LT":
+                    depth += 1
+                elif ttype == "GT":
+                    depth = max(depth - 1, 0)
+            elif group == _G_LINE:
+                body = m.group(group)
+                pending.append(body)
+                comments.append(n.Comment(text=body, span=Span(base + start, base + end)))
+                continue
+            elif group == _G_END:
+                return
+            elif group == _G_NUM:
+                value = m.group(group)
+                ttype = "INTEGER" if value.isdigit() else "VERSION"
+            elif group == _G_STR:
+                value = m.group(group)
+                ttype = "STRING"
+            elif group == _G_BADID:
+                value = m.group(group)
+                if value == "_":
+                    ttype = "UNDERSCORE"
                 else:
-                    ttype = kw
-        elif kind == "num":
-            ttype = "INTEGER" if _INTEGER.fullmatch(value) else "VERSION"
-        elif kind == "str":
-            ttype = "STRING"
-        else:
-            ttype = OPERATORS[value]
-            if ttype == "LT":
-                depth += 1
-            elif ttype == "GT":
-                depth = max(depth - 1, 0)
-        if depth >= MAX_NESTING and ttype not in ("LT", "GT"):
-            # `<` only opens type arguments, so its depth is the type nesting depth;
-            # wit-parser refuses a type nested more than MAX_NESTING levels deep.
-            sp = Span(base + pos, base + end)
-            raise LexError(error("WIT313", "type nesting too deep", sp))
-        tok = Token(ttype, value, start_pos=base + pos, end_pos=base + end)
-        if pending:
-            docs[base + pos] = tuple(pending)
-            pending = []
-        _ctx.last = tok
-        yield tok
-        pos = end
+                    diag = _id_error(value, base + start)
+                    if diag is None:  # pragma: no cover - `_G_ID` takes every valid name
+                        raise AssertionError(value)
+                    raise LexError(diag)
+            elif group == _G_BLOCK:
+                pos = _block_comment_end(text, start)
+                if pos < 0:
+                    sp = Span(base + start, base + start + 1)
+                    raise LexError(error("WIT100", "unterminated block comment", sp))
+                body = text[start:pos]
+                pending.append(body)
+                comments.append(n.Comment(text=body, span=Span(base + start, base + pos)))
+                break
+            else:
+                ch = text[start]
+                sp = Span(base + start, base + start + 1)
+                raise LexError(error("WIT100", f"unexpected character {ch!r}", sp))
+            if depth >= MAX_NESTING and ttype != "LT" and ttype != "GT":
+                # `<` only opens type arguments, so its depth is the type nesting depth;
+                # wit-parser refuses a type nested more than MAX_NESTING levels deep.
+                sp = Span(base + start, base + end)
+                raise LexError(error("WIT313", "type nesting too deep", sp))
+            tok = Token(ttype, value, base + start, base + end)
+            if pending:
+                docs[base + start] = tuple(pending)
+                pending = []
+            _ctx.last = tok
+            yield tok
+        else:  # pragma: no cover - the `_G_END` alternative always matches last
+            return
 
 
 # ---------------------------------------------------------------- node building
@@ -786,18 +792,20 @@ def _callback(
 
 @functools.cache
 def _tables() -> tuple[dict[int, dict[str, tuple[Any, ...]]], int, int, frozenset[str]]:
-    """The prebuilt LALR table (`grammars/wit.lalr.json`), ready for `_drive`: per state,
-    token → `(True, state)` to shift or go, `(False, size, callback, rule name)` to reduce."""
+    """The prebuilt LALR table (`grammars/wit.lalr.json`): per state, token → `(True,
+    state)` to shift or go, `(False, size, callback, rule name, passes its child through)`
+    to reduce."""
     from witgen.grammar import load_table
 
     data = load_table()
     builder = Builder()
-    reductions = [
-        (False, size, _callback(getattr(builder, method, None) if method else None, *rest), origin)
-        for origin, size, method, *rest in (
-            (sys.intern(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in data["rules"]
+    reductions = []
+    for origin, size, method, expand1, include, nones in data["rules"]:
+        callback = _callback(
+            getattr(builder, method, None) if method else None, expand1, include, nones
         )
-    ]
+        through = expand1 and size == 1 and include is None and nones == 0
+        reductions.append((False, size, callback, sys.intern(origin), through))
     states: dict[int, dict[str, tuple[Any, ...]]] = {}
     terminals: set[str] = set()
     for state, actions in data["states"].items():
@@ -811,31 +819,55 @@ def _tables() -> tuple[dict[int, dict[str, tuple[Any, ...]]], int, int, frozense
     return states, data["start"], data["end"], frozenset(terminals)
 
 
+@functools.cache
+def _rows() -> tuple[dict[str, Any], dict[str, Any], dict[int, int]]:
+    """`_tables()` for the driver: each state is its row itself, and a shift (or go) is
+    the target's row, so a step costs one dict lookup. A reduction is `(size, callback,
+    rule name)`; its callback is None where it passes its one child through (`?ty`).
+    Returns the start row, the accepting row, and each row's state number by `id`."""
+    states, start, end, _ = _tables()
+    rows: dict[int, dict[str, Any]] = {state: {} for state in states}
+    for state, actions in states.items():
+        row = rows[state]
+        for token, act in actions.items():
+            if act[0]:
+                row[token] = rows[act[1]]
+            else:
+                _, size, callback, origin, through = act
+                row[token] = (size, None if through else callback, origin)
+    numbers = {id(row): state for state, row in rows.items()}
+    return rows[start], rows[end], numbers
+
+
 def _drive(tokens: Iterator[Token], end: Token) -> n.File:
-    """The LALR loop over `_tables()`."""
-    states, start, end_state, _ = _tables()
-    state_stack = [start]
+    """The LALR loop over `_rows()`."""
+    start, accept, numbers = _rows()
+    row_stack: list[dict[str, Any]] = [start]
     value_stack: list[Any] = []
+    push_row = row_stack.append
+    push_value = value_stack.append
     for tok in itertools.chain(tokens, (end,)):
         ttype = tok.type
         while True:
-            act = states[state_stack[-1]].get(ttype)
+            act = row_stack[-1].get(ttype)
             if act is None:
-                raise _Stuck(tok, state_stack)
-            if act[0]:
-                state_stack.append(act[1])
-                value_stack.append(tok)
+                raise _Stuck(tok, [numbers[id(row)] for row in row_stack])
+            if act.__class__ is dict:
+                push_row(act)
+                push_value(tok)
                 break
-            _, size, callback, origin = act
-            if size:
+            size, callback, origin = act
+            if callback is None:
+                del row_stack[-1]
+            elif size:
                 children = value_stack[-size:]
-                del state_stack[-size:]
+                del row_stack[-size:]
                 del value_stack[-size:]
+                push_value(callback(children))
             else:
-                children = []
-            value_stack.append(callback(children))
-            state_stack.append(states[state_stack[-1]][origin][1])
-            if ttype == "$END" and state_stack[-1] == end_state:
+                push_value(callback([]))
+            push_row(row_stack[-1][origin])
+            if row_stack[-1] is accept and ttype == "$END":
                 return cast(n.File, value_stack[-1])
     raise AssertionError("the parser ended without accepting")  # pragma: no cover
 
@@ -850,7 +882,7 @@ def _accepts(stack: list[int], token: str) -> bool:
             return False
         if act[0]:
             return True
-        _, size, _callback, origin = act
+        size, origin = act[1], act[3]
         if size:
             del stack[-size:]
         goto = states[stack[-1]].get(origin)
