@@ -28,8 +28,9 @@ mutable after `resolve()` returns.
 from __future__ import annotations
 
 import difflib
+import functools
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Literal, ParamSpec, TypeVar, assert_never
 
 from witgen import model as m
@@ -89,19 +90,17 @@ def docs_of(d: n.Docs) -> m.Docs:
     """
     if not d.comments:
         return m.NO_DOCS
-    pieces: list[str] = []
-    for c in d.comments:
-        if c.startswith("/**") and len(c) >= 5 and c.endswith("*/"):
-            pieces.append(c[3:-2].rstrip())
-        else:
-            pieces.append(c.lstrip("/").rstrip())
-    widths = [len(p) - len(p.lstrip()) for p in pieces if p]
-    cut = min(widths) if widths else 0
-    out = []
-    prefix = " " * cut
-    for p in pieces:
-        out.append(p.removeprefix(prefix))
-    return m.Docs(contents="\n".join(out))
+    pieces = [
+        c[3:-2].rstrip()
+        if c.startswith("/**") and len(c) >= 5 and c.endswith("*/")
+        else c.lstrip("/").rstrip()
+        for c in d.comments
+    ]
+    cut = min((len(p) - len(p.lstrip()) for p in pieces if p), default=0)
+    if cut:
+        prefix = " " * cut
+        pieces = [p.removeprefix(prefix) for p in pieces]
+    return m.Docs(contents="\n".join(pieces))
 
 
 def _attr_name_span(a: n.Attribute) -> Span:
@@ -121,6 +120,8 @@ def _attr_name_span(a: n.Attribute) -> Span:
 
 
 def stability_of(attrs: tuple[n.Attribute, ...]) -> m.Stability:
+    if not attrs:
+        return m.UNKNOWN
     gates = [a for a in attrs if not isinstance(a, n.ExternalId)]
     since = [a for a in gates if isinstance(a, n.Since)]
     unstable = [a for a in gates if isinstance(a, n.Unstable)]
@@ -154,7 +155,9 @@ def external_id_of(attrs: tuple[n.Attribute, ...]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _semver_key(v: str) -> tuple[object, ...]:
+    """The precedence of semver `v` as a sortable key (build metadata ignored)."""
     main = v.partition("+")[0]
     core, _, pre = main.partition("-")
     nums = tuple(int(x) for x in core.split("."))
@@ -450,14 +453,56 @@ def canonical_name(name: str) -> str:
     return low
 
 
-def _check_unique(names: list[tuple[str, Span]]) -> None:
-    seen: dict[str, str] = {}
-    for name, span in names:
+class _UniqueNames:
+    """The names of an interface, or of a world's imports or exports, as wit-parser checks them.
+
+    Names are added as their items are resolved. A name equal to an earlier one is a
+    duplicate; one equal to it only under the component model's strong uniqueness
+    (ignoring case, `[method]r.r` as `r`: see `canonical_name`) conflicts with it.
+    """
+
+    __slots__ = ("seen",)
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def add(self, name: str, span: Span) -> None:
         key = canonical_name(name)
-        prev = seen.get(key)
-        if prev is not None and prev != name:
+        prev = self.seen.get(key)
+        if prev is None:
+            self.seen[key] = name
+        elif prev == name:
+            raise _fail("WIT203", f"duplicate name `{name}`", span)
+        else:
             raise _fail("WIT203", f"name `{name}` conflicts with previous name `{prev}`", span)
-        seen.setdefault(key, name)
+
+
+def _check_members(what: str, names: Iterable[n.Id]) -> None:
+    """Field, case or flag names: unique, and unique ignoring case (as wit-parser checks)."""
+    seen: dict[str, str] = {}
+    for name in names:
+        key = name.name.lower()
+        prev = seen.get(key)
+        if prev is None:
+            seen[key] = name.name
+        elif prev == name.name:
+            raise _fail("WIT203", f"duplicate {what} `{name.name}`", name.span)
+        else:
+            raise _fail(
+                "WIT203",
+                f"{what} `{name.name}` conflicts with previous {what} `{prev}`",
+                name.span,
+            )
+
+
+def _resource_func_name(rf: n.ResourceFunc, resource: str) -> tuple[str, m.FunctionKindName]:
+    """The name (`[method]r.m`, `[static]r.s`, `[constructor]r`) and kind of a resource member."""
+    is_async = rf.func.is_async
+    if rf.kind == "method":
+        return f"[method]{resource}.{rf.name.name}", "async-method" if is_async else "method"
+    if rf.kind == "static":
+        return f"[static]{resource}.{rf.name.name}", "async-static" if is_async else "static"
+    return f"[constructor]{resource}", "constructor"
 
 
 class _PackageResolver:
@@ -738,12 +783,10 @@ class _PackageResolver:
         if name.name not in self.type_lookup:
             self.type_lookup[name.name] = (("type", tid), name.span)
 
-    def define_name(self, name: n.Id, item: TypeOrItem) -> None:
+    def define_type(self, name: n.Id, tid: int) -> None:
         if name.name in self.type_lookup:
-            if item[0] == "type":
-                raise _fail("WIT203", f"name `{name.name}` is defined more than once", name.span)
-            raise _fail("WIT203", f"duplicate name `{name.name}`", name.span)
-        self.type_lookup[name.name] = (item, name.span)
+            raise _fail("WIT203", f"name `{name.name}` is defined more than once", name.span)
+        self.type_lookup[name.name] = (("type", tid), name.span)
 
     # ---- interfaces
     def resolve_interface(
@@ -759,13 +802,19 @@ class _PackageResolver:
         saved = self.type_lookup
         self.type_lookup = {}
         self.resolve_types(("i", iid), [x for x in items if not isinstance(x, n.Func)])
-        for name, (entry, _span) in self.type_lookup.items():
+        # As wit-parser: the types' names first, then each function's once it is resolved
+        # (a function that failed still takes its name).
+        names = _UniqueNames()
+        for name, (entry, span) in self.type_lookup.items():
             if entry[0] == "type":
                 iface.types[name] = entry[1]
-        funcs: list[UFunc] = []
+            names.add(name, span)
         for item in items:
             if isinstance(item, n.Func):
-                self.define_name(item.name, ("item", "function"))
+                # A function is visible to the signatures that follow (and its own), where
+                # it is not a type; a type of the same name keeps the name.
+                if item.name.name not in self.type_lookup:
+                    self.type_lookup[item.name.name] = (("item", "function"), item.name.span)
                 kind: m.FunctionKindName = (
                     "async-freestanding" if item.func.is_async else "freestanding"
                 )
@@ -779,8 +828,9 @@ class _PackageResolver:
                     None,
                     item.name.span,
                 )
+                names.add(item.name.name, item.name.span)
                 if resolved is not None:
-                    funcs.append(resolved)
+                    iface.functions[resolved.name] = resolved
             elif isinstance(item, n.Resource) and item.funcs:
                 if item.name.name in self.type_lookup and self.type_lookup[item.name.name][0][
                     1
@@ -788,16 +838,9 @@ class _PackageResolver:
                     continue
                 for rf in item.funcs:
                     _, got = self.attempt(self.resolve_resource_func, rf, item.name)
+                    names.add(_resource_func_name(rf, item.name.name)[0], rf.name.span)
                     if got is not None:
-                        funcs.append(got)
-        for f in funcs:
-            if f.name in iface.functions:
-                raise _fail("WIT203", f"duplicate name `{f.name}`", f.span)
-            iface.functions[f.name] = f
-        _check_unique(
-            [(name, span) for name, (_e, span) in self.type_lookup.items()]
-            + [(f.name, f.span) for f in funcs]
-        )
+                        iface.functions[got.name] = got
         self.interface_types[iid] = self.type_lookup
         self.type_lookup = saved
 
@@ -859,7 +902,7 @@ class _PackageResolver:
                     external_id=external_id_of(d.attrs),
                 )
             )
-            self.define_name(d.name, ("type", tid))
+            self.define_type(d.name, tid)
 
     def resolve_use(self, owner: tuple[Literal["i", "w"], int], u: n.Use) -> None:
         item, name, span = self.resolve_ast_item_path(u.path)
@@ -893,7 +936,7 @@ class _PackageResolver:
                     external_id=external_id_of(u.attrs),
                 )
             )
-            self.define_name(local, ("type", tid))
+            self.define_type(local, tid)
 
     # ---- types
     def resolve_type_def(self, d: n.TypeDef, stability: m.Stability) -> m.TypeDefKind:
@@ -903,16 +946,9 @@ class _PackageResolver:
             case n.Record(fields=fields):
                 if not fields:
                     raise _fail("WIT301", "empty record", d.name.span)
-                seen: set[str] = set()
+                _check_members("field", (f.name for f in fields))
                 out_fields = []
                 for f in fields:
-                    if f.name.name in seen:
-                        raise _fail(
-                            "WIT203",
-                            f"duplicate field `{f.name.name}`",
-                            f.name.span,
-                        )
-                    seen.add(f.name.name)
                     out_fields.append(
                         m.Field(
                             name=f.name.name,
@@ -926,44 +962,23 @@ class _PackageResolver:
                     raise _fail("WIT301", "empty flags", d.name.span)
                 if len(flags) > 32:
                     raise _fail("WIT302", "cannot have more than 32 flags", flags[32].name.span)
-                seen = set()
-                for fl in flags:
-                    if fl.name.name in seen:
-                        raise _fail(
-                            "WIT203",
-                            f"flag `{fl.name.name}` is defined more than once",
-                            fl.name.span,
-                        )
-                    seen.add(fl.name.name)
+                _check_members("flag", (fl.name for fl in flags))
                 return m.Flags(
                     flags=tuple(m.Flag(name=fl.name.name, docs=docs_of(fl.docs)) for fl in flags)
                 )
             case n.Variant(cases=cases):
                 if not cases:
                     raise _fail("WIT301", "empty variant", d.name.span)
-                seen = set()
+                _check_members("case", (c.name for c in cases))
                 out_cases = []
                 for c in cases:
-                    if c.name.name in seen:
-                        raise _fail(
-                            "WIT203", f"case `{c.name.name}` is defined more than once", c.name.span
-                        )
-                    seen.add(c.name.name)
                     case_ty = None if c.type is None else self.resolve_type(c.type, stability)
                     out_cases.append(m.Case(name=c.name.name, type=case_ty, docs=docs_of(c.docs)))
                 return m.Variant(cases=tuple(out_cases))
             case n.Enum(cases=ecases):
                 if not ecases:
                     raise _fail("WIT301", "empty enum", d.name.span)
-                seen = set()
-                for ec in ecases:
-                    if ec.name.name in seen:
-                        raise _fail(
-                            "WIT203",
-                            f"enum case `{ec.name.name}` is defined more than once",
-                            ec.name.span,
-                        )
-                    seen.add(ec.name.name)
+                _check_members("case", (ec.name for ec in ecases))
                 return m.Enum(
                     cases=tuple(
                         m.EnumCase(name=ec.name.name, docs=docs_of(ec.docs)) for ec in ecases
@@ -1033,6 +1048,9 @@ class _PackageResolver:
     def resolve_type(self, ty: n.Type, stability: m.Stability, depth: int = 0) -> m.Type:
         if isinstance(ty, n.Prim):
             return ty.name
+        if isinstance(ty, n.Named) and depth <= MAX_TYPE_DEPTH:
+            # What `type_kind` and `anon_type` make of it (an alias is its target), directly.
+            return m.TypeId(self.lookup_type(ty.name))
         kind = self.type_kind(ty, stability, depth)
         return self.anon_type(kind, stability, ty.span)
 
@@ -1127,6 +1145,7 @@ class _PackageResolver:
         # Anonymous types in signatures take no gate from the function (see anon_type).
         anon_stability: m.Stability = m.UNKNOWN
         params: list[tuple[str, m.Type]] = []
+        # Parameter names are unique ignoring case; each is checked before its type.
         seen: set[str] = set()
         if kind in ("method", "async-method"):
             assert resource is not None
@@ -1142,13 +1161,13 @@ class _PackageResolver:
             )
             seen.add("self")
         for p in func.params:
-            ty = self.resolve_type(p.type, anon_stability)
-            if p.name.name in seen:
+            key = p.name.name.lower()
+            if key in seen:
                 raise _fail(
                     "WIT203", f"param `{p.name.name}` is defined more than once", p.name.span
                 )
-            seen.add(p.name.name)
-            params.append((p.name.name, ty))
+            seen.add(key)
+            params.append((p.name.name, self.resolve_type(p.type, anon_stability)))
         result: m.Type | None
         if kind == "constructor":
             assert resource is not None
@@ -1198,17 +1217,7 @@ class _PackageResolver:
         assert entry[0] == "type"
         rid = entry[1]
         assert isinstance(rid, int)
-        is_async = rf.func.is_async
-        kind: m.FunctionKindName
-        if rf.kind == "method":
-            name = f"[method]{resource.name}.{rf.name.name}"
-            kind = "async-method" if is_async else "method"
-        elif rf.kind == "static":
-            name = f"[static]{resource.name}.{rf.name.name}"
-            kind = "async-static" if is_async else "static"
-        else:
-            name = f"[constructor]{resource.name}"
-            kind = "constructor"
+        name, kind = _resource_func_name(rf, resource.name)
         return self.resolve_function(rf.docs, rf.attrs, name, rf.func, kind, rid, rf.name.span)
 
     # ---- worlds
@@ -1239,9 +1248,12 @@ class _PackageResolver:
                 )
         import_names: dict[str, str] = {}
         export_names: dict[str, str] = {}
+        # Imports and exports are two namespaces, each checked as its items are resolved.
+        unique_imports, unique_exports = _UniqueNames(), _UniqueNames()
         for name, (entry, span) in self.type_lookup.items():
             assert entry[0] == "type"
             import_names[name] = "type"
+            unique_imports.add(name, span)
             tid = entry[1]
             assert isinstance(tid, int)
             w.imports.append((name, tid, span))
@@ -1251,13 +1263,16 @@ class _PackageResolver:
             if isinstance(item, n.Resource):
                 for rf in item.funcs or ():
                     _, f = self.attempt(self.resolve_resource_func, rf, item.name)
+                    unique_imports.add(_resource_func_name(rf, item.name.name)[0], rf.name.span)
                     if f is not None:
                         w.imports.append((f.name, f, rf.name.span))
                 continue
             if isinstance(item, n.Import):
                 desc, names, seen, dst = "import", import_names, imported, w.imports
+                unique = unique_imports
             elif isinstance(item, n.Export):
                 desc, names, seen, dst = "export", export_names, exported, w.exports
+                unique = unique_exports
             else:
                 continue
             ext = item.extern
@@ -1284,12 +1299,11 @@ class _PackageResolver:
                         ext.name.span,
                     )
                 names[ext.name.name] = what
+                unique.add(ext.name.name, ext.name.span)
                 key = ext.name.name
                 span = ext.name.span
             dst.append((key, witem, span))
         self.type_lookup = {}
-        for entries in (w.imports, w.exports):
-            _check_unique([(k, sp) for k, _item, sp in entries if isinstance(k, str)])
 
     def resolve_world_item(
         self, docs: n.Docs, attrs: tuple[n.Attribute, ...], ext: n.Extern
@@ -1361,6 +1375,11 @@ class Builder:
     package_names: dict[m.PackageName, m.PackageId] = field(default_factory=dict)
     # Every package of this load, added or not yet (listed when a dependency is missing).
     all_names: list[m.PackageName] = field(default_factory=list)
+    # `interface_direct_deps` by interface id, with the `Interface` it was computed from:
+    # an entry whose interface has since been replaced in `interfaces` is stale.
+    direct_deps: dict[m.InterfaceId, tuple[m.Interface, tuple[m.InterfaceId, ...]]] = field(
+        default_factory=dict
+    )
 
     def alloc_type(self, t: GType) -> m.TypeId:
         self.types.append(t)
@@ -1391,11 +1410,24 @@ class Builder:
             case _:
                 assert_never(s)
 
-    def interface_direct_deps(self, iid: m.InterfaceId) -> Iterator[m.InterfaceId]:
-        for _name, tid in self.interfaces[iid].types:
-            dep = self.type_interface_dep(tid)
-            if dep is not None:
-                yield dep
+    def interface_direct_deps(self, iid: m.InterfaceId) -> tuple[m.InterfaceId, ...]:
+        """The interfaces whose types `iid` uses, once per type, in the order of its types.
+
+        Memoised for the elaboration of worlds, which runs once every type of the package
+        has its owner: from then on the result depends only on the `Interface` object (a
+        type's kind and owner no longer change), so an entry is reused while
+        `interfaces[iid]` is still that object (`append` and the include cloner replace
+        interfaces after first storing a placeholder).
+        """
+        iface = self.interfaces[iid]
+        hit = self.direct_deps.get(iid)
+        if hit is not None and hit[0] is iface:
+            return hit[1]
+        deps = tuple(
+            dep for _name, tid in iface.types if (dep := self.type_interface_dep(tid)) is not None
+        )
+        self.direct_deps[iid] = (iface, deps)
+        return deps
 
     def type_interface_dep(self, tid: m.TypeId) -> m.InterfaceId | None:
         t = self.types[tid]
@@ -1455,6 +1487,8 @@ class _Remap:
         self.interfaces: list[m.InterfaceId | None] = []
         self.worlds: list[int | None] = []
         self.own_handles: dict[m.TypeId, m.TypeId] = {}
+        # `type_has_borrow` by type: a type's kind does not change once it is allocated.
+        self.has_borrow: dict[m.TypeId, bool] = {}
         self.pkg_name = u.name
 
     # ---- id mapping
@@ -1568,6 +1602,12 @@ class _Remap:
     def type_has_borrow(self, t: m.Type) -> bool:
         if isinstance(t, str):
             return False
+        found = self.has_borrow.get(t)
+        if found is None:
+            found = self.has_borrow[t] = self._type_has_borrow(t)
+        return found
+
+    def _type_has_borrow(self, t: m.TypeId) -> bool:
         kind = self.b.types[t].kind
         match kind:
             case m.Handle(kind=hk):
@@ -1862,13 +1902,19 @@ class _Remap:
     # ---- include
     def process_includes(self, uw: UWorld, wid: int, pkg_id: m.PackageId) -> None:
         b = self.b
+        included: dict[tuple[str, str], Span] = {}
         for inc in uw.includes:
             if not b.include_stability(inc.stability, self.u.name, inc.span):
                 continue
             src_id = self.map_world(inc.world, inc.span)
-            self.resolve_include(wid, src_id, inc)
+            self.resolve_include(wid, src_id, inc, included)
+        if included:
+            _check_strongly_unique(b.worlds[wid], included)
 
-    def resolve_include(self, wid: int, src_id: int, inc: UInclude) -> None:
+    def resolve_include(
+        self, wid: int, src_id: int, inc: UInclude, included: dict[tuple[str, str], Span]
+    ) -> None:
+        """Add world `src_id` to world `wid`; `included` records where each new name came from."""
         b = self.b
         world, src = b.worlds[wid], b.worlds[src_id]
         names = list(inc.names)
@@ -1918,6 +1964,7 @@ class _Remap:
                             inc.span,
                         )
                     dst[new_name] = new_item
+                    included[(what, new_name)] = inc.span
                 else:
                     prev = dst.get(key)
                     if prev is None:
@@ -1925,6 +1972,40 @@ class _Remap:
                         prev = item
                     if True:
                         dst[key] = _merge_include_stability(item, prev, external)
+
+
+def _check_strongly_unique(world: GWorld, included: dict[tuple[str, str], Span]) -> None:
+    """A world's import (export) names, with what its includes brought, strongly unique.
+
+    wit-parser checks this after a world's includes and before elaborating it, and
+    reports no location; the notes show where the two names come from.
+    """
+    for what, items in (("import", world.imports), ("export", world.exports)):
+        seen: dict[str, str] = {}
+        for key in items:
+            if not isinstance(key, str):
+                continue
+            canon = canonical_name(key)
+            prev = seen.get(canon)
+            if prev is None:
+                seen[canon] = key
+                continue
+            notes = []
+            for name in (prev, key):
+                inc_span = included.get((what, name))
+                if inc_span is not None:
+                    notes.append(Note(f"`{name}` is included here", inc_span))
+                else:
+                    item = items[name]
+                    span = item.function.span if isinstance(item, m.WorldFunction) else item.span
+                    notes.append(Note(f"`{name}` is declared here", span))
+            raise _fail(
+                "WIT203",
+                f"{what} `{key}` in world `{world.name}` conflicts with {what} `{prev}` "
+                "(names must be strongly unique)",
+                Span.UNKNOWN,
+                *notes,
+            )
 
 
 def _include_rename(key: str, renames: dict[str, str]) -> str:
