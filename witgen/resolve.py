@@ -454,45 +454,39 @@ def canonical_name(name: str) -> str:
 
 
 class _UniqueNames:
-    """The names of an interface, or of a world's imports or exports, as wit-parser checks them.
+    """Names as wit-parser checks them: the names of an interface, or of a world's imports
+    or exports (`what` "name", keyed by `canonical_name`), or the fields, cases or flags of
+    one type (keyed ignoring case).
 
     Names are added as their items are resolved. A name equal to an earlier one is a
-    duplicate; one equal to it only under the component model's strong uniqueness
-    (ignoring case, `[method]r.r` as `r`: see `canonical_name`) conflicts with it.
+    duplicate; one equal to it only under the key (the component model's strong
+    uniqueness: ignoring case, `[method]r.r` as `r`) conflicts with it.
     """
 
-    __slots__ = ("seen",)
+    __slots__ = ("key", "seen", "what")
 
-    def __init__(self) -> None:
+    def __init__(self, what: str = "name", key: Callable[[str], str] = canonical_name) -> None:
+        self.what = what
+        self.key = key
         self.seen: dict[str, str] = {}
 
     def add(self, name: str, span: Span) -> None:
-        key = canonical_name(name)
+        key = self.key(name)
         prev = self.seen.get(key)
+        what = self.what
         if prev is None:
             self.seen[key] = name
         elif prev == name:
-            raise _fail("WIT203", f"duplicate name `{name}`", span)
+            raise _fail("WIT203", f"duplicate {what} `{name}`", span)
         else:
-            raise _fail("WIT203", f"name `{name}` conflicts with previous name `{prev}`", span)
+            raise _fail("WIT203", f"{what} `{name}` conflicts with previous {what} `{prev}`", span)
 
 
 def _check_members(what: str, names: Iterable[n.Id]) -> None:
     """Field, case or flag names: unique, and unique ignoring case (as wit-parser checks)."""
-    seen: dict[str, str] = {}
+    unique = _UniqueNames(what, str.lower)
     for name in names:
-        key = name.name.lower()
-        prev = seen.get(key)
-        if prev is None:
-            seen[key] = name.name
-        elif prev == name.name:
-            raise _fail("WIT203", f"duplicate {what} `{name.name}`", name.span)
-        else:
-            raise _fail(
-                "WIT203",
-                f"{what} `{name.name}` conflicts with previous {what} `{prev}`",
-                name.span,
-            )
+        unique.add(name.name, name.span)
 
 
 def _resource_func_name(rf: n.ResourceFunc, resource: str) -> tuple[str, m.FunctionKindName]:
