@@ -21,7 +21,7 @@ REGENERATE = "grammars/wit.lalr.json is stale: run `python -m witgen.grammar` an
 
 
 def committed() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(grammar.table_path().read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(Path(grammar.table_path()).read_text(encoding="utf-8"))
     return data
 
 
@@ -75,7 +75,7 @@ def test_stale_table_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     stale["states"] = {}
     path = tmp_path / "wit.lalr.json"
     path.write_text(json.dumps(stale), encoding="utf-8")
-    monkeypatch.setattr(grammar, "table_path", lambda: path)
+    monkeypatch.setattr(grammar, "table_path", lambda: str(path))
     data = grammar.load_table()
     assert data["signature"] == grammar.signature(grammar.grammar_text())
     assert same_automaton(good, data)

@@ -1,5 +1,5 @@
 """`python -m witgen`: the same as the `witgen` console script."""
 
-from witgen.cli import main
+from witgen.entry import main
 
 main()

@@ -8,12 +8,10 @@ is `cli.py`'s job), and backends are imported lazily so `check` never loads them
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from witgen._record import field, record
@@ -22,6 +20,8 @@ from witgen.model import Resolve
 from witgen.source import SourceMap
 
 if TYPE_CHECKING:
+    from pathlib import Path, PurePosixPath
+
     from witgen.backends.decoder import Decoded
     from witgen.backends.encoder import StringEncoding
     from witgen.loader import Group
@@ -84,8 +84,9 @@ def load(path: str | Path, *, features: Features | None = None, use_cache: bool 
         return Loaded(resolve=decode_binary(path).resolve, sources=SourceMap())
     plans, sources = loader.read(str(path))
     binaries = loader.binary_deps(plans)
-    key = loader.content_key("resolve", plans, repr(sorted(feats.names)), repr(feats.all))
+    key = ""
     if use_cache:
+        key = loader.content_key("resolve", plans, repr(sorted(feats.names)), repr(feats.all))
         cached = cache.get(key)
         if isinstance(cached, Resolve):
             return Loaded(resolve=cached, sources=sources)
@@ -169,6 +170,7 @@ def write_tree(out_dir: str, files: Mapping[PurePosixPath, str]) -> list[str]:
     import errno
     import shutil
     import tempfile
+    from pathlib import Path
 
     out = Path(out_dir)
     try:
@@ -242,6 +244,8 @@ def format_text(text: str, path: str = "<input>", *, width: int | None = None) -
 def wit_files(paths: Iterable[str]) -> list[str]:
     """Each path that is a file, and every `.wit` file under each directory (`deps/`
     included, hidden directories skipped), in order, each once."""
+    from pathlib import Path
+
     out: dict[str, None] = {}
     for path in paths:
         if not os.path.isdir(path):
@@ -309,6 +313,8 @@ def package_roots(files: Iterable[str]) -> list[str]:
     other file belongs to its directory, unless the `.wit` files there declare different
     packages (a folder of single-file packages): then it stands alone.
     """
+    from pathlib import Path
+
     roots: dict[str, None] = {}
     for file in files:
         path = Path(file)
@@ -347,11 +353,10 @@ def _declared_packages(directory: Path) -> set[str]:
 
 def is_binary_input(path: str | Path) -> bool:
     """Whether `path` names a `.wasm`/`.wat` file (or any file starting with `\\0asm`)."""
-    p = Path(path)
-    if p.suffix in (".wasm", ".wat"):
-        return not p.is_dir()
+    if os.path.splitext(path)[1] in (".wasm", ".wat"):
+        return not os.path.isdir(path)
     try:
-        with p.open("rb") as f:
+        with open(path, "rb") as f:
             return f.read(4) == b"\x00asm"
     except OSError:
         return False
@@ -359,6 +364,8 @@ def is_binary_input(path: str | Path) -> bool:
 
 def read_binary(path: str | Path) -> bytes:
     """The bytes of a `.wasm` file, or of a `.wat` file assembled; a failure is a `WitError`."""
+    from pathlib import Path
+
     from witgen.diagnostics import error
     from witgen.source import Span
 
@@ -520,6 +527,8 @@ def write_bytes(path: str | Path, data: bytes) -> None:
     """Write `data` to `path` atomically (a temporary file beside it, then a rename), so
     the file is either the old one or all of `data`; a failure is a `WitError`."""
     import tempfile
+    from contextlib import suppress
+    from pathlib import Path
 
     target = Path(os.path.realpath(path))
     try:
@@ -538,7 +547,7 @@ def write_bytes(path: str | Path, data: bytes) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except OSError as e:
-        with contextlib.suppress(OSError):
+        with suppress(OSError):
             os.unlink(tmp)
         raise _write_error(str(path), e) from None
 
@@ -572,6 +581,8 @@ def bindgen_host(
     output. Errors (unsupported functions without `skip_unsupported`, name clashes) are a
     `WitError` that carries the warnings too.
     """
+    from pathlib import Path
+
     from witgen.backends import python_host
     from witgen.diagnostics import Severity
 
@@ -597,6 +608,7 @@ def _replace_tree(target: Path, files: Mapping[PurePosixPath, str | bytes], name
     """
     import shutil
     import tempfile
+    from pathlib import Path
 
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

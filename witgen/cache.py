@@ -11,20 +11,42 @@ or foreign entry is ignored (and rewritten), never an error; a cache that cannot
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
-import pickle
-import tempfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from witgen import __version__
 
-_MAGIC = b"witgen-cache-1\n"
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Hasher(Protocol):  # the part of hashlib's interface used here
+        def update(self, data: bytes, /) -> None: ...
+        def hexdigest(self) -> str: ...
 
 
-def directory() -> Path:
+_MAGIC = b"witgen-cache-2\n"
+
+
+def _hasher() -> Hasher:
+    """A BLAKE2b hasher. `_blake2` is built into CPython and loads in microseconds;
+    `hashlib` first loads OpenSSL, which costs a `check` more than reading its cache."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - a Python without the builtin module
+        from hashlib import blake2b
+    return blake2b(digest_size=32)
+
+
+def digest(data: bytes) -> str:
+    """A hex content hash of `data` (for binaries in `deps/`)."""
+    h = _hasher()
+    h.update(data)
+    return h.hexdigest()
+
+
+def directory() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "witgen"
+    return os.path.join(base, "witgen")
 
 
 def enabled() -> bool:
@@ -33,19 +55,21 @@ def enabled() -> bool:
 
 @functools.cache
 def code_version() -> str:
-    """A hash of the modules whose output is cached, so any change to them invalidates it."""
-    h = hashlib.sha256(__version__.encode())
-    here = Path(__file__).resolve().parent
+    """A hash of the files whose output is cached, so any change to them invalidates it."""
+    h = _hasher()
+    h.update(__version__.encode())
+    here = os.path.dirname(os.path.abspath(__file__))
     for name in ("nodes.py", "parse.py", "model.py", "resolve.py", "loader.py", "cache.py"):
         try:
-            h.update((here / name).read_bytes())
+            with open(os.path.join(here, name), "rb") as f:
+                h.update(f.read())
         except OSError:
             h.update(name.encode())
     return h.hexdigest()[:16]
 
 
 def key(kind: str, *parts: tuple[str, str]) -> str:
-    h = hashlib.sha256()
+    h = _hasher()
     h.update(f"{kind}\0{code_version()}\0".encode())
     for path, text in parts:
         h.update(path.encode("utf-8", "surrogatepass"))
@@ -59,11 +83,14 @@ def get(name: str) -> object | None:
     if not enabled():
         return None
     try:
-        data = (directory() / name).read_bytes()
+        with open(os.path.join(directory(), name), "rb") as f:
+            data = f.read()
     except OSError:
         return None
     if not data.startswith(_MAGIC):
         return None
+    import pickle
+
     try:
         value: object = pickle.loads(data[len(_MAGIC) :])  # our own directory, our own pickles
         return value
@@ -74,29 +101,22 @@ def get(name: str) -> object | None:
 def put(name: str, value: object) -> None:
     if not enabled():
         return
-    target = directory() / name
+    import pickle
+
+    folder = directory()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        os.makedirs(folder, exist_ok=True)
+        # A name no other run picks (pid and random bits), created exclusively, then renamed
+        # into place: readers see the old entry or the new one, never half of one.
+        tmp = os.path.join(folder, f".tmp-{os.getpid()}-{os.urandom(6).hex()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(_MAGIC)
                 pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
+            os.replace(tmp, os.path.join(folder, name))
         except BaseException:
             os.unlink(tmp)
             raise
     except (OSError, pickle.PicklingError, RecursionError):
         return
-
-
-def path_for(name: str) -> Path | None:
-    """A path inside the cache directory for tools that manage their own file (lark's table)."""
-    if not enabled():
-        return None
-    d = directory()
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return d / name

@@ -2,10 +2,12 @@
 
 Input: argv. Output: data on stdout, diagnostics on stderr, and the exit code: 0 for
 success, 1 for diagnostics (including unreadable input), 2 for usage errors (typer's).
-Invariants: this is the only module that imports typer or rich; `WitError` becomes a
-message and exit code 1 in one place, `command()`; any other exception is a bug and
-propagates. Startup stays fast: `api`, `diagnostics` and rich are imported inside the
+Invariants: this is the only module that imports typer; `WitError` becomes a message and
+exit code 1 in one place, `command()` (through `console.guarded`); any other exception is
+a bug and propagates. Startup stays fast: `api` and `diagnostics` are imported inside the
 functions that need them, never at import time (`--help` loads typer and nothing else).
+`check` and `check-files` live in `console.py`, which `entry.py` also runs without typer:
+an option added here is unknown to that fast path, which then hands argv to this app.
 
 Adding a command: write a function decorated with `@command()` (or `@command("name")`),
 `Annotated` options with one-line help, keyword-only after `*`, the docstring as help;
@@ -16,43 +18,20 @@ from __future__ import annotations
 
 import enum
 import functools
-import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, ParamSpec
 
 import typer
 
-from witgen import __version__
-from witgen._record import record
+from witgen import __version__, console
+from witgen.console import Color, Format, echo, features_of, guarded, show_diagnostics
 
 if TYPE_CHECKING:
-    from witgen.api import Features, Formatted
-    from witgen.diagnostics import Located, Segment
+    from witgen.api import Formatted
 
 P = ParamSpec("P")
 
-
-class Color(enum.Enum):
-    AUTO = "auto"
-    ALWAYS = "always"
-    NEVER = "never"
-
-
-class Format(enum.Enum):
-    TEXT = "text"
-    JSON = "json"
-    SARIF = "sarif"
-
-
-@record(frozen=False, kw_only=False)
-class _Settings:
-    """Global options, set by the root callback for the commands of one invocation."""
-
-    color: Color = Color.AUTO
-
-
-_settings = _Settings()
 
 app = typer.Typer(
     name="witgen",
@@ -66,7 +45,7 @@ app = typer.Typer(
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"witgen {__version__}")
+        echo(f"witgen {__version__}")
         raise typer.Exit(0)
 
 
@@ -82,55 +61,10 @@ def _root(
     color: Annotated[Color, typer.Option(help="Colour diagnostics.")] = Color.AUTO,
 ) -> None:
     """witgen: check, print and generate code from WIT (WebAssembly Component Model) packages."""
-    _settings.color = color
+    console.settings.color = color
 
 
-# ---------------------------------------------------------------- output
-
-# rich styles for the semantic styles of `diagnostics.render_segments`.
-_STYLES = {
-    "error": "bold red",
-    "warning": "bold yellow",
-    "message": "bold",
-    "gutter": "bold blue",
-    "help": "bold cyan",
-    "note": "bold green",
-}
-
-
-def _use_color(stream_is_tty: bool) -> bool:
-    if _settings.color is Color.AUTO:
-        return stream_is_tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    return _settings.color is Color.ALWAYS
-
-
-def _emit_styled(segments: list[Segment]) -> None:
-    from rich.color import ColorSystem
-    from rich.style import Style
-
-    # rich styles each segment (none spans a newline); the text itself goes out untouched (a
-    # Console would expand tabs and wrap lines), so colour adds escapes and changes nothing.
-    styles = {name: Style.parse(style) for name, style in _STYLES.items()}
-    out = (
-        styles[style].render(text, color_system=ColorSystem.STANDARD) if style in styles else text
-        for text, style in segments
-    )
-    typer.echo("".join(out), err=True, color=True)
-
-
-def show_diagnostics(diags: Iterable[Located], fmt: Format = Format.TEXT) -> None:
-    """Text on stderr (coloured per `--color`); JSON and SARIF documents on stdout."""
-    from witgen.diagnostics import ordered, render_json, render_sarif, render_segments
-
-    pairs = ordered(diags)
-    if fmt is Format.JSON:
-        typer.echo(render_json(pairs), nl=False)
-    elif fmt is Format.SARIF:
-        typer.echo(render_sarif(pairs), nl=False)
-    elif pairs and _use_color(sys.stderr.isatty()):
-        _emit_styled(render_segments(pairs))
-    elif pairs:
-        typer.echo("".join(text for text, _ in render_segments(pairs)), err=True)
+# ---------------------------------------------------------------- commands
 
 
 def command(
@@ -141,13 +75,14 @@ def command(
     def register(fn: Callable[P, None]) -> Callable[P, None]:
         @functools.wraps(fn)
         def run(*args: P.args, **kwargs: P.kwargs) -> None:
-            from witgen.diagnostics import WitError, ordered
+            def call() -> int:
+                try:
+                    fn(*args, **kwargs)
+                except typer.Exit as e:
+                    return e.exit_code
+                return 0
 
-            try:
-                fn(*args, **kwargs)
-            except WitError as e:
-                show_diagnostics(ordered(e.diagnostics, e.sources))
-                raise typer.Exit(1) from None
+            raise typer.Exit(guarded(call))
 
         app.command(name)(run)
         return run
@@ -178,12 +113,6 @@ NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not use cached 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print wit-parser's JSON.")]
 
 
-def features_of(features: list[str] | None, all_features: bool) -> Features:
-    from witgen.api import Features
-
-    return Features.of(features or (), all_features)
-
-
 # ---------------------------------------------------------------- commands
 
 
@@ -197,11 +126,10 @@ def check(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Validate WIT packages and report every problem (text on stderr; json/sarif on stdout)."""
-    from witgen import api
-
-    result = api.check(paths, features=features_of(features, all_features), use_cache=not no_cache)
-    show_diagnostics(result.diagnostics, fmt)
-    raise typer.Exit(0 if result.ok else 1)
+    code = console.check(
+        paths, features=features, all_features=all_features, fmt=fmt, no_cache=no_cache
+    )
+    raise typer.Exit(code)
 
 
 @command()
@@ -216,7 +144,7 @@ def resolve(
     from witgen import api
 
     text = api.resolve_json(path, features=features_of(features, all_features))
-    typer.echo(text.removesuffix("\n"), nl=False)  # byte for byte what wasm-tools prints
+    echo(text.removesuffix("\n"), nl=False)  # byte for byte what wasm-tools prints
     raise typer.Exit(0)
 
 
@@ -259,10 +187,10 @@ def print_(
 
     feats = features_of(features, all_features)
     if out_dir is None:
-        typer.echo(api.print_wit(path, features=feats, docs=not no_docs), nl=False)
+        echo(api.print_wit(path, features=feats, docs=not no_docs), nl=False)
     else:
         for written in api.print_to_dir(path, out_dir, features=feats, docs=not no_docs):
-            typer.echo(f"Writing: {written}")
+            echo(f"Writing: {written}")
     raise typer.Exit(0)
 
 
@@ -295,10 +223,10 @@ def check_files(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Check the packages that hold these .wit files, each once, with its deps/ (pre-commit)."""
-    from witgen import api
-
-    roots = api.package_roots(files or [])
-    check(roots, features=features, all_features=all_features, fmt=fmt, no_cache=no_cache)
+    code = console.check_files(
+        files or [], features=features, all_features=all_features, fmt=fmt, no_cache=no_cache
+    )
+    raise typer.Exit(code)
 
 
 def show_formatted(results: list[Formatted], *, check: bool, diff: bool, stdout: bool) -> bool:
@@ -311,13 +239,13 @@ def show_formatted(results: list[Formatted], *, check: bool, diff: bool, stdout:
         if r.formatted is None:
             continue
         if stdout:
-            typer.echo(r.formatted, nl=False)
+            echo(r.formatted, nl=False)
         if diff and r.changed:
-            typer.echo(unified_diff(r.path, r.original, r.formatted), nl=False)
+            echo(unified_diff(r.path, r.original, r.formatted), nl=False)
         if check and r.changed and not diff:
-            typer.echo(r.path, err=stdout)
+            echo(r.path, err=stdout)
         if r.written:
-            typer.echo(f"reformatted {r.path}", err=True)
+            echo(f"reformatted {r.path}", err=True)
     return failed
 
 
@@ -467,10 +395,11 @@ def bindgen(
     feats = features_of(features, all_features)
     result = api.bindgen_host(path, out_dir=out_dir, features=feats, **opts)  # type: ignore[arg-type]
     show_diagnostics((d, result.sources) for d in result.warnings)
-    typer.echo(str(result.path))
+    echo(str(result.path))
     raise typer.Exit(0)
 
 
-def main() -> None:
-    """Console-script entry point (`witgen`, `python -m witgen`)."""
-    app(prog_name="witgen")
+def main(args: list[str] | None = None) -> None:
+    """Run the typer app on `args` (default: `sys.argv[1:]`); `entry.main` calls this for
+    whatever its fast path leaves."""
+    app(args=args, prog_name="witgen")

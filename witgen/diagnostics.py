@@ -9,11 +9,8 @@ sees (anything else escaping `api` is a bug).
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TypeAlias
-from urllib.parse import quote
 
 from witgen._record import field, record
 from witgen.source import Location, SourceMap, Span
@@ -292,10 +289,15 @@ def render_json(diags: Iterable[Diagnostic | Located], sources: SourceMap | None
                 "notes": notes,
             }
         )
+    import json
+
     return json.dumps({"version": 1, "diagnostics": entries}, indent=2, ensure_ascii=False) + "\n"
 
 
 def _artifact_uri(path: str) -> str:
+    from pathlib import Path
+    from urllib.parse import quote
+
     p = Path(path)
     return p.as_uri() if p.is_absolute() else quote(p.as_posix())
 
@@ -357,6 +359,8 @@ def render_sarif(diags: Iterable[Diagnostic | Located], sources: SourceMap | Non
         "results": results,
     }
     doc = {"$schema": _SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    import json
+
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 

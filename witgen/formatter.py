@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -63,7 +62,9 @@ DEFAULT_WIDTH = 100
 def code_version() -> str:
     """A hash of this module, part of the key of cached results: new layout rules must not
     be answered from the cache."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    from witgen import cache
+
+    return cache.digest(Path(__file__).read_bytes())[:16]
 
 
 def escape(name: str) -> str:

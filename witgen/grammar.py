@@ -15,34 +15,39 @@ import json
 import os
 import sys
 import zlib
-from pathlib import Path
 from typing import Any
 
 # Bumped whenever the layout of the table file changes.
 TABLE_FORMAT = 1
 
 
-def _grammar_file(name: str) -> Path:
-    """A file of `grammars/`: inside the installed package, else the repository root."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "grammars" / name
-    if packaged.is_file():
+def _grammar_file(name: str) -> str:
+    """A file of `grammars/`: inside the installed package, else the repository root.
+    (Paths are `str` here: `pathlib` would add to the start-up time of every parse.)"""
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "grammars", name)
+    if os.path.isfile(packaged):
         return packaged
-    return here.parent / "grammars" / name
+    return os.path.join(os.path.dirname(here), "grammars", name)
 
 
-def grammar_path() -> Path:
+def grammar_path() -> str:
     """Where `wit.lark` lives."""
     return _grammar_file("wit.lark")
 
 
-def table_path() -> Path:
+def table_path() -> str:
     """Where the LALR table built from `wit.lark` lives."""
     return _grammar_file("wit.lalr.json")
 
 
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
 def grammar_text() -> str:
-    return grammar_path().read_text(encoding="utf-8")
+    return _read_text(grammar_path())
 
 
 def signature(text: str) -> str:
@@ -55,7 +60,7 @@ def load_table() -> dict[str, Any]:
     grammar, else (while someone edits the grammar) built on the spot."""
     text = grammar_text()
     try:
-        data: dict[str, Any] = json.loads(table_path().read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(_read_text(table_path()))
     except (OSError, ValueError):
         data = {}
     if data.get("signature") != signature(text):
@@ -140,8 +145,9 @@ def main() -> None:
     """`python -m witgen.grammar`: rebuild `grammars/wit.lalr.json` from `wit.lark`."""
     target = table_path()
     text = dump_table(build_table())
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp = target + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
     os.replace(tmp, target)
     sys.stdout.write(f"wrote {target}\n")
 

@@ -15,7 +15,7 @@ exact paths and texts of every file read, so a warm run never imports the parser
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from witgen import cache, nodes
 from witgen._record import record
@@ -51,10 +51,15 @@ class _Plan:
     binary: bytes | None = None
 
 
-def _read(path: Path, diags: list[Diagnostic], shown: str | None = None) -> _Source | None:
-    shown = shown or str(path)
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _read(path: str, diags: list[Diagnostic], shown: str | None = None) -> _Source | None:
+    shown = shown or path
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
             diags.append(
                 error(
@@ -64,7 +69,7 @@ def _read(path: Path, diags: list[Diagnostic], shown: str | None = None) -> _Sou
                 )
             )
             return None
-        data = path.read_bytes()
+        data = _read_bytes(path)
     except OSError as e:
         diags.append(
             error("WIT200", f"failed to read file {shown}: {e.strerror or e}", Span.UNKNOWN)
@@ -92,71 +97,98 @@ def _join(base: str, name: str) -> str:
     return base + name if base.endswith(("/", "\\")) else f"{base}/{name}"
 
 
-def _wit_files(directory: Path) -> list[Path]:
+def _suffix(name: str) -> str:
+    """The extension, as `pathlib` spells it (`.wit`; none for a bare `.wit`)."""
+    return os.path.splitext(name)[1]
+
+
+def _entries(directory: str) -> list[os.DirEntry[str]]:
+    """The entries of `directory` by name (raises OSError)."""
+    with os.scandir(directory) as it:
+        return sorted(it, key=lambda e: e.name)
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """`entry.is_file()`, False for a link that cannot be followed (a loop), as pathlib."""
     try:
-        entries = sorted(directory.iterdir(), key=lambda p: p.name)
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _wit_files(directory: str) -> list[os.DirEntry[str]]:
+    try:
+        entries = _entries(directory)
     except OSError:
         return []
     # A `.wit` link that leads nowhere (dangling, or a loop) is kept, so reading it fails
     # with a diagnostic instead of the file being skipped silently.
-    return [p for p in entries if p.suffix == ".wit" and (p.is_file() or p.is_symlink())]
+    return [e for e in entries if _suffix(e.name) == ".wit" and (_is_file(e) or e.is_symlink())]
 
 
-def _dir_plan(directory: Path, shown: str, diags: list[Diagnostic], is_root: bool) -> _Plan:
+def _dir_plan(directory: str, shown: str, diags: list[Diagnostic], is_root: bool) -> _Plan:
     files = [
-        s for p in _wit_files(directory) if (s := _read(p, diags, _join(shown, p.name))) is not None
+        s
+        for e in _wit_files(directory)
+        if (s := _read(e.path, diags, _join(shown, e.name))) is not None
     ]
     return _Plan(path=shown, sources=files, is_root=is_root)
 
 
 def _plan(path: str, diags: list[Diagnostic]) -> list[_Plan]:
-    root = Path(path)
-    if not root.exists():
+    if not os.path.exists(path):
         diags.append(
             error("WIT200", f"failed to read path {path}: no such file or directory", Span.UNKNOWN)
         )
         return []
-    if not root.is_dir():
-        src = _read(root, diags, path)
+    if not os.path.isdir(path):
+        src = _read(path, diags)
         return [_Plan(path=path, sources=[src] if src else [], is_root=True)]
-    if not _wit_files(root):
+    if not _wit_files(path):
         diags.append(error("WIT206", f"no `.wit` files found in directory {path}", Span.UNKNOWN))
-    plans = [_dir_plan(root, path, diags, True)]
-    deps = root / "deps"
+    plans = [_dir_plan(path, path, diags, True)]
+    deps = os.path.join(path, "deps")
     deps_shown = _join(path, "deps")
-    if deps.is_dir():
+    if os.path.isdir(deps):
         try:
-            entries = sorted(deps.iterdir(), key=lambda p: p.name)
+            entries = _entries(deps)
         except OSError as e:
             entries = []
-            diags.append(
-                error("WIT200", f"failed to read directory {deps}: {e.strerror or e}", Span.UNKNOWN)
-            )
+            message = f"failed to read directory {deps_shown}: {e.strerror or e}"
+            diags.append(error("WIT200", message, Span.UNKNOWN))
         for entry in entries:
             shown = _join(deps_shown, entry.name)
-            if entry.is_dir():
-                plans.append(_dir_plan(entry, shown, diags, False))
-            elif entry.suffix == ".wit" and entry.is_file():
-                src = _read(entry, diags, shown)
+            suffix = _suffix(entry.name)
+            if _is_dir(entry):
+                plans.append(_dir_plan(entry.path, shown, diags, False))
+            elif suffix == ".wit" and _is_file(entry):
+                src = _read(entry.path, diags, shown)
                 if src is not None:
                     plans.append(_Plan(path=shown, sources=[src], is_root=False))
-            elif entry.is_symlink() and not entry.exists():
+            elif entry.is_symlink() and not os.path.exists(entry.path):
                 message = f"failed to read {shown}: the link leads nowhere (dangling or a loop)"
                 diags.append(error("WIT200", message, Span.UNKNOWN))
-            elif entry.suffix in (".wasm", ".wat") and entry.is_file():
-                data = _read_binary(entry, diags, shown)
+            elif suffix in (".wasm", ".wat") and _is_file(entry):
+                data = _read_binary(entry.path, diags, shown)
                 if data is not None:
                     plans.append(_Plan(path=shown, sources=[], is_root=False, binary=data))
     return plans
 
 
-def _read_binary(path: Path, diags: list[Diagnostic], shown: str) -> bytes | None:
+def _read_binary(path: str, diags: list[Diagnostic], shown: str) -> bytes | None:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
+        if os.stat(path).st_size > MAX_FILE_BYTES:
             message = f"failed to read file {shown}: larger than {MAX_FILE_BYTES} bytes"
             diags.append(error("WIT200", message, Span.UNKNOWN))
             return None
-        return path.read_bytes()
+        return _read_bytes(path)
     except OSError as e:
         diags.append(
             error("WIT200", f"failed to read file {shown}: {e.strerror or e}", Span.UNKNOWN)
@@ -192,17 +224,15 @@ def read(path: str) -> tuple[list[_Plan], SourceMap]:
 
 def content_key(kind: str, plans: list[_Plan], *extra: str) -> str:
     """A cache key naming exactly these files, these texts and `extra`."""
-    import hashlib
-
     parts = [(x, "") for x in extra]
     parts += [(s.path, s.text) for p in plans for s in p.sources]
-    parts += [(p.path, hashlib.sha256(p.binary).hexdigest()) for p in plans if p.binary]
+    parts += [(p.path, cache.digest(p.binary)) for p in plans if p.binary]
     return cache.key(kind, *parts)
 
 
 def parse(plans: list[_Plan], sources: SourceMap, *, use_cache: bool = True) -> list[Group]:
     """Parse what `read` returned (from the cache when the same files were parsed before)."""
-    key = content_key("parse", plans)
+    key = content_key("parse", plans) if use_cache else ""
     if use_cache:
         cached = cache.get(key)
         if isinstance(cached, list) and all(isinstance(g, Group) for g in cached):

@@ -1,0 +1,149 @@
+"""What the commands print, and the commands that also run without typer.
+
+Input: diagnostics, options already parsed (by typer in `cli.py`, or by `entry.py`'s fast
+path). Output: text on stdout and stderr, an exit code. Invariants: no typer here, so
+`witgen check` can run without importing it; rich is imported only to colour output on a
+terminal; `cli.py` and `entry.py` call the same functions, so both paths print the same
+bytes and return the same code.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from witgen._record import record
+
+if TYPE_CHECKING:
+    from witgen.api import Features
+    from witgen.diagnostics import Located, Segment
+
+
+class Color(enum.Enum):
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+class Format(enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+@record(frozen=False, kw_only=False)
+class _Settings:
+    """Global options, set once per invocation (`--color`, before the command)."""
+
+    color: Color = Color.AUTO
+
+
+settings = _Settings()
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Write `text` (and a newline) to stdout or stderr and flush, as `typer.echo` does."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n" if nl else text)
+    stream.flush()
+
+
+# rich styles for the semantic styles of `diagnostics.render_segments`.
+_STYLES = {
+    "error": "bold red",
+    "warning": "bold yellow",
+    "message": "bold",
+    "gutter": "bold blue",
+    "help": "bold cyan",
+    "note": "bold green",
+}
+
+
+def use_color(stream_is_tty: bool) -> bool:
+    if settings.color is Color.AUTO:
+        return stream_is_tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    return settings.color is Color.ALWAYS
+
+
+def _emit_styled(segments: list[Segment]) -> None:
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    # rich styles each segment (none spans a newline); the text itself goes out untouched (a
+    # Console would expand tabs and wrap lines), so colour adds escapes and changes nothing.
+    styles = {name: Style.parse(style) for name, style in _STYLES.items()}
+    out = (
+        styles[style].render(text, color_system=ColorSystem.STANDARD) if style in styles else text
+        for text, style in segments
+    )
+    echo("".join(out), err=True)
+
+
+def show_diagnostics(diags: Iterable[Located], fmt: Format = Format.TEXT) -> None:
+    """Text on stderr (coloured per `--color`); JSON and SARIF documents on stdout."""
+    from witgen.diagnostics import ordered, render_json, render_sarif, render_segments
+
+    pairs = ordered(diags)
+    if fmt is Format.JSON:
+        echo(render_json(pairs), nl=False)
+    elif fmt is Format.SARIF:
+        echo(render_sarif(pairs), nl=False)
+    elif pairs and use_color(sys.stderr.isatty()):
+        _emit_styled(render_segments(pairs))
+    elif pairs:
+        echo("".join(text for text, _ in render_segments(pairs)), err=True)
+
+
+def features_of(features: Sequence[str] | None, all_features: bool) -> Features:
+    from witgen.api import Features
+
+    return Features.of(features or (), all_features)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def guarded(run: Callable[[], int]) -> int:
+    """`run()`'s exit code; a `WitError` it raises is shown, and the code is 1. The one
+    place where that exception becomes output (`cli.command` wraps every command in it)."""
+    from witgen.diagnostics import WitError, ordered
+
+    try:
+        return run()
+    except WitError as e:
+        show_diagnostics(ordered(e.diagnostics, e.sources))
+        return 1
+
+
+def check(
+    paths: Sequence[str],
+    *,
+    features: Sequence[str] | None,
+    all_features: bool,
+    fmt: Format,
+    no_cache: bool,
+) -> int:
+    """`witgen check`: diagnostics shown, and the exit code (1 when any is an error)."""
+    from witgen import api
+
+    result = api.check(paths, features=features_of(features, all_features), use_cache=not no_cache)
+    show_diagnostics(result.diagnostics, fmt)
+    return 0 if result.ok else 1
+
+
+def check_files(
+    files: Sequence[str],
+    *,
+    features: Sequence[str] | None,
+    all_features: bool,
+    fmt: Format,
+    no_cache: bool,
+) -> int:
+    """`witgen check-files`: `check` of the packages holding these files (pre-commit)."""
+    from witgen import api
+
+    roots = api.package_roots(files)
+    return check(roots, features=features, all_features=all_features, fmt=fmt, no_cache=no_cache)
