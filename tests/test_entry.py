@@ -41,6 +41,15 @@ interface api {
 }
 """
 
+MESSY = """package demo:messy;
+interface   i {
+    /// docs
+  record point {x: s32,
+     y: s32}
+  f: func(a: point, b: point, c: point, d: list<point>) -> result<point, string>; // note
+}
+"""
+
 
 # ---------------------------------------------------------------- the option table
 
@@ -53,33 +62,39 @@ def click_command(name: str) -> Any:
     return group.commands[name]
 
 
-def options_of(command: Any) -> dict[str, tuple[str, ...] | None]:
-    """Long option name → allowed values (None: any), `entry.FLAG` for a flag."""
-    table: dict[str, tuple[str, ...] | None] = {}
+def options_of(command: Any) -> dict[str, entry.Accepts]:
+    """Long option name → what `entry` must accept for it, read off the click command."""
+    table: dict[str, entry.Accepts] = {}
     for param in command.params:
         if param.param_type_name != "option":
             continue
         long_names = [o for o in param.opts if o.startswith("--")]
         assert len(long_names) == 1 and len(param.opts) == 1, param.opts  # no short aliases
         if param.is_flag:
+            assert param.default is False and not param.multiple
             table[long_names[0]] = entry.FLAG
         elif hasattr(param.type, "choices"):
             table[long_names[0]] = tuple(str(c) for c in param.type.choices)
+        elif getattr(param.type, "min", None) is not None:  # an IntRange
+            assert (param.type.min, param.type.max, param.default) == (20, None, 100)
+            table[long_names[0]] = entry.WIDTH
         else:
-            table[long_names[0]] = None
+            assert param.type.name in ("str", "text"), param.type
+            table[long_names[0]] = entry.ANY
     return table
 
 
 @pytest.mark.parametrize("name", sorted(entry.COMMANDS))
 def test_table_is_the_typer_apps(name: str) -> None:
     command = click_command(name)
-    assert options_of(command) == entry.COMMAND_OPTIONS
+    spec = entry.COMMANDS[name]
+    assert options_of(command) == spec.options
     (paths,) = [p for p in command.params if p.param_type_name == "argument"]
-    assert paths.nargs == -1 and paths.required is entry.COMMANDS[name]
+    assert paths.nargs == -1 and paths.required is spec.paths_required
     by_name = {p.name: p for p in command.params}
-    assert by_name["features"].multiple and by_name["features"].default is None
-    assert by_name["fmt"].default in (console.Format.TEXT, "text")
-    assert by_name["all_features"].default is False and by_name["no_cache"].default is False
+    if "features" in by_name:
+        assert by_name["features"].multiple and by_name["features"].default is None
+        assert by_name["fmt"].default in (console.Format.TEXT, "text")
 
 
 def test_root_options_are_the_typer_apps() -> None:
@@ -98,30 +113,54 @@ def test_root_options_are_the_typer_apps() -> None:
         (
             ["--color", "never", "check", "a", "--no-cache", "b"],
             entry.Invocation(
-                command="check", paths=("a", "b"), color=console.Color.NEVER, no_cache=True
+                command="check",
+                paths=("a", "b"),
+                color=console.Color.NEVER,
+                flags=frozenset({"--no-cache"}),
             ),
         ),
         (
             ["--color=always", "check", "--features=x,y", "--features", "z", "a"],
             entry.Invocation(
-                command="check", paths=("a",), color=console.Color.ALWAYS, features=("x,y", "z")
+                command="check",
+                paths=("a",),
+                color=console.Color.ALWAYS,
+                values=(("--features", "x,y"), ("--features", "z")),
             ),
         ),
         (
             ["check", "--format", "json", "--format=sarif", "--all-features", "a"],
             entry.Invocation(
-                command="check", paths=("a",), fmt=console.Format.SARIF, all_features=True
+                command="check",
+                paths=("a",),
+                flags=frozenset({"--all-features"}),
+                values=(("--format", "json"), ("--format", "sarif")),
             ),
         ),
         (["check-files"], entry.Invocation(command="check-files", paths=())),
         (
             ["check", "--features=", "a"],
-            entry.Invocation(command="check", paths=("a",), features=("",)),
+            entry.Invocation(command="check", paths=("a",), values=(("--features", ""),)),
+        ),
+        (
+            ["fmt", "--check", "--width", "20", "a", "--diff"],
+            entry.Invocation(
+                command="fmt",
+                paths=("a",),
+                flags=frozenset({"--check", "--diff"}),
+                values=(("--width", "20"),),
+            ),
         ),
     ],
 )
 def test_parse_accepts(argv: list[str], expected: entry.Invocation) -> None:
     assert entry.parse(argv) == expected
+
+
+def test_last_value_wins() -> None:
+    inv = entry.parse(["check", "--format", "json", "--format=sarif", "a"])
+    assert inv is not None and inv.last("--format", "text") == "sarif"
+    assert inv.last("--width", "100") == "100"
 
 
 @pytest.mark.parametrize(
@@ -148,7 +187,13 @@ def test_parse_accepts(argv: list[str], expected: entry.Invocation) -> None:
         ["--colour", "never", "check", "a"],
         ["print", "a"],
         ["resolve", "--json", "a"],
-        ["fmt", "a"],
+        ["fmt"],
+        ["fmt", "--width", "19", "a"],  # below the minimum: typer's usage error
+        ["fmt", "--width", "+30", "a"],
+        ["fmt", "--width", "٣٠", "a"],  # not ASCII digits
+        ["fmt", "--width=", "a"],
+        ["fmt", "--features", "x", "a"],  # an option of another command
+        ["check", "--check", "a"],
         ["check-file", "a"],
     ],
 )
@@ -190,6 +235,11 @@ CASES = [
     ["check-files", "--format", "json"],
     ["check-files"],
     ["check", "--no-cache", "good"],
+    ["fmt", "--check", "messy.wit", "good", "broken.wit"],
+    ["fmt", "--diff", "messy.wit"],
+    ["fmt", "--stdout", "--width", "20", "messy.wit"],
+    ["fmt", "--check", "--diff", "--width=40", "good/a.wit"],
+    ["fmt", "missing.wit"],
 ]
 
 
@@ -199,6 +249,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "broken.wit").write_text(BROKEN, encoding="utf-8")
     (root / "gated.wit").write_text(GATED, encoding="utf-8")
     (root / "empty.wit").write_text("", encoding="utf-8")
+    (root / "messy.wit").write_text(MESSY, encoding="utf-8")
     good = root / "good"
     (good / "deps" / "dep").mkdir(parents=True)
     (good / "a.wit").write_text(

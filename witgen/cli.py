@@ -20,15 +20,12 @@ import enum
 import functools
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, ParamSpec
+from typing import Annotated, ParamSpec
 
 import typer
 
 from witgen import __version__, console
 from witgen.console import Color, Format, echo, features_of, guarded, show_diagnostics
-
-if TYPE_CHECKING:
-    from witgen.api import Formatted
 
 P = ParamSpec("P")
 
@@ -205,12 +202,8 @@ def fmt(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Format .wit files in place, keeping every comment (a DIR: every .wit file under it)."""
-    from witgen import api
-
-    write = not (check or diff or stdout)
-    results = api.format_paths(paths, width=width, write=write, use_cache=not no_cache)
-    failed = show_formatted(results, check=check, diff=diff, stdout=stdout)
-    raise typer.Exit(1 if failed else 0)
+    code = console.fmt(paths, check=check, diff=diff, stdout=stdout, width=width, no_cache=no_cache)
+    raise typer.Exit(code)
 
 
 @command("check-files")
@@ -227,36 +220,6 @@ def check_files(
         files or [], features=features, all_features=all_features, fmt=fmt, no_cache=no_cache
     )
     raise typer.Exit(code)
-
-
-def show_formatted(results: list[Formatted], *, check: bool, diff: bool, stdout: bool) -> bool:
-    """Report what `fmt` did; True when the exit code must be 1 (a file left unformatted
-    because of errors, or one that would change under `--check`)."""
-    failed = False
-    for r in results:
-        show_diagnostics((d, r.sources) for d in r.diagnostics)
-        failed = failed or bool(r.diagnostics) or (check and r.changed)
-        if r.formatted is None:
-            continue
-        if stdout:
-            echo(r.formatted, nl=False)
-        if diff and r.changed:
-            echo(unified_diff(r.path, r.original, r.formatted), nl=False)
-        if check and r.changed and not diff:
-            echo(r.path, err=stdout)
-        if r.written:
-            echo(f"reformatted {r.path}", err=True)
-    return failed
-
-
-def unified_diff(path: str, before: str, after: str) -> str:
-    """`diff -u` of two versions of `path`, marking a last line without a newline."""
-    import difflib
-
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), path, path
-    )
-    return "".join(x if x.endswith("\n") else x + "\n\\ No newline at end of file\n" for x in lines)
 
 
 # ---------------------------------------------------------------- encode, embed

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from witgen._record import record
 
 if TYPE_CHECKING:
-    from witgen.api import Features
+    from witgen.api import Features, Formatted
     from witgen.diagnostics import Located, Segment
 
 
@@ -147,3 +147,45 @@ def check_files(
 
     roots = api.package_roots(files)
     return check(roots, features=features, all_features=all_features, fmt=fmt, no_cache=no_cache)
+
+
+def fmt(
+    paths: Sequence[str], *, check: bool, diff: bool, stdout: bool, width: int, no_cache: bool
+) -> int:
+    """`witgen fmt`: files rewritten (or checked, diffed, printed); the exit code."""
+    from witgen import api
+
+    write = not (check or diff or stdout)
+    results = api.format_paths(paths, width=width, write=write, use_cache=not no_cache)
+    failed = show_formatted(results, check=check, diff=diff, stdout=stdout)
+    return 1 if failed else 0
+
+
+def show_formatted(results: list[Formatted], *, check: bool, diff: bool, stdout: bool) -> bool:
+    """Report what `fmt` did; True when the exit code must be 1 (a file left unformatted
+    because of errors, or one that would change under `--check`)."""
+    failed = False
+    for r in results:
+        show_diagnostics((d, r.sources) for d in r.diagnostics)
+        failed = failed or bool(r.diagnostics) or (check and r.changed)
+        if r.formatted is None:
+            continue
+        if stdout:
+            echo(r.formatted, nl=False)
+        if diff and r.changed:
+            echo(unified_diff(r.path, r.original, r.formatted), nl=False)
+        if check and r.changed and not diff:
+            echo(r.path, err=stdout)
+        if r.written:
+            echo(f"reformatted {r.path}", err=True)
+    return failed
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """`diff -u` of two versions of `path`, marking a last line without a newline."""
+    import difflib
+
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), path, path
+    )
+    return "".join(x if x.endswith("\n") else x + "\n\\ No newline at end of file\n" for x in lines)

@@ -1,13 +1,14 @@
 """The `witgen` console script and `python -m witgen`: a fast path, then the typer app.
 
 Input: argv. Output: what `cli.py`'s typer app would print and return for that argv.
-Invariants: `check` and `check-files` (what the pre-commit hook runs, on every commit)
-are recognised here without importing typer, which costs more start-up time than the
-whole check of a WASI package; they run `console.check` / `console.check_files`, the
-functions the typer commands call. Anything this parser does not fully understand (help,
-`--version`, another command, an unknown option, a missing or odd value, `--`, a path
-that starts with `-`) goes to the typer app unchanged, so usage errors and help are
-always typer's. `tests/test_entry.py` holds the table below to the typer app's options.
+Invariants: `check`, `check-files` and `fmt` (what the pre-commit hooks run, on every
+commit) are recognised here without importing typer, which costs more start-up time than
+the whole check of a WASI package; they run `console.check`, `console.check_files` and
+`console.fmt`, the functions the typer commands call. Anything this parser does not
+fully understand (help, `--version`, another command, an unknown option, a missing or
+odd value, `--`, a path that starts with `-`) goes to the typer app unchanged, so usage
+errors and help are always typer's. `tests/test_entry.py` holds the tables below to the
+typer app's options.
 """
 
 from __future__ import annotations
@@ -19,41 +20,75 @@ from collections.abc import Sequence
 from witgen import console
 from witgen._record import record
 
-# The options of the fast-path commands: name → allowed values (None: any value that does
-# not start with "-"), or FLAG for an option without a value.
-FLAG: tuple[str, ...] = ()
+# What an option accepts: FLAG (no value), ANY (a value not starting with "-"), WIDTH (a
+# number of at least 20, in plain digits), or a tuple of the allowed values.
+FLAG = "flag"
+ANY = "any"
+WIDTH = "width"
+Accepts = str | tuple[str, ...]
 COLOR_VALUES = tuple(c.value for c in console.Color)
-COMMAND_OPTIONS: dict[str, tuple[str, ...] | None] = {
-    "--features": None,
+FORMAT_VALUES = tuple(f.value for f in console.Format)
+_CHECK_OPTIONS: dict[str, Accepts] = {
+    "--features": ANY,
     "--all-features": FLAG,
-    "--format": tuple(f.value for f in console.Format),
+    "--format": FORMAT_VALUES,
     "--no-cache": FLAG,
 }
-# Commands and whether they need at least one path.
-COMMANDS = {"check": True, "check-files": False}
+
+
+@record(kw_only=False)
+class Spec:
+    """A fast-path command: its options, and whether it needs at least one path."""
+
+    options: dict[str, Accepts]
+    paths_required: bool
+
+
+COMMANDS = {
+    "check": Spec(_CHECK_OPTIONS, True),
+    "check-files": Spec(_CHECK_OPTIONS, False),
+    "fmt": Spec(
+        {"--check": FLAG, "--diff": FLAG, "--stdout": FLAG, "--width": WIDTH, "--no-cache": FLAG},
+        True,
+    ),
+}
 
 
 @record
 class Invocation:
-    """An argv the fast path understood."""
+    """An argv the fast path understood: the command, its paths, and its options (each
+    flag given, and every value of each option in order)."""
 
     command: str
     paths: tuple[str, ...]
     color: console.Color = console.Color.AUTO
-    features: tuple[str, ...] = ()
-    all_features: bool = False
-    fmt: console.Format = console.Format.TEXT
-    no_cache: bool = False
+    flags: frozenset[str] = frozenset()
+    values: tuple[tuple[str, str], ...] = ()
+
+    def last(self, option: str, default: str) -> str:
+        """The value of an option given once (click keeps the last), or `default`."""
+        given = [v for name, v in self.values if name == option]
+        return given[-1] if given else default
 
 
-def _split(tokens: Sequence[str], i: int) -> tuple[str, str | None, int] | None:
+def _accepted(value: str, accepts: Accepts) -> bool:
+    if value.startswith("-"):
+        return False  # click would take an option as the value; typer must decide
+    if accepts == WIDTH:
+        return value.isascii() and value.isdigit() and int(value) >= 20
+    return accepts == ANY or value in accepts
+
+
+def _split(
+    tokens: Sequence[str], i: int, options: dict[str, Accepts]
+) -> tuple[str, str | None, int] | None:
     """The option at `tokens[i]` as (name, value or None, index after it); `--x=v` and
-    `--x v` both give a value where the option takes one. None: not an option we know."""
+    `--x v` both give a value where the option takes one. None: not understood."""
     name, eq, inline = tokens[i].partition("=")
-    allowed = COMMAND_OPTIONS.get(name) if name != "--color" else COLOR_VALUES
-    if name not in COMMAND_OPTIONS and name != "--color":
+    accepts = options.get(name)
+    if accepts is None:
         return None
-    if allowed is FLAG:
+    if accepts == FLAG:
         return None if eq else (name, None, i + 1)
     if eq:
         value, after = inline, i + 1
@@ -61,9 +96,7 @@ def _split(tokens: Sequence[str], i: int) -> tuple[str, str | None, int] | None:
         value, after = tokens[i + 1], i + 2
     else:
         return None  # a missing value: typer's usage error
-    if value.startswith("-") or (allowed is not None and value not in allowed):
-        return None
-    return name, value, after
+    return (name, value, after) if _accepted(value, accepts) else None
 
 
 def parse(argv: Sequence[str]) -> Invocation | None:
@@ -71,61 +104,65 @@ def parse(argv: Sequence[str]) -> Invocation | None:
     i = 0
     color = console.Color.AUTO
     while i < len(argv) and argv[i].partition("=")[0] == "--color":
-        split = _split(argv, i)
+        split = _split(argv, i, {"--color": COLOR_VALUES})
         if split is None or split[1] is None:
             return None
         color, i = console.Color(split[1]), split[2]
     if i >= len(argv) or argv[i] not in COMMANDS:
         return None
-    command = argv[i]
+    command, spec = argv[i], COMMANDS[argv[i]]
     paths: list[str] = []
-    features: list[str] = []
     flags: set[str] = set()
-    fmt = console.Format.TEXT
+    values: list[tuple[str, str]] = []
     i += 1
     while i < len(argv):
-        token = argv[i]
-        if not token.startswith("-"):
-            paths.append(token)
+        if not argv[i].startswith("-"):
+            paths.append(argv[i])
             i += 1
             continue
-        split = _split(argv, i)
-        if split is None or split[0] == "--color":
+        split = _split(argv, i, spec.options)
+        if split is None:
             return None
         name, value, i = split
-        if name == "--features":
-            features.append(str(value))
-        elif name == "--format":
-            fmt = console.Format(value)
-        else:
+        if value is None:
             flags.add(name)
-    if COMMANDS[command] and not paths:
+        else:
+            values.append((name, value))
+    if spec.paths_required and not paths:
         return None
     return Invocation(
         command=command,
         paths=tuple(paths),
         color=color,
-        features=tuple(features),
-        all_features="--all-features" in flags,
-        fmt=fmt,
-        no_cache="--no-cache" in flags,
+        flags=frozenset(flags),
+        values=tuple(values),
     )
 
 
 def run(inv: Invocation) -> int:
     """Run an understood invocation as the typer command would; its exit code."""
     console.settings.color = inv.color
-    run_command = console.check if inv.command == "check" else console.check_files
-    # typer passes an option that was never given as None, and `--features` is a list.
-    features = list(inv.features) or None
+    no_cache = "--no-cache" in inv.flags
 
     def call() -> int:
-        return run_command(
+        if inv.command == "fmt":
+            return console.fmt(
+                inv.paths,
+                check="--check" in inv.flags,
+                diff="--diff" in inv.flags,
+                stdout="--stdout" in inv.flags,
+                width=int(inv.last("--width", "100")),
+                no_cache=no_cache,
+            )
+        run_check = console.check if inv.command == "check" else console.check_files
+        # typer passes a `--features` never given as None, and a given one as a list.
+        features = [v for name, v in inv.values if name == "--features"] or None
+        return run_check(
             inv.paths,
             features=features,
-            all_features=inv.all_features,
-            fmt=inv.fmt,
-            no_cache=inv.no_cache,
+            all_features="--all-features" in inv.flags,
+            fmt=console.Format(inv.last("--format", "text")),
+            no_cache=no_cache,
         )
 
     return console.guarded(call)
