@@ -19,9 +19,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, TypeVar, dataclass_transform, overload
 
-_T = TypeVar("_T")
+# typing costs a few milliseconds to import, more than all of this module: every module on
+# `witgen check`'s path imports it for the type checker only (under TYPE_CHECKING, which
+# mypy reads as true); here `dataclass_transform` is a no-op at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeVar, dataclass_transform, overload
+
+    _T = TypeVar("_T")
+else:
+
+    def dataclass_transform(**_):
+        return lambda fn: fn
+
+
 _MISSING: Any = object()
 
 
@@ -200,14 +212,15 @@ def _build(cls: type[_T], *, frozen: bool, eq: bool, kw_only: bool) -> type[_T]:
     return new
 
 
-@overload
-def record(cls: type[_T], /) -> type[_T]: ...
+if TYPE_CHECKING:
 
+    @overload
+    def record(cls: type[_T], /) -> type[_T]: ...
 
-@overload
-def record(
-    *, frozen: bool = True, eq: bool = True, kw_only: bool = True
-) -> Callable[[type[_T]], type[_T]]: ...
+    @overload
+    def record(
+        *, frozen: bool = True, eq: bool = True, kw_only: bool = True
+    ) -> Callable[[type[_T]], type[_T]]: ...
 
 
 @dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(field,))

@@ -12,13 +12,13 @@ import gc
 import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from witgen._record import field, record
 from witgen.diagnostics import Diagnostic, WitError
 from witgen.model import Resolve
 from witgen.source import SourceMap
 
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
     from pathlib import Path, PurePosixPath
 

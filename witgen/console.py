@@ -13,10 +13,10 @@ import enum
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
 
 from witgen._record import record
 
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
     from witgen.api import Features, Formatted
     from witgen.diagnostics import Located, Segment

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import TypeAlias
 
 from witgen._record import field, record
 from witgen.source import Location, SourceMap, Span
+
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import TypeAlias
 
 
 class Severity(enum.Enum):

@@ -15,7 +15,10 @@ import json
 import os
 import sys
 import zlib
-from typing import Any
+
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 # Bumped whenever the layout of the table file changes.
 TABLE_FORMAT = 1

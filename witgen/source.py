@@ -9,9 +9,12 @@ input, and `Span`s into it. Invariant: offsets count code points (what lark and 
 from __future__ import annotations
 
 import bisect
-from typing import ClassVar
 
 from witgen._record import field, record
+
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 
 @record(kw_only=False)
