@@ -295,3 +295,86 @@ def test_embed_errors(pkg: Path, tmp_path: Path) -> None:
     for r in (both, neither, unknown, several, bad):
         assert "Traceback" not in r.output
     assert not out.exists()
+
+
+# Packages WIT accepts but a component binary cannot hold: wasm-tools encodes them, then its
+# validator rejects the result. witgen reports the same problem and writes nothing.
+UNENCODABLE = {
+    "interfaces-differ-in-case": (
+        {"a.wit": "package x:y;\ninterface foo { f: func(); }\ninterface FOO { g: func(); }\n"},
+        "export name `FOO` conflicts with previous name `foo`",
+        "a.wit:3:11",
+    ),
+    "world-and-interface-differ-in-case": (
+        {"a.wit": "package x:y;\ninterface FOO2 {}\nworld foo2 {}\n"},
+        "export name `foo2` conflicts with previous name `FOO2`",
+        "a.wit:3:7",
+    ),
+    "imports-from-a-dependency-differ-in-case": (
+        {
+            "m.wit": "package x:y;\nworld w { import x:d/j; import x:d/J; }\n",
+            "deps/d.wit": "package x:d;\ninterface j { f: func(); }\ninterface J { g: func(); }\n",
+        },
+        "import name `x:d/J` conflicts with previous name `x:d/j`",
+        "d.wit:3:11",
+    ),
+    "upper-case-namespace": (
+        {"a.wit": "package X:y;\ninterface foo { f: func(); }\n"},
+        "`X:y/foo` is not a valid extern name: character `X` is not lowercase",
+        "a.wit:2:11",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNENCODABLE))
+def test_unencodable_names_are_rejected_like_wasm_tools(
+    case: str, tmp_path: Path, wasm_tools: str
+) -> None:
+    files, message, where = UNENCODABLE[case]
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    root = tmp_path / "a.wit" if "a.wit" in files else tmp_path
+    assert _run(wasm_tools, "component", "wit", str(root)).returncode == 0  # valid WIT
+    ref = _run(wasm_tools, "component", "wit", "--wasm", str(root), "-o", str(tmp_path / "r"))
+    assert ref.returncode != 0 and message.split(":")[0] in ref.stderr.decode()
+    out = tmp_path / "out.wasm"
+    result = _invoke("encode", str(root), "-o", str(out))
+    assert result.exit_code == 1
+    assert "error[WIT314]" in result.stderr and message in result.stderr
+    assert where in result.stderr
+    assert not out.exists()
+
+
+def test_decoder_rejects_names_differing_in_case(tmp_path: Path, wasm_tools: str) -> None:
+    """Reading a binary applies the same rules as wasm-tools' validator, at its offsets."""
+    cases = [
+        '(component (import "a:b/c@1.0.0" (instance)) (import "a:b/C@1.0.0" (instance)))',
+        '(component (import "X:b/c" (instance)))',
+        '(component (type (instance (export "a" (func)) (export "A" (func)))))',
+        '(component (type (component (import "a" (func)) (import "A" (func)))))',
+    ]
+    accepted = [
+        '(component (import "a:b/c@1.0.0" (instance)) (import "a:b/c@1.0.1" (instance)))',
+        '(component (import "x:b/c@1.0.0-a" (instance)) (import "x:b/c@1.0.0-A" (instance)))',
+        '(component (type (component (import "a" (func)) (export "A" (func)))))',
+        '(component (import "x:b/C" (instance)))',
+    ]
+    for i, wat in enumerate(cases + accepted):
+        src, binary = tmp_path / f"{i}.wat", tmp_path / f"{i}.wasm"
+        src.write_text(wat, encoding="utf-8")
+        assert _run(wasm_tools, "parse", str(src), "-o", str(binary)).returncode == 0
+        ref = _run(wasm_tools, "validate", str(binary))
+        ours = _invoke("resolve", "--json", str(binary))
+        if wat in accepted:
+            assert ref.returncode == 0 and ours.exit_code == 0, (wat, ours.stderr)
+            continue
+        assert ref.returncode != 0 and ours.exit_code == 1, wat
+        # wasm-tools: "error: <message>\n<detail> (at offset 0xN)"; witgen: one line, and
+        # for an invalid name without the "import name" before it.
+        head, _, offset = ref.stderr.decode().removeprefix("error: ").partition(" (at offset ")
+        lines = head.splitlines()
+        message = lines[0] if "conflicts" in lines[0] else lines[0].split(" name ", 1)[1]
+        detail = lines[1] if len(lines) > 1 else ""
+        assert f"({offset.split(')')[0]}): {message}" in ours.stderr
+        assert detail in ours.stderr

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from witgen.backends.decoder import Decoded
     from witgen.backends.encoder import StringEncoding
     from witgen.loader import Group
-    from witgen.model import WorldId
+    from witgen.model import PackageId, WorldId
 
 
 @record(kw_only=False)
@@ -435,13 +435,47 @@ def encode(
     producers_like_reference: bool = False,
     use_cache: bool = True,
 ) -> bytes:
-    """The package at `path` as a component binary (`wasm-tools component wit --wasm`)."""
-    from witgen.backends import encoder
+    """The package at `path` as a component binary (`wasm-tools component wit --wasm`).
 
-    r = load(path, features=features, use_cache=use_cache).resolve
+    WIT accepts a few names that the binary format does not (names that differ only in
+    case, an upper-case package name); wasm-tools' validator then rejects what it encoded,
+    and so does witgen, before writing anything: the binary is read back as a check.
+    """
+    from witgen.backends import decoder, encoder
+
+    loaded = load(path, features=features, use_cache=use_cache)
+    r = loaded.resolve
     if r.main is None:
         raise _no_package(path)
-    return encoder.encode_package(r, r.main, producers_like_reference=producers_like_reference)
+    data = encoder.encode_package(r, r.main, producers_like_reference=producers_like_reference)
+    problem = decoder.binary_problem(data)
+    if problem is not None:
+        raise _unencodable(r, r.main, problem[0], loaded.sources)
+    return data
+
+
+def _unencodable(r: Resolve, package: PackageId, message: str, sources: SourceMap) -> WitError:
+    """WIT314 for a package whose binary wasm-tools would reject, at the item it names."""
+    from witgen.diagnostics import Note, error
+    from witgen.model import InterfaceId
+    from witgen.source import Span
+
+    named = message.split("`")[1] if message.count("`") >= 2 else ""
+    pkg = r.packages[package]
+    span = Span.UNKNOWN
+    for _, iid in pkg.interfaces:
+        if named in (r.interfaces[iid].name, r.id_of(iid)):
+            span = r.interfaces[iid].span
+    for _, wid in pkg.worlds:
+        if named == r.worlds[wid].name:
+            span = r.worlds[wid].span
+    if not span.known:
+        for index, iface in enumerate(r.interfaces):
+            iid = InterfaceId(index)
+            if iface.name is not None and iface.package is not None and r.id_of(iid) == named:
+                span = iface.span
+    why = Note("WIT allows it, but a component binary cannot hold it (wasm-tools rejects it too)")
+    return WitError((error("WIT314", f"cannot encode the package: {message}", span, why),), sources)
 
 
 def _no_package(path: str | Path) -> WitError:

@@ -133,6 +133,27 @@ class _ComponentT(_Node):
 # ---------------------------------------------------------------- binary reader
 
 
+class _UniqueNames:
+    """wasmparser's uniqueness rule for the imports, and separately the exports, of one
+    component or type: names may not differ only in case (an interface name's version
+    excepted, which must differ exactly)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], str] = {}
+
+    def add(self, r: _Reader, kind: str, ext: _Extern, offset: int) -> _Extern:
+        self.check(r, kind, ext.name, offset)
+        return ext
+
+    def check(self, r: _Reader, kind: str, name: str, offset: int) -> None:
+        base, at, version = name.partition("@")
+        key = (kind, base.lower() + at + version)
+        previous = self.seen.get(key)
+        if previous is not None:
+            r.fail(f"{kind} name `{name}` conflicts with previous name `{previous}`", offset)
+        self.seen[key] = name
+
+
 class _Reader:
     def __init__(self, data: bytes, pos: int, end: int) -> None:
         # Cut at `end` (a view, not a copy), so reads cannot run past the section; offsets
@@ -195,6 +216,7 @@ class _Parser:
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.scopes: list[_Scope] = []
+        self.type_start: int | None = None  # the top-level type being read, if any
 
     def type_at(self, r: _Reader, index: int, offset: int) -> _Node:
         types = self.scopes[-1].types
@@ -301,6 +323,7 @@ class _Parser:
             text = r.name()
             if not _valid_name(text):
                 r.fail(f"`{text}` is not a valid extern name", offset)
+            self.check_package_case(r, text, offset)
             return text, None, None
         if kind != 2:
             r.fail(f"invalid name kind 0x{kind:02x}", offset)
@@ -326,7 +349,23 @@ class _Parser:
             implements += suffix
         if not _valid_name(text) or (implements is not None and not _valid_name(implements)):
             r.fail(f"`{text}` is not a valid extern name", offset)
+        self.check_package_case(r, text, offset)
         return text, implements, external_id
+
+    def check_package_case(self, r: _Reader, name: str, offset: int) -> None:
+        """wasmparser's rule beyond the syntax: the namespace and package of an interface
+        name are lower-case (WIT accepts `X:y`; its binary form does not)."""
+        if ":" not in name or name.startswith(_URL_PREFIXES):
+            return
+        package = name.partition("/")[0]
+        upper = next((c for c in package if c.isupper()), None)
+        if upper is not None:
+            message = f"`{name}` is not a valid extern name: character `{upper}` is not lowercase"
+            r.fail(f"{message} in package name/namespace", self.at(offset))
+
+    def at(self, offset: int) -> int:
+        """Where a name error is reported: inside a type, at the type's start."""
+        return offset if self.type_start is None else self.type_start
 
     def extern(self, r: _Reader) -> _Extern:
         name, implements, external_id = self.extern_name(r)
@@ -458,6 +497,7 @@ class _Parser:
     def decls(self, r: _Reader, *, component: bool, depth: int) -> _Node:
         self.scopes.append(_Scope())
         out: _Instance | _ComponentT = _ComponentT() if component else _Instance()
+        names = _UniqueNames()
         for _ in range(r.count()):
             offset = r.pos
             tag = r.byte()
@@ -466,9 +506,9 @@ class _Parser:
             elif tag == 0x02:
                 self.alias(r)
             elif tag == 0x04:
-                out.exports.append(self.extern(r))
+                out.exports.append(names.add(r, "export", self.extern(r), self.at(offset + 1)))
             elif tag == 0x03 and isinstance(out, _ComponentT):
-                out.imports.append(self.extern(r))
+                out.imports.append(names.add(r, "import", self.extern(r), self.at(offset + 1)))
             else:
                 r.fail(f"unsupported declarator 0x{tag:02x}", offset)
         self.scopes.pop()
@@ -574,6 +614,7 @@ class _ComponentParser(_Parser):
             raise _Malformed("nested component has a bad preamble", start)
         self.scopes.append(_Scope())
         out = _ComponentT()
+        names = _UniqueNames()
         pos = start + 8
         while pos < end:
             section = pos
@@ -604,19 +645,24 @@ class _ComponentParser(_Parser):
                     self.alias(r)
             elif section_id == w.SECTION_COMPONENT_TYPE:
                 for _ in range(r.count()):
+                    # wasmparser checks a type as a whole: its name errors carry its offset.
+                    self.type_start = r.pos
                     self.scopes[-1].types.append(self.deftype(r, depth))
+                    self.type_start = None
             elif section_id == 8:
                 for _ in range(r.count()):
                     self.canon(r)
             elif section_id == 10:
                 for _ in range(r.count()):
-                    ext = self.extern(r)
+                    offset = r.pos
+                    ext = names.add(r, "import", self.extern(r), offset)
                     out.imports.append(ext)
                     if depth == 0:
                         self.externs.append((False, ext))
             elif section_id == w.SECTION_COMPONENT_EXPORT:
                 for _ in range(r.count()):
-                    ext = self.export(r)
+                    offset = r.pos
+                    ext = names.add(r, "export", self.export(r), offset)
                     out.exports.append(ext)
                     if depth == 0:
                         self.externs.append((True, ext))
@@ -757,6 +803,7 @@ def _parse(data: bytes) -> _Parsed:
     top = _Scope()
     parser.scopes.append(top)
     exports: list[tuple[str, _ComponentT, int]] = []
+    names = _UniqueNames()
     docs: tuple[bytes, int] | None = None
     pos = 8
     while pos < len(data):
@@ -776,11 +823,14 @@ def _parse(data: bytes) -> _Parsed:
                 docs = (data[r.pos : end], r.pos)
         elif section_id == w.SECTION_COMPONENT_TYPE:
             for _ in range(r.count()):
+                parser.type_start = r.pos
                 top.types.append(parser.deftype(r, 0))
+                parser.type_start = None
         elif section_id == w.SECTION_COMPONENT_EXPORT:
             for _ in range(r.count()):
                 offset = r.pos
                 name, _, _ = parser.extern_name(r)
+                names.check(r, "export", name, offset)
                 if r.byte() != 0x03:
                     r.fail("only type exports are supported in a WIT package", offset)
                 index = r.u32()
@@ -1174,6 +1224,19 @@ def decode(data: bytes) -> m.Resolve:
     except RecursionError:
         message = "invalid WIT package binary at offset 0 (0x0): nested too deeply"
         raise WitError((error("WIT200", message, Span.UNKNOWN),)) from None
+
+
+def binary_problem(data: bytes) -> tuple[str, int] | None:
+    """What wasm-tools' validation rejects in a WIT package binary (a name that differs from
+    another only in case, an upper-case package name, ...), with its byte offset; None if
+    the binary reads back."""
+    try:
+        _parse(bytes(data))
+    except _Malformed as e:
+        return e.message, e.offset
+    except RecursionError:
+        return "nested too deeply", 0
+    return None
 
 
 def _decode(data: bytes) -> m.Resolve:
