@@ -11,14 +11,14 @@ kept (as docs for the item it precedes, and in `File.comments` for the formatter
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from witgen import nodes as n
+from witgen._record import fields
 from witgen.diagnostics import Diagnostic, WitError, error
 from witgen.source import SourceMap, Span
 
@@ -89,23 +89,25 @@ OPERATORS: dict[str, str] = {
     "@": "AT",
 }
 
-# One token, after any whitespace. Group numbers (the `_G_*` below) dispatch in
-# `tokenize`; `id` takes only names wit-parser accepts (kebab-case words, each all lower
-# or all upper case, not ending in a name character), anything else name-like is `badid`.
+# One token, after any whitespace. Group numbers (the `_G_*` below) dispatch in `_lex`;
+# `id` takes only names wit-parser accepts (kebab-case words, each all lower or all upper
+# case, not ending in a name character), anything else name-like is `badid`. The most
+# frequent tokens come first, and whitespace is runs of single characters rather than
+# an alternation of them: matching is a quarter faster for both.
 _TOKEN = re.compile(
-    r"(?:[ \t\n]|\r\n)*(?:"
-    r"(//[^\n]*)"
+    r"[ \t\n]*(?:\r\n[ \t\n]*)*(?:"
+    r"(%?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*(?![\w\-]))"
+    r"|(->|[=,:;(){}<>*.@]|/(?![/*]))"
+    r"|(//[^\n]*)"
     r"|(/\*)"
-    r"|(%?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*(?![\w\-]))"
     r"|(%?[^\W\d][\w\-]*|%[\w\-]*)"
     r"|([0-9]+(?:\.[0-9A-Za-z]+)*(?:[-+][0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*)*)"
     r"|(\"[^\"\n]*\")"
-    r"|(->|[=,:;(){}<>*/.@])"
     r"|(\Z)"
     r"|([\s\S])"
     r")"
 )
-_G_LINE, _G_BLOCK, _G_ID, _G_BADID, _G_NUM, _G_STR, _G_OP, _G_END, _G_BAD = range(1, 10)
+_G_ID, _G_OP, _G_LINE, _G_BLOCK, _G_BADID, _G_NUM, _G_STR, _G_END, _G_BAD = range(1, 10)
 # Code points WIT.md forbids: control codes other than \t \n \r, bidi overrides,
 # and a few code points Unicode deprecates.
 _FORBIDDEN = re.compile(
@@ -115,8 +117,58 @@ _FORBIDDEN = re.compile(
 MAX_NESTING = 100  # wit-parser's limit on nested type arguments
 
 
+_R = TypeVar("_R")
+
+
+def _fast(cls: type[_R]) -> type[_R]:
+    """`cls` for the parser's own calls: a function of the record's fields that fills its
+    slots. Calling a class goes through `type.__call__`, which on CPython 3.11 packs the
+    keyword arguments into a dict; skipping it made parsing 7% faster. Typed as the class,
+    so that mypy checks each call against the fields (all required: records here have no
+    defaults)."""
+    names = fields(cls)
+    env: dict[str, Any] = {"_rec_new": object.__new__, "_rec_cls": cls}
+    lines = [f"def make({', '.join(names)}):", "    _rec_obj = _rec_new(_rec_cls)"]
+    for index, name in enumerate(names):
+        env[f"_rec_set{index}"] = getattr(cls, name).__set__
+        lines.append(f"    _rec_set{index}(_rec_obj, {name})")
+    lines.append("    return _rec_obj")
+    exec("\n".join(lines), env)
+    make: type[_R] = env["make"]
+    return make
+
+
+# The nodes built by the thousand (in a 100k-line package), and their spans.
+_Span = _fast(Span)
+_Id = _fast(n.Id)
+_Comment = _fast(n.Comment)
+_Docs = _fast(n.Docs)
+_Since = _fast(n.Since)
+_Param = _fast(n.Param)
+_FuncType = _fast(n.FuncType)
+_Func = _fast(n.Func)
+_Field = _fast(n.Field)
+_FlagName = _fast(n.FlagName)
+_Case = _fast(n.Case)
+_EnumCase = _fast(n.EnumCase)
+_ResourceFunc = _fast(n.ResourceFunc)
+_Prim = _fast(n.Prim)
+_Named = _fast(n.Named)
+_TupleType = _fast(n.TupleType)
+_ListType = _fast(n.ListType)
+_OptionType = _fast(n.OptionType)
+_ResultType = _fast(n.ResultType)
+_HandleType = _fast(n.HandleType)
+
+
+# A token as the parser sees it: terminal name, text, start and end offsets in the
+# `SourceMap`. A plain tuple in a list: a `Token` object per token, yielded by a
+# generator, was a tenth of parse time.
+Tok = tuple[str, str, int, int]
+
+
 class Token:
-    """A token: lighter than lark's own (a `str` subclass), which dominated parse time."""
+    """A token as `tokenize` yields it (for tools; the parser itself uses `Tok` tuples)."""
 
     __slots__ = ("end_pos", "start_pos", "type", "value")
 
@@ -140,13 +192,11 @@ class LexError(Exception):
 
 
 class _Context(threading.local):
-    """Per-parse state shared by the lexer and the builder (one parse at a time per thread)."""
+    """Per-parse state the builder reads (one parse at a time per thread)."""
 
     def __init__(self) -> None:
-        self.base = 0
         self.docs: dict[int, tuple[str, ...]] = {}
         self.comments: list[n.Comment] = []
-        self.last: Token | None = None
 
 
 _ctx = _Context()
@@ -195,10 +245,16 @@ def _block_comment_end(text: str, pos: int) -> int:
     return -1
 
 
-def tokenize(text: str, base: int) -> Iterator[Token]:
-    """Yield Tokens with absolute positions; record comments in the context."""
-    docs = _ctx.docs
-    comments = _ctx.comments
+def _lex(
+    text: str, base: int, docs: dict[int, tuple[str, ...]], comments: list[n.Comment]
+) -> tuple[list[Tok], LexError | None]:
+    """The tokens of `text` with absolute positions, up to its first lexical error.
+
+    The error is returned, not raised: a syntax error before it must win, so the parser
+    raises it only once it has taken every token before it. Comments go to `comments`,
+    and those right before a token to `docs[start of the token]`."""
+    tokens: list[Tok] = []
+    append = tokens.append
     keywords = KEYWORDS
     operators = OPERATORS
     pending: list[str] = []
@@ -209,118 +265,94 @@ def tokenize(text: str, base: int) -> Iterator[Token]:
         # comment, whose nesting a regular expression cannot follow.
         for m in _TOKEN.finditer(text, pos):
             group: int = m.lastindex  # type: ignore[assignment]  # one group always matches
-            start, end = m.span(group)
+            value: str = m[group]
+            end = m.end()
+            start = end - len(value)
             if group == _G_ID:
-                value = m.group(group)
                 ttype = keywords.get(value, "ID")
             elif group == _G_OP:
-                value = m.group(group)
                 ttype = operators[value]
                 if ttype == "LT":
                     depth += 1
                 elif ttype == "GT":
                     depth = max(depth - 1, 0)
             elif group == _G_LINE:
-                body = m.group(group)
-                pending.append(body)
-                comments.append(n.Comment(text=body, span=Span(base + start, base + end)))
+                pending.append(value)
+                comments.append(_Comment(text=value, span=_Span(base + start, base + end)))
                 continue
             elif group == _G_END:
-                return
+                return tokens, None
             elif group == _G_NUM:
-                value = m.group(group)
                 ttype = "INTEGER" if value.isdigit() else "VERSION"
             elif group == _G_STR:
-                value = m.group(group)
                 ttype = "STRING"
             elif group == _G_BADID:
-                value = m.group(group)
-                if value == "_":
-                    ttype = "UNDERSCORE"
-                else:
+                if value != "_":
                     diag = _id_error(value, base + start)
                     if diag is None:  # pragma: no cover - `_G_ID` takes every valid name
                         raise AssertionError(value)
-                    raise LexError(diag)
+                    return tokens, LexError(diag)
+                ttype = "UNDERSCORE"
             elif group == _G_BLOCK:
                 pos = _block_comment_end(text, start)
                 if pos < 0:
                     sp = Span(base + start, base + start + 1)
-                    raise LexError(error("WIT100", "unterminated block comment", sp))
+                    return tokens, LexError(error("WIT100", "unterminated block comment", sp))
                 body = text[start:pos]
                 pending.append(body)
-                comments.append(n.Comment(text=body, span=Span(base + start, base + pos)))
+                comments.append(_Comment(text=body, span=_Span(base + start, base + pos)))
                 break
             else:
-                ch = text[start]
                 sp = Span(base + start, base + start + 1)
-                raise LexError(error("WIT100", f"unexpected character {ch!r}", sp))
+                return tokens, LexError(error("WIT100", f"unexpected character {value!r}", sp))
             if depth >= MAX_NESTING and ttype != "LT" and ttype != "GT":
                 # `<` only opens type arguments, so its depth is the type nesting depth;
                 # wit-parser refuses a type nested more than MAX_NESTING levels deep.
                 sp = Span(base + start, base + end)
-                raise LexError(error("WIT313", "type nesting too deep", sp))
-            tok = Token(ttype, value, base + start, base + end)
+                return tokens, LexError(error("WIT313", "type nesting too deep", sp))
             if pending:
                 docs[base + start] = tuple(pending)
                 pending = []
-            _ctx.last = tok
-            yield tok
+            append((ttype, value, base + start, base + end))
         else:  # pragma: no cover - the `_G_END` alternative always matches last
-            return
+            return tokens, None
+
+
+def tokenize(text: str, base: int) -> Iterator[Token]:
+    """Yield Tokens with absolute positions (raising `LexError` where lexing stops);
+    record comments in the context."""
+    tokens, problem = _lex(text, base, _ctx.docs, _ctx.comments)
+    for ttype, value, start, end in tokens:
+        yield Token(ttype, value, start, end)
+    if problem is not None:
+        raise problem
 
 
 # ---------------------------------------------------------------- node building
 
+# A value on the parser's stack: a `Tok`, a node, a tuple of nodes, or None.
 Child = Any
+# What a reduction calls: the children lark's tree builder would pass (a fresh list the
+# callback may change) and the span they cover, as start and end offsets.
+Callback = Callable[[list[Child], int, int], Child]
 
 
-def _start(x: Child) -> int:
-    if type(x) is Token:
-        return x.start_pos
-    if type(x) is tuple:
-        return _start(x[0])
-    return cast(int, x.span.start)
-
-
-def _end(x: Child) -> int:
-    if type(x) is Token:
-        return x.end_pos
-    if type(x) is tuple:
-        return _end(x[-1])
-    return cast(int, x.span.end)
-
-
-def _span(children: list[Child]) -> Span:
-    """From the first to the last non-empty child (this runs once per reduction)."""
-    for first in children:
-        if (first is not None and first.__class__ is not tuple) or first:
-            break
-    else:
-        last = _ctx.last
-        pos = last.end_pos if last is not None else _ctx.base
-        return Span(pos, pos)
-    for final in reversed(children):
-        if (final is not None and final.__class__ is not tuple) or final:
-            break
-    return Span(_start(first), _end(final))
+def _where(x: Child) -> Span:
+    """The span of one child: a token or a node."""
+    if x.__class__ is tuple:
+        return Span(x[2], x[3])
+    return cast(Span, x.span)
 
 
 def _docs(start: int) -> n.Docs:
     comments = _ctx.docs.get(start)
     if comments is None:
         return n.NO_DOCS
-    return n.Docs(comments=comments, span=Span(start, start))
-
-
-def _head(c: list[Child]) -> tuple[n.Docs, tuple[n.Attribute, ...], Span]:
-    """Docs, attributes and span of an item whose first child is `attrs`."""
-    sp = _span(c)
-    return _docs(sp.start), c[0], sp
+    return _Docs(comments=comments, span=_Span(start, start))
 
 
 def _of(kind: type, c: list[Child]) -> tuple[Any, ...]:
-    return tuple(x for x in c if isinstance(x, kind))
+    return tuple([x for x in c if x.__class__ is kind])
 
 
 class SyntaxProblem(Exception):
@@ -332,69 +364,70 @@ class SyntaxProblem(Exception):
 
 
 class Builder:
-    """One small method per grammar rule (`_drive` calls them as it reduces)."""
+    """One small method per grammar rule (`_drive` calls them as it reduces).
 
-    def start(self, c: list[Child]) -> n.File:
-        return cast(n.File, c[0])
+    Each takes the rule's children and the start and end offsets of the text they cover
+    (from the first token of the first child that has tokens, empty `attrs` having none,
+    to the end of the last): the node's span. Items look up their docs at that start,
+    the first token of their attributes or keyword."""
 
-    def file(self, c: list[Child]) -> n.File:
-        return n.File(path="", package=c[0], items=tuple(c[1:]), comments=(), span=_span(c))
+    def file(self, c: list[Child], start: int, end: int) -> n.File:
+        return n.File(
+            path="", package=c[0], items=tuple(c[1:]), comments=(), span=_Span(start, end)
+        )
 
-    def package_header(self, c: list[Child]) -> n.PackageDecl:
+    def package_header(self, c: list[Child], start: int, end: int) -> n.PackageDecl:
         return cast(n.PackageDecl, c[0])
 
-    def top_item(self, c: list[Child]) -> Any:
-        return c[0]
+    def nested_package(self, c: list[Child], start: int, end: int) -> n.NestedPackage:
+        return n.NestedPackage(decl=c[0], items=tuple(c[2:-1]), span=_Span(start, end))
 
-    def nested_package(self, c: list[Child]) -> n.NestedPackage:
-        return n.NestedPackage(decl=c[0], items=tuple(c[2:-1]), span=_span(c))
+    def package_decl(self, c: list[Child], start: int, end: int) -> n.PackageDecl:
+        return n.PackageDecl(docs=_docs(start), name=c[1], span=_Span(start, end))
 
-    def package_decl(self, c: list[Child]) -> n.PackageDecl:
-        sp = _span(c)
-        return n.PackageDecl(docs=_docs(sp.start), name=c[1], span=sp)
-
-    def package_name(self, c: list[Child]) -> n.PackageName:
-        ver = c[3]
+    def package_name(self, c: list[Child], start: int, end: int) -> n.PackageName:
+        ver: Tok | None = c[3]
         return n.PackageName(
             namespace=c[0],
             name=c[2],
             extra=(),
-            version=ver.value if ver else None,
-            version_span=_span([ver]) if ver else Span.UNKNOWN,
-            span=_span(c),
+            version=ver[1] if ver else None,
+            version_span=_where(ver) if ver else Span.UNKNOWN,
+            span=_Span(start, end),
         )
 
-    def version(self, c: list[Child]) -> Token:
-        tok: Token = c[1]
+    def version(self, c: list[Child], start: int, end: int) -> Tok:
+        tok: Tok = c[1]
         _check_version(tok)
         return tok
 
-    def toplevel_use(self, c: list[Child]) -> n.ToplevelUse:
-        docs, attrs, sp = _head(c)
-        return n.ToplevelUse(docs=docs, attrs=attrs, path=c[2], alias=c[4], span=sp)
+    def toplevel_use(self, c: list[Child], start: int, end: int) -> n.ToplevelUse:
+        return n.ToplevelUse(
+            docs=_docs(start), attrs=c[0], path=c[2], alias=c[4], span=_Span(start, end)
+        )
 
-    def local_path(self, c: list[Child]) -> n.LocalPath:
-        return n.LocalPath(name=c[0], span=_span(c))
+    def local_path(self, c: list[Child], start: int, end: int) -> n.LocalPath:
+        return n.LocalPath(name=c[0], span=_Span(start, end))
 
-    def package_path(self, c: list[Child]) -> n.PackagePath:
-        ver = c[5]
+    def package_path(self, c: list[Child], start: int, end: int) -> n.PackagePath:
+        ver: Tok | None = c[5]
         return n.PackagePath(
             namespace=c[0],
             package=c[2],
             name=c[4],
-            version=ver.value if ver else None,
-            span=_span(c),
+            version=ver[1] if ver else None,
+            span=_Span(start, end),
         )
 
     # ---- attributes
-    def attrs(self, c: list[Child]) -> tuple[n.Attribute, ...]:
+    def attrs(self, c: list[Child], start: int, end: int) -> tuple[n.Attribute, ...]:
         return tuple(c)
 
-    def attr(self, c: list[Child]) -> n.Attribute:
-        attr = self._attr(c[1], c[3], _span(c))
+    def attr(self, c: list[Child], start: int, end: int) -> n.Attribute:
+        attr = self._attr(c[1], c[3], _Span(start, end))
         if len(c) > 5:
-            comma: Token = c[4]
-            raise SyntaxProblem(error("WIT101", "expected ')', found ','", _span([comma])))
+            comma: Tok = c[4]
+            raise SyntaxProblem(error("WIT101", "expected ')', found ','", _where(comma)))
         return attr
 
     def _attr(self, name: n.Id, arg: tuple[str, Any, Any], sp: Span) -> n.Attribute:
@@ -409,230 +442,256 @@ class Builder:
             raise SyntaxProblem(error("WIT104", f"unknown attribute `{name.name}`", name.span))
         if kind == "string":
             raise SyntaxProblem(
-                error("WIT104", f"expected `{want}`, found a string", _span([value]))
+                error("WIT104", f"expected `{want}`, found a string", _where(value))
             )
         if key.name != want:
             raise SyntaxProblem(error("WIT104", f"expected `{want}`, found `{key.name}`", key.span))
         if want == "feature":
             if kind != "ident":
-                raise SyntaxProblem(error("WIT104", "expected an identifier", _span([value])))
+                raise SyntaxProblem(error("WIT104", "expected an identifier", _where(value)))
             return n.Unstable(feature=value.name, span=sp)
         if kind != "version":
-            raise SyntaxProblem(error("WIT103", "expected a version", _span([value])))
+            raise SyntaxProblem(error("WIT103", "expected a version", _where(value)))
         _check_version(value)
         if name.name == "since":
-            return n.Since(version=value.value, span=sp)
-        return n.Deprecated(version=value.value, span=sp)
+            return _Since(version=value[1], span=sp)
+        return n.Deprecated(version=value[1], span=sp)
 
-    def attr_version(self, c: list[Child]) -> tuple[str, n.Id, Token]:
+    def attr_version(self, c: list[Child], start: int, end: int) -> tuple[str, n.Id, Tok]:
         return ("version", c[0], c[2])
 
-    def attr_ident(self, c: list[Child]) -> tuple[str, n.Id, n.Id]:
+    def attr_ident(self, c: list[Child], start: int, end: int) -> tuple[str, n.Id, n.Id]:
         return ("ident", c[0], c[2])
 
-    def attr_string(self, c: list[Child]) -> tuple[str, None, Token]:
+    def attr_string(self, c: list[Child], start: int, end: int) -> tuple[str, None, Tok]:
         return ("string", None, c[0])
 
     # ---- interfaces
-    def interface(self, c: list[Child]) -> n.Interface:
-        docs, attrs, sp = _head(c)
-        return n.Interface(docs=docs, attrs=attrs, name=c[2], items=tuple(c[4:-1]), span=sp)
+    def interface(self, c: list[Child], start: int, end: int) -> n.Interface:
+        return n.Interface(
+            docs=_docs(start), attrs=c[0], name=c[2], items=tuple(c[4:-1]), span=_Span(start, end)
+        )
 
-    def interface_item(self, c: list[Child]) -> Any:
-        return c[0]
+    def use_item(self, c: list[Child], start: int, end: int) -> n.Use:
+        return n.Use(
+            docs=_docs(start), attrs=c[0], path=c[2], names=c[5] or (), span=_Span(start, end)
+        )
 
-    def typedef_item(self, c: list[Child]) -> Any:
-        return c[0]
-
-    def use_item(self, c: list[Child]) -> n.Use:
-        docs, attrs, sp = _head(c)
-        return n.Use(docs=docs, attrs=attrs, path=c[2], names=c[5] or (), span=sp)
-
-    def use_names(self, c: list[Child]) -> tuple[n.UseName, ...]:
+    def use_names(self, c: list[Child], start: int, end: int) -> tuple[n.UseName, ...]:
         return _of(n.UseName, c)
 
-    def use_name(self, c: list[Child]) -> n.UseName:
-        return n.UseName(name=c[0], alias=c[2], span=_span(c))
+    def use_name(self, c: list[Child], start: int, end: int) -> n.UseName:
+        return n.UseName(name=c[0], alias=c[2], span=_Span(start, end))
 
-    def func_item(self, c: list[Child]) -> n.Func:
-        docs, attrs, sp = _head(c)
-        return n.Func(docs=docs, attrs=attrs, name=c[1], func=c[3], span=sp)
+    def func_item(self, c: list[Child], start: int, end: int) -> n.Func:
+        return _Func(docs=_docs(start), attrs=c[0], name=c[1], func=c[3], span=_Span(start, end))
 
-    def func_type(self, c: list[Child]) -> n.FuncType:
-        return n.FuncType(is_async=c[0] is not None, params=c[3], result=c[5], span=_span(c))
+    def func_type(self, c: list[Child], start: int, end: int) -> n.FuncType:
+        return _FuncType(
+            is_async=c[0] is not None, params=c[3], result=c[5], span=_Span(start, end)
+        )
 
-    def params(self, c: list[Child]) -> tuple[n.Param, ...]:
+    def params(self, c: list[Child], start: int, end: int) -> tuple[n.Param, ...]:
         return _of(n.Param, c)
 
-    def param(self, c: list[Child]) -> n.Param:
-        return n.Param(name=c[0], type=c[2], span=_span(c))
+    def param(self, c: list[Child], start: int, end: int) -> n.Param:
+        return _Param(name=c[0], type=c[2], span=_Span(start, end))
 
-    def result_type(self, c: list[Child]) -> Any:
+    def result_type(self, c: list[Child], start: int, end: int) -> Any:
         return c[1]
 
-    def type_alias(self, c: list[Child]) -> n.TypeAlias:
-        docs, attrs, sp = _head(c)
-        return n.TypeAlias(docs=docs, attrs=attrs, name=c[2], type=c[4], span=sp)
+    def type_alias(self, c: list[Child], start: int, end: int) -> n.TypeAlias:
+        return n.TypeAlias(
+            docs=_docs(start), attrs=c[0], name=c[2], type=c[4], span=_Span(start, end)
+        )
 
-    def record(self, c: list[Child]) -> n.Record:
-        docs, attrs, sp = _head(c)
-        return n.Record(docs=docs, attrs=attrs, name=c[2], fields=_of(n.Field, c), span=sp)
+    def record(self, c: list[Child], start: int, end: int) -> n.Record:
+        return n.Record(
+            docs=_docs(start),
+            attrs=c[0],
+            name=c[2],
+            fields=_of(n.Field, c),
+            span=_Span(start, end),
+        )
 
-    def field(self, c: list[Child]) -> n.Field:
-        docs, attrs, sp = _head(c)
-        return n.Field(docs=docs, attrs=attrs, name=c[1], type=c[3], span=sp)
+    def field(self, c: list[Child], start: int, end: int) -> n.Field:
+        return _Field(docs=_docs(start), attrs=c[0], name=c[1], type=c[3], span=_Span(start, end))
 
-    def flags(self, c: list[Child]) -> n.Flags:
-        docs, attrs, sp = _head(c)
-        return n.Flags(docs=docs, attrs=attrs, name=c[2], flags=_of(n.FlagName, c), span=sp)
+    def flags(self, c: list[Child], start: int, end: int) -> n.Flags:
+        return n.Flags(
+            docs=_docs(start),
+            attrs=c[0],
+            name=c[2],
+            flags=_of(n.FlagName, c),
+            span=_Span(start, end),
+        )
 
-    def flag(self, c: list[Child]) -> n.FlagName:
-        docs, attrs, sp = _head(c)
-        return n.FlagName(docs=docs, attrs=attrs, name=c[1], span=sp)
+    def flag(self, c: list[Child], start: int, end: int) -> n.FlagName:
+        return _FlagName(docs=_docs(start), attrs=c[0], name=c[1], span=_Span(start, end))
 
-    def variant(self, c: list[Child]) -> n.Variant:
-        docs, attrs, sp = _head(c)
-        return n.Variant(docs=docs, attrs=attrs, name=c[2], cases=_of(n.Case, c), span=sp)
+    def variant(self, c: list[Child], start: int, end: int) -> n.Variant:
+        return n.Variant(
+            docs=_docs(start),
+            attrs=c[0],
+            name=c[2],
+            cases=_of(n.Case, c),
+            span=_Span(start, end),
+        )
 
-    def case(self, c: list[Child]) -> n.Case:
-        docs, attrs, sp = _head(c)
-        return n.Case(docs=docs, attrs=attrs, name=c[1], type=c[3], span=sp)
+    def case(self, c: list[Child], start: int, end: int) -> n.Case:
+        return _Case(docs=_docs(start), attrs=c[0], name=c[1], type=c[3], span=_Span(start, end))
 
-    def enum(self, c: list[Child]) -> n.Enum:
-        docs, attrs, sp = _head(c)
-        return n.Enum(docs=docs, attrs=attrs, name=c[2], cases=_of(n.EnumCase, c), span=sp)
+    def enum(self, c: list[Child], start: int, end: int) -> n.Enum:
+        return n.Enum(
+            docs=_docs(start),
+            attrs=c[0],
+            name=c[2],
+            cases=_of(n.EnumCase, c),
+            span=_Span(start, end),
+        )
 
-    def enum_case(self, c: list[Child]) -> n.EnumCase:
-        docs, attrs, sp = _head(c)
-        return n.EnumCase(docs=docs, attrs=attrs, name=c[1], span=sp)
+    def enum_case(self, c: list[Child], start: int, end: int) -> n.EnumCase:
+        return _EnumCase(docs=_docs(start), attrs=c[0], name=c[1], span=_Span(start, end))
 
-    def resource_decl(self, c: list[Child]) -> n.Resource:
-        docs, attrs, sp = _head(c)
-        return n.Resource(docs=docs, attrs=attrs, name=c[2], funcs=None, span=sp)
+    def resource_decl(self, c: list[Child], start: int, end: int) -> n.Resource:
+        return n.Resource(
+            docs=_docs(start), attrs=c[0], name=c[2], funcs=None, span=_Span(start, end)
+        )
 
-    def resource_def(self, c: list[Child]) -> n.Resource:
-        docs, attrs, sp = _head(c)
-        return n.Resource(docs=docs, attrs=attrs, name=c[2], funcs=_of(n.ResourceFunc, c), span=sp)
+    def resource_def(self, c: list[Child], start: int, end: int) -> n.Resource:
+        return n.Resource(
+            docs=_docs(start),
+            attrs=c[0],
+            name=c[2],
+            funcs=_of(n.ResourceFunc, c),
+            span=_Span(start, end),
+        )
 
-    def method(self, c: list[Child]) -> n.ResourceFunc:
-        docs, attrs, sp = _head(c)
-        return n.ResourceFunc(docs=docs, attrs=attrs, kind="method", name=c[1], func=c[3], span=sp)
+    def method(self, c: list[Child], start: int, end: int) -> n.ResourceFunc:
+        return _ResourceFunc(
+            docs=_docs(start),
+            attrs=c[0],
+            kind="method",
+            name=c[1],
+            func=c[3],
+            span=_Span(start, end),
+        )
 
-    def static_func(self, c: list[Child]) -> n.ResourceFunc:
-        docs, attrs, sp = _head(c)
-        return n.ResourceFunc(docs=docs, attrs=attrs, kind="static", name=c[1], func=c[4], span=sp)
+    def static_func(self, c: list[Child], start: int, end: int) -> n.ResourceFunc:
+        return _ResourceFunc(
+            docs=_docs(start),
+            attrs=c[0],
+            kind="static",
+            name=c[1],
+            func=c[4],
+            span=_Span(start, end),
+        )
 
-    def constructor(self, c: list[Child]) -> n.ResourceFunc:
-        docs, attrs, sp = _head(c)
-        kw: Token = c[1]
-        name = n.Id(name="constructor", span=_span([kw]))
-        func = n.FuncType(is_async=False, params=c[3], result=c[5], span=_span(c[1:]))
-        return n.ResourceFunc(
-            docs=docs, attrs=attrs, kind="constructor", name=name, func=func, span=sp
+    def constructor(self, c: list[Child], start: int, end: int) -> n.ResourceFunc:
+        kw: Tok = c[1]
+        name = _Id(name="constructor", span=_where(kw))
+        func = _FuncType(is_async=False, params=c[3], result=c[5], span=_Span(kw[2], end))
+        return _ResourceFunc(
+            docs=_docs(start),
+            attrs=c[0],
+            kind="constructor",
+            name=name,
+            func=func,
+            span=_Span(start, end),
         )
 
     # ---- worlds
-    def world(self, c: list[Child]) -> n.World:
-        docs, attrs, sp = _head(c)
-        return n.World(docs=docs, attrs=attrs, name=c[2], items=tuple(c[4:-1]), span=sp)
-
-    def world_item(self, c: list[Child]) -> Any:
-        return c[0]
-
-    def import_item(self, c: list[Child]) -> n.Import:
-        docs, attrs, sp = _head(c)
-        return n.Import(docs=docs, attrs=attrs, extern=c[2], span=sp)
-
-    def export_item(self, c: list[Child]) -> n.Export:
-        docs, attrs, sp = _head(c)
-        return n.Export(docs=docs, attrs=attrs, extern=c[2], span=sp)
-
-    def extern_func(self, c: list[Child]) -> n.ExternFunc:
-        return n.ExternFunc(name=c[0], func=c[2], span=_span(c))
-
-    def extern_inline(self, c: list[Child]) -> n.ExternInline:
-        return n.ExternInline(name=c[0], items=tuple(c[4:-1]), span=_span(c))
-
-    def extern_named(self, c: list[Child]) -> n.ExternNamed:
-        return n.ExternNamed(name=c[0], path=c[2], span=_span(c))
-
-    def extern_path(self, c: list[Child]) -> n.ExternPath:
-        return n.ExternPath(path=c[0], span=_span(c))
-
-    def include_plain(self, c: list[Child]) -> n.Include:
-        docs, attrs, sp = _head(c)
-        return n.Include(docs=docs, attrs=attrs, path=c[2], names=(), span=sp)
-
-    def include_with(self, c: list[Child]) -> n.Include:
-        docs, attrs, sp = _head(c)
-        return n.Include(docs=docs, attrs=attrs, path=c[2], names=c[5], span=sp)
-
-    def include_names(self, c: list[Child]) -> tuple[n.IncludeName, ...]:
-        return _of(n.IncludeName, c)
-
-    def include_name(self, c: list[Child]) -> n.IncludeName:
-        return n.IncludeName(name=c[0], alias=c[2], span=_span(c))
-
-    # ---- types
-    def prim_ty(self, c: list[Child]) -> n.Prim:
-        tok: Token = c[0]
-        return n.Prim(name=cast(n.PrimName, str(tok)), span=_span(c))
-
-    def tuple_ty(self, c: list[Child]) -> n.TupleType:
-        return n.TupleType(
-            types=tuple(x for x in c[2:-1] if not isinstance(x, Token)), span=_span(c)
+    def world(self, c: list[Child], start: int, end: int) -> n.World:
+        return n.World(
+            docs=_docs(start), attrs=c[0], name=c[2], items=tuple(c[4:-1]), span=_Span(start, end)
         )
 
-    def list_ty(self, c: list[Child]) -> n.ListType:
-        size = c[4]
+    def import_item(self, c: list[Child], start: int, end: int) -> n.Import:
+        return n.Import(docs=_docs(start), attrs=c[0], extern=c[2], span=_Span(start, end))
+
+    def export_item(self, c: list[Child], start: int, end: int) -> n.Export:
+        return n.Export(docs=_docs(start), attrs=c[0], extern=c[2], span=_Span(start, end))
+
+    def extern_func(self, c: list[Child], start: int, end: int) -> n.ExternFunc:
+        return n.ExternFunc(name=c[0], func=c[2], span=_Span(start, end))
+
+    def extern_inline(self, c: list[Child], start: int, end: int) -> n.ExternInline:
+        return n.ExternInline(name=c[0], items=tuple(c[4:-1]), span=_Span(start, end))
+
+    def extern_named(self, c: list[Child], start: int, end: int) -> n.ExternNamed:
+        return n.ExternNamed(name=c[0], path=c[2], span=_Span(start, end))
+
+    def extern_path(self, c: list[Child], start: int, end: int) -> n.ExternPath:
+        return n.ExternPath(path=c[0], span=_Span(start, end))
+
+    def include_plain(self, c: list[Child], start: int, end: int) -> n.Include:
+        return n.Include(docs=_docs(start), attrs=c[0], path=c[2], names=(), span=_Span(start, end))
+
+    def include_with(self, c: list[Child], start: int, end: int) -> n.Include:
+        return n.Include(
+            docs=_docs(start), attrs=c[0], path=c[2], names=c[5], span=_Span(start, end)
+        )
+
+    def include_names(self, c: list[Child], start: int, end: int) -> tuple[n.IncludeName, ...]:
+        return _of(n.IncludeName, c)
+
+    def include_name(self, c: list[Child], start: int, end: int) -> n.IncludeName:
+        return n.IncludeName(name=c[0], alias=c[2], span=_Span(start, end))
+
+    # ---- types
+    def prim_ty(self, c: list[Child], start: int, end: int) -> n.Prim:
+        tok: Tok = c[0]
+        return _Prim(name=cast(n.PrimName, tok[1]), span=_Span(start, end))
+
+    def tuple_ty(self, c: list[Child], start: int, end: int) -> n.TupleType:
+        types = tuple([x for x in c[2:-1] if x.__class__ is not tuple])  # drop the commas
+        return _TupleType(types=types, span=_Span(start, end))
+
+    def list_ty(self, c: list[Child], start: int, end: int) -> n.ListType:
+        size: Tok | None = c[4]
         if size is not None:
-            value = int(size.value)
+            value = int(size[1])
             if value >= 1 << 32:
                 raise SyntaxProblem(
                     error(
                         "WIT106",
                         "invalid list size: number too large to fit in target type",
-                        _span([size]),
+                        _where(size),
                     )
                 )
-            return n.ListType(element=c[2], size=value, span=_span(c))
-        return n.ListType(element=c[2], size=None, span=_span(c))
+            return _ListType(element=c[2], size=value, span=_Span(start, end))
+        return _ListType(element=c[2], size=None, span=_Span(start, end))
 
-    def option_ty(self, c: list[Child]) -> n.OptionType:
-        return n.OptionType(type=c[2], span=_span(c))
+    def option_ty(self, c: list[Child], start: int, end: int) -> n.OptionType:
+        return _OptionType(type=c[2], span=_Span(start, end))
 
-    def result_ty(self, c: list[Child]) -> n.ResultType:
+    def result_ty(self, c: list[Child], start: int, end: int) -> n.ResultType:
         args = c[2]
         if args is None:
-            return n.ResultType(ok=None, err=None, span=_span(c))
-        return n.ResultType(ok=args[0], err=args[1], span=_span(c))
+            return _ResultType(ok=None, err=None, span=_Span(start, end))
+        return _ResultType(ok=args[0], err=args[1], span=_Span(start, end))
 
-    def result_args(self, c: list[Child]) -> tuple[Any, Any]:
+    def result_args(self, c: list[Child], start: int, end: int) -> tuple[Any, Any]:
         return (c[0], c[2])
 
-    def result_no_ok(self, c: list[Child]) -> tuple[Any, Any]:
+    def result_no_ok(self, c: list[Child], start: int, end: int) -> tuple[Any, Any]:
         return (None, c[2])
 
-    def map_ty(self, c: list[Child]) -> n.MapType:
-        return n.MapType(key=c[2], value=c[4], span=_span(c))
+    def map_ty(self, c: list[Child], start: int, end: int) -> n.MapType:
+        return n.MapType(key=c[2], value=c[4], span=_Span(start, end))
 
-    def future_ty(self, c: list[Child]) -> n.FutureType:
-        return n.FutureType(type=c[2], span=_span(c))
+    def future_ty(self, c: list[Child], start: int, end: int) -> n.FutureType:
+        return n.FutureType(type=c[2], span=_Span(start, end))
 
-    def stream_ty(self, c: list[Child]) -> n.StreamType:
-        return n.StreamType(type=c[2], span=_span(c))
+    def stream_ty(self, c: list[Child], start: int, end: int) -> n.StreamType:
+        return n.StreamType(type=c[2], span=_Span(start, end))
 
-    def handle_ty(self, c: list[Child]) -> n.HandleType:
-        return n.HandleType(borrow=c[0].type == "BORROW", resource=c[2], span=_span(c))
+    def handle_ty(self, c: list[Child], start: int, end: int) -> n.HandleType:
+        kw: Tok = c[0]
+        return _HandleType(borrow=kw[0] == "BORROW", resource=c[2], span=_Span(start, end))
 
-    def named_ty(self, c: list[Child]) -> n.Named:
-        return n.Named(name=c[0], span=_span(c))
-
-    def id(self, c: list[Child]) -> n.Id:
-        tok: Token = c[0]
-        text = tok.value
-        span = Span(tok.start_pos, tok.end_pos)
-        return n.Id(name=text[1:] if text[0] == "%" else text, span=span)
+    def named_ty(self, c: list[Child], start: int, end: int) -> n.Named:
+        return _Named(name=c[0], span=_Span(start, end))
 
 
 _SEMVER = re.compile(
@@ -642,11 +701,11 @@ _SEMVER = re.compile(
 )
 
 
-def _check_version(tok: Token) -> None:
-    text = str(tok)
+def _check_version(tok: Tok) -> None:
+    text = tok[1]
     if _SEMVER.fullmatch(text):
         return
-    sp = Span(tok.start_pos, tok.end_pos)
+    sp = _where(tok)
     parts = re.match(r"([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?", text)
     if parts:
         for label, part in zip(("major", "minor", "patch"), parts.groups(), strict=True):
@@ -657,8 +716,8 @@ def _check_version(tok: Token) -> None:
     raise SyntaxProblem(error("WIT103", f"invalid semantic version `{text}`", sp))
 
 
-def _unquote(tok: Token) -> str:
-    return str(tok)[1:-1]
+def _unquote(tok: Tok) -> str:
+    return tok[1][1:-1]
 
 
 # ---------------------------------------------------------------- errors
@@ -738,56 +797,79 @@ def _expected_text(expected: set[str]) -> str:
 class _Stuck(Exception):
     """The parser has no action for `token` in the state on top of `stack`."""
 
-    def __init__(self, token: Token, stack: list[int]) -> None:
-        super().__init__(token.type)
+    def __init__(self, token: Tok, stack: list[int]) -> None:
+        super().__init__(token[0])
         self.token = token
         self.stack = stack
 
 
+class _TooDeep(Exception):
+    """Python ran out of stack while the parser was at `token`."""
+
+    def __init__(self, token: Tok) -> None:
+        super().__init__(token[0])
+        self.token = token
+
+
+def _children(c: list[Child], start: int, end: int) -> list[Child]:
+    """A helper rule's value (lark's `__x_star` rules): its children, to splice in."""
+    return c
+
+
+def _grow(c: list[Child], start: int, end: int) -> list[Child]:
+    """A helper rule that adds to the list of its first child: add in place, rather than
+    copy the list once per item."""
+    head: list[Child] = c[0]
+    head += c[1:]
+    return head
+
+
 def _callback(
-    method: Callable[[list[Child]], Child] | None,
+    method: Callback | None,
     expand1: bool,
     include: list[list[Any]] | None,
     nones: int,
-) -> Callable[[list[Child]], Child]:
+) -> Callback:
     """What a reduction calls: the `Builder` method on the children lark's tree builder
     would pass (see `grammar.build_table`). A helper rule without a method (lark's
-    `__x_star` rules; `?ty`, whose alternatives each pass their one child through) returns
-    its children, for the parent to splice in."""
-    inner: Callable[[list[Child]], Child] = method if method is not None else list
+    `__x_star` rules) returns its children, for the parent to splice in. Every terminal of
+    the grammar is named, so lark keeps every child: `include` only splices helper lists
+    and adds Nones for absent `[optional]` items, which is done in place."""
+    build: Callback = method if method is not None else _children
     if expand1:
-        build = inner
+        whole = build
 
-        def inner(children: list[Child]) -> Child:
-            return children[0] if len(children) == 1 else build(children)
+        def build(c: list[Child], start: int, end: int) -> Child:
+            return c[0] if len(c) == 1 else whole(c, start, end)
 
     if include is None:
-        return inner
-    plan = [(i, splice, before) for i, splice, before in include]
-    simple = [i for i, _, _ in plan]
-    if nones == 0 and all(not splice and not before for _, splice, before in plan):
-        call = inner
+        return build
+    # Right to left, so that an edit leaves the indexes of those still to do alone.
+    edits = [(i, splice, [None] * before) for i, splice, before in reversed(include)]
+    edits = [(i, splice, pad) for i, splice, pad in edits if splice or pad]
+    tail = [None] * nones
+    if method is None and not expand1 and not tail and edits == [(0, True, [])]:
+        return _grow
+    inner = build
 
-        def pick(children: list[Child]) -> Child:
-            return call([children[i] for i in simple])
-
-        return pick
-    done = inner
-
-    def filtered(children: list[Child]) -> Child:
-        out: list[Child] = []
-        for i, splice, before in plan:
-            if before:
-                out += [None] * before
+    def filtered(c: list[Child], start: int, end: int) -> Child:
+        for i, splice, pad in edits:
             if splice:
-                out += children[i]
-            else:
-                out.append(children[i])
-        if nones:
-            out += [None] * nones
-        return done(out)
+                c[i : i + 1] = c[i]
+            if pad:
+                c[i:i] = pad
+        if tail:
+            c += tail
+        return inner(c, start, end)
 
     return filtered
+
+
+# Rules whose one child is their value, reduced without a call: `?ty` (lark's `expand1`)
+# too, and `id: ID`, because the driver shifts an identifier as its `n.Id` node.
+_PASS_THROUGH = frozenset(
+    {"start", "top_item", "interface_item", "typedef_item", "world_item", "id"}
+)
 
 
 @functools.cache
@@ -801,10 +883,15 @@ def _tables() -> tuple[dict[int, dict[str, tuple[Any, ...]]], int, int, frozense
     builder = Builder()
     reductions = []
     for origin, size, method, expand1, include, nones in data["rules"]:
+        if include is not None and [i for i, _, _ in include] != list(range(size)):
+            raise AssertionError(f"rule {origin} drops a child; name its terminals")
         callback = _callback(
             getattr(builder, method, None) if method else None, expand1, include, nones
         )
-        through = expand1 and size == 1 and include is None and nones == 0
+        one_child = size == 1 and include is None and nones == 0
+        if origin in _PASS_THROUGH and not one_child:
+            raise AssertionError(f"rule {origin} has more than its one child")
+        through = one_child and (expand1 or origin in _PASS_THROUGH)
         reductions.append((False, size, callback, sys.intern(origin), through))
     states: dict[int, dict[str, tuple[Any, ...]]] = {}
     terminals: set[str] = set()
@@ -823,7 +910,7 @@ def _tables() -> tuple[dict[int, dict[str, tuple[Any, ...]]], int, int, frozense
 def _rows() -> tuple[dict[str, Any], dict[str, Any], dict[int, int]]:
     """`_tables()` for the driver: each state is its row itself, and a shift (or go) is
     the target's row, so a step costs one dict lookup. A reduction is `(size, callback,
-    rule name)`; its callback is None where it passes its one child through (`?ty`).
+    rule name)`; its callback is None where it passes its one child through.
     Returns the start row, the accepting row, and each row's state number by `id`."""
     states, start, end, _ = _tables()
     rows: dict[int, dict[str, Any]] = {state: {} for state in states}
@@ -839,37 +926,60 @@ def _rows() -> tuple[dict[str, Any], dict[str, Any], dict[int, int]]:
     return rows[start], rows[end], numbers
 
 
-def _drive(tokens: Iterator[Token], end: Token) -> n.File:
-    """The LALR loop over `_rows()`."""
-    start, accept, numbers = _rows()
-    row_stack: list[dict[str, Any]] = [start]
-    value_stack: list[Any] = []
-    push_row = row_stack.append
-    push_value = value_stack.append
-    for tok in itertools.chain(tokens, (end,)):
-        ttype = tok.type
-        while True:
-            act = row_stack[-1].get(ttype)
-            if act is None:
-                raise _Stuck(tok, [numbers[id(row)] for row in row_stack])
-            if act.__class__ is dict:
-                push_row(act)
-                push_value(tok)
-                break
-            size, callback, origin = act
-            if callback is None:
-                del row_stack[-1]
-            elif size:
-                children = value_stack[-size:]
-                del row_stack[-size:]
-                del value_stack[-size:]
-                push_value(callback(children))
-            else:
-                push_value(callback([]))
-            push_row(row_stack[-1][origin])
-            if row_stack[-1] is accept and ttype == "$END":
-                return cast(n.File, value_stack[-1])
-    raise AssertionError("the parser ended without accepting")  # pragma: no cover
+def _drive(tokens: list[Tok]) -> n.File | None:
+    """The LALR loop over `_rows()`; None if the tokens end before the input does (the
+    lexer stopped at an error).
+
+    Beside each value on the stack is the offset where it starts: that of its first token,
+    or for a value without tokens (empty `attrs`) that of the token after it. A reduction
+    spans from its first value's start to the end of the last token taken, so the
+    callbacks never look into their children for positions."""
+    start_row, accept, numbers = _rows()
+    rows: list[dict[str, Any]] = [start_row]
+    values: list[Child] = []
+    starts: list[int] = []
+    last_end = 0  # end of the last token shifted
+    tok: Tok = ("$END", "", 0, 0)
+    try:
+        for tok in tokens:
+            ttype, text, tok_start, tok_end = tok
+            row = rows[-1]
+            while True:
+                act = row.get(ttype)
+                if act is None:
+                    if row is accept:  # empty: reached by reducing `start` at the end
+                        return cast(n.File, values[-1])
+                    raise _Stuck(tok, [numbers[id(r)] for r in rows])
+                if act.__class__ is dict:
+                    rows.append(act)
+                    if ttype == "ID":  # as its node (see `_PASS_THROUGH`)
+                        name = text[1:] if text[0] == "%" else text
+                        values.append(_Id(name=name, span=_Span(tok_start, tok_end)))
+                    else:
+                        values.append(tok)
+                    starts.append(tok_start)
+                    break
+                size, callback, origin = act
+                if callback is None:  # passes its one child through, start included
+                    del rows[-1]
+                elif size == 1:
+                    del rows[-1]
+                    values[-1] = callback([values[-1]], starts[-1], last_end)
+                elif size:
+                    children = values[-size:]
+                    del rows[-size:]
+                    del values[-size:]
+                    del starts[1 - size :]
+                    values.append(callback(children, starts[-1], last_end))
+                else:
+                    values.append(callback([], tok_start, tok_start))
+                    starts.append(tok_start)
+                row = rows[-1][origin]
+                rows.append(row)
+            last_end = tok_end
+    except RecursionError:
+        raise _TooDeep(tok) from None
+    return None
 
 
 def _accepts(stack: list[int], token: str) -> bool:
@@ -896,8 +1006,8 @@ def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
     terminals = _tables()[3]
     expected = {t for t in terminals if _accepts(e.stack, t)}
     expected = expected or set(_tables()[0][e.stack[-1]])
-    tok = e.token
-    if tok.type == "$END":
+    ttype, value, start, end = e.token
+    if ttype == "$END":
         pos = base + len(text)
         return error(
             "WIT101", f"expected {_expected_text(expected)}, found eof", Span(pos, pos + 1)
@@ -905,9 +1015,8 @@ def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
     wanted = _expected_text(expected)
     # wit-parser underlines the whole token where an identifier was expected, else one column.
     whole = wanted in ("an identifier or string", "`constructor` or identifier", "fixed-length")
-    end = tok.end_pos if whole else tok.start_pos + 1
-    sp = Span(tok.start_pos, max(end, tok.start_pos + 1))
-    found = describe_token(tok.type, str(tok))
+    sp = Span(start, max(end if whole else start + 1, start + 1))
+    found = describe_token(ttype, value)
     return error("WIT101", f"expected {wanted}, found {found}", sp)
 
 
@@ -924,33 +1033,37 @@ def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = N
         else:
             message = f"invalid character {ch!r} in source"
         raise WitError((error("WIT107", message, Span(pos, pos + 1)),), sources)
-    _ctx.base = base
-    _ctx.docs = {}
-    _ctx.comments = []
-    _ctx.last = None
+    comments: list[n.Comment] = []
+    docs: dict[int, tuple[str, ...]] = {}
+    _ctx.docs = docs
+    tokens, problem = _lex(text, base, docs, comments)
+    if problem is None:
+        size = len(text)
+        tokens.append(("$END", "", base + size, base + size))
     try:
-        end = Token("$END", "", base + len(text), base + len(text))
-        tree = _drive(tokenize(text, base), end)
+        tree = _drive(tokens)
+        if tree is None:
+            raise cast(LexError, problem)
     except LexError as e:
         raise WitError((e.diag,), sources) from None
     except SyntaxProblem as e:
         raise WitError((e.diag,), sources) from None
     except _Stuck as e:
         raise WitError((_stuck(e, text, base),), sources) from None
-    except RecursionError:
-        pos = _ctx.last.start_pos if _ctx.last is not None else base
+    except _TooDeep as e:
+        # At the token being read; at the end of input, the last token (or the start).
+        at = tokens.index(e.token) - (e.token[0] == "$END")
+        pos = tokens[at][2] if at >= 0 else base
         raise WitError(
             (error("WIT313", "type nested too deeply", Span(pos, pos + 1)),), sources
         ) from None
     finally:
-        docs_comments = tuple(_ctx.comments)
         _ctx.docs = {}
-        _ctx.comments = []
     return n.File(
         path=path,
         package=tree.package,
         items=tree.items,
-        comments=docs_comments,
+        comments=tuple(comments),
         span=Span(base, base + len(text)),
     )
 
