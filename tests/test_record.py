@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import pytest
 
-from witgen._record import FrozenInstanceError, field, fields, record, replace
+from witgen._record import FrozenInstanceError, field, fields, maker, record, replace
 
 
 @record
@@ -102,3 +102,15 @@ def test_records_may_not_derive_from_records() -> None:
         @record
         class Sub(Point):
             z: int
+
+
+def test_maker_fills_every_field_and_refuses_defaults() -> None:
+    make = maker(Pair)
+    made = make(1, right=2)
+    assert type(made) is Pair and made == Pair(1, 2) and made.__match_args__ == ("left", "right")
+    with pytest.raises(FrozenInstanceError):
+        made.left = 3  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        make(1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="defaults"):
+        maker(Point)

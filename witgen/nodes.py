@@ -8,10 +8,12 @@ precede an item (wit-parser turns them into docs in the resolver, and so do we).
 
 from __future__ import annotations
 
-from typing import Literal
-
 from witgen._record import record
 from witgen.source import Span
+
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Literal
 
 
 @record
@@ -99,22 +101,23 @@ UsePath = LocalPath | PackagePath
 
 # ---------------------------------------------------------------- types
 
-PrimName = Literal[
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "s8",
-    "s16",
-    "s32",
-    "s64",
-    "f32",
-    "f64",
-    "char",
-    "bool",
-    "string",
-    "error-context",
-]
+if TYPE_CHECKING:
+    PrimName = Literal[
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "s8",
+        "s16",
+        "s32",
+        "s64",
+        "f32",
+        "f64",
+        "char",
+        "bool",
+        "string",
+        "error-context",
+    ]
 
 
 @record

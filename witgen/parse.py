@@ -13,14 +13,30 @@ from __future__ import annotations
 import functools
 import re
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar, cast
+from collections.abc import Iterator
 
 from witgen import nodes as n
-from witgen._record import fields
+from witgen._record import maker
 from witgen.diagnostics import Diagnostic, WitError, error
 from witgen.source import SourceMap, Span
+
+# typing and threading cost start-up time that `check` need not pay: typing is for the
+# type checker only (TYPE_CHECKING, which mypy reads as true), and the context is the
+# C-level thread-local that `threading.local` is.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from threading import local as _ThreadLocal
+    from typing import Any, cast
+else:
+    try:
+        from _thread import _local as _ThreadLocal
+    except ImportError:  # pragma: no cover - not CPython
+        from threading import local as _ThreadLocal
+
+    def cast(_type, value):
+        return value
+
 
 KEYWORDS: dict[str, str] = {
     kw: kw.upper().replace("-", "_")
@@ -117,48 +133,27 @@ _FORBIDDEN = re.compile(
 MAX_NESTING = 100  # wit-parser's limit on nested type arguments
 
 
-_R = TypeVar("_R")
-
-
-def _fast(cls: type[_R]) -> type[_R]:
-    """`cls` for the parser's own calls: a function of the record's fields that fills its
-    slots. Calling a class goes through `type.__call__`, which on CPython 3.11 packs the
-    keyword arguments into a dict; skipping it made parsing 7% faster. Typed as the class,
-    so that mypy checks each call against the fields (all required: records here have no
-    defaults)."""
-    names = fields(cls)
-    env: dict[str, Any] = {"_rec_new": object.__new__, "_rec_cls": cls}
-    lines = [f"def make({', '.join(names)}):", "    _rec_obj = _rec_new(_rec_cls)"]
-    for index, name in enumerate(names):
-        env[f"_rec_set{index}"] = getattr(cls, name).__set__
-        lines.append(f"    _rec_set{index}(_rec_obj, {name})")
-    lines.append("    return _rec_obj")
-    exec("\n".join(lines), env)
-    make: type[_R] = env["make"]
-    return make
-
-
 # The nodes built by the thousand (in a 100k-line package), and their spans.
-_Span = _fast(Span)
-_Id = _fast(n.Id)
-_Comment = _fast(n.Comment)
-_Docs = _fast(n.Docs)
-_Since = _fast(n.Since)
-_Param = _fast(n.Param)
-_FuncType = _fast(n.FuncType)
-_Func = _fast(n.Func)
-_Field = _fast(n.Field)
-_FlagName = _fast(n.FlagName)
-_Case = _fast(n.Case)
-_EnumCase = _fast(n.EnumCase)
-_ResourceFunc = _fast(n.ResourceFunc)
-_Prim = _fast(n.Prim)
-_Named = _fast(n.Named)
-_TupleType = _fast(n.TupleType)
-_ListType = _fast(n.ListType)
-_OptionType = _fast(n.OptionType)
-_ResultType = _fast(n.ResultType)
-_HandleType = _fast(n.HandleType)
+_Span = maker(Span)
+_Id = maker(n.Id)
+_Comment = maker(n.Comment)
+_Docs = maker(n.Docs)
+_Since = maker(n.Since)
+_Param = maker(n.Param)
+_FuncType = maker(n.FuncType)
+_Func = maker(n.Func)
+_Field = maker(n.Field)
+_FlagName = maker(n.FlagName)
+_Case = maker(n.Case)
+_EnumCase = maker(n.EnumCase)
+_ResourceFunc = maker(n.ResourceFunc)
+_Prim = maker(n.Prim)
+_Named = maker(n.Named)
+_TupleType = maker(n.TupleType)
+_ListType = maker(n.ListType)
+_OptionType = maker(n.OptionType)
+_ResultType = maker(n.ResultType)
+_HandleType = maker(n.HandleType)
 
 
 # A token as the parser sees it: terminal name, text, start and end offsets in the
@@ -191,7 +186,7 @@ class LexError(Exception):
         self.diag = diag
 
 
-class _Context(threading.local):
+class _Context(_ThreadLocal):
     """Per-parse state the builder reads (one parse at a time per thread)."""
 
     def __init__(self) -> None:
@@ -330,11 +325,12 @@ def tokenize(text: str, base: int) -> Iterator[Token]:
 
 # ---------------------------------------------------------------- node building
 
-# A value on the parser's stack: a `Tok`, a node, a tuple of nodes, or None.
-Child = Any
-# What a reduction calls: the children lark's tree builder would pass (a fresh list the
-# callback may change) and the span they cover, as start and end offsets.
-Callback = Callable[[list[Child], int, int], Child]
+if TYPE_CHECKING:
+    # A value on the parser's stack: a `Tok`, a node, a tuple of nodes, or None.
+    Child = Any
+    # What a reduction calls: the children lark's tree builder would pass (a fresh list
+    # the callback may change) and the span they cover, as start and end offsets.
+    Callback = Callable[[list[Child], int, int], Child]
 
 
 def _where(x: Child) -> Span:
@@ -641,7 +637,7 @@ class Builder:
     # ---- types
     def prim_ty(self, c: list[Child], start: int, end: int) -> n.Prim:
         tok: Tok = c[0]
-        return _Prim(name=cast(n.PrimName, tok[1]), span=_Span(start, end))
+        return _Prim(name=cast("n.PrimName", tok[1]), span=_Span(start, end))
 
     def tuple_ty(self, c: list[Child], start: int, end: int) -> n.TupleType:
         types = tuple([x for x in c[2:-1] if x.__class__ is not tuple])  # drop the commas
