@@ -74,11 +74,10 @@ def load(path: str | Path, *, features: Features | None = None, use_cache: bool 
     world `root:root/root`); spans of decoded items are unknown. `deps/` may hold such
     packages too.
     """
-    from witgen import loader, resolve
+    from witgen import cache, loader
+    from witgen.model import Resolve
 
     feats = features or Features()
-    from witgen import cache
-    from witgen.model import Resolve
 
     if is_binary_input(path):
         return Loaded(resolve=decode_binary(path).resolve, sources=SourceMap())
@@ -92,6 +91,8 @@ def load(path: str | Path, *, features: Features | None = None, use_cache: bool 
             return Loaded(resolve=cached, sources=sources)
     # The trees and the model hold no reference cycles; the cyclic collector would only
     # rescan millions of young objects (a third of the time on large packages).
+    from witgen import resolve  # not before: a cache hit needs no resolver
+
     collecting = gc.isenabled()
     gc.disable()
     try:
