@@ -16,9 +16,11 @@ The phases are wit-parser's, because its JSON (our oracle) exposes the ids they 
    owned handle (`r`, `own<r>`) is kept as a plain reference to `r` at this stage.
 3. *Remap* (`_Remap`), per package: placeholders are bound to the real items of packages
    already added; local types are appended to the global arena in order, creating the
-   interned `own<r>` handle at the first reference to a resource; gated items whose
-   feature is off are dropped; worlds get their `include`s merged and are elaborated
-   (implied imports of the interfaces their items depend on, items sorted by class).
+   interned `own<r>` handle at the first reference to a resource, each complete with its
+   owner (the ids the package's interfaces and worlds will get are known beforehand);
+   gated items whose feature is off are dropped; worlds get their `include`s merged and
+   are elaborated (implied imports of the interfaces their items depend on, items sorted
+   by class).
 
 Invariants: the first error reported is the one wit-parser reports (the corpus checks
 its message and location); ids are allocated in wit-parser's order; nothing here is
@@ -27,18 +29,26 @@ mutable after `resolve()` returns.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import heapq
-from collections.abc import Callable, Iterable, Iterator
-from typing import Literal, ParamSpec, TypeVar, assert_never
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Literal, ParamSpec, TypeVar, assert_never
 
 from witgen import model as m
 from witgen import nodes as n
-from witgen._record import field, record
+from witgen._record import field, maker, record
 from witgen.diagnostics import Diagnostic, Note, WitError, error
 from witgen.loader import Group
 from witgen.source import SourceMap, Span
+
+# Constructors that skip `type.__call__` (see `_record.maker`), for the model records the
+# remap builds by the ten thousand; called like the classes, and checked like them.
+_new_param = maker(m.Param)
+_new_handle = maker(m.Handle)
+_new_list = maker(m.ListKind)
+_new_option = maker(m.OptionKind)
+_new_result = maker(m.ResultKind)
+_new_tuple = maker(m.TupleKind)
 
 _MAP_KEYS = {"bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"}
 MAX_TYPE_DEPTH = 500  # nesting beyond this is rejected before recursion could overflow
@@ -72,6 +82,8 @@ def _fail(code: str, message: str, span: Span, *notes: Note) -> ResolveError:
 
 
 def _hint(name: str, candidates: Iterator[str] | list[str]) -> tuple[Note, ...]:
+    import difflib  # only errors need it: kept off the start-up of a valid `check`
+
     close = difflib.get_close_matches(name, list(candidates), n=1)
     return (Note(f"did you mean `{close[0]}`?"),) if close else ()
 
@@ -88,19 +100,25 @@ def docs_of(d: n.Docs) -> m.Docs:
     pieces is computed (a tab counts as one), and a piece that starts with that many
     spaces loses them. Pieces are joined with newlines.
     """
-    if not d.comments:
+    comments = d.comments
+    if not comments:
         return m.NO_DOCS
-    pieces = [
-        c[3:-2].rstrip()
-        if c.startswith("/**") and len(c) >= 5 and c.endswith("*/")
-        else c.lstrip("/").rstrip()
-        for c in d.comments
-    ]
+    if len(comments) == 1:
+        # The common case, without the lists: one piece is dedented by its own indent.
+        piece = _doc_piece(comments[0])
+        return m.Docs(contents=piece.removeprefix(" " * (len(piece) - len(piece.lstrip()))))
+    pieces = [_doc_piece(c) for c in comments]
     cut = min((len(p) - len(p.lstrip()) for p in pieces if p), default=0)
     if cut:
         prefix = " " * cut
         pieces = [p.removeprefix(prefix) for p in pieces]
     return m.Docs(contents="\n".join(pieces))
+
+
+def _doc_piece(c: str) -> str:
+    if c.startswith("/**") and len(c) >= 5 and c.endswith("*/"):
+        return c[3:-2].rstrip()
+    return c.lstrip("/").rstrip()
 
 
 def _attr_name_span(a: n.Attribute) -> Span:
@@ -122,6 +140,15 @@ def _attr_name_span(a: n.Attribute) -> Span:
 def stability_of(attrs: tuple[n.Attribute, ...]) -> m.Stability:
     if not attrs:
         return m.UNKNOWN
+    if len(attrs) == 1:
+        # The common case: one attribute, which cannot conflict with another.
+        a = attrs[0]
+        if isinstance(a, n.Since):
+            return _stable_since(a.version)
+        if isinstance(a, n.Unstable):
+            return m.Unstable(feature=a.feature)
+        if isinstance(a, n.ExternalId):
+            return m.UNKNOWN
     gates = [a for a in attrs if not isinstance(a, n.ExternalId)]
     since = [a for a in gates if isinstance(a, n.Since)]
     unstable = [a for a in gates if isinstance(a, n.Unstable)]
@@ -146,6 +173,12 @@ def stability_of(attrs: tuple[n.Attribute, ...]) -> m.Stability:
             _attr_name_span(deprecated[0]),
         )
     return m.UNKNOWN
+
+
+@functools.lru_cache(maxsize=256)
+def _stable_since(version: str) -> m.Stable:
+    # Shared: a package gates most items with the same few versions.
+    return m.Stable(since=version)
 
 
 def external_id_of(attrs: tuple[n.Attribute, ...]) -> str | None:
@@ -207,6 +240,10 @@ def toposort_all(
     """
     names = list(deps)
     index = {name: i for i, name in enumerate(names)}
+    if all(index.get(d.name, i) < i for i, ds in enumerate(deps.values()) for d in ds):
+        # Each item names only items declared before it (the usual case): the order is
+        # the declaration order, as the general algorithm below would find.
+        return names, [], set()
     errors: list[Diagnostic] = []
     failed: set[str] = set()
     for name, ds in deps.items():
@@ -296,17 +333,19 @@ def _typedef_deps(t: n.TypeDef) -> list[n.Id]:
 # ---------------------------------------------------------------- unresolved package
 
 
+# A package's types and functions, built by the ten thousand with `_new_utype` and
+# `_new_ufunc` (every field given; see `_record.maker`).
 @record(frozen=False, eq=False, kw_only=False)
 class UType:
     name: str | None
     kind: m.TypeDefKind | None  # None: a foreign placeholder (wit-parser's `Unknown`)
     owner: tuple[Literal["i", "w"], int] | None
-    docs: m.Docs = m.NO_DOCS
-    stability: m.Stability = m.UNKNOWN
-    span: Span = Span.UNKNOWN
+    docs: m.Docs
+    stability: m.Stability
+    span: Span
     # Record field spans, so that an error in one field points at it.
-    field_spans: tuple[Span, ...] = ()
-    external_id: str | None = None
+    field_spans: tuple[Span, ...]
+    external_id: str | None
 
 
 @record(frozen=False, eq=False, kw_only=False)
@@ -320,6 +359,10 @@ class UFunc:
     stability: m.Stability
     external_id: str | None
     span: Span
+
+
+_new_utype = maker(UType)
+_new_ufunc = maker(UFunc)
 
 
 @record(frozen=False, eq=False, kw_only=False)
@@ -389,6 +432,8 @@ class Unresolved:
 
 
 AstItem = tuple[Literal["i", "w"], int]
+# An anonymous type's interning key: its kind's class, then the kind's field values.
+_AnonKey = tuple[Any, ...]
 TypeOrItem = tuple[Literal["type"], int] | tuple[Literal["item"], str]
 
 
@@ -443,12 +488,14 @@ def _for_each_path(
 def canonical_name(name: str) -> str:
     """The component model's strong-uniqueness key of an import or export name."""
     low = name.lower()
+    if not low.startswith("["):
+        return low
     for prefix in ("[method]", "[static]"):
         if low.startswith(prefix):
             rest = low[len(prefix) :]
             res, _, item = rest.partition(".")
             return res if res == item else rest
-    if low.startswith("[") and not low.startswith("[constructor]") and "]" in low:
+    if not low.startswith("[constructor]") and "]" in low:
         return low[low.index("]") + 1 :]
     return low
 
@@ -482,8 +529,10 @@ class _UniqueNames:
             raise _fail("WIT203", f"{what} `{name}` conflicts with previous {what} `{prev}`", span)
 
 
-def _check_members(what: str, names: Iterable[n.Id]) -> None:
+def _check_members(what: str, names: Sequence[n.Id]) -> None:
     """Field, case or flag names: unique, and unique ignoring case (as wit-parser checks)."""
+    if len({name.name.lower() for name in names}) == len(names):
+        return  # the usual case, at the cost of one set
     unique = _UniqueNames(what, str.lower)
     for name in names:
         unique.add(name.name, name.span)
@@ -510,7 +559,9 @@ class _PackageResolver:
         self.foreign_interfaces: set[int] = set()
         self.cur_file = 0
         self.type_lookup: dict[str, tuple[TypeOrItem, Span]] = {}
-        self.anon: dict[tuple[object, ...], int] = {}
+        self.anon: dict[_AnonKey, int] = {}
+        # `docs_of` by comment text: generated packages repeat the same docs many times.
+        self.doc_texts: dict[tuple[str, ...], m.Docs] = {}
         # Errors found so far; after one, resolution goes on to report the others, and
         # items that failed are "poisoned" so that their dependents stay silent.
         self.errors: list[Diagnostic] = []
@@ -528,6 +579,15 @@ class _PackageResolver:
         except _Poisoned:
             pass
         return False, None
+
+    def docs(self, d: n.Docs) -> m.Docs:
+        """`docs_of`, computed once per distinct comment text of the package."""
+        if not d.comments:
+            return m.NO_DOCS
+        found = self.doc_texts.get(d.comments)
+        if found is None:
+            found = self.doc_texts[d.comments] = docs_of(d)
+        return found
 
     # ---- allocation
     def alloc_interface(self, name: str | None, span: Span) -> int:
@@ -729,12 +789,15 @@ class _PackageResolver:
                     if un.name.name in lookup:
                         continue
                     tid = self.alloc_type(
-                        UType(
+                        _new_utype(
                             name=un.name.name,
                             kind=None,
                             owner=("i", iface),
+                            docs=m.NO_DOCS,
                             stability=stability,
                             span=un.name.span,
+                            field_spans=(),
+                            external_id=None,
                         )
                     )
                     lookup[un.name.name] = (("type", tid), un.name.span)
@@ -772,7 +835,18 @@ class _PackageResolver:
 
     def define_poisoned(self, owner: tuple[Literal["i", "w"], int], name: n.Id) -> None:
         """Define a name whose definition failed, so that its users stay silent."""
-        tid = self.alloc_type(UType(name=name.name, kind=m.Resource(), owner=owner, span=name.span))
+        tid = self.alloc_type(
+            _new_utype(
+                name=name.name,
+                kind=m.Resource(),
+                owner=owner,
+                docs=m.NO_DOCS,
+                stability=m.UNKNOWN,
+                span=name.span,
+                field_spans=(),
+                external_id=None,
+            )
+        )
         self.poisoned_types.add(tid)
         if name.name not in self.type_lookup:
             self.type_lookup[name.name] = (("type", tid), name.span)
@@ -791,7 +865,7 @@ class _PackageResolver:
         attrs: tuple[n.Attribute, ...],
     ) -> None:
         iface = self.pkg.interfaces[iid]
-        iface.docs = docs_of(docs)
+        iface.docs = self.docs(docs)
         iface.stability = stability_of(attrs)
         saved = self.type_lookup
         self.type_lookup = {}
@@ -830,9 +904,20 @@ class _PackageResolver:
                     1
                 ] in (self.poisoned_types):
                     continue
+                rid = self.resource_id(item.name)
                 for rf in item.funcs:
-                    _, got = self.attempt(self.resolve_resource_func, rf, item.name)
-                    names.add(_resource_func_name(rf, item.name.name)[0], rf.name.span)
+                    fname, fkind = _resource_func_name(rf, item.name.name)
+                    _, got = self.attempt(
+                        self.resolve_function,
+                        rf.docs,
+                        rf.attrs,
+                        fname,
+                        rf.func,
+                        fkind,
+                        rid,
+                        rf.name.span,
+                    )
+                    names.add(fname, rf.name.span)
                     if got is not None:
                         iface.functions[got.name] = got
         self.interface_types[iid] = self.type_lookup
@@ -885,11 +970,11 @@ class _PackageResolver:
                 continue
             field_spans = tuple(f.name.span for f in d.fields) if isinstance(d, n.Record) else ()
             tid = self.alloc_type(
-                UType(
+                _new_utype(
                     name=d.name.name,
                     kind=kind,
                     owner=owner,
-                    docs=docs_of(d.docs),
+                    docs=self.docs(d.docs),
                     stability=stability,
                     span=d.name.span,
                     field_spans=field_spans,
@@ -921,12 +1006,14 @@ class _PackageResolver:
             assert isinstance(target, int)
             local = un.alias or un.name
             tid = self.alloc_type(
-                UType(
+                _new_utype(
                     name=local.name,
                     kind=m.Alias(type=m.TypeId(target)),
                     owner=owner,
+                    docs=m.NO_DOCS,
                     stability=stability,
                     span=un.name.span,
+                    field_spans=(),
                     external_id=external_id_of(u.attrs),
                 )
             )
@@ -940,14 +1027,14 @@ class _PackageResolver:
             case n.Record(fields=fields):
                 if not fields:
                     raise _fail("WIT301", "empty record", d.name.span)
-                _check_members("field", (f.name for f in fields))
+                _check_members("field", [f.name for f in fields])
                 out_fields = []
                 for f in fields:
                     out_fields.append(
                         m.Field(
                             name=f.name.name,
                             type=self.resolve_type(f.type, stability),
-                            docs=docs_of(f.docs),
+                            docs=self.docs(f.docs),
                         )
                     )
                 return m.Record(fields=tuple(out_fields))
@@ -956,26 +1043,26 @@ class _PackageResolver:
                     raise _fail("WIT301", "empty flags", d.name.span)
                 if len(flags) > 32:
                     raise _fail("WIT302", "cannot have more than 32 flags", flags[32].name.span)
-                _check_members("flag", (fl.name for fl in flags))
+                _check_members("flag", [fl.name for fl in flags])
                 return m.Flags(
-                    flags=tuple(m.Flag(name=fl.name.name, docs=docs_of(fl.docs)) for fl in flags)
+                    flags=tuple(m.Flag(name=fl.name.name, docs=self.docs(fl.docs)) for fl in flags)
                 )
             case n.Variant(cases=cases):
                 if not cases:
                     raise _fail("WIT301", "empty variant", d.name.span)
-                _check_members("case", (c.name for c in cases))
+                _check_members("case", [c.name for c in cases])
                 out_cases = []
                 for c in cases:
                     case_ty = None if c.type is None else self.resolve_type(c.type, stability)
-                    out_cases.append(m.Case(name=c.name.name, type=case_ty, docs=docs_of(c.docs)))
+                    out_cases.append(m.Case(name=c.name.name, type=case_ty, docs=self.docs(c.docs)))
                 return m.Variant(cases=tuple(out_cases))
             case n.Enum(cases=ecases):
                 if not ecases:
                     raise _fail("WIT301", "empty enum", d.name.span)
-                _check_members("case", (ec.name for ec in ecases))
+                _check_members("case", [ec.name for ec in ecases])
                 return m.Enum(
                     cases=tuple(
-                        m.EnumCase(name=ec.name.name, docs=docs_of(ec.docs)) for ec in ecases
+                        m.EnumCase(name=ec.name.name, docs=self.docs(ec.docs)) for ec in ecases
                     )
                 )
             case n.Resource():
@@ -984,31 +1071,63 @@ class _PackageResolver:
                 assert_never(d)
 
     def type_kind(self, ty: n.Type, stability: m.Stability, depth: int) -> m.TypeDefKind:
+        """The kind of `type x = ty;`: an alias of a primitive or named type, or `ty`'s own."""
         if depth > MAX_TYPE_DEPTH:
             raise _fail("WIT313", "type nested too deeply", ty.span)
+        if isinstance(ty, n.Prim):
+            return m.Alias(type=ty.name)
+        if isinstance(ty, n.Named):
+            return m.Alias(type=m.TypeId(self.lookup_type(ty.name)))
+        return _anon_kind(self.anon_key(ty, stability, depth))
+
+    def resolve_type(self, ty: n.Type, stability: m.Stability, depth: int = 0) -> m.Type:
+        """The type `ty` refers to; an anonymous one is interned (one id per distinct type)."""
+        if isinstance(ty, n.Prim):
+            return ty.name
+        if depth > MAX_TYPE_DEPTH:
+            raise _fail("WIT313", "type nested too deeply", ty.span)
+        if isinstance(ty, n.Named):
+            return m.TypeId(self.lookup_type(ty.name))
+        if isinstance(ty, n.HandleType) and not ty.borrow:
+            # An owned handle stays a plain reference to its resource until the remap.
+            return m.TypeId(self.lookup_handle_target(ty.resource))
+        key = self.anon_key(ty, stability, depth)
+        found = self.anon.get(key)  # `intern`, inline: this is the resolver's hottest path
+        if found is None:
+            found = self.alloc_anon(key, stability, ty.span)
+        return m.TypeId(found)
+
+    def anon_key(self, ty: n.Type, stability: m.Stability, depth: int) -> _AnonKey:
+        """The interning key of an anonymous type: its kind's class and field values.
+
+        The types inside are resolved first (and interned), so that equal types get equal
+        keys without the kind being built; `_anon_kind` builds it for a new key.
+        """
         match ty:
-            case n.Prim(name=name):
-                return m.Alias(type=name)
-            case n.Named(name=name):
-                return m.Alias(type=m.TypeId(self.lookup_type(name)))
             case n.HandleType(borrow=borrow, resource=r):
                 rid = self.lookup_handle_target(r)
-                return m.Handle(kind="borrow" if borrow else "own", resource=m.TypeId(rid))
-            case n.TupleType(types=ts):
-                if not ts:
-                    raise _fail("WIT301", "empty tuple", _first_token(ty))
-                return m.TupleKind(
-                    types=tuple(self.resolve_type(x, stability, depth + 1) for x in ts)
-                )
+                return (m.Handle, "borrow" if borrow else "own", m.TypeId(rid))
             case n.ListType(element=e, size=size):
                 inner = self.resolve_type(e, stability, depth + 1)
                 if size is None:
-                    return m.ListKind(type=inner)
+                    return (m.ListKind, inner)
                 if size == 0:
                     raise _fail(
                         "WIT106", "invalid fixed-length list size: must be greater than 0", ty.span
                     )
-                return m.FixedList(type=inner, size=size)
+                return (m.FixedList, inner, size)
+            case n.OptionType(type=x):
+                return (m.OptionKind, self.resolve_type(x, stability, depth + 1))
+            case n.ResultType(ok=ok, err=err):
+                return (
+                    m.ResultKind,
+                    None if ok is None else self.resolve_type(ok, stability, depth + 1),
+                    None if err is None else self.resolve_type(err, stability, depth + 1),
+                )
+            case n.TupleType(types=ts):
+                if not ts:
+                    raise _fail("WIT301", "empty tuple", _first_token(ty))
+                return (m.TupleKind, tuple(self.resolve_type(x, stability, depth + 1) for x in ts))
             case n.MapType(key=k, value=v):
                 if not (isinstance(k, n.Prim) and k.name in _MAP_KEYS):
                     raise _fail(
@@ -1017,78 +1136,52 @@ class _PackageResolver:
                         "s32, s64, char, or string",
                         Span(ty.span.start, ty.span.start + 3),
                     )
-                return m.MapKind(
-                    key=self.resolve_type(k, stability, depth + 1),
-                    value=self.resolve_type(v, stability, depth + 1),
-                )
-            case n.OptionType(type=x):
-                return m.OptionKind(type=self.resolve_type(x, stability, depth + 1))
-            case n.ResultType(ok=ok, err=err):
-                return m.ResultKind(
-                    ok=None if ok is None else self.resolve_type(ok, stability, depth + 1),
-                    err=None if err is None else self.resolve_type(err, stability, depth + 1),
+                return (
+                    m.MapKind,
+                    self.resolve_type(k, stability, depth + 1),
+                    self.resolve_type(v, stability, depth + 1),
                 )
             case n.FutureType(type=x):
-                return m.Future(
-                    type=None if x is None else self.resolve_type(x, stability, depth + 1)
-                )
+                return (m.Future, None if x is None else self.resolve_type(x, stability, depth + 1))
             case n.StreamType(type=x):
-                return m.Stream(
-                    type=None if x is None else self.resolve_type(x, stability, depth + 1)
-                )
+                return (m.Stream, None if x is None else self.resolve_type(x, stability, depth + 1))
+            case n.Prim() | n.Named():
+                raise AssertionError(f"not an anonymous type: {ty!r}")
             case _:
                 assert_never(ty)
 
-    def resolve_type(self, ty: n.Type, stability: m.Stability, depth: int = 0) -> m.Type:
-        if isinstance(ty, n.Prim):
-            return ty.name
-        if isinstance(ty, n.Named) and depth <= MAX_TYPE_DEPTH:
-            # What `type_kind` and `anon_type` make of it (an alias is its target), directly.
-            return m.TypeId(self.lookup_type(ty.name))
-        kind = self.type_kind(ty, stability, depth)
-        return self.anon_type(kind, stability, ty.span)
-
-    def anon_type(self, kind: m.TypeDefKind, stability: m.Stability, span: Span) -> m.Type:
-        key: tuple[object, ...]
-        match kind:
-            case m.Alias(type=t):
-                return t
-            case m.Handle(kind="own", resource=r):
-                return r
-            case m.Handle(kind="borrow", resource=r):
-                key = ("borrow", r)
-            case m.ListKind(type=t):
-                key = ("list", t)
-            case m.FixedList(type=t, size=size):
-                key = ("fixed", t, size)
-            case m.OptionKind(type=t):
-                key = ("option", t)
-            case m.ResultKind(ok=ok, err=err):
-                key = ("result", ok, err)
-            case m.TupleKind(types=ts):
-                key = ("tuple", ts)
-            case m.MapKind(key=k, value=v):
-                key = ("map", k, v)
-            case m.Future(type=t):
-                key = ("future", t)
-            case m.Stream(type=t):
-                key = ("stream", t)
-            case _:
-                raise AssertionError(f"not an anonymous type: {kind!r}")
+    def intern(self, key: _AnonKey, stability: m.Stability, span: Span) -> m.TypeId:
+        """The id of the anonymous type `key`, allocated at its first use in the package."""
         found = self.anon.get(key)
         if found is None:
-            # wit-parser: an anonymous type takes the gate of the first type it refers to
-            # that has one, else the gate of the context it is written in.
-            for ref in _kind_refs(kind):
-                ref_stability = self.pkg.types[ref].stability
+            found = self.alloc_anon(key, stability, span)
+        return m.TypeId(found)
+
+    def alloc_anon(self, key: _AnonKey, stability: m.Stability, span: Span) -> int:
+        kind = _anon_kind(key)
+        # wit-parser: an anonymous type takes the gate of the first type it refers to
+        # that has one, else the gate of the context it is written in.
+        types = self.pkg.types
+        for ref in _kind_types(kind):
+            if ref is not None and not isinstance(ref, str):
+                ref_stability = types[ref].stability
                 if not isinstance(ref_stability, m.Unknown):
                     stability = ref_stability
                     break
-            found = self.alloc_type(
-                UType(name=None, kind=kind, owner=None, stability=stability, span=span)
+        found = self.alloc_type(
+            _new_utype(
+                name=None,
+                kind=kind,
+                owner=None,
+                docs=m.NO_DOCS,
+                stability=stability,
+                span=span,
+                field_spans=(),
+                external_id=None,
             )
-            self.anon[key] = found
-        return m.TypeId(found)
+        )
+        self.anon[key] = found
+        return found
 
     def lookup_type(self, name: n.Id) -> int:
         entry = self.type_lookup.get(name.name)
@@ -1136,7 +1229,7 @@ class _PackageResolver:
         span: Span,
     ) -> UFunc:
         stability = stability_of(attrs)
-        # Anonymous types in signatures take no gate from the function (see anon_type).
+        # Anonymous types in signatures take no gate from the function (see alloc_anon).
         anon_stability: m.Stability = m.UNKNOWN
         params: list[tuple[str, m.Type]] = []
         # Parameter names are unique ignoring case; each is checked before its type.
@@ -1146,10 +1239,8 @@ class _PackageResolver:
             params.append(
                 (
                     "self",
-                    self.anon_type(
-                        m.Handle(kind="borrow", resource=m.TypeId(resource)),
-                        anon_stability,
-                        func.span,
+                    self.intern(
+                        (m.Handle, "borrow", m.TypeId(resource)), anon_stability, func.span
                     ),
                 )
             )
@@ -1194,30 +1285,34 @@ class _PackageResolver:
                     )
         else:
             result = None if func.result is None else self.resolve_type(func.result, anon_stability)
-        return UFunc(
+        return _new_ufunc(
             name=name,
             kind=kind,
             resource=resource,
             params=params,
             result=result,
-            docs=docs_of(docs),
+            docs=self.docs(docs),
             stability=stability,
             external_id=external_id_of(attrs),
             span=span,
         )
 
-    def resolve_resource_func(self, rf: n.ResourceFunc, resource: n.Id) -> UFunc:
+    def resource_id(self, resource: n.Id) -> int:
         entry = self.type_lookup[resource.name][0]
         assert entry[0] == "type"
         rid = entry[1]
         assert isinstance(rid, int)
+        return rid
+
+    def resolve_resource_func(self, rf: n.ResourceFunc, resource: n.Id) -> UFunc:
         name, kind = _resource_func_name(rf, resource.name)
+        rid = self.resource_id(resource)
         return self.resolve_function(rf.docs, rf.attrs, name, rf.func, kind, rid, rf.name.span)
 
     # ---- worlds
     def resolve_world(self, wid: int, world: n.World) -> None:
         w = self.pkg.worlds[wid]
-        w.docs = docs_of(world.docs)
+        w.docs = self.docs(world.docs)
         w.stability = stability_of(world.attrs)
         self.type_lookup = {}
         self.resolve_types(
@@ -1320,7 +1415,7 @@ class _PackageResolver:
                 iid = self.extract_iface(found, pname, span)
                 witem = UWorldInterface(
                     id=iid,
-                    docs=docs_of(docs),
+                    docs=self.docs(docs),
                     stability=stability,
                     external_id=external_id_of(attrs),
                 )
@@ -1337,15 +1432,10 @@ class _PackageResolver:
 # ---------------------------------------------------------------- the global builder
 
 
-@record(frozen=False, eq=False, kw_only=False)
-class GType:
-    name: str | None
-    kind: m.TypeDefKind
-    owner: m.TypeOwner
-    docs: m.Docs
-    stability: m.Stability
-    span: Span
-    external_id: str | None = None
+# The global arena holds final `TypeDef`s (`GType` is its older name, kept for tests):
+# `append` knows the ids its interfaces and worlds will get before it allocates their
+# types, so no type is rebuilt or patched afterwards.
+GType = m.TypeDef
 
 
 @record(frozen=False, eq=False, kw_only=False)
@@ -1362,7 +1452,7 @@ class GWorld:
 @record(frozen=False, eq=False, kw_only=False)
 class Builder:
     features: Callable[[str], bool]
-    types: list[GType] = field(default_factory=list)
+    types: list[m.TypeDef] = field(default_factory=list)
     interfaces: list[m.Interface] = field(default_factory=list)
     worlds: list[GWorld] = field(default_factory=list)
     packages: list[m.Package] = field(default_factory=list)
@@ -1375,7 +1465,7 @@ class Builder:
         default_factory=dict
     )
 
-    def alloc_type(self, t: GType) -> m.TypeId:
+    def alloc_type(self, t: m.TypeDef) -> m.TypeId:
         self.types.append(t)
         return m.TypeId(len(self.types) - 1)
 
@@ -1450,18 +1540,7 @@ class Builder:
                 )
                 for w in self.worlds
             ),
-            types=tuple(
-                m.TypeDef(
-                    name=t.name,
-                    kind=t.kind,
-                    owner=t.owner,
-                    docs=t.docs,
-                    stability=t.stability,
-                    external_id=t.external_id,
-                    span=t.span,
-                )
-                for t in self.types
-            ),
+            types=tuple(self.types),
             main=main,
             main_group=group,
         )
@@ -1481,6 +1560,11 @@ class _Remap:
         self.interfaces: list[m.InterfaceId | None] = []
         self.worlds: list[int | None] = []
         self.own_handles: dict[m.TypeId, m.TypeId] = {}
+        # `update_ty` by local type id (a type's kind does not change once it is allocated;
+        # the `own` handle of a resource is allocated at the first reference to it).
+        self.updated: dict[int, m.TypeId] = {}
+        # One `FunctionKind` per kind and resource, shared by the functions that have it.
+        self.function_kinds: dict[tuple[m.FunctionKindName, m.TypeId | None], m.FunctionKind] = {}
         # `type_has_borrow` by type: a type's kind does not change once it is allocated.
         self.has_borrow: dict[m.TypeId, bool] = {}
         self.pkg_name = u.name
@@ -1520,8 +1604,15 @@ class _Remap:
         return got
 
     def update_ty(self, t: m.Type, span: Span) -> m.Type:
+        """The global type for local type `t`: a resource becomes its `own` handle."""
         if isinstance(t, str):
             return t
+        found = self.updated.get(t)
+        if found is None:
+            found = self.updated[t] = self._update_id(t, span)
+        return found
+
+    def _update_id(self, t: int, span: Span) -> m.TypeId:
         gid = self.map_type(t, span)
         cur = gid
         while True:
@@ -1530,12 +1621,10 @@ class _Remap:
                 own = self.own_handles.get(gid)
                 if own is None:
                     own = self.b.alloc_type(
-                        GType(
+                        m.TypeDef(
                             name=None,
                             kind=m.Handle(kind="own", resource=gid),
                             owner=None,
-                            docs=m.NO_DOCS,
-                            stability=m.UNKNOWN,
                             span=span,
                         )
                     )
@@ -1552,44 +1641,45 @@ class _Remap:
     def update_kind(
         self, k: m.TypeDefKind, span: Span, field_spans: tuple[Span, ...] = ()
     ) -> m.TypeDefKind:
+        """`k` with global ids (the most frequent kinds, the anonymous ones, come first)."""
+        update_ty = self.update_ty
         match k:
             case m.Handle(kind=hk, resource=r):
-                return m.Handle(kind=hk, resource=self.map_type(r, span))
-            case m.Resource() | m.Flags() | m.Enum():
-                return k
+                return _new_handle(kind=hk, resource=self.map_type(r, span))
+            case m.ListKind(type=t):
+                return _new_list(type=update_ty(t, span))
+            case m.OptionKind(type=t):
+                return _new_option(type=update_ty(t, span))
+            case m.ResultKind(ok=ok, err=err):
+                return _new_result(ok=self.update_opt(ok, span), err=self.update_opt(err, span))
+            case m.TupleKind(types=ts):
+                return _new_tuple(types=tuple([update_ty(x, span) for x in ts]))
             case m.Record(fields=fields):
                 spans = field_spans or (span,) * len(fields)
                 return m.Record(
                     fields=tuple(
-                        m.Field(name=f.name, type=self.update_ty(f.type, fs), docs=f.docs)
-                        for f, fs in zip(fields, spans, strict=True)
+                        [
+                            _field_of_type(f, update_ty(f.type, fs))
+                            for f, fs in zip(fields, spans, strict=True)
+                        ]
                     )
                 )
-            case m.TupleKind(types=ts):
-                return m.TupleKind(types=tuple(self.update_ty(x, span) for x in ts))
             case m.Variant(cases=cases):
                 return m.Variant(
-                    cases=tuple(
-                        m.Case(name=c.name, type=self.update_opt(c.type, span), docs=c.docs)
-                        for c in cases
-                    )
+                    cases=tuple([_case_of_type(c, self.update_opt(c.type, span)) for c in cases])
                 )
-            case m.OptionKind(type=t):
-                return m.OptionKind(type=self.update_ty(t, span))
-            case m.ResultKind(ok=ok, err=err):
-                return m.ResultKind(ok=self.update_opt(ok, span), err=self.update_opt(err, span))
-            case m.ListKind(type=t):
-                return m.ListKind(type=self.update_ty(t, span))
+            case m.Alias(type=t):
+                return m.Alias(type=t if isinstance(t, str) else self.map_type(t, span))
+            case m.Resource() | m.Flags() | m.Enum():
+                return k
             case m.FixedList(type=t, size=size):
-                return m.FixedList(type=self.update_ty(t, span), size=size)
+                return m.FixedList(type=update_ty(t, span), size=size)
             case m.MapKind(key=kk, value=v):
-                return m.MapKind(key=self.update_ty(kk, span), value=self.update_ty(v, span))
+                return m.MapKind(key=update_ty(kk, span), value=update_ty(v, span))
             case m.Future(type=t):
                 return m.Future(type=self.update_opt(t, span))
             case m.Stream(type=t):
                 return m.Stream(type=self.update_opt(t, span))
-            case m.Alias(type=t):
-                return m.Alias(type=t if isinstance(t, str) else self.map_type(t, span))
             case _:
                 assert_never(k)
 
@@ -1627,7 +1717,8 @@ class _Remap:
 
     def update_function(self, f: UFunc, span: Span) -> m.Function:
         resource = None if f.resource is None else self.map_type(f.resource, span)
-        params = tuple(m.Param(name=name, type=self.update_ty(t, span)) for name, t in f.params)
+        update_ty = self.update_ty
+        params = tuple([_new_param(name=name, type=update_ty(t, span)) for name, t in f.params])
         result = self.update_opt(f.result, span)
         if result is not None and self.type_has_borrow(result):
             raise _fail(
@@ -1636,9 +1727,14 @@ class _Remap:
                 "supported",
                 span,
             )
+        kind = self.function_kinds.get((f.kind, resource))
+        if kind is None:
+            kind = self.function_kinds[f.kind, resource] = m.FunctionKind(
+                name=f.kind, resource=resource
+            )
         return m.Function(
             name=f.name,
-            kind=m.FunctionKind(name=f.kind, resource=resource),
+            kind=kind,
             params=params,
             result=result,
             docs=f.docs,
@@ -1652,26 +1748,29 @@ class _Remap:
         u, b = self.u, self.b
         pkg_id = m.PackageId(len(b.packages))
         self.process_foreign_deps()
+        owners = self.planned_owners()
+        arena = b.types
         for t in u.types[u.n_foreign_types :]:
-            if not b.include_stability(t.stability, u.name, t.span):
+            # (Most items have no gate: `isinstance` spares those the call.)
+            if not (
+                isinstance(t.stability, m.Unknown)
+                or b.include_stability(t.stability, u.name, t.span)
+            ):
                 self.types.append(None)
                 continue
             assert t.kind is not None
-            kind = self.update_kind(t.kind, t.span, t.field_spans)
-            # the owner is fixed once interfaces and worlds have ids
-            self.types.append(
-                b.alloc_type(
-                    GType(
-                        name=t.name,
-                        kind=kind,
-                        owner=None,
-                        docs=t.docs,
-                        stability=t.stability,
-                        span=t.span,
-                        external_id=t.external_id,
-                    )
+            arena.append(
+                m.TypeDef(
+                    name=t.name,
+                    kind=self.update_kind(t.kind, t.span, t.field_spans),
+                    owner=None if t.owner is None else owners[t.owner],
+                    docs=t.docs,
+                    stability=t.stability,
+                    external_id=t.external_id,
+                    span=t.span,
                 )
             )
+            self.types.append(m.TypeId(len(arena) - 1))
         self.check_required_resources()
         new_ifaces: list[tuple[int, m.InterfaceId]] = []
         for local in range(u.n_foreign_interfaces, len(u.interfaces)):
@@ -1693,6 +1792,7 @@ class _Remap:
             )
             self.interfaces.append(iid)
             new_ifaces.append((local, iid))
+            assert owners[("i", local)] == m.OwnerInterface(id=iid)
         for local, iid in new_ifaces:
             ui = u.interfaces[local]
             types = tuple(
@@ -1700,7 +1800,10 @@ class _Remap:
             )
             funcs: list[tuple[str, m.Function]] = []
             for fname, f in ui.functions.items():
-                if not b.include_stability(f.stability, u.name, f.span):
+                if not (
+                    isinstance(f.stability, m.Unknown)
+                    or b.include_stability(f.stability, u.name, f.span)
+                ):
                     continue
                 funcs.append((fname, self.update_function(f, f.span)))
             old = b.interfaces[iid]
@@ -1713,7 +1816,7 @@ class _Remap:
                 stability=old.stability,
                 span=old.span,
             )
-        self.fix_owners(u, "i")
+        self.check_owners(u)
         new_worlds: list[tuple[int, int]] = []
         for local in range(u.n_foreign_worlds, len(u.worlds)):
             uw = u.worlds[local]
@@ -1725,7 +1828,7 @@ class _Remap:
             wid = len(b.worlds) - 1
             self.worlds.append(wid)
             new_worlds.append((local, wid))
-        self.fix_owners(u, "w")
+            assert owners[("w", local)] == m.OwnerWorld(id=m.WorldId(wid))
         ifaces_by_name = tuple(
             (name, gi)
             for name, i in u.interface_names.items()
@@ -1751,26 +1854,53 @@ class _Remap:
             _Elaborate(b, wid).run()
         return pkg_id
 
-    def fix_owners(self, u: Unresolved, which: str) -> None:
-        for local in range(u.n_foreign_types, len(u.types)):
-            t = u.types[local]
-            gid = self.types[local]
-            if gid is None or t.owner is None or t.owner[0] != which:
-                continue
-            if which == "i":
-                iid = self.interfaces[t.owner[1]]
-                if iid is None:
-                    raise _fail(
-                        "WIT307",
-                        "found a reference to a interface which is excluded due to its feature not "
-                        "being activated; this type is not gated by a feature but its interface is",
-                        t.span,
-                    )
-                self.b.types[gid].owner = m.OwnerInterface(id=iid)
-            else:
-                wid = self.worlds[t.owner[1]]
-                if wid is not None:
-                    self.b.types[gid].owner = m.OwnerWorld(id=m.WorldId(wid))
+    def planned_owners(self) -> dict[tuple[str, int], m.TypeOwner]:
+        """The owner of the types of each local interface and world, before they have ids.
+
+        Interfaces, then worlds, take the next ids in order, each if its gate lets it in;
+        a type of one left out has none (`check_owners` reports it for an interface).
+        A gate that is an error is reported later, where the interface or world is added.
+        """
+        u, b = self.u, self.b
+        owners: dict[tuple[str, int], m.TypeOwner] = {}
+        next_id = len(b.interfaces)
+        for local in range(u.n_foreign_interfaces, len(u.interfaces)):
+            ui = u.interfaces[local]
+            owners["i", local] = None
+            if self.admits(ui.stability, ui.span):
+                owners["i", local] = m.OwnerInterface(id=m.InterfaceId(next_id))
+                next_id += 1
+        next_id = len(b.worlds)
+        for local in range(u.n_foreign_worlds, len(u.worlds)):
+            uw = u.worlds[local]
+            owners["w", local] = None
+            if self.admits(uw.stability, uw.span):
+                owners["w", local] = m.OwnerWorld(id=m.WorldId(next_id))
+                next_id += 1
+        return owners
+
+    def admits(self, s: m.Stability, span: Span) -> bool:
+        try:
+            return self.b.include_stability(s, self.u.name, span)
+        except ResolveError:
+            return False
+
+    def check_owners(self, u: Unresolved) -> None:
+        """A type that is in while its interface is out is an error (once interfaces are in)."""
+        if None not in self.interfaces[u.n_foreign_interfaces :]:
+            return
+        start = u.n_foreign_types
+        for t, gid in zip(u.types[start:], self.types[start:], strict=True):
+            owner = t.owner
+            if gid is not None and owner is not None and owner[0] == "i":
+                if self.interfaces[owner[1]] is not None:
+                    continue
+                raise _fail(
+                    "WIT307",
+                    "found a reference to a interface which is excluded due to its feature not "
+                    "being activated; this type is not gated by a feature but its interface is",
+                    t.span,
+                )
 
     def process_foreign_deps(self) -> None:
         u, b = self.u, self.b
@@ -1783,10 +1913,16 @@ class _Remap:
                     name,
                     u.foreign_dep_spans[i],
                 )
+        # Name → id tables of the packages and interfaces looked into, each built once.
+        package_ifaces: dict[m.PackageId, dict[str, m.InterfaceId]] = {}
+        package_worlds: dict[m.PackageId, dict[str, m.WorldId]] = {}
+        iface_types: dict[m.InterfaceId, dict[str, m.TypeId]] = {}
         for local in range(u.n_foreign_interfaces):
             pname, name, span = iface_pkg[local]
             pid = self.find_package(pname, span)
-            found = dict(b.packages[pid].interfaces).get(name)
+            if pid not in package_ifaces:
+                package_ifaces[pid] = dict(b.packages[pid].interfaces)
+            found = package_ifaces[pid].get(name)
             gate = u.foreign_item_stability.get(("i", local), m.UNKNOWN)
             if found is None and not b.include_stability(gate, u.name, span):
                 self.interfaces.append(None)
@@ -1802,7 +1938,9 @@ class _Remap:
         for local in range(u.n_foreign_worlds):
             pname, name, span = world_pkg[local]
             pid = self.find_package(pname, span)
-            wfound = dict(b.packages[pid].worlds).get(name)
+            if pid not in package_worlds:
+                package_worlds[pid] = dict(b.packages[pid].worlds)
+            wfound = package_worlds[pid].get(name)
             gate = u.foreign_item_stability.get(("w", local), m.UNKNOWN)
             if wfound is None and not b.include_stability(gate, u.name, span):
                 self.worlds.append(None)
@@ -1821,7 +1959,9 @@ class _Remap:
                 continue
             assert t.owner is not None
             iid = self.map_interface(t.owner[1], t.span)
-            tid = dict(b.interfaces[iid].types).get(t.name or "")
+            if iid not in iface_types:
+                iface_types[iid] = dict(b.interfaces[iid].types)
+            tid = iface_types[iid].get(t.name or "")
             if tid is None:
                 raise _fail(
                     "WIT209",
@@ -1911,10 +2051,8 @@ class _Remap:
         """Add world `src_id` to world `wid`; `included` records where each new name came from."""
         b = self.b
         world, src = b.worlds[wid], b.worlds[src_id]
-        names = list(inc.names)
-        for key, _ in list(src.imports.items()) + list(src.exports.items()):
-            if isinstance(key, str):
-                names = [x for x in names if x.name.name != key]
+        keys = {key for key in [*src.imports, *src.exports] if isinstance(key, str)}
+        names = [x for x in inc.names if x.name.name not in keys]
         if names:
             raise _fail(
                 "WIT311",
@@ -1924,15 +2062,15 @@ class _Remap:
             )
         cloner = _Cloner(b, src_id, wid)
         external = world.package != src.package
+        renames: dict[str, str] = {}
+        for x in inc.names:
+            renames.setdefault(x.name.name, x.alias.name)
         for items, dst, what in (
             (src.imports, world.imports, "import"),
             (src.exports, world.exports, "export"),
         ):
             for key, item in items.items():
                 if isinstance(key, str):
-                    renames: dict[str, str] = {}
-                    for x in inc.names:
-                        renames.setdefault(x.name.name, x.alias.name)
                     new_name = _include_rename(key, renames)
                     new_item = cloner.world_item(item)
                     if isinstance(new_item, m.WorldFunction):
@@ -1950,7 +2088,7 @@ class _Remap:
                             )
                         )
                     elif isinstance(new_item, m.WorldType):
-                        b.types[new_item.id].name = new_name
+                        _rename_type(b, new_item.id, new_name)
                     if new_name in dst:
                         raise _fail(
                             "WIT311",
@@ -1966,6 +2104,20 @@ class _Remap:
                         prev = item
                     if True:
                         dst[key] = _merge_include_stability(item, prev, external)
+
+
+def _rename_type(b: Builder, tid: m.TypeId, name: str) -> None:
+    t = b.types[tid]
+    if t.name != name:
+        b.types[tid] = m.TypeDef(
+            name=name,
+            kind=t.kind,
+            owner=t.owner,
+            docs=t.docs,
+            stability=t.stability,
+            external_id=t.external_id,
+            span=t.span,
+        )
 
 
 def _check_strongly_unique(world: GWorld, included: dict[tuple[str, str], Span]) -> None:
@@ -2118,7 +2270,7 @@ class _Cloner:
         else:
             kind = _map_kind(t.kind, self.ty)
         new = self.b.alloc_type(
-            GType(
+            m.TypeDef(
                 name=t.name,
                 kind=kind,
                 owner=self.new if t.owner is not None else None,
@@ -2132,16 +2284,68 @@ class _Cloner:
         return new
 
 
-def _kind_refs(k: m.TypeDefKind) -> list[m.TypeId]:
-    out: list[m.TypeId] = []
+def _field_of_type(f: m.Field, t: m.Type) -> m.Field:
+    """Field `f` with type `t` (`f` itself when that is its type: a primitive, say)."""
+    return f if t == f.type else m.Field(name=f.name, type=t, docs=f.docs)
 
-    def collect(t: m.Type) -> m.Type:
-        if not isinstance(t, str):
-            out.append(t)
-        return t
 
-    _map_kind(k, collect)
-    return out
+def _case_of_type(c: m.Case, t: m.Type | None) -> m.Case:
+    return c if t == c.type else m.Case(name=c.name, type=t, docs=c.docs)
+
+
+def _anon_kind(key: _AnonKey) -> m.TypeDefKind:
+    """The kind an `anon_key` stands for."""
+    match key:
+        case (m.Handle, hk, r):
+            return _new_handle(kind=hk, resource=r)
+        case (m.ListKind, t):
+            return _new_list(type=t)
+        case (m.FixedList, t, size):
+            return m.FixedList(type=t, size=size)
+        case (m.OptionKind, t):
+            return _new_option(type=t)
+        case (m.ResultKind, ok, err):
+            return _new_result(ok=ok, err=err)
+        case (m.TupleKind, ts):
+            return _new_tuple(types=ts)
+        case (m.MapKind, k, v):
+            return m.MapKind(key=k, value=v)
+        case (m.Future, t):
+            return m.Future(type=t)
+        case (m.Stream, t):
+            return m.Stream(type=t)
+        case _:
+            raise AssertionError(f"not an anonymous type key: {key!r}")
+
+
+def _kind_types(k: m.TypeDefKind) -> tuple[m.Type | None, ...]:
+    """The types a kind refers to, in field order (None for an absent payload)."""
+    match k:
+        case m.Handle(resource=r):
+            return (r,)
+        case m.Resource() | m.Flags() | m.Enum():
+            return ()
+        case m.Record(fields=fields):
+            return tuple(f.type for f in fields)
+        case m.TupleKind(types=ts):
+            return ts
+        case m.Variant(cases=cases):
+            return tuple(c.type for c in cases)
+        case m.ResultKind(ok=ok, err=err):
+            return (ok, err)
+        case m.MapKind(key=kk, value=v):
+            return (kk, v)
+        case (
+            m.OptionKind(type=t)
+            | m.ListKind(type=t)
+            | m.FixedList(type=t)
+            | m.Future(type=t)
+            | m.Stream(type=t)
+            | m.Alias(type=t)
+        ):
+            return (t,)
+        case _:
+            assert_never(k)
 
 
 def _map_kind(k: m.TypeDefKind, f: Callable[[m.Type], m.Type]) -> m.TypeDefKind:
@@ -2269,7 +2473,8 @@ class _Elaborate:
         if key in imports:
             return
         for dep in self.b.interface_direct_deps(iid):
-            self.elaborate_import(imports, dep, dep, stability, None)
+            if dep not in imports:  # the test that starts the call, without the call
+                self.elaborate_import(imports, dep, dep, stability, None)
         imports[key] = item if item is not None else m.WorldInterface(id=iid, stability=stability)
 
     def add_export(
@@ -2413,6 +2618,29 @@ def resolve(groups: list[Group], sources: SourceMap, features: object) -> m.Reso
         ) from None
 
 
+def _visit_package(
+    name: m.PackageName,
+    deps_of: dict[m.PackageName, list[tuple[m.PackageName, Span]]],
+    order: dict[m.PackageName, None],
+    visiting: set[m.PackageName],
+) -> None:
+    """Add `name` to `order` after the packages it depends on (depth first).
+
+    A module function, not a closure: a recursive closure is a reference cycle, which
+    would keep every package's syntax and tables alive until the next garbage collection.
+    """
+    if name in order:
+        return
+    for dep, span in deps_of[name]:
+        if dep in visiting:
+            raise _fail("WIT300", f"package `{dep}` creates a dependency cycle", span)
+        if dep in deps_of:
+            visiting.add(dep)
+            _visit_package(dep, deps_of, order, visiting)
+            visiting.discard(dep)
+    order[name] = None
+
+
 def _resolve(
     groups: list[Group], active: Callable[[str], bool], locate: Callable[[Span], str]
 ) -> m.Resolve:
@@ -2451,21 +2679,8 @@ def _resolve(
     }
     order: dict[m.PackageName, None] = {}
     visiting: set[m.PackageName] = set()
-
-    def visit_pkg(name: m.PackageName) -> None:
-        if name in order:
-            return
-        for dep, span in deps_of[name]:
-            if dep in visiting:
-                raise _fail("WIT300", f"package `{dep}` creates a dependency cycle", span)
-            if dep in details:
-                visiting.add(dep)
-                visit_pkg(dep)
-                visiting.discard(dep)
-        order[name] = None
-
     for name in sorted(details, key=_pkg_key):
-        visit_pkg(name)
+        _visit_package(name, deps_of, order, visiting)
     b = Builder(features=active, all_names=list(details))
     main_id: m.PackageId | None = None
     group_ids: list[m.PackageId] = []

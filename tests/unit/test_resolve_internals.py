@@ -1,0 +1,77 @@
+"""Resolver properties its speed depends on, which no golden shows.
+
+- `resolve` leaves no reference cycles: `api.load` runs it with the cyclic collector off, so
+  a cycle would keep every package's tables alive until the next collection.
+- `toposort_all` takes a shortcut when every item names only items declared before it; the
+  shortcut must give the order the general algorithm gives.
+"""
+
+from __future__ import annotations
+
+import gc
+import heapq
+import random
+from pathlib import Path
+
+import pytest
+
+from witgen import loader, resolve
+from witgen import nodes as n
+from witgen.api import Features
+from witgen.source import Span
+
+UI = Path(__file__).resolve().parent.parent / "ui"
+
+
+@pytest.mark.parametrize("case", ["diamond-deps", "deps-packages", "resources.wit", "gates.wit"])
+def test_resolve_leaves_no_reference_cycles(case: str) -> None:
+    plans, sources = loader.read(str(UI / case))
+    groups = loader.parse(plans, sources, use_cache=False)
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        resolve.resolve(groups, sources, Features(all=True))
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _kahn(deps: dict[str, list[n.Id]]) -> list[str]:
+    """The general order: among the items that are ready, the one declared first."""
+    names = list(deps)
+    index = {name: i for i, name in enumerate(names)}
+    remaining = [len(ds) for ds in deps.values()]
+    dependents: list[list[int]] = [[] for _ in names]
+    for i, ds in enumerate(deps.values()):
+        for d in ds:
+            dependents[index[d.name]].append(i)
+    ready = [i for i, r in enumerate(remaining) if r == 0]
+    heapq.heapify(ready)
+    out = []
+    while ready:
+        i = heapq.heappop(ready)
+        out.append(names[i])
+        for j in dependents[i]:
+            remaining[j] -= 1
+            if remaining[j] == 0:
+                heapq.heappush(ready, j)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_toposort_shortcut_is_the_general_order(seed: int) -> None:
+    rng = random.Random(seed)
+    # A random acyclic graph: edges go from later to earlier items of a random ranking, so
+    # the declaration order is sometimes a topological one (the shortcut) and sometimes not.
+    ranked = [f"t{i}" for i in range(rng.randint(1, 12))]
+    declared = ranked[:] if seed % 2 else rng.sample(ranked, len(ranked))
+    deps = {
+        name: [
+            n.Id(name=ranked[j], span=Span(j, j + 1))
+            for j in rng.sample(range(ranked.index(name)), min(ranked.index(name), 3))
+        ]
+        for name in declared
+    }
+    assert resolve.toposort_all("type", deps) == (_kahn(deps), [], set())
