@@ -255,10 +255,25 @@ def toposort_all(
                 errors.append(error(code, message, d.span, *hint))
                 failed.add(name)
     known = {name: [d for d in ds if d.name in index] for name, ds in deps.items()}
-    remaining = [len(known[name]) for name in names]
+    order = ready_order(known)
+    if len(order) < len(names):
+        done = set(order)
+        stuck = [name for name in names if name not in done]
+        failed.update(stuck)
+        first = next(d for d in known[stuck[0]] if d.name not in done)
+        errors.append(error("WIT300", f"{kind} `{first.name}` depends on itself", first.span))
+    return [x for x in order if x not in failed], errors, failed
+
+
+def ready_order(known: dict[str, list[n.Id]]) -> list[str]:
+    """Kahn's order of items naming only items in `known`: among those whose dependencies
+    are placed, the one declared first. Items in (or behind) a cycle are left out."""
+    names = list(known)
+    index = {name: i for i, name in enumerate(names)}
+    remaining = [len(ds) for ds in known.values()]
     dependents: list[list[int]] = [[] for _ in names]
-    for i, name in enumerate(names):
-        for d in known[name]:
+    for i, ds in enumerate(known.values()):
+        for d in ds:
             dependents[index[d.name]].append(i)
     ready = [i for i, r in enumerate(remaining) if r == 0]
     heapq.heapify(ready)
@@ -270,13 +285,7 @@ def toposort_all(
             remaining[j] -= 1
             if remaining[j] == 0:
                 heapq.heappush(ready, j)
-    if len(order) < len(names):
-        done = set(order)
-        stuck = [name for name in names if name not in done]
-        failed.update(stuck)
-        first = next(d for d in known[stuck[0]] if d.name not in done)
-        errors.append(error("WIT300", f"{kind} `{first.name}` depends on itself", first.span))
-    return [x for x in order if x not in failed], errors, failed
+    return order
 
 
 def _type_deps(t: n.Type, out: list[n.Id], depth: int = 0) -> None:

@@ -3,13 +3,12 @@
 - `resolve` leaves no reference cycles: `api.load` runs it with the cyclic collector off, so
   a cycle would keep every package's tables alive until the next collection.
 - `toposort_all` takes a shortcut when every item names only items declared before it; the
-  shortcut must give the order the general algorithm gives.
+  shortcut must give the order the general algorithm (`ready_order`) gives.
 """
 
 from __future__ import annotations
 
 import gc
-import heapq
 import random
 from pathlib import Path
 
@@ -38,28 +37,6 @@ def test_resolve_leaves_no_reference_cycles(case: str) -> None:
             gc.enable()
 
 
-def _kahn(deps: dict[str, list[n.Id]]) -> list[str]:
-    """The general order: among the items that are ready, the one declared first."""
-    names = list(deps)
-    index = {name: i for i, name in enumerate(names)}
-    remaining = [len(ds) for ds in deps.values()]
-    dependents: list[list[int]] = [[] for _ in names]
-    for i, ds in enumerate(deps.values()):
-        for d in ds:
-            dependents[index[d.name]].append(i)
-    ready = [i for i, r in enumerate(remaining) if r == 0]
-    heapq.heapify(ready)
-    out = []
-    while ready:
-        i = heapq.heappop(ready)
-        out.append(names[i])
-        for j in dependents[i]:
-            remaining[j] -= 1
-            if remaining[j] == 0:
-                heapq.heappush(ready, j)
-    return out
-
-
 @pytest.mark.parametrize("seed", range(100))
 def test_toposort_shortcut_is_the_general_order(seed: int) -> None:
     rng = random.Random(seed)
@@ -74,4 +51,4 @@ def test_toposort_shortcut_is_the_general_order(seed: int) -> None:
         ]
         for name in declared
     }
-    assert resolve.toposort_all("type", deps) == (_kahn(deps), [], set())
+    assert resolve.toposort_all("type", deps) == (resolve.ready_order(deps), [], set())
