@@ -15,35 +15,54 @@ binaries). Output: read by every backend. Invariants:
 
 from __future__ import annotations
 
-from typing import Literal, NewType
-
 from witgen._record import field, record
 from witgen.source import Span
 
-TypeId = NewType("TypeId", int)
-InterfaceId = NewType("InterfaceId", int)
-WorldId = NewType("WorldId", int)
-PackageId = NewType("PackageId", int)
+# The ids are ints; to the type checker, four kinds of int that do not mix. typing is not
+# imported at run time (it costs `check` more start-up time than this whole module), and
+# calling `int` on an int returns it, as calling a NewType does.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal, NewType
 
+    TypeId = NewType("TypeId", int)
+    InterfaceId = NewType("InterfaceId", int)
+    WorldId = NewType("WorldId", int)
+    PackageId = NewType("PackageId", int)
 
-PrimitiveType = Literal[
-    "bool",
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "s8",
-    "s16",
-    "s32",
-    "s64",
-    "f32",
-    "f64",
-    "char",
-    "string",
-    "error-context",
-]
-# A reference to a type: a primitive by name, or a TypeDef by id (as in wit-parser's JSON).
-Type = PrimitiveType | TypeId
+    PrimitiveType = Literal[
+        "bool",
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "s8",
+        "s16",
+        "s32",
+        "s64",
+        "f32",
+        "f64",
+        "char",
+        "string",
+        "error-context",
+    ]
+    # A reference to a type: a primitive by name, or a TypeDef by id (as in wit-parser's JSON).
+    Type = PrimitiveType | TypeId
+
+    FunctionKindName = Literal[
+        "freestanding",
+        "async-freestanding",
+        "method",
+        "async-method",
+        "static",
+        "async-static",
+        "constructor",
+    ]
+else:
+    TypeId = InterfaceId = WorldId = PackageId = int
+    # What the aliases are at run time, for modules that build type aliases from them.
+    PrimitiveType = FunctionKindName = str
+    Type = str | int
 
 
 # ---------------------------------------------------------------- docs and gates
@@ -242,16 +261,6 @@ class TypeDef:
 
 
 # ---------------------------------------------------------------- functions
-
-FunctionKindName = Literal[
-    "freestanding",
-    "async-freestanding",
-    "method",
-    "async-method",
-    "static",
-    "async-static",
-    "constructor",
-]
 
 
 @record

@@ -32,7 +32,6 @@ from __future__ import annotations
 import functools
 import heapq
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Literal, ParamSpec, TypeVar, assert_never
 
 from witgen import model as m
 from witgen import nodes as n
@@ -40,6 +39,18 @@ from witgen._record import field, maker, record
 from witgen.diagnostics import Diagnostic, Note, WitError, error
 from witgen.loader import Group
 from witgen.source import SourceMap, Span
+
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any, Literal, ParamSpec, TypeVar, assert_never
+
+    _T = TypeVar("_T")
+    _P = ParamSpec("_P")
+else:
+
+    def assert_never(value):
+        raise AssertionError(f"unhandled case: {value!r}")
+
 
 # Constructors that skip `type.__call__` (see `_record.maker`), for the model records the
 # remap builds by the ten thousand; called like the classes, and checked like them.
@@ -440,10 +451,11 @@ class Unresolved:
     required_resource_types: list[tuple[int, Span]] = field(default_factory=list)
 
 
-AstItem = tuple[Literal["i", "w"], int]
-# An anonymous type's interning key: its kind's class, then the kind's field values.
-_AnonKey = tuple[Any, ...]
-TypeOrItem = tuple[Literal["type"], int] | tuple[Literal["item"], str]
+if TYPE_CHECKING:
+    AstItem = tuple[Literal["i", "w"], int]
+    # An anonymous type's interning key: its kind's class, then the kind's field values.
+    _AnonKey = tuple[Any, ...]
+    TypeOrItem = tuple[Literal["type"], int] | tuple[Literal["item"], str]
 
 
 def _pkg_name(p: n.PackageName) -> m.PackageName:
@@ -1553,10 +1565,6 @@ class Builder:
             main=main,
             main_group=group,
         )
-
-
-_T = TypeVar("_T")
-_P = ParamSpec("_P")
 
 
 class _Remap:
