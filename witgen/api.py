@@ -101,6 +101,9 @@ def load(path: str | Path, *, features: Features | None = None, use_cache: bool 
             result = _resolve_with_binaries(groups, sources, feats, binaries)
         else:
             result = resolve.resolve(groups, sources, feats)
+        # Freed now, the trees are not there for the first collection after `enable` to
+        # scan (a fifth of the time of a 100k-line package).
+        del groups
     finally:
         if collecting:
             gc.enable()
