@@ -55,16 +55,22 @@ def enabled() -> bool:
 
 @functools.cache
 def code_version() -> str:
-    """A hash of the files whose output is cached, so any change to them invalidates it."""
+    """A hash of the files whose output is cached, so any change to them invalidates it:
+    the modules that parse, resolve and pickle, and the parser's table (which changes with
+    the grammar)."""
+    from witgen.grammar import table_path
+
     h = _hasher()
     h.update(__version__.encode())
     here = os.path.dirname(os.path.abspath(__file__))
-    for name in ("nodes.py", "parse.py", "model.py", "resolve.py", "loader.py", "cache.py"):
+    modules = ("_record.py", "source.py", "nodes.py", "parse.py", "model.py", "resolve.py")
+    paths = [os.path.join(here, name) for name in (*modules, "loader.py", "cache.py")]
+    for path in (*paths, table_path()):
         try:
-            with open(os.path.join(here, name), "rb") as f:
+            with open(path, "rb") as f:
                 h.update(f.read())
         except OSError:
-            h.update(name.encode())
+            h.update(path.encode())
     return h.hexdigest()[:16]
 
 

@@ -11,7 +11,6 @@ only to build the table (or, for tests, `plain_parser`).
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 import zlib
@@ -61,6 +60,8 @@ def signature(text: str) -> str:
 def load_table() -> dict[str, Any]:
     """The table for the grammar as it is now: the prebuilt file when it matches the
     grammar, else (while someone edits the grammar) built on the spot."""
+    import json
+
     text = grammar_text()
     try:
         data: dict[str, Any] = json.loads(_read_text(table_path()))
@@ -127,6 +128,8 @@ def build_table(text: str | None = None) -> dict[str, Any]:
 
 def dump_table(data: dict[str, Any]) -> str:
     """The table file's text: one rule or state per line, so that diffs stay readable."""
+    import json
+
     lines = ["{"]
     for key in ("signature", "start", "end"):
         lines.append(f"{json.dumps(key)}: {json.dumps(data[key])},")
