@@ -85,8 +85,6 @@ DIFFERENCES = {
     "bad-version": "a version missing its patch number is reported as an invalid version, not "
     "as wasm-tools' token-level error `expected '.'`",
     "lone-carriage-return": "wasm-tools ends the displayed source line at a lone CR",
-    "syntax-missing-comma": "LALR reports a different expected token than wasm-tools' parser",
-    "syntax-top-level-item": "LALR reports a different expected token than wasm-tools' parser",
 }
 
 

@@ -103,6 +103,9 @@ OPERATORS: dict[str, str] = {
     "/": "SLASH",
     ".": "DOT",
     "@": "AT",
+    # In no rule of the grammar: a lone `-` (say `->` mistyped) is wit-parser's token
+    # `-`, so the parser reports what it expected there, not a bad character.
+    "-": "MINUS",
 }
 
 # One token, after any whitespace. Group numbers (the `_G_*` below) dispatch in `_lex`;
@@ -113,7 +116,7 @@ OPERATORS: dict[str, str] = {
 _TOKEN = re.compile(
     r"[ \t\n]*(?:\r\n[ \t\n]*)*(?:"
     r"(%?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*(?![\w\-]))"
-    r"|(->|[=,:;(){}<>*.@]|/(?![/*]))"
+    r"|(->|[=,:;(){}<>*.@-]|/(?![/*]))"
     r"|(//[^\n]*)"
     r"|(/\*)"
     r"|(%?[^\W\d][\w\-]*|%[\w\-]*)"
@@ -728,6 +731,7 @@ _DESCRIBE = {
     "SLASH": "`/`",
     "AT": "`@`",
     "STAR": "`*`",
+    "MINUS": "`-`",
     "$END": "eof",
 }
 _SYMBOLS = {v: k for k, v in OPERATORS.items()}
@@ -762,6 +766,9 @@ _PRIORITY = (
     "RBRACE",
     "INTEGER",
 )
+_TOP_LEVEL = "`world`, `interface` or `use`"
+_INTERFACE_ITEM = "`type`, `resource` or `func`"
+_WORLD_ITEM = "`import`, `export`, `include`, `use`, or type definition"
 _ITEM_STARTS = {"TYPE", "RESOURCE", "RECORD", "FLAGS", "VARIANT", "ENUM", "USE", "ID"}
 
 
@@ -777,11 +784,22 @@ def _expected_text(expected: set[str]) -> str:
     if "CONSTRUCTOR" in exp and "ID" in exp:
         return "`constructor` or identifier"
     if exp >= _ITEM_STARTS:
-        return "`type`, `resource` or `func`"
+        return _INTERFACE_ITEM
     if {"IMPORT", "EXPORT", "INCLUDE"} <= exp:
-        return "`import`, `export`, `include`, `use`, or type definition"
+        return _WORLD_ITEM
     if "ID" in exp and exp <= {"ID", "STRING", "AT", "RBRACE", "RPAREN", "GT", "COMMA"}:
         return "an identifier or string"
+    if {"WORLD", "INTERFACE", "USE"} <= exp:
+        return _TOP_LEVEL  # a top-level item (attributes and `package` aside)
+    if {"ID", "FUNC", "INTERFACE"} <= exp:
+        return "an identifier or string"  # what a named import or export names
+    if {"COLON", "DOT"} <= exp and "SEMI" not in exp:
+        return describe_token("DOT")  # `use iface.{...}`: a package path is the exception
+    closers = exp & {"RBRACE", "RPAREN", "GT"}
+    if "COMMA" in exp and len(closers) == 1:
+        # A list (fields, cases, params, ...) that goes on without a comma: wit-parser,
+        # finding no comma after an item, expects the list to end.
+        return describe_token(next(iter(closers)))
     if len(exp) == 1:
         return describe_token(next(iter(exp)))
     for t in _PRIORITY:
@@ -793,10 +811,11 @@ def _expected_text(expected: set[str]) -> str:
 class _Stuck(Exception):
     """The parser has no action for `token` in the state on top of `stack`."""
 
-    def __init__(self, token: Tok, stack: list[int]) -> None:
+    def __init__(self, token: Tok, stack: list[int], before: Child = None) -> None:
         super().__init__(token[0])
         self.token = token
         self.stack = stack
+        self.before = before  # the value two below the top of the stack, for context
 
 
 class _TooDeep(Exception):
@@ -945,7 +964,8 @@ def _drive(tokens: list[Tok]) -> n.File | None:
                 if act is None:
                     if row is accept:  # empty: reached by reducing `start` at the end
                         return cast(n.File, values[-1])
-                    raise _Stuck(tok, [numbers[id(r)] for r in rows])
+                    before = values[-2] if len(values) > 1 else None
+                    raise _Stuck(tok, [numbers[id(r)] for r in rows], before)
                 if act.__class__ is dict:
                     rows.append(act)
                     if ttype == "ID":  # as its node (see `_PASS_THROUGH`)
@@ -1009,8 +1029,19 @@ def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
             "WIT101", f"expected {_expected_text(expected)}, found eof", Span(pos, pos + 1)
         )
     wanted = _expected_text(expected)
-    # wit-parser underlines the whole token where an identifier was expected, else one column.
-    whole = wanted in ("an identifier or string", "`constructor` or identifier", "fixed-length")
+    before = e.before
+    if expected == {"SEMI", "LBRACE"} and before.__class__ is tuple and before[0] == "RESOURCE":
+        wanted = describe_token("SEMI")  # `resource r` ends with `;` unless a body follows
+    # wit-parser underlines the whole token where an identifier or an item was expected,
+    # else one column.
+    whole = wanted in (
+        "an identifier or string",
+        "`constructor` or identifier",
+        "fixed-length",
+        _TOP_LEVEL,
+        _INTERFACE_ITEM,
+        _WORLD_ITEM,
+    )
     sp = Span(start, max(end if whole else start + 1, start + 1))
     found = describe_token(ttype, value)
     return error("WIT101", f"expected {wanted}, found {found}", sp)
