@@ -431,12 +431,11 @@ class Builder:
 
     def _attr(self, name: n.Id, arg: tuple[str, Any, Any], sp: Span) -> n.Attribute:
         kind, key, value = arg
-        expected = {"since": "version", "deprecated": "version", "unstable": "feature"}
         if name.name == "external-id":
             if kind != "string":
                 raise SyntaxProblem(error("WIT104", "expected a string", key.span if key else sp))
             return n.ExternalId(value=_unquote(value), span=sp)
-        want = expected.get(name.name)
+        want = _ATTRIBUTE_ARGS.get(name.name)
         if want is None:
             raise SyntaxProblem(error("WIT104", f"unknown attribute `{name.name}`", name.span))
         if kind == "string":
@@ -766,6 +765,8 @@ _PRIORITY = (
     "RBRACE",
     "INTEGER",
 )
+# The gates and the name of their one argument.
+_ATTRIBUTE_ARGS = {"since": "version", "deprecated": "version", "unstable": "feature"}
 _TOP_LEVEL = "`world`, `interface` or `use`"
 _INTERFACE_ITEM = "`type`, `resource` or `func`"
 _WORLD_ITEM = "`import`, `export`, `include`, `use`, or type definition"
@@ -811,11 +812,11 @@ def _expected_text(expected: set[str]) -> str:
 class _Stuck(Exception):
     """The parser has no action for `token` in the state on top of `stack`."""
 
-    def __init__(self, token: Tok, stack: list[int], before: Child = None) -> None:
+    def __init__(self, token: Tok, stack: list[int], context: list[Child]) -> None:
         super().__init__(token[0])
         self.token = token
         self.stack = stack
-        self.before = before  # the value two below the top of the stack, for context
+        self.context = context  # the top values of the stack (eight, fewer near the start)
 
 
 class _TooDeep(Exception):
@@ -964,8 +965,7 @@ def _drive(tokens: list[Tok]) -> n.File | None:
                 if act is None:
                     if row is accept:  # empty: reached by reducing `start` at the end
                         return cast(n.File, values[-1])
-                    before = values[-2] if len(values) > 1 else None
-                    raise _Stuck(tok, [numbers[id(r)] for r in rows], before)
+                    raise _Stuck(tok, [numbers[id(r)] for r in rows], values[-8:])
                 if act.__class__ is dict:
                     rows.append(act)
                     if ttype == "ID":  # as its node (see `_PASS_THROUGH`)
@@ -1018,6 +1018,25 @@ def _accepts(stack: list[int], token: str) -> bool:
     return False
 
 
+def _kind(value: Child) -> str:
+    """A stack value's token type (`LPAREN`), or its class name (`Id`, `tuple`, ...)."""
+    if value.__class__ is tuple and len(value) == 4 and value[0].__class__ is str:
+        return str(value[0])
+    return str(value.__class__.__name__)
+
+
+def _open_attribute(values: list[Child], kinds: list[str]) -> tuple[n.Id, n.Id | None] | None:
+    """The name of the attribute whose `(` is open at the top of the stack (`@name(`, only
+    attributes put an identifier before a `(`), and the identifier after it, if any."""
+    for i in range(len(values) - 1, 1, -1):
+        if kinds[i] == "RPAREN":
+            return None
+        if kinds[i] == "LPAREN" and kinds[i - 1] == "Id" and kinds[i - 2] == "AT":
+            arg = values[i + 1] if i + 1 < len(values) and kinds[i + 1] == "Id" else None
+            return values[i - 1], arg
+    return None
+
+
 def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
     terminals = _tables()[3]
     expected = {t for t in terminals if _accepts(e.stack, t)}
@@ -1029,9 +1048,18 @@ def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
             "WIT101", f"expected {_expected_text(expected)}, found eof", Span(pos, pos + 1)
         )
     wanted = _expected_text(expected)
-    before = e.before
-    if expected == {"SEMI", "LBRACE"} and before.__class__ is tuple and before[0] == "RESOURCE":
+    kinds = [_kind(x) for x in e.context]
+    if expected == {"SEMI", "LBRACE"} and kinds[-2:-1] == ["RESOURCE"]:
         wanted = describe_token("SEMI")  # `resource r` ends with `;` unless a body follows
+    inside = _open_attribute(e.context, kinds)
+    if inside is not None:
+        # wit-parser checks an attribute's name, then its argument's, before the rest.
+        attr, arg = inside
+        want = _ATTRIBUTE_ARGS.get(attr.name)
+        if want is None and attr.name != "external-id":
+            return error("WIT104", f"unknown attribute `{attr.name}`", attr.span)
+        if want is not None and arg is not None and arg.name != want:
+            return error("WIT104", f"expected `{want}`, found `{arg.name}`", arg.span)
     # wit-parser underlines the whole token where an identifier or an item was expected,
     # else one column.
     whole = wanted in (
