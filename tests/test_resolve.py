@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from witgen import model as m
-from witgen.resolve import Builder, GType, _semver_key
+from witgen.resolve import Builder, _semver_key
 from witgen.source import Span
 
 
 def _type(b: Builder, name: str, kind: m.TypeDefKind, owner: int) -> m.TypeId:
     return b.alloc_type(
-        GType(
+        m.TypeDef(
             name=name,
             kind=kind,
             owner=m.OwnerInterface(id=m.InterfaceId(owner)),

@@ -465,19 +465,15 @@ def _unencodable(r: Resolve, package: PackageId, message: str, sources: SourceMa
     from witgen.source import Span
 
     named = message.split("`")[1] if message.count("`") >= 2 else ""
+    # What a name in the message can be: an item of the package by its plain name (a
+    # top-level export), or any named interface by its id (an import or export of a world).
     pkg = r.packages[package]
-    span = Span.UNKNOWN
-    for _, iid in pkg.interfaces:
-        if named in (r.interfaces[iid].name, r.id_of(iid)):
-            span = r.interfaces[iid].span
-    for _, wid in pkg.worlds:
-        if named == r.worlds[wid].name:
-            span = r.worlds[wid].span
-    if not span.known:
-        for index, iface in enumerate(r.interfaces):
-            iid = InterfaceId(index)
-            if iface.name is not None and iface.package is not None and r.id_of(iid) == named:
-                span = iface.span
+    spans = {name: r.interfaces[iid].span for name, iid in pkg.interfaces}
+    spans.update({name: r.worlds[wid].span for name, wid in pkg.worlds})
+    for index, iface in enumerate(r.interfaces):
+        if iface.name is not None and iface.package is not None:
+            spans[r.id_of(InterfaceId(index))] = iface.span
+    span = spans.get(named, Span.UNKNOWN)
     why = Note("WIT allows it, but a component binary cannot hold it (wasm-tools rejects it too)")
     return WitError((error("WIT314", f"cannot encode the package: {message}", span, why),), sources)
 

@@ -1453,10 +1453,9 @@ class _PackageResolver:
 # ---------------------------------------------------------------- the global builder
 
 
-# The global arena holds final `TypeDef`s (`GType` is its older name, kept for tests):
-# `append` knows the ids its interfaces and worlds will get before it allocates their
-# types, so no type is rebuilt or patched afterwards.
-GType = m.TypeDef
+# The global arena holds final `TypeDef`s: `append` knows the ids its interfaces and
+# worlds will get before it allocates their types, so no type is rebuilt or patched
+# afterwards.
 
 
 @record(frozen=False, eq=False, kw_only=False)
