@@ -81,9 +81,10 @@ def mutate(data: bytes, rnd: random.Random, others: list[bytes]) -> bytes:
 
 def check(data: bytes) -> str:
     """ "ok" (decoded, printed, encoded), "error" (a WitError naming an offset), else raises."""
-    from witgen.backends import encoder, printer
-    from witgen.backends.decoder import decode_wasm
-    from witgen.diagnostics import WitError
+    from witgen.outputs import printer
+    from witgen.text.diagnostics import WitError
+    from witgen.wasm import encoder
+    from witgen.wasm.decoder import decode_wasm
 
     try:
         decoded = decode_wasm(data)

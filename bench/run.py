@@ -277,7 +277,9 @@ import cProfile, inspect, io, json, os, pstats, sys, time
 clock = time.process_time  # CPU time: steadier than wall time on a shared machine
 t0 = clock()
 t1 = clock()
-from witgen import api, loader, parse, resolve
+from witgen import api, resolve
+from witgen.loading import loader
+from witgen.syntax import parse
 t2 = clock()
 parse._tables()
 t3 = clock()
@@ -576,14 +578,14 @@ def main() -> None:
     floor = [
         Case("floor: `python -c pass`", [sys.executable, "-c", "pass"], ENV_PYC, []),
         Case(
-            "floor: `python -c 'import witgen.entry'` (the console script's module)",
-            [sys.executable, "-c", "import witgen.entry"],
+            "floor: `python -c 'import witgen.cli.entry'` (the console script's module)",
+            [sys.executable, "-c", "import witgen.cli.entry"],
             ENV_PYC,
             [],
         ),
         Case(
-            "floor: `python -c 'import witgen.cli'` (the typer app)",
-            [sys.executable, "-c", "import witgen.cli"],
+            "floor: `python -c 'import witgen.cli.app'` (the typer app)",
+            [sys.executable, "-c", "import witgen.cli.app"],
             ENV_PYC,
             [],
         ),

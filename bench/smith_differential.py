@@ -122,10 +122,11 @@ def _tool(*args: str) -> subprocess.CompletedProcess[bytes]:
 def run_seed(seed: int, workdir: Path, *, canonical_names: bool = False) -> Outcome:
     """Run every step for one seed in `workdir`; never raises."""
     from witgen import api
-    from witgen.backends import encoder, printer, wat
-    from witgen.backends.decoder import decode_wasm
-    from witgen.backends.json import to_data
-    from witgen.diagnostics import WitError, render_one
+    from witgen.outputs import printer
+    from witgen.outputs.json import to_data
+    from witgen.text.diagnostics import WitError, render_one
+    from witgen.wasm import encoder, wat
+    from witgen.wasm.decoder import decode_wasm
 
     seed_file = workdir / "seed.bin"
     seed_file.write_bytes(_seed_bytes(seed))

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from witgen import api
-from witgen.diagnostics import ordered, render_segments
+from witgen.text.diagnostics import ordered, render_segments
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus"

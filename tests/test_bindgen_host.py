@@ -27,9 +27,10 @@ import pytest
 from typer.testing import CliRunner
 
 from witgen import __version__, api
-from witgen.backends import _jinja, python_host
-from witgen.cli import app
-from witgen.diagnostics import Diagnostic, Severity, WitError
+from witgen.cli.app import app
+from witgen.codegen import templating as _jinja
+from witgen.codegen.python.host import generator as python_host
+from witgen.text.diagnostics import Diagnostic, Severity, WitError
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "wit-samples"

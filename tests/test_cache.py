@@ -1,4 +1,4 @@
-"""The on-disk cache (witgen/cache.py): where it lives, what bypasses it, and that no
+"""The on-disk cache (witgen/loading/cache.py): where it lives, what bypasses it, and that no
 corrupted, stale, unwritable or concurrently written entry ever changes an answer.
 
 Every run is a real `witgen` process with its own XDG_CACHE_HOME, and every answer is
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from witgen import api, cache
+from witgen import api
+from witgen.loading import cache
 
 PKG = """package demo:cached@1.0.0;
 

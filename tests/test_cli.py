@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from witgen import __version__
-from witgen.cli import app
+from witgen.cli.app import app
 
 VALID = """package demo:app@0.1.0;
 

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from witgen.backends import encoder
-from witgen.backends.decoder import decode
-from witgen.backends.json import to_data
-from witgen.diagnostics import WitError
+from witgen.outputs.json import to_data
+from witgen.text.diagnostics import WitError
+from witgen.wasm import encoder
+from witgen.wasm.decoder import decode
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 WASM_TOOLS = shutil.which("wasm-tools")

@@ -29,8 +29,8 @@ from typing import Any
 import pytest
 
 from witgen import api
-from witgen.backends.json import to_data, to_json
-from witgen.diagnostics import WitError, render_one, render_text
+from witgen.outputs.json import to_data, to_json
+from witgen.text.diagnostics import WitError, render_one, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "wit-samples"

@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from witgen import __version__, api
-from witgen.backends import _wasm as w
-from witgen.cli import app
+from witgen.cli.app import app
+from witgen.wasm import binary as w
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} is absent")
@@ -164,7 +164,7 @@ def test_encode_wat_equals_wasm_tools_print(pkg: Path, tmp_path: Path, wasm_tool
     ids=lambda p: str(p.relative_to(SHARED / "corpus")),
 )
 def test_wat_of_corpus_binaries(path: Path, wasm_tools: str) -> None:
-    from witgen.backends import wat
+    from witgen.wasm import wat
 
     data = path.read_bytes()
     text = api.to_wat(data)

@@ -16,9 +16,9 @@ import pytest
 
 from witgen import __version__
 from witgen import model as m
-from witgen.backends import _wasm as w
-from witgen.backends import encoder
-from witgen.backends.json import from_json
+from witgen.outputs.json import from_json
+from witgen.wasm import binary as w
+from witgen.wasm import encoder
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 MANIFESTS = ("wit-component", "wasi")

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from witgen.backends import encoder
-from witgen.backends.json import from_json, to_data
+from witgen.outputs.json import from_json, to_data
+from witgen.wasm import encoder
 
 WASM_TOOLS = shutil.which("wasm-tools")
 pytestmark = pytest.mark.skipif(WASM_TOOLS is None, reason="wasm-tools is not on PATH")

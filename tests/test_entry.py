@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import typer
 
-from witgen import console, entry
-from witgen.cli import app
+from witgen.cli import console, entry
+from witgen.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "wit-samples"
@@ -207,7 +207,9 @@ def test_parse_leaves_to_typer(argv: list[str]) -> None:
 def run(argv: list[str], *, fast: bool, cwd: Path) -> tuple[int, str, str]:
     """Run witgen in a process of its own: the console script's path, or typer's alone."""
     code = (
-        "from witgen.entry import main; main()" if fast else "from witgen.cli import main; main()"
+        "from witgen.cli.entry import main; main()"
+        if fast
+        else "from witgen.cli.app import main; main()"
     )
     env = dict(os.environ, NO_COLOR="", TERM="xterm", WITGEN_NO_CACHE="1")
     proc = subprocess.run(
@@ -287,7 +289,7 @@ def test_fast_path_imports_no_typer(workdir: Path) -> None:
     kept_off = ("typer", "click", "rich", "lark", "pathlib", "tempfile", "hashlib", "difflib")
     code = (
         "import sys\n"
-        "from witgen.entry import main\n"
+        "from witgen.cli.entry import main\n"
         "try:\n"
         "    main(['check', '--no-cache', 'good'])\n"
         "except SystemExit as e:\n"
@@ -304,9 +306,9 @@ def test_broken_pipe_is_exit_1_without_traceback(workdir: Path) -> None:
     """`witgen check --format json ... | head -c0`: typer exits 1 quietly; so must we."""
     for fast in (True, False):
         code = (
-            "from witgen.entry import main; main()"
+            "from witgen.cli.entry import main; main()"
             if fast
-            else "from witgen.cli import main; main()"
+            else "from witgen.cli.app import main; main()"
         )
         proc = subprocess.Popen(
             [sys.executable, "-c", code, "check", "--format", "json", "broken.wit"],

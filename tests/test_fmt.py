@@ -27,13 +27,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from witgen import api, formatter, nodes, parse
+from witgen import api
 from witgen._record import fields as record_fields
 from witgen.api import Features
-from witgen.backends import printer
-from witgen.backends.json import to_json
-from witgen.cli import app
-from witgen.diagnostics import WitError
+from witgen.cli.app import app
+from witgen.outputs import printer
+from witgen.outputs.json import to_json
+from witgen.syntax import formatter, nodes, parse
+from witgen.text.diagnostics import WitError
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "tests" / "fmt"

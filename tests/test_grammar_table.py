@@ -4,7 +4,7 @@ lark numbers its states differently from run to run (set iteration order depends
 string hashing), so the committed table is compared with a fresh one up to renaming of
 states: both are walked from the start state together, and every state must have the
 same actions, shifting and going to states that correspond. Regenerate the file with
-`python -m witgen.grammar`.
+`python -m witgen.syntax.grammar`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from witgen import grammar
+from witgen.syntax import grammar
 
-REGENERATE = "grammars/wit.lalr.json is stale: run `python -m witgen.grammar` and commit it"
+REGENERATE = "grammars/wit.lalr.json is stale: run `python -m witgen.syntax.grammar` and commit it"
 
 
 def committed() -> dict[str, Any]:
@@ -87,7 +87,7 @@ def test_parse_uses_no_lark() -> None:
 
     code = (
         "import sys\n"
-        "from witgen import parse\n"
+        "from witgen.syntax import parse\n"
         "parse.parse_text('package a:b; interface i { f: func(x: list<u8>) -> option<u32>; }')\n"
         "assert 'lark' not in sys.modules, sorted(m for m in sys.modules if 'lark' in m)\n"
     )

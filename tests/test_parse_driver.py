@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from witgen import nodes as n
-from witgen import parse
 from witgen._record import FrozenInstanceError, fields, maker
-from witgen.diagnostics import WitError
-from witgen.source import Span
+from witgen.syntax import nodes as n
+from witgen.syntax import parse
+from witgen.text.diagnostics import WitError
+from witgen.text.source import Span
 
 UI = Path(__file__).parent / "ui"
 SAMPLES = sorted(p for p in UI.rglob("*.wit") if "parse-fail" not in p.parts)

@@ -24,7 +24,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from witgen import api
-from witgen.cli import app
+from witgen.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 

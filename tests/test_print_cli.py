@@ -20,9 +20,9 @@ from typer.testing import CliRunner, Result
 
 from witgen import api
 from witgen.api import Features
-from witgen.backends import printer
-from witgen.backends.json import to_json
-from witgen.cli import app
+from witgen.cli.app import app
+from witgen.outputs import printer
+from witgen.outputs.json import to_json
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from witgen.backends import printer
-from witgen.backends.json import from_data, from_json
-from witgen.backends.printer import (
+from witgen.model import PackageId
+from witgen.outputs import printer
+from witgen.outputs.json import from_data, from_json
+from witgen.outputs.printer import (
     PrintOptions,
     escape,
     out_dir_files,
@@ -26,7 +27,6 @@ from witgen.backends.printer import (
     rust_lines,
     string_literal,
 )
-from witgen.model import PackageId
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus"

@@ -19,8 +19,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from witgen.backends.json import from_json, to_data
-from witgen.backends.printer import out_dir_files, print_resolve
+from witgen.outputs.json import from_json, to_data
+from witgen.outputs.printer import out_dir_files, print_resolve
 
 WASM_TOOLS = shutil.which("wasm-tools")
 pytestmark = pytest.mark.skipif(WASM_TOOLS is None, reason="wasm-tools is not on PATH")

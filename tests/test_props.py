@@ -28,10 +28,10 @@ from hypothesis.extra.lark import from_lark
 from typer.testing import CliRunner
 
 from witgen import api
-from witgen.backends.json import to_data
-from witgen.cli import app
-from witgen.diagnostics import WitError, render_text
-from witgen.grammar import plain_parser
+from witgen.cli.app import app
+from witgen.outputs.json import to_data
+from witgen.syntax.grammar import plain_parser
+from witgen.text.diagnostics import WitError, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
 UI = ROOT / "tests" / "ui"

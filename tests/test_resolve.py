@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from witgen import model as m
 from witgen.resolve import Builder, _semver_key
-from witgen.source import Span
+from witgen.text.source import Span
 
 
 def _type(b: Builder, name: str, kind: m.TypeDefKind, owner: int) -> m.TypeId:

@@ -33,10 +33,11 @@ from golden import assert_golden
 from typer.testing import CliRunner
 
 from witgen import api
-from witgen.backends import encoder, printer
-from witgen.backends.json import to_data, to_json
-from witgen.cli import app
-from witgen.diagnostics import WitError, render_one, render_text
+from witgen.cli.app import app
+from witgen.outputs import printer
+from witgen.outputs.json import to_data, to_json
+from witgen.text.diagnostics import WitError, render_one, render_text
+from witgen.wasm import encoder
 
 UI = Path(__file__).resolve().parent / "ui"
 FAIL = UI / "parse-fail"

@@ -24,13 +24,14 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from witgen import api
-from witgen.backends import _wasm as w
-from witgen.backends import encoder, printer, wat
-from witgen.backends.decoder import decode_wasm
-from witgen.backends.json import to_data
-from witgen.cli import app
-from witgen.diagnostics import WitError
-from witgen.source import Span
+from witgen.cli.app import app
+from witgen.outputs import printer
+from witgen.outputs.json import to_data
+from witgen.text.diagnostics import WitError
+from witgen.text.source import Span
+from witgen.wasm import binary as w
+from witgen.wasm import encoder, wat
+from witgen.wasm.decoder import decode_wasm
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus"

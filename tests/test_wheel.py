@@ -60,7 +60,7 @@ def test_wheel_ships_data_files(wheel: Path) -> None:
 
 @pytest.mark.slow
 def test_installed_package_is_the_wheel(venv_bin: Path, tmp_path: Path) -> None:
-    code = "import witgen.grammar as g; print(g.__file__); print(g.grammar_path())"
+    code = "import witgen.syntax.grammar as g; print(g.__file__); print(g.grammar_path())"
     module, grammar = ok(run([venv_bin / "python", "-c", code], cwd=tmp_path)).splitlines()
     venv = venv_bin.parent.resolve()
     assert Path(module).resolve().is_relative_to(venv), module

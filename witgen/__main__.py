@@ -1,5 +1,5 @@
 """`python -m witgen`: the same as the `witgen` console script."""
 
-from witgen.entry import main
+from witgen.cli.entry import main
 
 main()

@@ -14,18 +14,18 @@ import stat
 from collections.abc import Iterable, Mapping, Sequence
 
 from witgen._record import field, record
-from witgen.diagnostics import Diagnostic, WitError
 from witgen.model import Resolve
-from witgen.source import SourceMap
+from witgen.text.diagnostics import Diagnostic, WitError
+from witgen.text.source import SourceMap
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
     from pathlib import Path, PurePosixPath
 
-    from witgen.backends.decoder import Decoded
-    from witgen.backends.encoder import StringEncoding
-    from witgen.loader import Group
+    from witgen.loading.loader import Group
     from witgen.model import PackageId, WorldId
+    from witgen.wasm.decoder import Decoded
+    from witgen.wasm.encoder import StringEncoding
 
 
 @record(kw_only=False)
@@ -61,7 +61,7 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
-        from witgen.diagnostics import Severity
+        from witgen.text.diagnostics import Severity
 
         return not any(d.severity is Severity.ERROR for d, _ in self.diagnostics)
 
@@ -74,7 +74,7 @@ def load(path: str | Path, *, features: Features | None = None, use_cache: bool 
     world `root:root/root`); spans of decoded items are unknown. `deps/` may hold such
     packages too.
     """
-    from witgen import cache, loader
+    from witgen.loading import cache, loader
     from witgen.model import Resolve
 
     feats = features or Features()
@@ -128,7 +128,7 @@ def check(
 
 
 def resolve_json(path: str | Path, *, features: Features | None = None) -> str:
-    from witgen.backends import json as json_backend
+    from witgen.outputs import json as json_backend
 
     return json_backend.to_json(load(path, features=features).resolve)
 
@@ -140,7 +140,7 @@ def print_wit(
     path: str | Path, *, features: Features | None = None, docs: bool = True, use_cache: bool = True
 ) -> str:
     """The resolved package as `wasm-tools component wit PATH` prints it."""
-    from witgen.backends import printer
+    from witgen.outputs import printer
 
     return printer.print_resolve(
         load(path, features=features, use_cache=use_cache).resolve, docs=docs
@@ -158,7 +158,7 @@ def print_to_dir(
     """Write one file per package under `out_dir`, as `wasm-tools component wit --out-dir`
     does, and return the paths written (spelled from `out_dir`, in the order wasm-tools
     writes them). Nothing is written unless every file is."""
-    from witgen.backends import printer
+    from witgen.outputs import printer
 
     loaded = load(path, features=features, use_cache=use_cache)
     return write_tree(out_dir, printer.out_dir_files(loaded.resolve, docs=docs))
@@ -208,8 +208,8 @@ def write_text(path: str | Path, text: str) -> None:
 
 
 def _write_error(path: str, e: OSError) -> WitError:
-    from witgen.diagnostics import error
-    from witgen.source import Span
+    from witgen.text.diagnostics import error
+    from witgen.text.source import Span
 
     # WIT200 ("could not be read") is the closest code the table has for an I/O failure.
     return WitError((error("WIT200", f"failed to write {path}: {e.strerror or e}", Span.UNKNOWN),))
@@ -238,8 +238,8 @@ class Formatted:
 
 def format_text(text: str, path: str = "<input>", *, width: int | None = None) -> str:
     """`text` in canonical layout (`witgen fmt`); a syntax error is a `WitError`."""
-    from witgen.formatter import DEFAULT_WIDTH, format_file
-    from witgen.parse import parse_text
+    from witgen.syntax.formatter import DEFAULT_WIDTH, format_file
+    from witgen.syntax.parse import parse_text
 
     file, _ = parse_text(text, path)
     return format_file(file, text, width=width or DEFAULT_WIDTH)
@@ -268,7 +268,8 @@ def format_path(path: str, *, width: int | None = None, use_cache: bool = True) 
     """One file in canonical layout (`witgen fmt`); a file that cannot be read or parsed
     gets diagnostics instead. The result is cached by the exact text, path, width and
     formatter code, so a tree that is already formatted costs one read and hash per file."""
-    from witgen import cache, formatter, loader
+    from witgen.loading import cache, loader
+    from witgen.syntax import formatter
 
     width = width or formatter.DEFAULT_WIDTH
     try:
@@ -337,7 +338,7 @@ def package_roots(files: Iterable[str]) -> list[str]:
 def _declared_packages(directory: Path) -> set[str]:
     """The `package` headers of the `.wit` files directly in `directory` (files that do
     not parse are left out: `check` reports them)."""
-    from witgen import loader
+    from witgen.loading import loader
 
     names: set[str] = set()
     for p in sorted(directory.glob("*.wit")):
@@ -370,8 +371,8 @@ def read_binary(path: str | Path) -> bytes:
     """The bytes of a `.wasm` file, or of a `.wat` file assembled; a failure is a `WitError`."""
     from pathlib import Path
 
-    from witgen.diagnostics import error
-    from witgen.source import Span
+    from witgen.text.diagnostics import error
+    from witgen.text.source import Span
 
     try:
         data = Path(path).read_bytes()
@@ -379,7 +380,7 @@ def read_binary(path: str | Path) -> bytes:
         message = f"failed to read file {path}: {e.strerror or e}"
         raise WitError((error("WIT200", message, Span.UNKNOWN),)) from None
     if Path(path).suffix == ".wat" and not data.startswith(b"\x00asm"):
-        from witgen.backends import wat
+        from witgen.wasm import wat
 
         return wat.parse(data, str(path))
     return data
@@ -387,7 +388,7 @@ def read_binary(path: str | Path) -> bytes:
 
 def decode_binary(path: str | Path) -> Decoded:
     """What a `.wasm`/`.wat` file holds: a WIT package, a component's world or a module's."""
-    from witgen.backends import decoder
+    from witgen.wasm import decoder
 
     return decoder.decode_wasm(read_binary(path), path=str(path))
 
@@ -402,17 +403,20 @@ def _resolve_with_binaries(
     text, added as one more group; merging then maps those copies back onto the decoded
     originals, so only the `.wit` packages are appended.
     """
-    from witgen import loader, resolve
+    from witgen import resolve  # not before: a cache hit needs no resolver
     from witgen._record import replace
-    from witgen.backends import decoder, merge, printer
-    from witgen.diagnostics import error
-    from witgen.source import Span
+    from witgen.loading import loader
+    from witgen.model import merge
+    from witgen.outputs import printer
+    from witgen.text.diagnostics import error
+    from witgen.text.source import Span
+    from witgen.wasm import decoder
 
     base: Resolve | None = None
     for shown, raw in binaries:
         data = raw
         if shown.endswith(".wat") and not raw.startswith(b"\x00asm"):
-            from witgen.backends import wat
+            from witgen.wasm import wat
 
             data = wat.parse(raw, shown)
         decoded = decoder.decode_wasm(data, path=shown)
@@ -445,7 +449,7 @@ def encode(
     case, an upper-case package name); wasm-tools' validator then rejects what it encoded,
     and so does witgen, before writing anything: the binary is read back as a check.
     """
-    from witgen.backends import decoder, encoder
+    from witgen.wasm import decoder, encoder
 
     loaded = load(path, features=features, use_cache=use_cache)
     r = loaded.resolve
@@ -460,9 +464,9 @@ def encode(
 
 def _unencodable(r: Resolve, package: PackageId, message: str, sources: SourceMap) -> WitError:
     """WIT314 for a package whose binary wasm-tools would reject, at the item it names."""
-    from witgen.diagnostics import Note, error
     from witgen.model import InterfaceId
-    from witgen.source import Span
+    from witgen.text.diagnostics import Note, error
+    from witgen.text.source import Span
 
     named = message.split("`")[1] if message.count("`") >= 2 else ""
     # What a name in the message can be: an item of the package by its plain name (a
@@ -479,8 +483,8 @@ def _unencodable(r: Resolve, package: PackageId, message: str, sources: SourceMa
 
 
 def _no_package(path: str | Path) -> WitError:
-    from witgen.diagnostics import error
-    from witgen.source import Span
+    from witgen.text.diagnostics import error
+    from witgen.text.source import Span
 
     return WitError((error("WIT206", f"no package found in {path}", Span.UNKNOWN),))
 
@@ -488,8 +492,8 @@ def _no_package(path: str | Path) -> WitError:
 def select_world(r: Resolve, world: str | None, path: str | Path = "") -> WorldId:
     """wit-parser's `select_world`: a world of the main package by name, a full id
     (`ns:pkg/world@ver`), or the main package's only world when `world` is None."""
-    from witgen.diagnostics import error
-    from witgen.source import Span
+    from witgen.text.diagnostics import error
+    from witgen.text.source import Span
 
     def fail(message: str) -> WitError:
         return WitError((error("WIT210", message, Span.UNKNOWN),))
@@ -534,7 +538,7 @@ def embed(
 ) -> bytes:
     """The world's `component-type` payload (`wasm-tools component embed --only-custom`),
     or, given a core `module`, a copy of it with that payload appended as a custom section."""
-    from witgen.backends import encoder
+    from witgen.wasm import encoder
 
     r = load(path, features=features, use_cache=use_cache).resolve
     wid = select_world(r, world, path)
@@ -542,8 +546,8 @@ def embed(
     if module is None:
         return encoder.encode_world(r, wid, **opts)  # type: ignore[arg-type]
     if module[:8] != b"\x00asm\x01\x00\x00\x00":
-        from witgen.diagnostics import error
-        from witgen.source import Span
+        from witgen.text.diagnostics import error
+        from witgen.text.source import Span
 
         message = "the input module is not a core WebAssembly module (bad preamble)"
         raise WitError((error("WIT108", message, Span.UNKNOWN),))
@@ -552,7 +556,7 @@ def embed(
 
 def to_wat(data: bytes) -> str:
     """The text format of a component binary, as `wasm-tools print` writes it."""
-    from witgen.backends import wat
+    from witgen.wasm import wat
 
     return wat.print_component(data)
 
@@ -617,8 +621,8 @@ def bindgen_host(
     """
     from pathlib import Path
 
-    from witgen.backends import python_host
-    from witgen.diagnostics import Severity
+    from witgen.codegen.python.host import generator as python_host
+    from witgen.text.diagnostics import Severity
 
     loaded = load(path, features=features, use_cache=use_cache)
     r = loaded.resolve

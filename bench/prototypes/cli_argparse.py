@@ -16,7 +16,7 @@ def main() -> None:
     c.add_argument("--all-features", action="store_true")
     args = ap.parse_args()
     from witgen import api
-    from witgen.diagnostics import ordered, render_segments
+    from witgen.text.diagnostics import ordered, render_segments
 
     result = api.check(
         args.paths, features=api.Features.of(args.features, args.all_features), use_cache=not args.no_cache

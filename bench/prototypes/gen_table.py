@@ -7,9 +7,14 @@ import sys
 
 ROOT = sys.argv[1]
 sys.path.insert(0, ROOT)
+from lark.parse_tree_builder import (
+    ChildFilterLALR,
+    ChildFilterLALR_NoPlaceholders,
+    ExpandSingleChild,
+)
 from lark.parsers.lalr_analysis import Shift
-from lark.parse_tree_builder import ChildFilterLALR, ChildFilterLALR_NoPlaceholders, ExpandSingleChild
-from witgen import grammar
+
+from witgen.syntax import grammar
 
 p = grammar.lark_parser()
 lp = p.parser.parser.parser

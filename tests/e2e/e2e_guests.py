@@ -109,7 +109,7 @@ class Generated:
 def has_bindgen() -> bool:
     import typer.main
 
-    from witgen.cli import app
+    from witgen.cli.app import app
 
     return "bindgen" in typer.main.get_command(app).commands  # type: ignore[attr-defined]
 
@@ -118,7 +118,7 @@ def run_bindgen(guest: Guest, out: Path, *extra: str) -> Generated:
     """`witgen bindgen --lang python --host WIT --world W -o OUT`, through typer's CliRunner."""
     from typer.testing import CliRunner
 
-    from witgen.cli import app
+    from witgen.cli.app import app
 
     args = ["bindgen", "--lang", "python", "--host", str(guest.wit), "--world", guest.world]
     result = CliRunner().invoke(app, [*args, "-o", str(out), *extra])

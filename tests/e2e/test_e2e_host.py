@@ -915,7 +915,7 @@ def test_bindgen_cli(tmp_path: Path, bindings: dict[str, Generated]) -> None:
     """C.1: `--world` may be omitted for a single world; a failed generation leaves no output."""
     from typer.testing import CliRunner
 
-    from witgen.cli import app as cli
+    from witgen.cli.app import app as cli
 
     bare = ["bindgen", "--lang", "python", "--host", str(NOTES.wit), "-o", str(tmp_path / "w")]
     result = CliRunner().invoke(cli, bare)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from witgen import api
-from witgen.backends import python_host
+from witgen.codegen.python.host import generator as python_host
 
 wasmtime = pytest.importorskip("wasmtime")
 from wasmtime.component import Linker, ResourceType  # noqa: E402

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from witgen.diagnostics import (
+from witgen.text.diagnostics import (
     CODES,
     Diagnostic,
     Note,
@@ -21,7 +21,7 @@ from witgen.diagnostics import (
     render_text,
     warning,
 )
-from witgen.source import SourceMap, Span
+from witgen.text.source import SourceMap, Span
 
 TAB_WIT = "package a:b;\n\ninterface i {\n\ttype x =\tstrng;\n}\n"
 

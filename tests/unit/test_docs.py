@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from witgen import nodes as n
 from witgen.resolve import docs_of
-from witgen.source import Span
+from witgen.syntax import nodes as n
+from witgen.text.source import Span
 
 CASES: list[tuple[list[str], str | None]] = [
     ([], None),

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from witgen.backends import _jinja
+from witgen.codegen import templating as _jinja
 
 HOSTILE_DOCS = [
     "plain",

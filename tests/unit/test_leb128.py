@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from witgen.backends import _wasm as w
+from witgen.wasm import binary as w
 
 
 @given(st.integers(min_value=0, max_value=2**32 - 1))

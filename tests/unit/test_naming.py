@@ -9,7 +9,7 @@ import pytest
 
 from witgen import api
 from witgen import model as m
-from witgen.backends import _python as py
+from witgen.codegen.python import naming as py
 
 
 @pytest.mark.parametrize(

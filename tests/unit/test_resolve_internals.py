@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from witgen import loader, resolve
-from witgen import nodes as n
+from witgen import resolve
 from witgen.api import Features
-from witgen.source import Span
+from witgen.loading import loader
+from witgen.syntax import nodes as n
+from witgen.text.source import Span
 
 UI = Path(__file__).resolve().parent.parent / "ui"
 

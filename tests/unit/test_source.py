@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from witgen.source import Location, SourceMap, Span
+from witgen.text.source import Location, SourceMap, Span
 
 
 def two_files() -> tuple[SourceMap, int, int]:

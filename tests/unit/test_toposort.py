@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from witgen import nodes as n
 from witgen.resolve import ResolveError, toposort, toposort_all
-from witgen.source import Span
+from witgen.syntax import nodes as n
+from witgen.text.source import Span
 
 
 def ids(*names: str) -> list[n.Id]:

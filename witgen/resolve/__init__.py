@@ -34,11 +34,11 @@ import heapq
 from collections.abc import Callable, Iterator, Sequence
 
 from witgen import model as m
-from witgen import nodes as n
 from witgen._record import field, maker, record
-from witgen.diagnostics import Diagnostic, Note, WitError, error
-from witgen.loader import Group
-from witgen.source import SourceMap, Span
+from witgen.loading.loader import Group
+from witgen.syntax import nodes as n
+from witgen.text.diagnostics import Diagnostic, Note, WitError, error
+from witgen.text.source import SourceMap, Span
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ precede an item (wit-parser turns them into docs in the resolver, and so do we).
 from __future__ import annotations
 
 from witgen._record import record
-from witgen.source import Span
+from witgen.text.source import Span
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:

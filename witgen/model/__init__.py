@@ -16,7 +16,7 @@ binaries). Output: read by every backend. Invariants:
 from __future__ import annotations
 
 from witgen._record import field, record
-from witgen.source import Span
+from witgen.text.source import Span
 
 # The ids are ints; to the type checker, four kinds of int that do not mix. typing is not
 # imported at run time (it costs `check` more start-up time than this whole module), and

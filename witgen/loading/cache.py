@@ -58,13 +58,22 @@ def code_version() -> str:
     """A hash of the files whose output is cached, so any change to them invalidates it:
     the modules that parse, resolve and pickle, and the parser's table (which changes with
     the grammar)."""
-    from witgen.grammar import table_path
+    from witgen.syntax.grammar import table_path
 
     h = _hasher()
     h.update(__version__.encode())
-    here = os.path.dirname(os.path.abspath(__file__))
-    modules = ("_record.py", "source.py", "nodes.py", "parse.py", "model.py", "resolve.py")
-    paths = [os.path.join(here, name) for name in (*modules, "loader.py", "cache.py")]
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    modules = (
+        "_record.py",
+        "text/source.py",
+        "syntax/nodes.py",
+        "syntax/parse.py",
+        "model/__init__.py",
+        "resolve/__init__.py",
+        "loading/loader.py",
+        "loading/cache.py",
+    )
+    paths = [os.path.join(package, *name.split("/")) for name in modules]
     for path in (*paths, table_path()):
         try:
             with open(path, "rb") as f:

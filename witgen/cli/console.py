@@ -19,7 +19,7 @@ from witgen._record import record
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
     from witgen.api import Features, Formatted
-    from witgen.diagnostics import Located, Segment
+    from witgen.text.diagnostics import Located, Segment
 
 
 class Color(enum.Enum):
@@ -84,7 +84,7 @@ def _emit_styled(segments: list[Segment]) -> None:
 
 def show_diagnostics(diags: Iterable[Located], fmt: Format = Format.TEXT) -> None:
     """Text on stderr (coloured per `--color`); JSON and SARIF documents on stdout."""
-    from witgen.diagnostics import ordered, render_json, render_sarif, render_segments
+    from witgen.text.diagnostics import ordered, render_json, render_sarif, render_segments
 
     pairs = ordered(diags)
     if fmt is Format.JSON:
@@ -109,7 +109,7 @@ def features_of(features: Sequence[str] | None, all_features: bool) -> Features:
 def guarded(run: Callable[[], int]) -> int:
     """`run()`'s exit code; a `WitError` it raises is shown, and the code is 1. The one
     place where that exception becomes output (`cli.command` wraps every command in it)."""
-    from witgen.diagnostics import WitError, ordered
+    from witgen.text.diagnostics import WitError, ordered
 
     try:
         return run()

@@ -28,7 +28,7 @@ from typing import Literal, TypeAlias, assert_never
 
 from witgen import __version__
 from witgen import model as m
-from witgen.backends import _wasm as w
+from witgen.wasm import binary as w
 
 # wit-component's `metadata::CURRENT_VERSION` and string-encoding bytes.
 _METADATA_VERSION = 4

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-from witgen.backends import _wasm as w
-from witgen.diagnostics import WitError, error
-from witgen.source import Span
+from witgen.text.diagnostics import WitError, error
+from witgen.text.source import Span
+from witgen.wasm import binary as w
 
 _PRIMITIVES: dict[int, str] = {
     0x7F: "bool",

@@ -35,10 +35,10 @@ from typing import Literal, assert_never
 from witgen import __version__
 from witgen import model as m
 from witgen._record import replace
-from witgen.backends import _jinja
-from witgen.backends import _python as py
-from witgen.diagnostics import Diagnostic, Note, Severity, WitError, error, warning
-from witgen.source import Span
+from witgen.codegen import templating as _jinja
+from witgen.codegen.python import naming as py
+from witgen.text.diagnostics import Diagnostic, Note, Severity, WitError, error, warning
+from witgen.text.source import Span
 
 Side = Literal["import", "export"]
 Direction = Literal["lower", "lift"]

@@ -12,7 +12,7 @@ import enum
 from collections.abc import Iterable
 
 from witgen._record import field, record
-from witgen.source import Location, SourceMap, Span
+from witgen.text.source import Location, SourceMap, Span
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import os
 
-from witgen import cache, nodes
 from witgen._record import record
-from witgen.diagnostics import Diagnostic, WitError, error
-from witgen.source import SourceMap, Span
+from witgen.loading import cache
+from witgen.syntax import nodes
+from witgen.text.diagnostics import Diagnostic, WitError, error
+from witgen.text.source import SourceMap, Span
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -203,7 +204,7 @@ def binary_deps(plans: list[_Plan]) -> list[tuple[str, bytes]]:
 
 def parse_text_group(path: str, text: str, sources: SourceMap) -> Group:
     """One more package source from text made by witgen itself (added to `sources`)."""
-    from witgen.parse import parse_file
+    from witgen.syntax.parse import parse_file
 
     base = sources.add(path, text)
     return Group(path=path, files=(parse_file(sources, path, text, base=base),), is_root=False)
@@ -253,7 +254,7 @@ def load(path: str, *, use_cache: bool = True) -> tuple[list[Group], SourceMap]:
 
 
 def _parse(plans: list[_Plan], sources: SourceMap, diags: list[Diagnostic]) -> list[Group]:
-    from witgen.parse import parse_file
+    from witgen.syntax.parse import parse_file
 
     groups: list[Group] = []
     index = 0

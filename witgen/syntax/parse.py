@@ -15,10 +15,10 @@ import re
 import sys
 from collections.abc import Iterator
 
-from witgen import nodes as n
 from witgen._record import maker
-from witgen.diagnostics import Diagnostic, WitError, error
-from witgen.source import SourceMap, Span
+from witgen.syntax import nodes as n
+from witgen.text.diagnostics import Diagnostic, WitError, error
+from witgen.text.source import SourceMap, Span
 
 # typing and threading cost start-up time that `check` need not pay: typing is for the
 # type checker only (TYPE_CHECKING, which mypy reads as true), and the context is the
@@ -893,7 +893,7 @@ def _tables() -> tuple[dict[int, dict[str, tuple[Any, ...]]], int, int, frozense
     """The prebuilt LALR table (`grammars/wit.lalr.json`): per state, token → `(True,
     state)` to shift or go, `(False, size, callback, rule name, passes its child through)`
     to reduce."""
-    from witgen.grammar import load_table
+    from witgen.syntax.grammar import load_table
 
     data = load_table()
     builder = Builder()

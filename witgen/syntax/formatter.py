@@ -36,8 +36,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, assert_never
 
-from witgen import nodes as n
 from witgen._record import record
+from witgen.syntax import nodes as n
 
 _T = TypeVar("_T")
 
@@ -62,7 +62,7 @@ DEFAULT_WIDTH = 100
 def code_version() -> str:
     """A hash of this module, part of the key of cached results: new layout rules must not
     be answered from the cache."""
-    from witgen import cache
+    from witgen.loading import cache
 
     return cache.digest(Path(__file__).read_bytes())[:16]
 

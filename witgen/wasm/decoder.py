@@ -32,9 +32,9 @@ from typing import Literal, NoReturn, TypeAlias
 
 from witgen import model as m
 from witgen._record import replace
-from witgen.backends import _wasm as w
-from witgen.diagnostics import WitError, error
-from witgen.source import Span
+from witgen.text.diagnostics import WitError, error
+from witgen.text.source import Span
+from witgen.wasm import binary as w
 
 _PRIMITIVES: dict[int, m.PrimitiveType] = {
     0x7F: "bool",
@@ -1556,7 +1556,7 @@ def _decode_wasm(data: bytes) -> Decoded:
 
 def _decode_module(data: bytes) -> m.Resolve:
     """wit-component's `metadata::decode`: every `component-type*` section, merged."""
-    from witgen.backends.merge import merge, merge_worlds
+    from witgen.model.merge import merge, merge_worlds
 
     payloads: list[tuple[int, int]] = []
     pos = 8

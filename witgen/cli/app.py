@@ -24,8 +24,9 @@ from typing import Annotated, ParamSpec
 
 import typer
 
-from witgen import __version__, console
-from witgen.console import Color, Format, echo, features_of, guarded, show_diagnostics
+from witgen import __version__
+from witgen.cli import console
+from witgen.cli.console import Color, Format, echo, features_of, guarded, show_diagnostics
 
 P = ParamSpec("P")
 

@@ -18,8 +18,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from witgen import console
 from witgen._record import record
+from witgen.cli import console
 
 # What an option accepts: FLAG (no value), ANY (a value not starting with "-"), WIDTH (a
 # number of at least 20, in plain digits), or a tuple of the allowed values.
@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     inv = None if os.environ.get("_WITGEN_COMPLETE") else parse(args)
     if inv is None:
-        from witgen.cli import main as typer_main
+        from witgen.cli.app import main as typer_main
 
         typer_main(args)
         return

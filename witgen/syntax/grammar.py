@@ -2,7 +2,7 @@
 
 Input: `grammars/wit.lark`, the one definition of WIT's syntax. Output: the LALR table
 that `parse.py` drives, as plain data in `grammars/wit.lalr.json` beside the grammar.
-lark builds that table (`python -m witgen.grammar` rewrites the file; a test checks it is
+lark builds that table (`python -m witgen.syntax.grammar` rewrites the file; a test checks it is
 current), so parsing never imports lark: importing lark and loading its table cost more
 than parsing all of WASI. Invariant: this module is the only one that imports lark, and
 only to build the table (or, for tests, `plain_parser`).
@@ -26,11 +26,11 @@ TABLE_FORMAT = 1
 def _grammar_file(name: str) -> str:
     """A file of `grammars/`: inside the installed package, else the repository root.
     (Paths are `str` here: `pathlib` would add to the start-up time of every parse.)"""
-    here = os.path.dirname(os.path.realpath(__file__))
-    packaged = os.path.join(here, "grammars", name)
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    packaged = os.path.join(package, "grammars", name)
     if os.path.isfile(packaged):
         return packaged
-    return os.path.join(os.path.dirname(here), "grammars", name)
+    return os.path.join(os.path.dirname(package), "grammars", name)
 
 
 def grammar_path() -> str:
@@ -148,7 +148,7 @@ def dump_table(data: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    """`python -m witgen.grammar`: rebuild `grammars/wit.lalr.json` from `wit.lark`."""
+    """`python -m witgen.syntax.grammar`: rebuild `grammars/wit.lalr.json` from `wit.lark`."""
     target = table_path()
     text = dump_table(build_table())
     tmp = target + ".tmp"
