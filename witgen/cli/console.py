@@ -1,10 +1,10 @@
 """What the commands print, and the commands that also run without typer.
 
-Input: diagnostics, options already parsed (by typer in `cli.py`, or by `entry.py`'s fast
-path). Output: text on stdout and stderr, an exit code. Invariants: no typer here, so
-`witgen check` can run without importing it; rich is imported only to colour output on a
-terminal; `cli.py` and `entry.py` call the same functions, so both paths print the same
-bytes and return the same code.
+Input: diagnostics, options already parsed (by typer in `app.py`, or by `entry.py`'s fast
+path, both reading `options.py`). Output: text on stdout and stderr, an exit code.
+Invariants: no typer here, so `witgen check` can run without importing it; rich is
+imported only to colour output on a terminal; `app.py` and `entry.py` call the same
+functions, so both paths print the same bytes and return the same code.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def features_of(features: Sequence[str] | None, all_features: bool) -> Features:
 
 def guarded(run: Callable[[], int]) -> int:
     """`run()`'s exit code; a `WitError` it raises is shown, and the code is 1. The one
-    place where that exception becomes output (`cli.command` wraps every command in it)."""
+    place where that exception becomes output (`app.py` runs every command in it)."""
     from witgen.text.diagnostics import WitError, ordered
 
     try:
@@ -123,14 +123,14 @@ def check(
     *,
     features: Sequence[str] | None,
     all_features: bool,
-    fmt: Format,
+    format: Format,
     no_cache: bool,
 ) -> int:
     """`witgen check`: diagnostics shown, and the exit code (1 when any is an error)."""
     from witgen import api
 
     result = api.check(paths, features=features_of(features, all_features), use_cache=not no_cache)
-    show_diagnostics(result.diagnostics, fmt)
+    show_diagnostics(result.diagnostics, format)
     return 0 if result.ok else 1
 
 
@@ -139,14 +139,16 @@ def check_files(
     *,
     features: Sequence[str] | None,
     all_features: bool,
-    fmt: Format,
+    format: Format,
     no_cache: bool,
 ) -> int:
     """`witgen check-files`: `check` of the packages holding these files (pre-commit)."""
     from witgen import api
 
     roots = api.package_roots(files)
-    return check(roots, features=features, all_features=all_features, fmt=fmt, no_cache=no_cache)
+    return check(
+        roots, features=features, all_features=all_features, format=format, no_cache=no_cache
+    )
 
 
 def fmt(
