@@ -147,10 +147,10 @@ def test_fast_path_passes_what_typer_passes(
         return 0
 
     monkeypatch.setattr(options.Command, "run_with", record)
-    monkeypatch.setattr(console.settings, "color", console.Color.AUTO)
+    monkeypatch.setattr(console.settings, "color", "auto")
     result = CliRunner().invoke(app, argv, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    console.settings.color = console.Color.AUTO
+    console.settings.color = "auto"
     inv = entry.parse(argv)
     assert inv is not None, "a case the fast path must take"
     options.configure(inv.settings)  # what entry.main runs

@@ -22,7 +22,7 @@ import functools
 import inspect
 import sys
 from collections.abc import Callable
-from typing import Annotated, Any, ParamSpec
+from typing import Annotated, Any, Literal, ParamSpec
 
 import typer
 
@@ -52,7 +52,7 @@ def _typer_option(option: options.Option) -> Any:
 
 
 def _option_parameter(option: options.Option) -> inspect.Parameter:
-    kind: Any = option.kind
+    kind: Any = Literal[option.choices] if option.choices else option.kind
     if option.repeatable:
         kind = list[kind] | None
     return inspect.Parameter(

@@ -9,12 +9,9 @@ functions, so both paths print the same bytes and return the same code.
 
 from __future__ import annotations
 
-import enum
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-
-from witgen._record import record
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
@@ -22,23 +19,14 @@ if TYPE_CHECKING:
     from witgen.text.diagnostics import Located, Segment
 
 
-class Color(enum.Enum):
-    AUTO = "auto"
-    ALWAYS = "always"
-    NEVER = "never"
-
-
-class Format(enum.Enum):
-    TEXT = "text"
-    JSON = "json"
-    SARIF = "sarif"
-
-
-@record(frozen=False, kw_only=False)
 class _Settings:
-    """Global options, set once per invocation (`--color`, before the command)."""
+    """Global options, set once per invocation from the root options of `options.py`
+    (`--color`: auto, always or never)."""
 
-    color: Color = Color.AUTO
+    __slots__ = ("color",)
+
+    def __init__(self) -> None:
+        self.color = "auto"
 
 
 settings = _Settings()
@@ -63,9 +51,9 @@ _STYLES = {
 
 
 def use_color(stream_is_tty: bool) -> bool:
-    if settings.color is Color.AUTO:
+    if settings.color == "auto":
         return stream_is_tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    return settings.color is Color.ALWAYS
+    return settings.color == "always"
 
 
 def _emit_styled(segments: list[Segment]) -> None:
@@ -82,14 +70,15 @@ def _emit_styled(segments: list[Segment]) -> None:
     echo("".join(out), err=True)
 
 
-def show_diagnostics(diags: Iterable[Located], fmt: Format = Format.TEXT) -> None:
-    """Text on stderr (coloured per `--color`); JSON and SARIF documents on stdout."""
+def show_diagnostics(diags: Iterable[Located], fmt: str = "text") -> None:
+    """Text on stderr (coloured per `--color`); JSON and SARIF documents on stdout (`fmt`:
+    text, json or sarif)."""
     from witgen.text.diagnostics import ordered, render_json, render_sarif, render_segments
 
     pairs = ordered(diags)
-    if fmt is Format.JSON:
+    if fmt == "json":
         echo(render_json(pairs), nl=False)
-    elif fmt is Format.SARIF:
+    elif fmt == "sarif":
         echo(render_sarif(pairs), nl=False)
     elif pairs and use_color(sys.stderr.isatty()):
         _emit_styled(render_segments(pairs))
@@ -123,7 +112,7 @@ def check(
     *,
     features: Sequence[str] | None,
     all_features: bool,
-    format: Format,
+    format: str,
     no_cache: bool,
 ) -> int:
     """`witgen check`: diagnostics shown, and the exit code (1 when any is an error)."""
@@ -139,7 +128,7 @@ def check_files(
     *,
     features: Sequence[str] | None,
     all_features: bool,
-    format: Format,
+    format: str,
     no_cache: bool,
 ) -> int:
     """`witgen check-files`: `check` of the packages holding these files (pre-commit)."""

@@ -17,33 +17,39 @@ import os
 import sys
 from collections.abc import Sequence
 
-from witgen._record import record
 from witgen.cli.options import COMMANDS, ROOT_OPTIONS, Command, Option, configure
 
 
-@record
 class Invocation:
     """An argv the fast path understood: the command, its paths, and the values of the root
     options and of the command's options by keyword, defaults filled in."""
 
-    command: Command
-    paths: tuple[str, ...]
-    settings: dict[str, object]
-    values: dict[str, object]
+    __slots__ = ("command", "paths", "settings", "values")
+
+    def __init__(
+        self,
+        command: Command,
+        paths: tuple[str, ...],
+        settings: dict[str, object],
+        values: dict[str, object],
+    ) -> None:
+        self.command = command
+        self.paths = paths
+        self.settings = settings
+        self.values = values
 
 
 def _understood(value: str, option: Option) -> bool:
     """Whether click takes `value` for `option` as it is; typer judges anything else."""
     if value.startswith("-"):
         return False  # click would take an option as the value
+    if option.choices:
+        return value in option.choices
     if option.kind is str:
         return True
-    if option.kind is int:  # plain digits: no sign, spaces or other scripts' digits
-        if not (value.isascii() and value.isdigit()):
-            return False
-        return option.minimum is None or int(value) >= option.minimum
-    members = getattr(option.kind, "__members__", {})  # an Enum: its values, case and all
-    return value in {member.value for member in members.values()}
+    # An int: plain digits (no sign, spaces or other scripts' digits), at least the minimum.
+    digits = value.isascii() and value.isdigit()
+    return digits and (option.minimum is None or int(value) >= option.minimum)
 
 
 def _option_at(
@@ -111,7 +117,7 @@ def parse(argv: Sequence[str]) -> Invocation | None:
     read = _read(argv, i + 1, command.options, paths)
     if read is None or (command.paths.required and not paths):
         return None
-    return Invocation(command=command, paths=tuple(paths), settings=settings, values=read[0])
+    return Invocation(command, tuple(paths), settings, read[0])
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -7,64 +7,90 @@ paths argument, its options and the `console` function that runs it), `ROOT_OPTI
 take too.
 Invariants: this is the only declaration of these options. `app.py` builds the typer
 commands and the root callback from it; `entry.py`'s fast path parses argv with it and
-calls the same `console` functions with the same keyword arguments; an option's keyword is
-its flag without the leading dashes, in snake case. `entry.py` imports this module on every
-run, so it imports nothing but `_record` and `console`.
+calls the same `console` functions with the same keyword arguments. `entry.py` imports
+this module on every run, so it imports nothing but `console`.
 """
 
 from __future__ import annotations
 
-from witgen._record import record
 from witgen.cli import console
-from witgen.cli.console import Color, Format
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
-    import enum
     from collections.abc import Callable, Sequence
 
 
-@record(kw_only=False)
+# Plain slotted classes rather than `@record`s: this table is built on every run, and a
+# record compiles its `__init__` when first built.
+
+
 class Option:
     """A long option (no short alias). `kind` is what its value becomes: `bool` for a flag
-    (False unless given), `str`, `int` (at least `minimum`), or an Enum whose values are the
-    accepted spellings. A repeatable option collects every value given, in order (None when
-    none is); any other keeps the last one given, as click does."""
+    (False unless given), `str` (one of `choices` when there are any, case and all), or
+    `int` (at least `minimum`). A repeatable option collects every value given, in order (None when
+    none is); any other keeps the last one given, as click does. Its keyword, the name its
+    value is passed under, is its flag in snake case: `--no-cache` gives `no_cache`."""
 
-    flag: str
-    kind: type[bool] | type[str] | type[int] | type[enum.Enum]
-    default: object
-    help: str
-    metavar: str | None = None
-    repeatable: bool = False
-    minimum: int | None = None
+    __slots__ = (
+        *("choices", "default", "flag", "help", "keyword", "kind", "metavar", "minimum"),
+        "repeatable",
+    )
 
-    @property
-    def keyword(self) -> str:
-        """The keyword the value is passed as: `--no-cache` gives `no_cache`."""
-        return self.flag.removeprefix("--").replace("-", "_")
+    def __init__(
+        self,
+        flag: str,
+        kind: type[bool] | type[str] | type[int],
+        *,
+        default: object,
+        help: str,
+        choices: tuple[str, ...] = (),
+        metavar: str | None = None,
+        repeatable: bool = False,
+        minimum: int | None = None,
+    ) -> None:
+        self.flag = flag
+        self.keyword = flag.removeprefix("--").replace("-", "_")
+        self.kind = kind
+        self.choices = choices
+        self.default = default
+        self.help = help
+        self.metavar = metavar
+        self.repeatable = repeatable
+        self.minimum = minimum
 
 
-@record(kw_only=False)
 class Paths:
     """The paths a command takes: any number, at least one when `required`."""
 
-    metavar: str
-    help: str
-    required: bool
+    __slots__ = ("help", "metavar", "required")
+
+    def __init__(self, metavar: str, *, help: str, required: bool) -> None:
+        self.metavar = metavar
+        self.help = help
+        self.required = required
 
 
-@record(kw_only=False)
 class Command:
     """A command: its name, help, paths, options in the order `-h` lists them, and the
     `console` function that runs it as `run(paths, **{option.keyword: value})`, returning
     the exit code."""
 
-    name: str
-    help: str
-    paths: Paths
-    options: tuple[Option, ...]
-    run: Callable[..., int]
+    __slots__ = ("help", "name", "options", "paths", "run")
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        help: str,
+        paths: Paths,
+        options: tuple[Option, ...],
+        run: Callable[..., int],
+    ) -> None:
+        self.name = name
+        self.help = help
+        self.paths = paths
+        self.options = options
+        self.run = run
 
     def run_with(self, paths: Sequence[str], values: dict[str, object]) -> int:
         """The exit code of running this command; a `WitError` is shown and gives 1."""
@@ -77,7 +103,9 @@ def configure(settings: dict[str, object]) -> None:
         setattr(console.settings, keyword, value)
 
 
-COLOR = Option("--color", Color, default=Color.AUTO, help="Colour diagnostics.")
+COLOR = Option(
+    "--color", str, default="auto", help="Colour diagnostics.", choices=("auto", "always", "never")
+)
 ROOT_OPTIONS = (COLOR,)
 
 FEATURES = Option(
@@ -89,7 +117,9 @@ FEATURES = Option(
     repeatable=True,
 )
 ALL_FEATURES = Option("--all-features", bool, default=False, help="Enable every @unstable feature.")
-_FORMAT = Option("--format", Format, default=Format.TEXT, help="Diagnostics format.")
+_FORMAT = Option(
+    "--format", str, default="text", help="Diagnostics format.", choices=("text", "json", "sarif")
+)
 _NO_CACHE = Option("--no-cache", bool, default=False, help="Do not use cached parse results.")
 # The paths of `check`; each other command that takes one package takes one of these.
 PACKAGE = Paths("PATH", help="A .wit file or a package directory.", required=True)
