@@ -43,7 +43,7 @@ app = typer.Typer(
 )
 
 
-# ---------------------------------------------------------------- options.py's table
+# ---------------------------------------------------------------- built from options.py
 
 
 def _typer_option(option: options.Option) -> Any:
@@ -126,7 +126,7 @@ def _add_fast_command(spec: options.Command) -> None:
 def command(
     name: str | None = None,
 ) -> Callable[[Callable[P, None]], Callable[P, None]]:
-    """Register a command; the one place where `WitError` becomes diagnostics and exit 1."""
+    """Register a command, run inside `console.guarded` (a `WitError` becomes exit 1)."""
 
     def register(fn: Callable[P, None]) -> Callable[P, None]:
         @functools.wraps(fn)
@@ -150,8 +150,8 @@ def command(
 
 # Paths stay `str`: diagnostics show them as the user spelled them (`./x.wit`, as wasm-tools).
 PathArg = Annotated[str, _typer_argument(options.PACKAGE)]
-# The table's options that other commands take too; their type and default, which mypy
-# must see here, are the table's.
+# Table options that hand-written commands take: flag, help and metavar come from the table;
+# the type and default, which mypy must see, are written as the table has them.
 FeaturesOpt = Annotated[list[str] | None, _typer_option(options.FEATURES)]
 AllFeaturesOpt = Annotated[bool, _typer_option(options.ALL_FEATURES)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print wit-parser's JSON.")]
