@@ -1,10 +1,11 @@
-"""The console script's fast path (`entry.py`): `check` and `check-files` without typer.
+"""The console script's fast path (`entry.py`): `check`, `check-files` and `fmt` without typer.
 
-The fast path must be invisible: for every argv it accepts, the process prints the same
-bytes and exits with the same code as the typer app; every argv it does not fully
-understand goes to typer. These tests run both as real processes and compare them, hold
-the fast path's option table to the typer app's, and check that typer (and the other
-modules kept off the start-up path) are never imported by a fast-path run.
+Both paths are built from one table (`options.py`), so what is left to test is the two
+parsers: for every argv the fast path accepts, it passes the `console` function the
+arguments typer passes, and the process prints the same bytes and exits with the same
+code; every argv it does not fully understand goes to typer. A fast-path run never
+imports typer (nor the other modules kept off the start-up path), and a closed pipe
+ends it as it ends typer.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-import typer
+from typer.testing import CliRunner
 
-from witgen.cli import console, entry
+from witgen.cli import console, entry, options
 from witgen.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,116 +51,34 @@ interface   i {
 """
 
 
-# ---------------------------------------------------------------- the option table
+# Argvs the fast path takes, run in a directory laid out by `workdir`.
+CASES = [
+    ["check", "good"],
+    ["check", "broken.wit"],
+    ["check", "good", "broken.wit", "missing-dir"],
+    ["check", "--format", "json", "broken.wit", "good"],
+    ["check", "--format=sarif", "broken.wit"],
+    ["check", "--format", "sarif", "good"],
+    ["--color", "always", "check", "broken.wit"],
+    ["--color=never", "check", "broken.wit"],
+    ["check", "gated.wit"],
+    ["check", "--features", "alpha", "gated.wit"],
+    ["check", "--all-features", "--format", "json", "gated.wit"],
+    ["check", "--features=", "gated.wit"],
+    ["check", "empty.wit"],
+    ["check-files", "good/a.wit", "broken.wit", "good/deps/dep/dep.wit"],
+    ["check-files", "--format", "json"],
+    ["check-files"],
+    ["check", "--no-cache", "good"],
+    ["fmt", "--check", "messy.wit", "good", "broken.wit"],
+    ["fmt", "--diff", "messy.wit"],
+    ["fmt", "--stdout", "--width", "20", "messy.wit"],
+    ["fmt", "--check", "--diff", "--width=40", "good/a.wit"],
+    ["fmt", "missing.wit"],
+]
 
 
-# typer 0.28 vendors click as a private module; its objects are read by duck typing here.
-
-
-def click_command(name: str) -> Any:
-    group: Any = typer.main.get_command(app)
-    return group.commands[name]
-
-
-def options_of(command: Any) -> dict[str, entry.Accepts]:
-    """Long option name → what `entry` must accept for it, read off the click command."""
-    table: dict[str, entry.Accepts] = {}
-    for param in command.params:
-        if param.param_type_name != "option":
-            continue
-        long_names = [o for o in param.opts if o.startswith("--")]
-        assert len(long_names) == 1 and len(param.opts) == 1, param.opts  # no short aliases
-        if param.is_flag:
-            assert param.default is False and not param.multiple
-            table[long_names[0]] = entry.FLAG
-        elif hasattr(param.type, "choices"):
-            table[long_names[0]] = tuple(str(c) for c in param.type.choices)
-        elif getattr(param.type, "min", None) is not None:  # an IntRange
-            assert (param.type.min, param.type.max, param.default) == (20, None, 100)
-            table[long_names[0]] = entry.WIDTH
-        else:
-            assert param.type.name in ("str", "text"), param.type
-            table[long_names[0]] = entry.ANY
-    return table
-
-
-@pytest.mark.parametrize("name", sorted(entry.COMMANDS))
-def test_table_is_the_typer_apps(name: str) -> None:
-    command = click_command(name)
-    spec = entry.COMMANDS[name]
-    assert options_of(command) == spec.options
-    (paths,) = [p for p in command.params if p.param_type_name == "argument"]
-    assert paths.nargs == -1 and paths.required is spec.paths_required
-    by_name = {p.name: p for p in command.params}
-    if "features" in by_name:
-        assert by_name["features"].multiple and by_name["features"].default is None
-        assert by_name["fmt"].default in (console.Format.TEXT, "text")
-
-
-def test_root_options_are_the_typer_apps() -> None:
-    group = typer.main.get_command(app)
-    root = options_of(group)
-    assert root == {"--version": entry.FLAG, "--color": entry.COLOR_VALUES}
-
-
-# ---------------------------------------------------------------- what it accepts
-
-
-@pytest.mark.parametrize(
-    ("argv", "expected"),
-    [
-        (["check", "a"], entry.Invocation(command="check", paths=("a",))),
-        (
-            ["--color", "never", "check", "a", "--no-cache", "b"],
-            entry.Invocation(
-                command="check",
-                paths=("a", "b"),
-                color=console.Color.NEVER,
-                flags=frozenset({"--no-cache"}),
-            ),
-        ),
-        (
-            ["--color=always", "check", "--features=x,y", "--features", "z", "a"],
-            entry.Invocation(
-                command="check",
-                paths=("a",),
-                color=console.Color.ALWAYS,
-                values=(("--features", "x,y"), ("--features", "z")),
-            ),
-        ),
-        (
-            ["check", "--format", "json", "--format=sarif", "--all-features", "a"],
-            entry.Invocation(
-                command="check",
-                paths=("a",),
-                flags=frozenset({"--all-features"}),
-                values=(("--format", "json"), ("--format", "sarif")),
-            ),
-        ),
-        (["check-files"], entry.Invocation(command="check-files", paths=())),
-        (
-            ["check", "--features=", "a"],
-            entry.Invocation(command="check", paths=("a",), values=(("--features", ""),)),
-        ),
-        (
-            ["fmt", "--check", "--width", "20", "a", "--diff"],
-            entry.Invocation(
-                command="fmt",
-                paths=("a",),
-                flags=frozenset({"--check", "--diff"}),
-                values=(("--width", "20"),),
-            ),
-        ),
-    ],
-)
-def test_parse_accepts(argv: list[str], expected: entry.Invocation) -> None:
-    assert entry.parse(argv) == expected
-
-
-def test_last_value_wins() -> None:
-    inv = entry.parse(["check", "--format", "json", "--format=sarif", "a"])
-    assert inv is not None and inv.last("--format", "text") == "sarif"
-    assert inv.last("--width", "100") == "100"
+# ---------------------------------------------------------------- what it leaves to typer
 
 
 @pytest.mark.parametrize(
@@ -192,6 +110,9 @@ def test_last_value_wins() -> None:
         ["fmt", "--width", "+30", "a"],
         ["fmt", "--width", "٣٠", "a"],  # not ASCII digits
         ["fmt", "--width=", "a"],
+        ["fmt", "--width", "wide", "a"],
+        ["check", "--format=", "a"],
+        ["--color=", "check", "a"],
         ["fmt", "--features", "x", "a"],  # an option of another command
         ["check", "--check", "a"],
         ["check-file", "a"],
@@ -199,6 +120,43 @@ def test_last_value_wins() -> None:
 )
 def test_parse_leaves_to_typer(argv: list[str]) -> None:
     assert entry.parse(argv) is None
+
+
+# ---------------------------------------------------------------- the same arguments
+
+
+# Each option more than once: click keeps the last value, and collects a repeatable one's.
+REPEATS = [
+    ["--color", "never", "--color=always", "check", "a"],
+    ["check", "--format", "json", "--format=sarif", "--no-cache", "--no-cache", "a", "b"],
+    ["check", "--features=x,y", "--features", "z", "--features=", "a"],
+    ["fmt", "--width", "20", "a", "--width=300", "--stdout"],
+]
+
+
+@pytest.mark.parametrize("argv", [*CASES, *REPEATS], ids=" ".join)
+def test_fast_path_passes_what_typer_passes(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command's `console` function gets the same arguments (and the same colour
+    setting) from both paths: recorded here instead of run."""
+    calls: list[tuple[object, ...]] = []
+
+    def record(command: options.Command, paths: list[str], values: dict[str, object]) -> int:
+        calls.append((command.name, list(paths), values, console.settings.color))
+        return 0
+
+    monkeypatch.setattr(options.Command, "run_with", record)
+    monkeypatch.setattr(console.settings, "color", "auto")
+    result = CliRunner().invoke(app, argv, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    console.settings.color = "auto"
+    inv = entry.parse(argv)
+    assert inv is not None, "a case the fast path must take"
+    options.configure(inv.settings)  # what entry.main runs
+    inv.command.run_with(inv.paths, inv.values)
+    typer_call, fast_call = calls
+    assert fast_call == typer_call
 
 
 # ---------------------------------------------------------------- the same output
@@ -217,32 +175,6 @@ def run(argv: list[str], *, fast: bool, cwd: Path) -> tuple[int, str, str]:
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc.returncode, proc.stdout, proc.stderr
-
-
-CASES = [
-    ["check", "good"],
-    ["check", "broken.wit"],
-    ["check", "good", "broken.wit", "missing-dir"],
-    ["check", "--format", "json", "broken.wit", "good"],
-    ["check", "--format=sarif", "broken.wit"],
-    ["check", "--format", "sarif", "good"],
-    ["--color", "always", "check", "broken.wit"],
-    ["--color=never", "check", "broken.wit"],
-    ["check", "gated.wit"],
-    ["check", "--features", "alpha", "gated.wit"],
-    ["check", "--all-features", "--format", "json", "gated.wit"],
-    ["check", "--features=", "gated.wit"],
-    ["check", "empty.wit"],
-    ["check-files", "good/a.wit", "broken.wit", "good/deps/dep/dep.wit"],
-    ["check-files", "--format", "json"],
-    ["check-files"],
-    ["check", "--no-cache", "good"],
-    ["fmt", "--check", "messy.wit", "good", "broken.wit"],
-    ["fmt", "--diff", "messy.wit"],
-    ["fmt", "--stdout", "--width", "20", "messy.wit"],
-    ["fmt", "--check", "--diff", "--width=40", "good/a.wit"],
-    ["fmt", "missing.wit"],
-]
 
 
 @pytest.fixture(scope="module")
@@ -285,8 +217,12 @@ def test_samples_check_clean() -> None:
 
 def test_fast_path_imports_no_typer(workdir: Path) -> None:
     """The point of the fast path: none of these load when `check` of a valid package runs
-    (cold, no cache). difflib is for "did you mean" hints, so only errors may load it."""
-    kept_off = ("typer", "click", "rich", "lark", "pathlib", "tempfile", "hashlib", "difflib")
+    (cold, no cache). difflib is for "did you mean" hints, so only errors may load it;
+    typing, dataclasses and inspect are for the type checker and typer's app only."""
+    kept_off = (
+        *("typer", "click", "rich", "lark", "pathlib", "tempfile", "hashlib", "difflib"),
+        *("typing", "dataclasses", "inspect"),
+    )
     code = (
         "import sys\n"
         "from witgen.cli.entry import main\n"

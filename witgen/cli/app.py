@@ -3,30 +3,32 @@
 Input: argv. Output: data on stdout, diagnostics on stderr, and the exit code: 0 for
 success, 1 for diagnostics (including unreadable input), 2 for usage errors (typer's).
 Invariants: this is the only module that imports typer; `WitError` becomes a message and
-exit code 1 in one place, `command()` (through `console.guarded`); any other exception is
-a bug and propagates. Startup stays fast: `api` and `diagnostics` are imported inside the
-functions that need them, never at import time (`--help` loads typer and nothing else).
-`check` and `check-files` live in `console.py`, which `entry.py` also runs without typer:
-an option added here is unknown to that fast path, which then hands argv to this app.
+exit code 1 in one place, `console.guarded`; any other exception is a bug and propagates.
+Startup stays fast: `api` and `diagnostics` are imported inside the functions that need
+them, never at import time (`--help` loads typer and nothing else).
+The root options and the commands of `options.COMMANDS` (those `entry.py` also runs without
+typer) are built here from that table, so an option of theirs is declared there only.
 
 Adding a command: write a function decorated with `@command()` (or `@command("name")`),
 `Annotated` options with one-line help, keyword-only after `*`, the docstring as help;
-call `api`, print the result, `raise typer.Exit(code)`.
+call `api`, print the result, `raise typer.Exit(code)`. A command that must start fast
+goes into `options.COMMANDS` instead, with its body in `console.py`.
 """
 
 from __future__ import annotations
 
 import enum
 import functools
+import inspect
 import sys
 from collections.abc import Callable
-from typing import Annotated, ParamSpec
+from typing import Annotated, Any, Literal, ParamSpec
 
 import typer
 
 from witgen import __version__
-from witgen.cli import console
-from witgen.cli.console import Color, Format, echo, features_of, guarded, show_diagnostics
+from witgen.cli import options
+from witgen.cli.console import echo, features_of, guarded, show_diagnostics
 
 P = ParamSpec("P")
 
@@ -41,25 +43,81 @@ app = typer.Typer(
 )
 
 
+# ---------------------------------------------------------------- built from options.py
+
+
+def _typer_option(option: options.Option) -> Any:
+    """The typer declaration of a table option (its type and default go on the parameter)."""
+    return typer.Option(option.flag, help=option.help, metavar=option.metavar, min=option.minimum)
+
+
+def _option_parameter(option: options.Option) -> inspect.Parameter:
+    kind: Any = Literal[option.choices] if option.choices else option.kind
+    if option.repeatable:
+        kind = list[kind] | None
+    return inspect.Parameter(
+        option.keyword,
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=Annotated[kind, _typer_option(option)],
+        default=option.default,
+    )
+
+
+def _typer_argument(paths: options.Paths) -> Any:
+    return typer.Argument(help=paths.help, metavar=paths.metavar, show_default=False)
+
+
+def _paths_parameter(paths: options.Paths) -> inspect.Parameter:
+    info = _typer_argument(paths)
+    return inspect.Parameter(
+        "paths",
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        annotation=Annotated[list[str] if paths.required else list[str] | None, info],
+        default=inspect.Parameter.empty if paths.required else None,
+    )
+
+
+def _declare(fn: Callable[..., None], parameters: list[inspect.Parameter]) -> None:
+    """Give `fn` the signature typer reads: its named parameters, then `parameters`, which
+    its `**values` receives."""
+    signature = inspect.signature(fn, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    fn.__signature__ = signature.replace(parameters=[*own, *parameters])  # type: ignore[attr-defined]
+
+
 def _show_version(value: bool) -> None:
     if value:
         echo(f"witgen {__version__}")
         raise typer.Exit(0)
 
 
-@app.callback()
-def _root(
-    *,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", help="Print the version and exit.", callback=_show_version, is_eager=True
-        ),
-    ] = False,
-    color: Annotated[Color, typer.Option(help="Colour diagnostics.")] = Color.AUTO,
-) -> None:
+VersionOpt = Annotated[
+    bool,
+    typer.Option(
+        "--version", help="Print the version and exit.", callback=_show_version, is_eager=True
+    ),
+]
+
+
+def _root(*, version: VersionOpt = False, **settings: object) -> None:
     """witgen: check, print and generate code from WIT (WebAssembly Component Model) packages."""
-    console.settings.color = color
+    options.configure(settings)
+
+
+_declare(_root, [_option_parameter(o) for o in options.ROOT_OPTIONS])
+app.callback()(_root)
+
+
+def _add_fast_command(spec: options.Command) -> None:
+    """Register a command of `options.COMMANDS`, run as `entry.py`'s fast path runs it."""
+
+    def run(**values: Any) -> None:
+        paths = values.pop("paths") or []  # typer passes None for no optional paths
+        raise typer.Exit(spec.run_with(paths, values))
+
+    run.__doc__ = spec.help
+    _declare(run, [_paths_parameter(spec.paths), *map(_option_parameter, spec.options)])
+    app.command(spec.name)(run)
 
 
 # ---------------------------------------------------------------- commands
@@ -68,7 +126,7 @@ def _root(
 def command(
     name: str | None = None,
 ) -> Callable[[Callable[P, None]], Callable[P, None]]:
-    """Register a command; the one place where `WitError` becomes diagnostics and exit 1."""
+    """Register a command, run inside `console.guarded` (a `WitError` becomes exit 1)."""
 
     def register(fn: Callable[P, None]) -> Callable[P, None]:
         @functools.wraps(fn)
@@ -91,43 +149,18 @@ def command(
 # ---------------------------------------------------------------- shared options
 
 # Paths stay `str`: diagnostics show them as the user spelled them (`./x.wit`, as wasm-tools).
-PathsArg = Annotated[
-    list[str],
-    typer.Argument(help="A .wit file or a package directory.", metavar="PATH", show_default=False),
-]
-PathArg = Annotated[
-    str,
-    typer.Argument(help="A .wit file or a package directory.", metavar="PATH", show_default=False),
-]
-FeaturesOpt = Annotated[
-    list[str] | None,
-    typer.Option("--features", help="Enable @unstable features (a,b or repeat).", metavar="A,B"),
-]
-AllFeaturesOpt = Annotated[
-    bool, typer.Option("--all-features", help="Enable every @unstable feature.")
-]
-FormatOpt = Annotated[Format, typer.Option("--format", help="Diagnostics format.")]
-NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not use cached parse results.")]
+PathArg = Annotated[str, _typer_argument(options.PACKAGE)]
+# Table options that hand-written commands take: flag, help and metavar come from the table;
+# the type and default, which mypy must see, are written as the table has them.
+FeaturesOpt = Annotated[list[str] | None, _typer_option(options.FEATURES)]
+AllFeaturesOpt = Annotated[bool, _typer_option(options.ALL_FEATURES)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print wit-parser's JSON.")]
 
 
 # ---------------------------------------------------------------- commands
 
 
-@command()
-def check(
-    paths: PathsArg,
-    *,
-    features: FeaturesOpt = None,
-    all_features: AllFeaturesOpt = False,
-    fmt: FormatOpt = Format.TEXT,
-    no_cache: NoCacheOpt = False,
-) -> None:
-    """Validate WIT packages and report every problem (text on stderr; json/sarif on stdout)."""
-    code = console.check(
-        paths, features=features, all_features=all_features, fmt=fmt, no_cache=no_cache
-    )
-    raise typer.Exit(code)
+_add_fast_command(options.CHECK)
 
 
 @command()
@@ -150,24 +183,6 @@ NoDocsOpt = Annotated[bool, typer.Option("--no-docs", help="Leave out doc commen
 OutDirOpt = Annotated[
     str | None,
     typer.Option("--out-dir", help="Write one file per package into DIR.", metavar="DIR"),
-]
-FmtPathsArg = Annotated[
-    list[str],
-    typer.Argument(
-        help="A .wit file, or a directory (every .wit file under it).",
-        metavar="PATH",
-        show_default=False,
-    ),
-]
-FilesArg = Annotated[
-    list[str] | None,
-    typer.Argument(help=".wit files (none: nothing to check).", metavar="FILE", show_default=False),
-]
-CheckOpt = Annotated[bool, typer.Option("--check", help="Exit 1 and list files that would change.")]
-DiffOpt = Annotated[bool, typer.Option("--diff", help="Print a unified diff instead of writing.")]
-StdoutOpt = Annotated[bool, typer.Option("--stdout", help="Write the result to standard output.")]
-WidthOpt = Annotated[
-    int, typer.Option("--width", help="Wrap signatures longer than this.", min=20, metavar="N")
 ]
 
 
@@ -192,35 +207,8 @@ def print_(
     raise typer.Exit(0)
 
 
-@command()
-def fmt(
-    paths: FmtPathsArg,
-    *,
-    check: CheckOpt = False,
-    diff: DiffOpt = False,
-    stdout: StdoutOpt = False,
-    width: WidthOpt = 100,
-    no_cache: NoCacheOpt = False,
-) -> None:
-    """Format .wit files in place, keeping every comment (a DIR: every .wit file under it)."""
-    code = console.fmt(paths, check=check, diff=diff, stdout=stdout, width=width, no_cache=no_cache)
-    raise typer.Exit(code)
-
-
-@command("check-files")
-def check_files(
-    files: FilesArg = None,
-    *,
-    features: FeaturesOpt = None,
-    all_features: AllFeaturesOpt = False,
-    fmt: FormatOpt = Format.TEXT,
-    no_cache: NoCacheOpt = False,
-) -> None:
-    """Check the packages that hold these .wit files, each once, with its deps/ (pre-commit)."""
-    code = console.check_files(
-        files or [], features=features, all_features=all_features, fmt=fmt, no_cache=no_cache
-    )
-    raise typer.Exit(code)
+_add_fast_command(options.FMT)
+_add_fast_command(options.CHECK_FILES)
 
 
 # ---------------------------------------------------------------- encode, embed

@@ -1,20 +1,17 @@
 """What the commands print, and the commands that also run without typer.
 
-Input: diagnostics, options already parsed (by typer in `cli.py`, or by `entry.py`'s fast
-path). Output: text on stdout and stderr, an exit code. Invariants: no typer here, so
-`witgen check` can run without importing it; rich is imported only to colour output on a
-terminal; `cli.py` and `entry.py` call the same functions, so both paths print the same
-bytes and return the same code.
+Input: diagnostics, options already parsed (by typer in `app.py`, or by `entry.py`'s fast
+path, both reading `options.py`). Output: text on stdout and stderr, an exit code.
+Invariants: no typer here, so `witgen check` can run without importing it; rich is
+imported only to colour output on a terminal; `app.py` and `entry.py` call the same
+functions, so both paths print the same bytes and return the same code.
 """
 
 from __future__ import annotations
 
-import enum
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-
-from witgen._record import record
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
@@ -22,23 +19,14 @@ if TYPE_CHECKING:
     from witgen.text.diagnostics import Located, Segment
 
 
-class Color(enum.Enum):
-    AUTO = "auto"
-    ALWAYS = "always"
-    NEVER = "never"
-
-
-class Format(enum.Enum):
-    TEXT = "text"
-    JSON = "json"
-    SARIF = "sarif"
-
-
-@record(frozen=False, kw_only=False)
 class _Settings:
-    """Global options, set once per invocation (`--color`, before the command)."""
+    """Global options, set once per invocation from the root options of `options.py`
+    (`--color`: auto, always or never)."""
 
-    color: Color = Color.AUTO
+    __slots__ = ("color",)
+
+    def __init__(self) -> None:
+        self.color = "auto"
 
 
 settings = _Settings()
@@ -63,9 +51,9 @@ _STYLES = {
 
 
 def use_color(stream_is_tty: bool) -> bool:
-    if settings.color is Color.AUTO:
+    if settings.color == "auto":
         return stream_is_tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    return settings.color is Color.ALWAYS
+    return settings.color == "always"
 
 
 def _emit_styled(segments: list[Segment]) -> None:
@@ -82,14 +70,15 @@ def _emit_styled(segments: list[Segment]) -> None:
     echo("".join(out), err=True)
 
 
-def show_diagnostics(diags: Iterable[Located], fmt: Format = Format.TEXT) -> None:
-    """Text on stderr (coloured per `--color`); JSON and SARIF documents on stdout."""
+def show_diagnostics(diags: Iterable[Located], fmt: str = "text") -> None:
+    """Text on stderr (coloured per `--color`); JSON and SARIF documents on stdout (`fmt`:
+    text, json or sarif)."""
     from witgen.text.diagnostics import ordered, render_json, render_sarif, render_segments
 
     pairs = ordered(diags)
-    if fmt is Format.JSON:
+    if fmt == "json":
         echo(render_json(pairs), nl=False)
-    elif fmt is Format.SARIF:
+    elif fmt == "sarif":
         echo(render_sarif(pairs), nl=False)
     elif pairs and use_color(sys.stderr.isatty()):
         _emit_styled(render_segments(pairs))
@@ -108,7 +97,7 @@ def features_of(features: Sequence[str] | None, all_features: bool) -> Features:
 
 def guarded(run: Callable[[], int]) -> int:
     """`run()`'s exit code; a `WitError` it raises is shown, and the code is 1. The one
-    place where that exception becomes output (`cli.command` wraps every command in it)."""
+    place where that exception becomes output (`app.py` runs every command in it)."""
     from witgen.text.diagnostics import WitError, ordered
 
     try:
@@ -123,14 +112,14 @@ def check(
     *,
     features: Sequence[str] | None,
     all_features: bool,
-    fmt: Format,
+    format: str,
     no_cache: bool,
 ) -> int:
     """`witgen check`: diagnostics shown, and the exit code (1 when any is an error)."""
     from witgen import api
 
     result = api.check(paths, features=features_of(features, all_features), use_cache=not no_cache)
-    show_diagnostics(result.diagnostics, fmt)
+    show_diagnostics(result.diagnostics, format)
     return 0 if result.ok else 1
 
 
@@ -139,14 +128,16 @@ def check_files(
     *,
     features: Sequence[str] | None,
     all_features: bool,
-    fmt: Format,
+    format: str,
     no_cache: bool,
 ) -> int:
     """`witgen check-files`: `check` of the packages holding these files (pre-commit)."""
     from witgen import api
 
     roots = api.package_roots(files)
-    return check(roots, features=features, all_features=all_features, fmt=fmt, no_cache=no_cache)
+    return check(
+        roots, features=features, all_features=all_features, format=format, no_cache=no_cache
+    )
 
 
 def fmt(
