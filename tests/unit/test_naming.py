@@ -9,9 +9,8 @@ import pytest
 
 from witgen import api
 from witgen import model as m
-from witgen.codegen.python import layout
+from witgen.codegen.python import layout, type_views
 from witgen.codegen.python import naming as py
-from witgen.codegen.python import types as pytypes
 from witgen.codegen.python.layout import Atom, Call, Subscript, call, union
 
 
@@ -168,7 +167,7 @@ interface i {
         return "Q." + py.type_name(r.types[tid].name or "?")
 
     def ann(name: str, pep604: bool) -> str:
-        found = pytypes.annotation(
+        found = type_views.annotation(
             r, params[name], qualify=qualify, spell=lambda n: n, pep604=pep604
         )
         return found.flat
@@ -189,8 +188,8 @@ interface i {
     assert ann("d", True) == "Some[int | None] | None"
     assert ann("g", True) == "tuple[int, str]"
     # a helper that a WIT type shadows is spelled the way the module imports it
-    spelled = pytypes.Spelling(helpers={"Optional": "_Optional"}, shadowed=frozenset({"str"}))
-    found = pytypes.annotation(r, params["k"], qualify=qualify, spell=spelled)
+    spelled = type_views.Spelling(helpers={"Optional": "_Optional"}, shadowed=frozenset({"str"}))
+    found = type_views.annotation(r, params["k"], qualify=qualify, spell=spelled)
     assert found == Subscript("_Optional", (Atom("builtins.str"),))
     assert spelled.in_class(["int", "x"]).shadowed == frozenset({"int"})
 
@@ -201,8 +200,8 @@ def test_wit_type_spelling(tmp_path: Path) -> None:
     (tmp_path / "a.wit").write_text(text, encoding="utf-8")
     r = api.load(tmp_path / "a.wit", use_cache=False).resolve
     a, b = r.interfaces[0].functions[0][1].params
-    assert pytypes.wit_type(r, a.type) == "result<_, list<string>>"
-    assert pytypes.wit_type(r, b.type) == "option<tuple<u8, char>>"
+    assert type_views.wit_type(r, a.type) == "result<_, list<string>>"
+    assert type_views.wit_type(r, b.type) == "option<tuple<u8, char>>"
 
 
 # ---------------------------------------------------------------- layout

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from witgen import model as m
 from witgen.codegen.python import layout, naming
 from witgen.codegen.python.layout import Expr
-from witgen.codegen.python.types import doc_text
+from witgen.codegen.python.type_views import doc_text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from witgen import model as m
 from witgen.codegen import templating
-from witgen.codegen.python import layout, naming, protocols
-from witgen.codegen.python import types as pytypes
+from witgen.codegen.python import layout, naming, protocols, type_views
 from witgen.codegen.python.host.conversions import Conversions
 from witgen.codegen.python.host.exports import ExportSide
 from witgen.codegen.python.host.imports import ImportSide
@@ -24,7 +23,7 @@ from witgen.codegen.python.host.planning import WorldPlan
 from witgen.codegen.python.host.viewmodels import LinkerVM, WorldVM
 from witgen.codegen.python.layout import Atom, Expr
 from witgen.codegen.python.protocols import ImportsProtocol, MethodStub
-from witgen.codegen.python.types import doc_text
+from witgen.codegen.python.type_views import doc_text
 
 pyrepr = templating.pyrepr
 
@@ -60,20 +59,20 @@ class Assembly:
             kind = td.kind
             match kind:
                 case m.Record():
-                    code.items.append(pytypes.record_view(name, kind, doc, code.annotation))
+                    code.items.append(type_views.record_view(name, kind, doc, code.annotation))
                     code.helper("dataclass")
                 case m.Variant(cases=cases):
                     code.helper("dataclass")
                     classes = {c.name: code.names.cases[(tid, c.name)] for c in cases}
-                    view = pytypes.variant_view(name, kind, doc, classes, code.annotation)
+                    view = type_views.variant_view(name, kind, doc, classes, code.annotation)
                     code.items.append(view)
                 case m.Enum(cases=enum_cases):
                     base = code.helper("Enum")
-                    code.items.append(pytypes.enum_view(name, base, enum_cases, doc, flag=False))
+                    code.items.append(type_views.enum_view(name, base, enum_cases, doc, flag=False))
                 case m.Flags(flags=flags):
                     code.helper("auto")
                     base = code.helper("Flag")
-                    code.items.append(pytypes.enum_view(name, base, flags, doc, flag=True))
+                    code.items.append(type_views.enum_view(name, base, flags, doc, flag=True))
                 case m.Resource():
                     if code.side == "export":
                         code.items.append(self.exports.resource(code, tid, name))

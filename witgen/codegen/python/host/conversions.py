@@ -23,8 +23,7 @@ from collections.abc import Iterable
 
 from witgen import model as m
 from witgen.codegen import templating
-from witgen.codegen.python import layout, naming
-from witgen.codegen.python import types as pytypes
+from witgen.codegen.python import layout, naming, type_views
 from witgen.codegen.python.host import values
 from witgen.codegen.python.host.modules import Direction, ModuleCode
 from witgen.codegen.python.host.planning import WorldPlan
@@ -73,13 +72,13 @@ class Conversions:
         if ty is None or not self.values.needs_cx(ty):
             return set()
         assert not isinstance(ty, str)
-        res = pytypes.resource_of(self.resolve, ty)
+        res = type_views.resource_of(self.resolve, ty)
         if res is None:
-            children = pytypes.children(self.resolve, ty)
+            children = type_views.children(self.resolve, ty)
             return set().union(*(self.handle_ops(code, t) for t in children))
         target = self.resolve.dealias(ty)
         assert not isinstance(target, str)
-        borrow = pytypes.is_borrow(self.resolve, target)
+        borrow = type_views.is_borrow(self.resolve, target)
         if self.plan.is_host_resource(res, code.side):
             return {"lend" if borrow else "give"}
         return {"borrow" if borrow else "move"}
@@ -90,10 +89,10 @@ class Conversions:
         if isinstance(ty, str):
             return call(code.runtime(_PRIMITIVE_CHECKS[ty]), arg)
         kind = self.resolve.types[ty].kind
-        res = pytypes.resource_of(self.resolve, ty)
+        res = type_views.resource_of(self.resolve, ty)
         if res is not None:
             cls = code.qualify(res)
-            borrow = pytypes.is_borrow(self.resolve, ty)
+            borrow = type_views.is_borrow(self.resolve, ty)
             if self.plan.is_host_resource(res, code.side):
                 module, _, name = cls.rpartition(".")
                 id_ref = f"{module}._{name}_ID" if module else f"_{name}_ID"
@@ -114,11 +113,11 @@ class Conversions:
             return arg
         assert not isinstance(ty, str)
         kind = self.resolve.types[ty].kind
-        res = pytypes.resource_of(self.resolve, ty)
+        res = type_views.resource_of(self.resolve, ty)
         if res is not None:
             cls = code.qualify(res)
             if self.plan.is_host_resource(res, code.side):
-                borrow = pytypes.is_borrow(self.resolve, ty)
+                borrow = type_views.is_borrow(self.resolve, ty)
                 taken = call(f"_cx.{'get' if borrow else 'take'}", arg)
                 return call(code.runtime("cast"), f'"{cls}"', taken)
             return call("_cx.wrap", arg, cls)
@@ -131,7 +130,7 @@ class Conversions:
     ) -> Call:
         """A call of the conversion function of `ty`, demanding it if it is new."""
         cx = (Atom("_cx"),) if self.values.needs_cx(ty) else ()
-        if pytypes.is_nominal(self.resolve, ty):
+        if type_views.is_nominal(self.resolve, ty):
             target = self.modules[self.plan.location(ty, code.side)]
             name = f"_{direction}_{target.names.classes[ty]}"
             self._demand(target, ty, direction, name)
@@ -153,7 +152,7 @@ class Conversions:
         if isinstance(ty, str):
             return ty
         td = self.resolve.types[ty]
-        if td.name is not None and pytypes.is_nominal(self.resolve, ty):
+        if td.name is not None and type_views.is_nominal(self.resolve, ty):
             return naming.snake(td.name)
         kind = td.kind
         match kind:
@@ -194,7 +193,7 @@ class Conversions:
         params.append(("v", Atom("object" if lowering else code.helper("Any"))))
         returns = Atom("object") if lowering else code.annotation(ty)
         signature = layout.signature(name, params, returns, indent=0)
-        comment = f"# {pytypes.wit_type(self.resolve, ty)}"
+        comment = f"# {type_views.wit_type(self.resolve, ty)}"
         kind = self.resolve.types[ty].kind
         match kind:
             case m.Record(fields=fields):
@@ -266,7 +265,7 @@ class Conversions:
         tagged = self.values.tagged(ty)
         cases = self.values.cases(ty)
         assert cases is not None
-        nested = isinstance(kind, m.OptionKind) and pytypes.is_option(self.resolve, kind.type)
+        nested = isinstance(kind, m.OptionKind) and type_views.is_option(self.resolve, kind.type)
         if lowering:
             lower_cases = self._lower_cases(code, ty, kind, cases, tagged, nested)
             final_raise = lower_cases[-1].test is not None
@@ -314,7 +313,7 @@ class Conversions:
         tagged: bool,
         nested: bool,
     ) -> tuple[LowerCaseVM, ...]:
-        wit = pytypes.wit_type(self.resolve, ty)
+        wit = type_views.wit_type(self.resolve, ty)
         lost = self.values.conflicts(ty) if not tagged else [frozenset()] * len(cases)
         out: list[LowerCaseVM] = []
         for i, ((tag, payload), gone) in enumerate(zip(cases, lost, strict=True)):
@@ -402,7 +401,7 @@ class Conversions:
 
     def _expected_name(self, code: ModuleCode, ty: m.TypeId) -> str:
         """How a TypeError names what a lowering expected."""
-        if pytypes.is_nominal(self.resolve, ty):
+        if type_views.is_nominal(self.resolve, ty):
             return code.names.classes[ty]
         return code.qualified_annotation(ty, package=False)
 

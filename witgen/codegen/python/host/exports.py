@@ -20,7 +20,7 @@ from witgen.codegen.python.host.modules import ModuleCode
 from witgen.codegen.python.host.planning import WorldPlan
 from witgen.codegen.python.host.viewmodels import AccessorVM, ExportFuncVM, GuestResourceVM
 from witgen.codegen.python.layout import Atom, Expr, call
-from witgen.codegen.python.types import doc_text
+from witgen.codegen.python.type_views import doc_text
 
 
 class ExportSide:

@@ -18,8 +18,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from witgen import model as m
-from witgen.codegen.python import naming, protocols
-from witgen.codegen.python import types as pytypes
+from witgen.codegen.python import naming, protocols, type_views
 from witgen.codegen.python.host.planning import HELPERS, ModulePlan, Side, WorldPlan
 from witgen.codegen.python.host.viewmodels import ConversionVM, ItemVM
 from witgen.codegen.python.layout import Expr
@@ -99,7 +98,7 @@ class ModuleCode:
 
     def annotation(self, ty: m.Type | None, shadowed: frozenset[str] = frozenset()) -> Expr:
         """The annotation of `ty` in this module (in a class body shadowing `shadowed`)."""
-        return pytypes.annotation(
+        return type_views.annotation(
             self.plan.resolve, ty, qualify=self.qualify, spell=self.spell(shadowed), pep604=True
         )
 
@@ -114,7 +113,7 @@ class ModuleCode:
             return ".".join([*parts, cls])
 
         resolve = self.plan.resolve
-        return pytypes.annotation(resolve, ty, qualify=qualify, spell=str, pep604=True).flat
+        return type_views.annotation(resolve, ty, qualify=qualify, spell=str, pep604=True).flat
 
     def _error_value(self, err: m.Type | None) -> str:
         return f"{self.plan.package}.Err({self.qualified_annotation(err, package=True)})"

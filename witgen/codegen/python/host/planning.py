@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from typing import Literal, assert_never
 
 from witgen import model as m
-from witgen.codegen.python import naming, protocols
-from witgen.codegen.python import types as pytypes
+from witgen.codegen.python import naming, protocols, type_views
 from witgen.codegen.python.host.values import WasmtimeValues
 from witgen.text.diagnostics import Diagnostic, Note, Severity, error, warning
 from witgen.text.source import Span
@@ -246,14 +245,14 @@ class WorldPlan:
         found: tuple[str, str] | None = None
         match kind:
             case m.Stream() | m.Future():
-                found = pytypes.wit_type(self.resolve, ty), STREAMS
+                found = type_views.wit_type(self.resolve, ty), STREAMS
             case m.MapKind() | m.FixedList():
-                found = pytypes.wit_type(self.resolve, ty), CONTAINERS
+                found = type_views.wit_type(self.resolve, ty), CONTAINERS
             case m.Resource() | m.Handle():
-                res = pytypes.resource_of(self.resolve, ty)
+                res = type_views.resource_of(self.resolve, ty)
                 owner = self.resolve.types[res].owner if res is not None else None
                 if isinstance(owner, m.OwnerInterface) and owner.id in self.wasi_interfaces:
-                    found = pytypes.wit_type(self.resolve, ty), WASI_RESOURCE
+                    found = type_views.wit_type(self.resolve, ty), WASI_RESOURCE
             case m.Enum() | m.Flags():
                 found = None
             case m.Record(fields=fields):
@@ -303,7 +302,7 @@ class WorldPlan:
         out = [
             tid
             for tid in tids
-            if pytypes.is_nominal(self.resolve, tid)
+            if type_views.is_nominal(self.resolve, tid)
             and self.unsupported(tid) is None
             and self.location(tid, mod.side) == mod.dotted
         ]
@@ -311,7 +310,7 @@ class WorldPlan:
         # functions that would use them are reported)
         wasi = mod.iface is not None and mod.iface.wasi
         for tid in tids if (mod.side == "import" and not wasi) or mod.dotted == "" else ():
-            what = self.unsupported(tid) if pytypes.is_nominal(self.resolve, tid) else None
+            what = self.unsupported(tid) if type_views.is_nominal(self.resolve, tid) else None
             if what is not None:
                 td = self.resolve.types[tid]
                 message = f"type `{td.name}` is omitted: wasmtime-py cannot pass "
@@ -389,7 +388,7 @@ class WorldPlan:
             td = self.resolve.types[ty]
             self._holds_local[key] = (
                 isinstance(td.kind, m.Resource) and td.owner == m.OwnerInterface(id=iid)
-            ) or any(self.holds_local(t, iid) for t in pytypes.children(self.resolve, ty))
+            ) or any(self.holds_local(t, iid) for t in type_views.children(self.resolve, ty))
         return self._holds_local[key]
 
     def class_name(self, tid: m.TypeId, side: Side) -> tuple[str, str]:

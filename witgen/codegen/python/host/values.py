@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import assert_never
 
 from witgen import model as m
-from witgen.codegen.python import types as pytypes
+from witgen.codegen.python import type_views
 
 # wasmtime-py's classes of lowered and lifted values, in the order generated type tests name
 # them; `object` stands for a missing payload (any value). The last four are wasmtime's own
@@ -126,9 +126,9 @@ class WasmtimeValues:
         if cases is not None and not self.tagged(ty):
             for (name, _), lost in zip(cases, self.conflicts(ty), strict=True):
                 if lost:
-                    out.append(f"case `{name}` of `{pytypes.wit_type(self.resolve, ty)}`")
-        if pytypes.resource_of(self.resolve, ty) is None:
-            for t in pytypes.children(self.resolve, ty):
+                    out.append(f"case `{name}` of `{type_views.wit_type(self.resolve, ty)}`")
+        if type_views.resource_of(self.resolve, ty) is None:
+            for t in type_views.children(self.resolve, ty):
                 out.extend(self.unsendable(t, seen))
         return out
 
@@ -157,7 +157,7 @@ class WasmtimeValues:
             return False
         if ty not in self._handles:
             self._handles[ty] = False
-            self._handles[ty] = pytypes.resource_of(self.resolve, ty) is not None or any(
-                self.needs_cx(t) for t in pytypes.children(self.resolve, ty)
+            self._handles[ty] = type_views.resource_of(self.resolve, ty) is not None or any(
+                self.needs_cx(t) for t in type_views.children(self.resolve, ty)
             )
         return self._handles[ty]

@@ -5,7 +5,7 @@ templates print. Invariants: every field is already final text (names, annotatio
 out code) or a flag the template branches on; no view model holds a model object or an id;
 each item of a module names its template in `template`, which `module.py.j2` includes. The
 definitions of nominal types (`record.j2`, `variant.j2`, `enum.j2`) and the host's Protocols
-(`host.j2`) use the shared views of `codegen.python.types` and `codegen.python.protocols`.
+(`host.j2`) use the shared views of `codegen.python.type_views` and `codegen.python.protocols`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from witgen.codegen.python.protocols import HostProtocol, ImportsProtocol, ResourceProtocol
-from witgen.codegen.python.types import TypeView
+from witgen.codegen.python.type_views import TypeView
 
 # ---------------------------------------------------------------- conversions
 
@@ -86,17 +86,10 @@ class ConvertEnumVM:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ConvertFlagsVM:
+class ConvertFlagsVM(ConvertEnumVM):
     """A flags type: its labels by bit."""
 
     template: str = "convert_flags.j2"
-    lowering: bool
-    signature: str
-    comment: str
-    cls: str
-    expected: str
-    # `labels = (…)`, laid out.
-    labels: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
