@@ -129,7 +129,7 @@ def test_plan_claims_generated_names_after_types(tmp_path: Path) -> None:
     )
     module = plan.modules["imports.i"]
     assert list(module.classes.values()) == ["Host", "Enum"]
-    assert module.generated == {"host": "Host_"}
+    assert module.host_protocol == "Host_"
     assert module.helpers["Enum"] == "_Enum" and module.helpers["Protocol"] == "Protocol"
 
 

@@ -86,7 +86,7 @@ class Assembly:
     def _world(self, code: ModuleCode) -> WorldVM:
         plan, world = self.plan, self.plan.world
         code.mark_runtime()  # `_rt.State`, `_rt.table`
-        world_name, imports_name = code.names.generated["world"], code.names.generated["imports"]
+        world_name, imports_name = code.names.world_class, code.names.imports_protocol
         # world-level host resources and functions
         modules = naming.Scope({i.module for i in plan.imports})
         hooks = protocols.hook_names(self.resolve, plan.import_functions, modules)
@@ -98,7 +98,7 @@ class Assembly:
         for iface in plan.exports:
             attribute = members.claim(iface.module)
             dotted = "exports." + iface.module
-            attributes.append((attribute, f"{code.ref(dotted)}.{self.exports.accessors[dotted]}"))
+            attributes.append((attribute, f"{code.ref(dotted)}.{plan.modules[dotted].accessor}"))
         names = [members.claim(naming.func_name(f.name)) for f in plan.export_functions]
         shadowed = naming.shadowed_builtins(members.taken)
         functions = tuple(

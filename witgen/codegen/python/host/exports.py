@@ -24,16 +24,12 @@ from witgen.codegen.python.type_views import doc_text
 
 
 class ExportSide:
-    """Builds the export side of each module; remembers what the world module needs."""
+    """Builds the export side of each module."""
 
     def __init__(self, plan: WorldPlan, conversions: Conversions) -> None:
         self.plan = plan
         self.resolve = plan.resolve
         self.conversions = conversions
-        # The `<R>Class` of each exported resource, and the accessor class of each exports
-        # module.
-        self.resource_classes: dict[m.TypeId, str] = {}
-        self.accessors: dict[str, str] = {}
 
     def function(
         self, code: ModuleCode, f: m.Function, name: str, instance: str, shadowed: frozenset[str]
@@ -109,8 +105,7 @@ class ExportSide:
             for f in statics
         ]
         static_shadowed = naming.shadowed_builtins(static_names)
-        class_name = code.names.generated[f"class:{tid}"]
-        self.resource_classes[tid] = class_name
+        class_name = code.names.resource_classes[tid]
         td = self.resolve.types[tid]
         instance = iface.instance
         return GuestResourceVM(
@@ -143,9 +138,9 @@ class ExportSide:
                 if attribute in scope.taken:
                     attribute = scope.claim(attribute + "_resource")
                 scope.taken.add(attribute)
-                attributes.append((attribute, self.resource_classes[tid]))
+                attributes.append((attribute, code.names.resource_classes[tid]))
         shadowed = naming.shadowed_builtins(scope.taken)
-        accessor = code.names.generated["accessor"]
+        accessor = code.names.accessor
         doc = (
             doc_text(self.resolve.interfaces[iface.iid].docs)
             or f"The exported interface `{iface.instance}`."
@@ -161,4 +156,3 @@ class ExportSide:
                 ),
             )
         )
-        self.accessors[code.dotted] = accessor

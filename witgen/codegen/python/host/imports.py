@@ -15,6 +15,7 @@ the interface and the resource's name, stable from run to run.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 from witgen import model as m
 from witgen.codegen import templating
@@ -72,7 +73,7 @@ class ImportSide:
         assert iface is not None
         hooks = protocols.hook_names(self.resolve, iface.functions, naming.Scope())
         methods = protocols.host_methods(code.signatures, iface.functions, hooks)
-        host_name = code.names.generated["host"] if methods else ""
+        host_name = code.names.host_protocol if methods else ""
         self.hosts[code.dotted] = host_name
         if methods:
             code.items.append(
@@ -90,7 +91,7 @@ class ImportSide:
     def linker(
         self,
         code: ModuleCode,
-        funcs: tuple[m.Function, ...] | list[m.Function],
+        funcs: Sequence[m.Function],
         hooks: dict[str, str],
         name: str,
         host: str,

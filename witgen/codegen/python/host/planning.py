@@ -115,10 +115,15 @@ class ModulePlan:
         self.classes: dict[m.TypeId, str] = {}
         self.cases: dict[tuple[m.TypeId, str], str] = {}
         self.scope = naming.Scope()
-        # Generated class names (`host`: `Host`; `class:<tid>`: `<R>Class`; `accessor`;
-        # `world` and `imports` in the package), claimed before the helpers are spelled so
-        # that neither shadows the other.
-        self.generated: dict[str, str] = {}
+        # The classes the bindings add, claimed after the types' and before the helpers are
+        # spelled, so that nothing shadows anything: the package's world class and
+        # `<World>Imports`; an imports module's `Host`; an exports module's accessor and the
+        # `<R>Class` of each resource.
+        self.world_class = ""
+        self.imports_protocol = ""
+        self.host_protocol = ""
+        self.accessor = ""
+        self.resource_classes: dict[m.TypeId, str] = {}
         # How the module spells each helper of `HELPERS` (`Enum`, or `_Enum` when taken).
         self.helpers: dict[str, str] = {}
 
@@ -321,16 +326,16 @@ class WorldPlan:
         """Claim the module's generated class names; a clash with a type's adds `_` (C.4)."""
         claim = mod.scope.claim
         if mod.iface is None:
-            mod.generated["world"] = claim(naming.type_name(self.world.name))
-            mod.generated["imports"] = claim(naming.upper_camel(self.world.name) + "Imports")
+            mod.world_class = claim(naming.type_name(self.world.name))
+            mod.imports_protocol = claim(naming.upper_camel(self.world.name) + "Imports")
         elif mod.side == "import":
-            mod.generated["host"] = claim("Host")
+            mod.host_protocol = claim("Host")
         else:
             for tid, name in mod.classes.items():
                 if self.is_resource(tid):
-                    mod.generated[f"class:{tid}"] = claim(f"{name}Class")
+                    mod.resource_classes[tid] = claim(f"{name}Class")
             accessor = naming.type_name(mod.iface.module.rstrip("_")) or "Interface"
-            mod.generated["accessor"] = claim(accessor)
+            mod.accessor = claim(accessor)
 
     def _name_type(self, mod: ModulePlan, tid: m.TypeId) -> None:
         td = self.resolve.types[tid]
