@@ -119,4 +119,4 @@ def test_filters_are_registered_once() -> None:
 
 
 def test_templates_dir_exists() -> None:
-    assert (_jinja.templates_dir() / "python_host" / "_rt.py.j2").is_file()
+    assert (_jinja.templates_dir() / "python_host" / "module.py.j2").is_file()

@@ -1,4 +1,4 @@
-"""`backends/_python.py`: Python names (BINDINGS.md A.1–A.3), annotations and layout."""
+"""The shared Python layer: names (`naming`), annotations (`types`) and layout (`layout`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import pytest
 
 from witgen import api
 from witgen import model as m
+from witgen.codegen.python import layout, type_views
 from witgen.codegen.python import naming as py
+from witgen.codegen.python.layout import Atom, Call, Subscript, call, union
 
 
 @pytest.mark.parametrize(
@@ -94,6 +96,14 @@ def test_scope_adds_underscores() -> None:
     assert [scope.claim(n) for n in ("drop", "x", "x", "drop")] == ["drop_", "x", "x_", "drop__"]
 
 
+def test_field_names_are_unique_and_escaped() -> None:
+    assert py.field_names(["a-b", "a_b", "class", "self"]) == ["a_b", "a_b_", "class_", "self"]
+
+
+def test_shadowed_builtins() -> None:
+    assert py.shadowed_builtins(["list", "x", "property", "len"]) == {"list", "property"}
+
+
 def _world_modules(tmp_path: Path, text: str, world: str) -> tuple[dict[str, str], dict[str, str]]:
     (tmp_path / "w.wit").write_text(text, encoding="utf-8")
     r = api.load(tmp_path / "w.wit", use_cache=False).resolve
@@ -157,7 +167,10 @@ interface i {
         return "Q." + py.type_name(r.types[tid].name or "?")
 
     def ann(name: str, pep604: bool) -> str:
-        return py.annotation(r, params[name], qualify=qualify, spell=lambda n: n, pep604=pep604)
+        found = type_views.annotation(
+            r, params[name], qualify=qualify, spell=lambda n: n, pep604=pep604
+        )
+        return found.flat
 
     a3 = {n: ann(n, False) for n in params}
     assert a3 == {
@@ -175,10 +188,9 @@ interface i {
     assert ann("d", True) == "Some[int | None] | None"
     assert ann("g", True) == "tuple[int, str]"
     # a helper that a WIT type shadows is spelled the way the module imports it
-    spelled = py.Spelling(helpers={"Optional": "_Optional"}, shadowed=frozenset({"str"}))
-    assert (
-        py.annotation(r, params["k"], qualify=qualify, spell=spelled) == "_Optional[builtins.str]"
-    )
+    spelled = type_views.Spelling(helpers={"Optional": "_Optional"}, shadowed=frozenset({"str"}))
+    found = type_views.annotation(r, params["k"], qualify=qualify, spell=spelled)
+    assert found == Subscript("_Optional", (Atom("builtins.str"),))
     assert spelled.in_class(["int", "x"]).shadowed == frozenset({"int"})
 
 
@@ -188,36 +200,81 @@ def test_wit_type_spelling(tmp_path: Path) -> None:
     (tmp_path / "a.wit").write_text(text, encoding="utf-8")
     r = api.load(tmp_path / "a.wit", use_cache=False).resolve
     a, b = r.interfaces[0].functions[0][1].params
-    assert py.wit_type(r, a.type) == "result<_, list<string>>"
-    assert py.wit_type(r, b.type) == "option<tuple<u8, char>>"
+    assert type_views.wit_type(r, a.type) == "result<_, list<string>>"
+    assert type_views.wit_type(r, b.type) == "option<tuple<u8, char>>"
 
 
 # ---------------------------------------------------------------- layout
 
 
 def test_bracket_fits_or_explodes_with_trailing_comma() -> None:
-    assert py.bracket("f", ["a", "b"], indent=0) == "f(a, b)"
-    long = ["x" * 40, "y" * 40]
+    assert layout.bracket("f", [Atom("a"), Atom("b")], indent=0) == "f(a, b)"
+    long = [Atom("x" * 40), Atom("y" * 40)]
     assert (
-        py.bracket("f", long, ":", indent=4)
-        == f"f(\n        {long[0]},\n        {long[1]},\n    ):"
+        layout.bracket("f", long, ":", indent=4)
+        == f"f(\n        {long[0].text},\n        {long[1].text},\n    ):"
     )
-    assert py.bracket("f", [], indent=0) == "f()"
+    assert layout.bracket("f", [], indent=0) == "f()"
 
 
-def test_expr_splits_nested_calls() -> None:
-    arg = "g(" + ", ".join(["a" * 30] * 3) + ")"
-    laid = py.expr(f"f({arg}, b)", indent=0, head="return ")
-    assert laid.splitlines()[0] == "return f("
-    assert all(len(line) <= py.LINE for line in laid.splitlines())
-    assert py.split_call('f("a, b", g(c, d))') == ("f", ['"a, b"', "g(c, d)"])
-    assert py.split_call("f(a)[0]") is None
+def test_lay_out_explodes_nested_calls() -> None:
+    inner = Call("g", (Atom("a" * 30),) * 3)
+    laid = layout.lay_out(call("f", inner, "b"), indent=0, head="return ")
+    assert laid.splitlines() == [
+        "return f(",
+        "    g(",
+        *[f"        {'a' * 30}," for _ in range(3)],
+        "    ),",
+        "    b,",
+        ")",
+    ]
+    assert all(len(line) <= layout.LINE for line in laid.splitlines())
+
+
+def test_lay_out_never_reads_text() -> None:
+    """Strings are atoms: quotes, brackets and a trailing backslash inside them are text."""
+    tricky = Atom('"a(b, \\\\"')  # the literal "a(b, \\", whose value ends in a backslash
+    expr = call("f", tricky, Call("g", (Atom("c"),)))
+    assert expr.flat == 'f("a(b, \\\\", g(c))'
+    laid = layout.lay_out(expr, indent=80)
+    assert laid == "f(\n" + " " * 84 + '"a(b, \\\\",\n' + " " * 84 + "g(c),\n" + " " * 80 + ")"
+    # an atom or a bare parenthesised group stays on one line, however long
+    assert layout.lay_out(Atom("x" * 100), indent=0) == "x" * 100
+    group = Call("", (Atom("y" * 100),))
+    assert layout.lay_out(group, indent=0) == f"({'y' * 100})"
+
+
+def test_union_flattens() -> None:
+    nested = union(union(Atom("a"), Atom("b")), Atom("None"))
+    assert nested.members == (Atom("a"), Atom("b"), Atom("None"))
+    assert nested.flat == "a | b | None"
 
 
 def test_signature_layout() -> None:
-    sig = py.signature("f", [("self", None), ("x", "int")], "str", indent=4, stub=True)
+    sig = layout.signature(
+        "f", [("self", None), ("x", Atom("int"))], Atom("str"), indent=4, stub=True
+    )
     assert sig == "def f(self, x: int) -> str: ..."
-    ann = "Result[" + ", ".join(["Some[" + "a" * 30 + " | None] | None"] * 2) + "]"
-    sig = py.signature("g", [("self", None)], ann + " | None", indent=0)
+    some = Subscript("Some", (union(Atom("a" * 30), Atom("None")),))
+    ann = union(Subscript("Result", (union(some, Atom("None")),) * 2), Atom("None"))
+    sig = layout.signature("g", [("self", None)], ann, indent=0)
     assert sig.splitlines()[:3] == ["def g(", "    self,", ") -> ("]
-    assert all(len(line) <= py.LINE for line in sig.splitlines())
+    assert all(len(line) <= layout.LINE for line in sig.splitlines())
+
+
+def test_annotation_layout() -> None:
+    ann = Subscript("dict", (Atom("k" * 50), Atom("v" * 50)))
+    laid = layout.lay_out_annotation(ann, indent=4, lead=6, tail=1, parens=False)
+    assert laid == f"dict[\n        {'k' * 50},\n        {'v' * 50},\n    ]"
+    laid = layout.lay_out_annotation(union(Atom("a" * 50), Atom("b" * 50)), indent=0, lead=5,
+                                     tail=1, parens=True)  # fmt: skip
+    assert laid == f"(\n    {'a' * 50}\n    | {'b' * 50}\n)"
+
+
+def test_from_import_and_union_assignment() -> None:
+    assert layout.from_import("m", ["a", "b"]) == "from m import a, b"
+    names = [f"name{i:02}" for i in range(12)]
+    assert layout.from_import("m", names).splitlines()[0] == "from m import ("
+    assert layout.union_assignment("T", ["A", "B"]) == "T = A | B"
+    long = [f"Case{i}" * 4 for i in range(5)]
+    assert layout.union_assignment("T", long).splitlines()[:2] == ["T = (", f"    {long[0]}"]
