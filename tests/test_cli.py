@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner, Result
 
 from witgen import __version__
@@ -117,6 +118,50 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
     assert result.stdout == ""
     assert "Usage: witgen" in result.stderr
     assert "Error:" in result.stderr
+
+
+# Every command's usage line: `...` wherever several paths are accepted, and a required
+# argument without typer's braces.
+USAGE = {
+    "check": "witgen check [OPTIONS] PATH...",
+    "check-files": "witgen check-files [OPTIONS] [FILE]...",
+    "fmt": "witgen fmt [OPTIONS] PATH...",
+    "resolve": "witgen resolve [OPTIONS] PATH",
+    "print": "witgen print [OPTIONS] PATH",
+    "encode": "witgen encode [OPTIONS] PATH",
+    "embed": "witgen embed [OPTIONS] PATH [MODULE.wasm]",
+    "bindgen": "witgen bindgen [OPTIONS] PATH",
+}
+
+
+@pytest.mark.parametrize(("name", "usage"), USAGE.items())
+def test_usage_lines(name: str, usage: str) -> None:
+    result = invoke(name, "-h")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f"Usage: {usage}"
+
+
+def test_usage_line_of_a_usage_error() -> None:
+    result = invoke("check")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Usage: {USAGE['check']}\n"), result.stderr
+
+
+def test_every_variadic_argument_shows_dots() -> None:
+    """For any command, including those added after this test: an argument that takes any
+    number of values ends in `...` in the usage line, one that takes a single value does not,
+    and none is wrapped in braces."""
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    for name, cmd in group.commands.items():
+        usage = invoke(name, "-h").stdout.splitlines()[0]
+        assert "{" not in usage, usage
+        words = usage.split()
+        for param in cmd.params:
+            if isinstance(param, typer.core.TyperArgument):
+                metavar = param.metavar or (param.name or "").upper()
+                shown = metavar if param.required else f"[{metavar}]"
+                assert (f"{shown}..." if param.nargs != 1 else shown) in words, (name, usage)
 
 
 # ---------------------------------------------------------------- check
@@ -266,3 +311,115 @@ def test_python_dash_m(valid: Path) -> None:
     assert ok.returncode == 0, ok.stderr
     usage = subprocess.run([sys.executable, "-m", "witgen", "--bogus"], capture_output=True)
     assert usage.returncode == 2, usage.stderr
+
+
+# ---------------------------------------------------------------- bindgen: mode, --allow
+
+# With --skip-unsupported: a WIT403 warning (`run` is omitted) and a WIT406 one (`get`).
+WARNS = """package demo:warns;
+
+interface api {
+  get: func() -> result<option<u32>, string>;
+  run: async func();
+}
+
+world warns { import api; }
+"""
+
+
+@pytest.fixture
+def warns(tmp_path: Path) -> Path:
+    path = tmp_path / "warns.wit"
+    path.write_text(WARNS, encoding="utf-8")
+    return path
+
+
+def bindgen(path: Path, *args: str) -> Result:
+    out = path.parent / "out"
+    return invoke("bindgen", "--lang", "python", str(path), "-o", str(out), *args)
+
+
+def test_bindgen_without_a_mode_says_what_to_add(valid: Path) -> None:
+    result = bindgen(valid)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.endswith(
+        "Error: say which bindings to generate: add --host for host bindings (a wasmtime-py "
+        "package); guest bindings are not available yet\n"
+    ), result.stderr
+    assert "Invalid value" not in result.stderr
+    assert not (valid.parent / "out").exists()
+
+
+def test_bindgen_guest_is_not_available_yet(valid: Path) -> None:
+    result = bindgen(valid, "--guest")
+    assert result.exit_code == 2, result.output
+    assert "Error: guest bindings are not available yet; use --host" in result.stderr
+    assert not (valid.parent / "out").exists()
+
+
+def test_bindgen_help_shows_both_modes() -> None:
+    assert "--host / --guest" in invoke("bindgen", "-h").stdout
+
+
+def test_allow_silences_warnings_by_code(warns: Path) -> None:
+    every = bindgen(warns, "--host", "--skip-unsupported")
+    assert every.exit_code == 0, every.output
+    headers = [line for line in every.stderr.splitlines() if line.startswith("warning[")]
+    assert [h[:15] for h in headers] == ["warning[WIT403]", "warning[WIT406]"], every.stderr
+
+    some = bindgen(warns, "--host", "--skip-unsupported", "--allow", "WIT406")
+    assert some.exit_code == 0, some.output
+    assert some.stderr == every.stderr.split("\n\n")[0] + "\n", some.stderr
+    assert some.stdout == every.stdout == f"{warns.parent / 'out' / 'warns'}\n"
+
+    # repeated, comma-separated, any case: all the same
+    for allow in (["--allow", "WIT406", "--allow=WIT403"], ["--allow", "wit403,Wit406"]):
+        none = bindgen(warns, "--host", "--skip-unsupported", *allow)
+        assert none.exit_code == 0, none.output
+        assert none.stderr == "", none.stderr
+
+
+def test_allow_leaves_errors(warns: Path) -> None:
+    result = bindgen(warns, "--host", "--allow", "WIT403")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("error[WIT403]: function `run` cannot be called"), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [
+        ("WIT46", "did you mean `WIT406`?"),
+        ("wit406x", "did you mean `WIT406`?"),
+        ("WIT999", "a warning names its code in brackets, as in `warning[WIT406]`"),
+        ("unused", "a warning names its code in brackets, as in `warning[WIT406]`"),
+    ],
+)
+def test_allow_rejects_an_unknown_code(warns: Path, code: str, hint: str) -> None:
+    result = bindgen(warns, "--host", "--allow", f"WIT406,{code}")
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    message = f"`{code.upper()}` is not a witgen diagnostic code; {hint}"
+    assert result.stderr.endswith(f"Error: Invalid value for '--allow': {message}\n")
+    assert not (warns.parent / "out").exists()
+
+
+def test_allowed_warnings_leave_the_error_that_carries_them(
+    warns: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Errors stop bindgen with a `WitError` that holds the warnings too: an allowed code is
+    left out there as well (valid WIT cannot give both at once, hence the stand-in)."""
+    from witgen import api
+    from witgen.codegen.python.host import generator
+    from witgen.text.diagnostics import Span, WitError, error, warning
+
+    found = (
+        warning("WIT406", "a", Span.UNKNOWN),
+        error("WIT401", "b", Span.UNKNOWN),
+        warning("WIT404", "c", Span.UNKNOWN),
+        error("WIT406", "d", Span.UNKNOWN),  # an error is never allowed, whatever its code
+    )
+    monkeypatch.setattr(generator, "diagnose", lambda *_: found)
+    with pytest.raises(WitError) as raised:
+        api.bindgen_host(warns, out_dir=warns.parent / "out", allow=frozenset({"WIT406"}))
+    assert [d.message for d in raised.value.diagnostics] == ["b", "c", "d"]

@@ -257,3 +257,21 @@ def test_broken_pipe_is_exit_1_without_traceback(workdir: Path) -> None:
         err = proc.stderr.read().decode()
         assert proc.wait() == 1, (fast, err)
         assert "Traceback" not in err and "Exception" not in err, (fast, err)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["check"], ["check", "-h"], ["check-files", "-h"], ["fmt"], ["fmt", "-h"]],
+    ids=" ".join,
+)
+def test_usage_shows_several_paths_through_the_console_script(
+    argv: list[str], workdir: Path
+) -> None:
+    """Usage and help of the fast path's commands are typer's, `PATH...` included."""
+    fast = run(argv, fast=True, cwd=workdir)
+    assert fast == run(argv, fast=False, cwd=workdir)
+    usage = (fast[1] or fast[2]).splitlines()[0]
+    assert usage in (
+        f"Usage: witgen {argv[0]} [OPTIONS] PATH...",
+        "Usage: witgen check-files [OPTIONS] [FILE]...",
+    )

@@ -611,13 +611,15 @@ def bindgen_host(
     skip_unsupported: bool = False,
     features: Features | None = None,
     use_cache: bool = True,
+    allow: frozenset[str] = frozenset(),
 ) -> Generated:
     """Write typed wasmtime-py host bindings of a world as the package `out_dir/NAME`.
 
     NAME is `package`, or snake(world name). The package is built in a temporary directory
     and then moved into place, replacing an older one, so a failure leaves no partial
     output. Errors (unsupported functions without `skip_unsupported`, name clashes) are a
-    `WitError` that carries the warnings too.
+    `WitError` that carries the warnings too. Warnings whose code is in `allow` are
+    dropped, from the result and from that error alike; errors never are.
     """
     from pathlib import Path
 
@@ -628,7 +630,11 @@ def bindgen_host(
     r = loaded.resolve
     wid = select_world(r, world, path)
     options = python_host.HostOptions(package=package, skip_unsupported=skip_unsupported)
-    diags = python_host.diagnose(r, wid, options)
+    diags = tuple(
+        d
+        for d in python_host.diagnose(r, wid, options)
+        if d.severity is Severity.ERROR or d.code not in allow
+    )
     if any(d.severity is Severity.ERROR for d in diags):
         raise WitError(diags, loaded.sources)
     files = python_host.generate(r, wid, options)

@@ -43,6 +43,32 @@ app = typer.Typer(
 )
 
 
+# ---------------------------------------------------------------- usage lines
+
+
+class _Command(typer.core.TyperCommand):
+    """A typer command whose usage line names each argument as click always did: `PATH`
+    when it must be given, `[MODULE.wasm]` when it may be left out, and `PATH...` or
+    `[FILE]...` when it takes any number. (typer writes a required one as `{PATH}`, and
+    drops the `...` of one with a metavar, so `check` read as taking a single path.)"""
+
+    # `ctx` is click's Context, which typer 0.28 vendors and older typers import from click.
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, typer.core.TyperArgument):
+                pieces.append(_usage_of(param))
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+
+def _usage_of(argument: typer.core.TyperArgument) -> str:
+    name = argument.metavar or (argument.name or "").upper()
+    shown = name if argument.required else f"[{name}]"
+    return shown if argument.nargs == 1 else f"{shown}..."
+
+
 # ---------------------------------------------------------------- built from options.py
 
 
@@ -117,7 +143,7 @@ def _add_fast_command(spec: options.Command) -> None:
 
     run.__doc__ = spec.help
     _declare(run, [_paths_parameter(spec.paths), *map(_option_parameter, spec.options)])
-    app.command(spec.name)(run)
+    app.command(spec.name, cls=_Command)(run)
 
 
 # ---------------------------------------------------------------- commands
@@ -140,7 +166,7 @@ def command(
 
             raise typer.Exit(guarded(call))
 
-        app.command(name)(run)
+        app.command(name, cls=_Command)(run)
         return run
 
     return register
@@ -313,7 +339,16 @@ class Lang(enum.Enum):
 
 
 LangOpt = Annotated[Lang, typer.Option("--lang", help="The language of the bindings.")]
-HostOpt = Annotated[bool, typer.Option("--host", help="Host bindings (for wasmtime-py).")]
+# Neither flag is None rather than False: once guest bindings exist, `--lang python` alone
+# will mean `--guest`, as componentize-py and wit-bindgen generate guest code by default.
+ModeOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--host/--guest",
+        help="Host bindings (a wasmtime-py package) or guest bindings (not available yet).",
+        show_default=False,
+    ),
+]
 PackageDirOpt = Annotated[
     str, typer.Option("-o", "--out-dir", help="Write the package NAME here.", metavar="OUTDIR")
 ]
@@ -325,27 +360,79 @@ SkipOpt = Annotated[
 ]
 
 
+def _allowed_codes(values: list[str] | None) -> list[str] | None:
+    """The codes of `--allow`, upper-cased and split at commas. A code the diagnostics table
+    does not hold is a usage error; one misspelled (not `WIT` and three digits) is shown its
+    nearest code, since the nearest to a well-formed unknown code is as likely wrong."""
+    if values is None:
+        return None
+    import difflib
+
+    from witgen.text.diagnostics import CODES
+
+    codes = [c.strip().upper() for value in values for c in value.split(",") if c.strip()]
+    for code in codes:
+        if code not in CODES:
+            well_formed = len(code) == 6 and code[:3] == "WIT" and code[3:].isdigit()
+            near = [] if well_formed else difflib.get_close_matches(code, CODES, n=1)
+            hint = (
+                f"did you mean `{near[0]}`?"
+                if near
+                else "a warning names its code in brackets, as in `warning[WIT406]`"
+            )
+            raise typer.BadParameter(f"`{code}` is not a witgen diagnostic code; {hint}")
+    return codes
+
+
+AllowOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow",
+        help="Do not print warnings with this code (WIT406,WIT403 or repeat); errors still print.",
+        metavar="CODE",
+        callback=_allowed_codes,
+    ),
+]
+
+
 @command()
 def bindgen(
+    ctx: typer.Context,
     path: PathArg,
     *,
     lang: LangOpt,
-    host: HostOpt = False,
+    host: ModeOpt = None,
     out_dir: PackageDirOpt,
     world: WorldOpt = None,
     package: PackageOpt = None,
     skip_unsupported: SkipOpt = False,
+    allow: AllowOpt = None,
     features: FeaturesOpt = None,
     all_features: AllFeaturesOpt = False,
 ) -> None:
     """Generate typed bindings of a world: `--lang python --host` writes a wasmtime-py package."""
     from witgen import api
 
-    if not host or lang is not Lang.PYTHON:
-        raise typer.BadParameter("only `--lang python --host` is available", param_hint="--host")
-    opts = {"world": world, "package": package, "skip_unsupported": skip_unsupported}
-    feats = features_of(features, all_features)
-    result = api.bindgen_host(path, out_dir=out_dir, features=feats, **opts)  # type: ignore[arg-type]
+    # `lang` has one value, python, and typer has checked it.
+    if host is None:
+        ctx.fail(
+            "say which bindings to generate: add --host for host bindings (a wasmtime-py "
+            "package); guest bindings are not available yet"
+        )
+    if not host:
+        ctx.fail(
+            "guest bindings are not available yet; use --host for host bindings (a wasmtime-py "
+            "package)"
+        )
+    result = api.bindgen_host(
+        path,
+        out_dir=out_dir,
+        world=world,
+        package=package,
+        skip_unsupported=skip_unsupported,
+        features=features_of(features, all_features),
+        allow=frozenset(allow or ()),
+    )
     show_diagnostics((d, result.sources) for d in result.warnings)
     echo(str(result.path))
     raise typer.Exit(0)
