@@ -66,8 +66,40 @@ def _bindgen(path: str, *options: str) -> str:
     return " ".join(["witgen bindgen --lang python --host", path, *options, "-o", "out"])
 
 
+def _example(wit: str, *output: str, command: str = "witgen check example.wit") -> Example:
+    """An example of one file, `example.wit` (an indented triple-quoted block), checked."""
+    return Example(files=(("example.wit", _wit(wit)),), command=command, output=output)
+
+
 # A type nested 101 levels deep: ten lines of ten `list<`, then the innermost one.
 _DEEP = "\n".join(["  type deep =", *["    " + "list<" * 10] * 10, "    list<u8" + ">" * 101 + ";"])
+
+# A world with one exported function (for the options of `bindgen`).
+_RUN = """
+    package demo:ex;
+
+    world app {
+      export run: func();
+    }
+"""
+
+# An async function: WIT403 (and what stands for WIT400, which it replaced).
+_ASYNC = _example(
+    """
+        package demo:ex;
+
+        world app {
+          export fetch: async func(url: string) -> string;
+        }
+    """,
+    "error[WIT403]: function `fetch` cannot be called through wasmtime-py: it is async",
+    "     --> example.wit:4:10",
+    "      |",
+    "    4 |   export fetch: async func(url: string) -> string;",
+    "      |          ^----",
+    "      = help: pass `--skip-unsupported` to omit it",
+    command=_bindgen("example.wit"),
+)
 
 ENTRIES: tuple[Entry, ...] = (
     Entry(
@@ -78,27 +110,19 @@ ENTRIES: tuple[Entry, ...] = (
             character WIT has no use for (`$`, `#`, `?`, a zero-width space pasted from a web
             page), or a block comment `/*` whose `*/` never comes.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          f: func() -> u32 $;
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT100]: unexpected character '$'",
-                "     --> example.wit:4:20",
-                "      |",
-                "    4 |   f: func() -> u32 $;",
-                "      |                    ^",
-            ),
+                interface api {
+                  f: func() -> u32 $;
+                }
+            """,
+            "error[WIT100]: unexpected character '$'",
+            "     --> example.wit:4:20",
+            "      |",
+            "    4 |   f: func() -> u32 $;",
+            "      |                    ^",
         ),
         fix=_text("""
             Delete the character, or move it into a comment (comments may hold any text but the
@@ -114,27 +138,19 @@ ENTRIES: tuple[Entry, ...] = (
             `list`, `own`, `f32`, ...). The message says what witgen expected and what it
             found, in the words wasm-tools uses.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          record point { x: u32, type: u32 }
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT101]: expected an identifier or string, found keyword `type`",
-                "     --> example.wit:4:26",
-                "      |",
-                "    4 |   record point { x: u32, type: u32 }",
-                "      |                          ^---",
-            ),
+                interface api {
+                  record point { x: u32, type: u32 }
+                }
+            """,
+            "error[WIT101]: expected an identifier or string, found keyword `type`",
+            "     --> example.wit:4:26",
+            "      |",
+            "    4 |   record point { x: u32, type: u32 }",
+            "      |                          ^---",
         ),
         fix=_text("""
             Add the missing punctuation, or move the item where it belongs. To use a keyword as
@@ -150,27 +166,19 @@ ENTRIES: tuple[Entry, ...] = (
             are not). The message points at the first character that breaks the rule. A
             keyword used as a name is reported as WIT101.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          type my_type = string;
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT102]: invalid character in identifier '_'",
-                "     --> example.wit:4:8",
-                "      |",
-                "    4 |   type my_type = string;",
-                "      |        ^",
-            ),
+                interface api {
+                  type my_type = string;
+                }
+            """,
+            "error[WIT102]: invalid character in identifier '_'",
+            "     --> example.wit:4:8",
+            "      |",
+            "    4 |   type my_type = string;",
+            "      |        ^",
         ),
         fix=_text("""
             Spell the name in kebab-case: `my-type`. The code generators turn it into each
@@ -205,28 +213,20 @@ ENTRIES: tuple[Entry, ...] = (
             `@unstable(feature = name)` and `@deprecated(version = 1.2.0)`. Any other attribute
             name, or another argument name, is this error.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex@1.0.0;
+        example=_example(
+            """
+                package demo:ex@1.0.0;
 
-                        interface api {
-                          @unstable(since = 1.0.0)
-                          f: func();
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT104]: expected `feature`, found `since`",
-                "     --> example.wit:4:13",
-                "      |",
-                "    4 |   @unstable(since = 1.0.0)",
-                "      |             ^----",
-            ),
+                interface api {
+                  @unstable(since = 1.0.0)
+                  f: func();
+                }
+            """,
+            "error[WIT104]: expected `feature`, found `since`",
+            "     --> example.wit:4:13",
+            "      |",
+            "    4 |   @unstable(since = 1.0.0)",
+            "      |             ^----",
         ),
         fix=_text("""
             Use the argument the attribute takes: `@unstable(feature = fancy)` marks an item
@@ -240,26 +240,18 @@ ENTRIES: tuple[Entry, ...] = (
             A file may define several packages with blocks, `package ns:name { ... }`, but only
             at its top level: a package block inside another package block is refused.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex {
-                          package demo:inner {
-                          }
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT105]: nested packages must be placed at the top-level",
-                "     --> example.wit:2:11",
-                "      |",
-                "    2 |   package demo:inner {",
-                "      |           ^---------",
-            ),
+        example=_example(
+            """
+                package demo:ex {
+                  package demo:inner {
+                  }
+                }
+            """,
+            "error[WIT105]: nested packages must be placed at the top-level",
+            "     --> example.wit:2:11",
+            "      |",
+            "    2 |   package demo:inner {",
+            "      |           ^---------",
         ),
         fix="Move the inner block out, next to the other: `package demo:inner { }` on its own.",
     ),
@@ -269,27 +261,19 @@ ENTRIES: tuple[Entry, ...] = (
             A fixed-length list, `list<T, N>`, needs a size `N` from 1 to 4294967295 (it must
             fit in 32 bits and cannot be zero).
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          type row = list<u32, 0>;
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT106]: invalid fixed-length list size: must be greater than 0",
-                "     --> example.wit:4:14",
-                "      |",
-                "    4 |   type row = list<u32, 0>;",
-                "      |              ^-----------",
-            ),
+                interface api {
+                  type row = list<u32, 0>;
+                }
+            """,
+            "error[WIT106]: invalid fixed-length list size: must be greater than 0",
+            "     --> example.wit:4:14",
+            "      |",
+            "    4 |   type row = list<u32, 0>;",
+            "      |              ^-----------",
         ),
         fix=_text("""
             Give a size of at least 1, or use a list of any length, `list<u32>`. (The Python
@@ -391,28 +375,20 @@ ENTRIES: tuple[Entry, ...] = (
             with `use`, and not a built-in type (`u8` ... `u64`, `s8` ... `s64`, `f32`, `f64`,
             `bool`, `char`, `string`). A note suggests the closest name when there is one.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          f: func() -> strin;
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT201]: name `strin` does not exist",
-                "     --> example.wit:4:16",
-                "      |",
-                "    4 |   f: func() -> strin;",
-                "      |                ^----",
-                "      = help: did you mean `string`?",
-            ),
+                interface api {
+                  f: func() -> strin;
+                }
+            """,
+            "error[WIT201]: name `strin` does not exist",
+            "     --> example.wit:4:16",
+            "      |",
+            "    4 |   f: func() -> strin;",
+            "      |                ^----",
+            "      = help: did you mean `string`?",
         ),
         fix=_text("""
             Correct the spelling, define the type, or import it from the interface that defines
@@ -426,27 +402,19 @@ ENTRIES: tuple[Entry, ...] = (
             package does not define (or, for `ns:pkg/name`, that the package `ns:pkg` does not
             define). A plain name refers to the current package only.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        world app {
-                          import logging;
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT202]: interface or world `logging` does not exist",
-                "     --> example.wit:4:10",
-                "      |",
-                "    4 |   import logging;",
-                "      |          ^------",
-            ),
+                world app {
+                  import logging;
+                }
+            """,
+            "error[WIT202]: interface or world `logging` does not exist",
+            "     --> example.wit:4:10",
+            "      |",
+            "    4 |   import logging;",
+            "      |          ^------",
         ),
         fix=_text("""
             Define `interface logging { ... }` in the package, or name the interface of another
@@ -462,28 +430,20 @@ ENTRIES: tuple[Entry, ...] = (
             methods of a resource, or two items of a file's top level. Names that differ only
             in case are the same name (`io-error` and `IO-error` clash).
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          type id = u32;
-                          type id = u64;
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT203]: name `id` is defined more than once",
-                "     --> example.wit:5:8",
-                "      |",
-                "    5 |   type id = u64;",
-                "      |        ^-",
-            ),
+                interface api {
+                  type id = u32;
+                  type id = u64;
+                }
+            """,
+            "error[WIT203]: name `id` is defined more than once",
+            "     --> example.wit:5:8",
+            "      |",
+            "    5 |   type id = u64;",
+            "      |        ^-",
         ),
         fix="Rename or delete one of the two.",
     ),
@@ -493,29 +453,21 @@ ENTRIES: tuple[Entry, ...] = (
             A name refers to an item of the wrong kind: `include` takes a world, and `use`
             (inside an interface or world) takes an interface.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {}
+                interface api {}
 
-                        world app {
-                          include api;
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT204]: name `api` is defined as an interface, not a world",
-                "     --> example.wit:6:11",
-                "      |",
-                "    6 |   include api;",
-                "      |           ^--",
-            ),
+                world app {
+                  include api;
+                }
+            """,
+            "error[WIT204]: name `api` is defined as an interface, not a world",
+            "     --> example.wit:6:11",
+            "      |",
+            "    6 |   include api;",
+            "      |           ^--",
         ),
         fix=_text("""
             To make an interface part of a world, `import api;` or `export api;`; `include`
@@ -531,28 +483,20 @@ ENTRIES: tuple[Entry, ...] = (
             package's `.wit` files: one subdirectory (or one `.wit` file, or one `.wasm`
             package) per package, and the version must match exactly.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          use wasi:clocks/wall-clock@0.2.0.{datetime};
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT205]: package 'wasi:clocks@0.2.0' not found. known packages:",
-                "    demo:ex",
-                "     --> example.wit:4:7",
-                "      |",
-                "    4 |   use wasi:clocks/wall-clock@0.2.0.{datetime};",
-                "      |       ^----------",
-            ),
+                interface api {
+                  use wasi:clocks/wall-clock@0.2.0.{datetime};
+                }
+            """,
+            "error[WIT205]: package 'wasi:clocks@0.2.0' not found. known packages:",
+            "    demo:ex",
+            "     --> example.wit:4:7",
+            "      |",
+            "    4 |   use wasi:clocks/wall-clock@0.2.0.{datetime};",
+            "      |       ^----------",
         ),
         fix=_text("""
             Make the package a directory (`wit/api.wit`), and put the dependency's `.wit` files
@@ -566,21 +510,13 @@ ENTRIES: tuple[Entry, ...] = (
             least one of its files. This error means no file has that line, or a directory
             holds no `.wit` file at all.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        interface api {
-                          f: func();
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT206]: no `package` header was found in any WIT file for this package",
-            ),
+        example=_example(
+            """
+                interface api {
+                  f: func();
+                }
+            """,
+            "error[WIT206]: no `package` header was found in any WIT file for this package",
         ),
         fix="Start the file with `package demo:ex;`.",
     ),
@@ -619,27 +555,19 @@ ENTRIES: tuple[Entry, ...] = (
             (WIT203), a repeated import (WIT308), a conflicting world item (WIT309) or a
             shadowing `include` (WIT311), as wasm-tools reports them.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        use demo:ex/api;
+                use demo:ex/api;
 
-                        interface api {}
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT203]: duplicate name `api` in this file",
-                "     --> example.wit:5:11",
-                "      |",
-                "    5 | interface api {}",
-                "      |           ^--",
-            ),
+                interface api {}
+            """,
+            "error[WIT203]: duplicate name `api` in this file",
+            "     --> example.wit:5:11",
+            "      |",
+            "    5 | interface api {}",
+            "      |           ^--",
         ),
         fix="See the code reported.",
         reported_as="WIT203",
@@ -650,31 +578,23 @@ ENTRIES: tuple[Entry, ...] = (
             A `use iface.{name}` asks for a name the interface does not define (nor bring in
             with a `use` of its own).
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface types {
-                          type id = u32;
-                        }
+                interface types {
+                  type id = u32;
+                }
 
-                        interface api {
-                          use types.{ident};
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT209]: name `ident` does not exist",
-                "     --> example.wit:8:14",
-                "      |",
-                "    8 |   use types.{ident};",
-                "      |              ^----",
-            ),
+                interface api {
+                  use types.{ident};
+                }
+            """,
+            "error[WIT209]: name `ident` does not exist",
+            "     --> example.wit:8:14",
+            "      |",
+            "    8 |   use types.{ident};",
+            "      |              ^----",
         ),
         fix="Correct the name (`use types.{id};`), or define it in the interface.",
     ),
@@ -685,21 +605,10 @@ ENTRIES: tuple[Entry, ...] = (
             `-w`) of `bindgen` and `embed`, or with `include ns:pkg/name`. Without `--world`,
             the package must have exactly one world.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
-
-                        world app {
-                          export run: func();
-                        }
-                    """),
-                ),
-            ),
+        example=_example(
+            _RUN,
+            "error[WIT210]: world `ap` not found in package `demo:ex`",
             command=_bindgen("example.wit", "--world ap"),
-            output=("error[WIT210]: world `ap` not found in package `demo:ex`",),
         ),
         fix=_text("""
             Name a world of the package (`--world app`), or its full id
@@ -714,27 +623,19 @@ ENTRIES: tuple[Entry, ...] = (
             `use` statements form a loop, worlds that include each other and packages that
             depend on each other are refused too.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          record node { value: u32, next: option<node> }
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT300]: type `node` depends on itself",
-                "     --> example.wit:4:42",
-                "      |",
-                "    4 |   record node { value: u32, next: option<node> }",
-                "      |                                          ^---",
-            ),
+                interface api {
+                  record node { value: u32, next: option<node> }
+                }
+            """,
+            "error[WIT300]: type `node` depends on itself",
+            "     --> example.wit:4:42",
+            "      |",
+            "    4 |   record node { value: u32, next: option<node> }",
+            "      |                                          ^---",
         ),
         fix=_text("""
             Flatten the structure: a `list<node>` whose `next` fields are indices
@@ -749,27 +650,19 @@ ENTRIES: tuple[Entry, ...] = (
             A record, variant, enum, flags or tuple has no fields or cases. WIT has no empty
             types.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          record empty {}
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT301]: empty record",
-                "     --> example.wit:4:10",
-                "      |",
-                "    4 |   record empty {}",
-                "      |          ^----",
-            ),
+                interface api {
+                  record empty {}
+                }
+            """,
+            "error[WIT301]: empty record",
+            "     --> example.wit:4:10",
+            "      |",
+            "    4 |   record empty {}",
+            "      |          ^----",
         ),
         fix=_text("""
             Leave the type out: a function without parameters takes `()`, one without a result
@@ -780,32 +673,24 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         code="WIT302",
         explanation="A `flags` type has at most 32 flags.",
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          flags many {
-                            x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10,
-                            x11, x12, x13, x14, x15, x16, x17, x18, x19, x20,
-                            x21, x22, x23, x24, x25, x26, x27, x28, x29, x30,
-                            x31, x32,
-                          }
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT302]: cannot have more than 32 flags",
-                "     --> example.wit:8:10",
-                "      |",
-                "    8 |     x31, x32,",
-                "      |          ^--",
-            ),
+                interface api {
+                  flags many {
+                    x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10,
+                    x11, x12, x13, x14, x15, x16, x17, x18, x19, x20,
+                    x21, x22, x23, x24, x25, x26, x27, x28, x29, x30,
+                    x31, x32,
+                  }
+                }
+            """,
+            "error[WIT302]: cannot have more than 32 flags",
+            "     --> example.wit:8:10",
+            "      |",
+            "    8 |     x31, x32,",
+            "      |          ^--",
         ),
         fix=_text("""
             Split the flags into two types (two fields of a record), or use a list of an enum,
@@ -818,28 +703,20 @@ ENTRIES: tuple[Entry, ...] = (
             `own<T>` and `borrow<T>` are handles: `T` must be a resource. (The same code
             reports a `map` key that is not an integer, `bool`, `char` or `string`.)
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          record point { x: u32 }
-                          f: func(p: borrow<point>);
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT303]: type `point` used in a handle must be a resource",
-                "     --> example.wit:5:21",
-                "      |",
-                "    5 |   f: func(p: borrow<point>);",
-                "      |                     ^----",
-            ),
+                interface api {
+                  record point { x: u32 }
+                  f: func(p: borrow<point>);
+                }
+            """,
+            "error[WIT303]: type `point` used in a handle must be a resource",
+            "     --> example.wit:5:21",
+            "      |",
+            "    5 |   f: func(p: borrow<point>);",
+            "      |                     ^----",
         ),
         fix="Pass a record by value: `f: func(p: point);`.",
     ),
@@ -849,29 +726,21 @@ ENTRIES: tuple[Entry, ...] = (
             A `borrow<T>` lends a resource for the duration of one call, so it may appear only
             in parameters. A function cannot return one, nor a type holding one.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          resource file;
-                          open: func() -> borrow<file>;
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT304]: function `open` returns a type which contains a `borrow<T>` "
-                "which is not supported",
-                "     --> example.wit:5:3",
-                "      |",
-                "    5 |   open: func() -> borrow<file>;",
-                "      |   ^---",
-            ),
+                interface api {
+                  resource file;
+                  open: func() -> borrow<file>;
+                }
+            """,
+            "error[WIT304]: function `open` returns a type which contains a `borrow<T>` "
+            "which is not supported",
+            "     --> example.wit:5:3",
+            "      |",
+            "    5 |   open: func() -> borrow<file>;",
+            "      |   ^---",
         ),
         fix="Return the resource itself (an `own`): `open: func() -> file;`.",
     ),
@@ -882,29 +751,21 @@ ENTRIES: tuple[Entry, ...] = (
             say that it can fail, and then it must be `result<R>` or `result<R, E>` with `R`
             the resource itself. (Two members with one name are WIT203.)
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          resource file {
-                            constructor(path: string) -> u32;
-                          }
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT305]: if a constructor return type is declared it must be a `result`",
-                "     --> example.wit:5:34",
-                "      |",
-                "    5 |     constructor(path: string) -> u32;",
-                "      |                                  ^--",
-            ),
+                interface api {
+                  resource file {
+                    constructor(path: string) -> u32;
+                  }
+                }
+            """,
+            "error[WIT305]: if a constructor return type is declared it must be a `result`",
+            "     --> example.wit:5:34",
+            "      |",
+            "    5 |     constructor(path: string) -> u32;",
+            "      |                                  ^--",
         ),
         fix=_text("""
             Leave the result out (`constructor(path: string);`), or make a failing constructor
@@ -920,29 +781,21 @@ ENTRIES: tuple[Entry, ...] = (
             `@since` or an `@unstable`; a package using `@since` needs a version, and an item
             cannot be stable since a version later than the package's.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex@0.2.0;
+        example=_example(
+            """
+                package demo:ex@0.2.0;
 
-                        interface api {
-                          @since(version = 0.2.0)
-                          @unstable(feature = fancy)
-                          f: func();
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT306]: cannot specify both @since and @unstable",
-                "     --> example.wit:4:4",
-                "      |",
-                "    4 |   @since(version = 0.2.0)",
-                "      |    ^----",
-            ),
+                interface api {
+                  @since(version = 0.2.0)
+                  @unstable(feature = fancy)
+                  f: func();
+                }
+            """,
+            "error[WIT306]: cannot specify both @since and @unstable",
+            "     --> example.wit:4:4",
+            "      |",
+            "    4 |   @since(version = 0.2.0)",
+            "      |    ^----",
         ),
         fix="Keep the attribute that says what the item is: stable since 0.2.0, or unstable.",
     ),
@@ -953,30 +806,22 @@ ENTRIES: tuple[Entry, ...] = (
             enabled (`--features name` or `--all-features`). Here an item that is always
             present uses one that is not.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          @unstable(feature = fancy)
-                          type id = u32;
-                          f: func(x: id);
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT307]: found a reference to a type which is excluded due to its feature "
-                "not being activated",
-                "     --> example.wit:6:3",
-                "      |",
-                "    6 |   f: func(x: id);",
-                "      |   ^",
-            ),
+                interface api {
+                  @unstable(feature = fancy)
+                  type id = u32;
+                  f: func(x: id);
+                }
+            """,
+            "error[WIT307]: found a reference to a type which is excluded due to its feature "
+            "not being activated",
+            "     --> example.wit:6:3",
+            "      |",
+            "    6 |   f: func(x: id);",
+            "      |   ^",
         ),
         fix=_text("""
             Gate the user the same way (`@unstable(feature = fancy)` on `f`), or enable the
@@ -989,30 +834,22 @@ ENTRIES: tuple[Entry, ...] = (
             A world imports (or exports) one interface twice, or exports an interface whose
             dependencies it would have to both import and export.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {}
+                interface api {}
 
-                        world app {
-                          import api;
-                          import api;
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT308]: interface cannot be imported more than once",
-                "     --> example.wit:7:10",
-                "      |",
-                "    7 |   import api;",
-                "      |          ^--",
-            ),
+                world app {
+                  import api;
+                  import api;
+                }
+            """,
+            "error[WIT308]: interface cannot be imported more than once",
+            "     --> example.wit:7:10",
+            "      |",
+            "    7 |   import api;",
+            "      |          ^--",
         ),
         fix=_text("""
             Import it once. For the dependency case, export the interfaces it uses as well,
@@ -1026,28 +863,20 @@ ENTRIES: tuple[Entry, ...] = (
             function and an inline interface. A world's imports and exports are separate
             namespaces, so an import and an export may share a name.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        world app {
-                          import run: func();
-                          import run: func(x: u32);
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT309]: import `run` conflicts with prior func of same name",
-                "     --> example.wit:5:10",
-                "      |",
-                "    5 |   import run: func(x: u32);",
-                "      |          ^--",
-            ),
+                world app {
+                  import run: func();
+                  import run: func(x: u32);
+                }
+            """,
+            "error[WIT309]: import `run` conflicts with prior func of same name",
+            "     --> example.wit:5:10",
+            "      |",
+            "    5 |   import run: func(x: u32);",
+            "      |          ^--",
         ),
         fix="Give one of them another name (`import run-with: func(x: u32);`).",
     ),
@@ -1057,28 +886,20 @@ ENTRIES: tuple[Entry, ...] = (
             A function's name is used where a type is expected, or `use` asks for a function:
             `use` brings in types only.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          f: func();
-                          g: func(x: f);
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT310]: cannot use function `f` as a type",
-                "     --> example.wit:5:14",
-                "      |",
-                "    5 |   g: func(x: f);",
-                "      |              ^",
-            ),
+                interface api {
+                  f: func();
+                  g: func(x: f);
+                }
+            """,
+            "error[WIT310]: cannot use function `f` as a type",
+            "     --> example.wit:5:14",
+            "      |",
+            "    5 |   g: func(x: f);",
+            "      |              ^",
         ),
         fix="Name a type there; call functions from the code that implements the interface.",
     ),
@@ -1088,32 +909,24 @@ ENTRIES: tuple[Entry, ...] = (
             An `include` would add an import or export whose name the world already has, or
             its `with { a as b }` renames a name the included world does not have.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        world base {
-                          import log: func(msg: string);
-                        }
+                world base {
+                  import log: func(msg: string);
+                }
 
-                        world app {
-                          import log: func(msg: string);
-                          include base;
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT311]: import of `log` shadows previously imported items",
-                "     --> example.wit:9:11",
-                "      |",
-                "    9 |   include base;",
-                "      |           ^---",
-            ),
+                world app {
+                  import log: func(msg: string);
+                  include base;
+                }
+            """,
+            "error[WIT311]: import of `log` shadows previously imported items",
+            "     --> example.wit:9:11",
+            "      |",
+            "    9 |   include base;",
+            "      |           ^---",
         ),
         fix=_text("""
             Rename what the included world brings: `include base with { log as base-log }`,
@@ -1126,29 +939,21 @@ ENTRIES: tuple[Entry, ...] = (
             This version of witgen does not report WIT312. `async` where WIT does not allow it
             (on a constructor, say) is a syntax error, WIT101, as wasm-tools reports it.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {
-                          resource r {
-                            constructor: async func();
-                          }
-                        }
-                    """),
-                ),
-            ),
-            command=_check("example.wit"),
-            output=(
-                "error[WIT101]: expected '(', found ':'",
-                "     --> example.wit:5:16",
-                "      |",
-                "    5 |     constructor: async func();",
-                "      |                ^",
-            ),
+                interface api {
+                  resource r {
+                    constructor: async func();
+                  }
+                }
+            """,
+            "error[WIT101]: expected '(', found ':'",
+            "     --> example.wit:5:16",
+            "      |",
+            "    5 |     constructor: async func();",
+            "      |                ^",
         ),
         fix="See the code reported.",
         reported_as="WIT101",
@@ -1180,29 +985,22 @@ ENTRIES: tuple[Entry, ...] = (
             imports whose names differ only in case, or an uppercase package namespace.
             `witgen encode` reports the item instead of writing such a binary.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        interface api {}
-                        interface API {}
-                    """),
-                ),
-            ),
+                interface api {}
+                interface API {}
+            """,
+            "error[WIT314]: cannot encode the package: export name `API` conflicts with "
+            "previous name `api`",
+            "     --> example.wit:4:11",
+            "      |",
+            "    4 | interface API {}",
+            "      |           ^--",
+            "      = help: WIT allows it, but a component binary cannot hold it (wasm-tools "
+            "rejects it too)",
             command="witgen encode example.wit -o example.wasm",
-            output=(
-                "error[WIT314]: cannot encode the package: export name `API` conflicts with "
-                "previous name `api`",
-                "     --> example.wit:4:11",
-                "      |",
-                "    4 | interface API {}",
-                "      |           ^--",
-                "      = help: WIT allows it, but a component binary cannot hold it (wasm-tools "
-                "rejects it too)",
-            ),
         ),
         fix="Rename one of the two so that they differ by more than case.",
     ),
@@ -1214,29 +1012,7 @@ ENTRIES: tuple[Entry, ...] = (
             futures, error contexts), WIT405 (maps, fixed-length lists), WIT406 (values
             wasmtime-py would send as another case) and WIT407 (handles to WASI's resources).
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
-
-                        world app {
-                          export fetch: async func(url: string) -> string;
-                        }
-                    """),
-                ),
-            ),
-            command=_bindgen("example.wit"),
-            output=(
-                "error[WIT403]: function `fetch` cannot be called through wasmtime-py: it is async",
-                "     --> example.wit:4:10",
-                "      |",
-                "    4 |   export fetch: async func(url: string) -> string;",
-                "      |          ^----",
-                "      = help: pass `--skip-unsupported` to omit it",
-            ),
-        ),
+        example=_ASYNC,
         fix="See the code reported.",
         reported_as="WIT403",
     ),
@@ -1260,21 +1036,10 @@ ENTRIES: tuple[Entry, ...] = (
             `my_app`) or after `--package NAME`, which must then be a Python identifier that
             does not start with `_`.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
-
-                        world app {
-                          export run: func();
-                        }
-                    """),
-                ),
-            ),
+        example=_example(
+            _RUN,
+            "error[WIT402]: `2fast` is not a valid Python package name",
             command=_bindgen("example.wit", "--package 2fast"),
-            output=("error[WIT402]: `2fast` is not a valid Python package name",),
         ),
         fix="Pick a name such as `--package fast2`, or leave `--package` out.",
     ),
@@ -1285,29 +1050,7 @@ ENTRIES: tuple[Entry, ...] = (
             cannot call (or implement) an `async func`. Without `--skip-unsupported` this is
             an error; with it, a warning, and the function is left out of the bindings.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
-
-                        world app {
-                          export fetch: async func(url: string) -> string;
-                        }
-                    """),
-                ),
-            ),
-            command=_bindgen("example.wit"),
-            output=(
-                "error[WIT403]: function `fetch` cannot be called through wasmtime-py: it is async",
-                "     --> example.wit:4:10",
-                "      |",
-                "    4 |   export fetch: async func(url: string) -> string;",
-                "      |          ^----",
-                "      = help: pass `--skip-unsupported` to omit it",
-            ),
-        ),
+        example=_ASYNC,
         fix=_text("""
             Declare the function without `async` if you own the WIT, or pass
             `--skip-unsupported` to bind the rest of the world.
@@ -1321,29 +1064,22 @@ ENTRIES: tuple[Entry, ...] = (
             and a type that holds one is left out of the bindings. `--skip-unsupported` turns
             the error into a warning that omits the function.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        world app {
-                          export read: func() -> stream<u8>;
-                        }
-                    """),
-                ),
-            ),
+                world app {
+                  export read: func() -> stream<u8>;
+                }
+            """,
+            "error[WIT404]: function `read` cannot be called through wasmtime-py: it uses "
+            "`stream<u8>`",
+            "     --> example.wit:4:10",
+            "      |",
+            "    4 |   export read: func() -> stream<u8>;",
+            "      |          ^---",
+            "      = help: pass `--skip-unsupported` to omit it",
             command=_bindgen("example.wit"),
-            output=(
-                "error[WIT404]: function `read` cannot be called through wasmtime-py: it uses "
-                "`stream<u8>`",
-                "     --> example.wit:4:10",
-                "      |",
-                "    4 |   export read: func() -> stream<u8>;",
-                "      |          ^---",
-                "      = help: pass `--skip-unsupported` to omit it",
-            ),
         ),
         fix=_text("""
             Pass `--skip-unsupported`, or, if you own the WIT, move the data in pieces through
@@ -1359,29 +1095,22 @@ ENTRIES: tuple[Entry, ...] = (
             that holds one is left out of the bindings. `--skip-unsupported` turns the error
             into a warning that omits the function.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        world app {
-                          export counts: func() -> map<string, u32>;
-                        }
-                    """),
-                ),
-            ),
+                world app {
+                  export counts: func() -> map<string, u32>;
+                }
+            """,
+            "error[WIT405]: function `counts` cannot be called through wasmtime-py: it uses "
+            "`map<string, u32>`",
+            "     --> example.wit:4:10",
+            "      |",
+            "    4 |   export counts: func() -> map<string, u32>;",
+            "      |          ^-----",
+            "      = help: pass `--skip-unsupported` to omit it",
             command=_bindgen("example.wit"),
-            output=(
-                "error[WIT405]: function `counts` cannot be called through wasmtime-py: it uses "
-                "`map<string, u32>`",
-                "     --> example.wit:4:10",
-                "      |",
-                "    4 |   export counts: func() -> map<string, u32>;",
-                "      |          ^-----",
-                "      = help: pass `--skip-unsupported` to omit it",
-            ),
         ),
         fix=_text("""
             If you own the WIT, use a list of pairs, `list<tuple<string, u32>>`, for a map, and
@@ -1404,29 +1133,22 @@ ENTRIES: tuple[Entry, ...] = (
             anything runs (the instance stays usable), and a host implementation returning
             one makes the guest's call fail with `Trap`.
         """),
-        example=Example(
-            files=(
-                (
-                    "example.wit",
-                    _wit("""
-                        package demo:ex;
+        example=_example(
+            """
+                package demo:ex;
 
-                        world app {
-                          import size-of: func(key: string) -> result<option<u64>, string>;
-                        }
-                    """),
-                ),
-            ),
+                world app {
+                  import size-of: func(key: string) -> result<option<u64>, string>;
+                }
+            """,
+            "warning[WIT406]: function `size-of`: wasmtime-py cannot send case `err` of "
+            "`result<option<u64>, string>`; a host implementation returning it makes the "
+            "guest call raise `Trap` instead",
+            "     --> example.wit:4:10",
+            "      |",
+            "    4 |   import size-of: func(key: string) -> result<option<u64>, string>;",
+            "      |          ^------",
             command=_bindgen("example.wit"),
-            output=(
-                "warning[WIT406]: function `size-of`: wasmtime-py cannot send case `err` of "
-                "`result<option<u64>, string>`; a host implementation returning it makes the "
-                "guest call raise `Trap` instead",
-                "     --> example.wit:4:10",
-                "      |",
-                "    4 |   import size-of: func(key: string) -> result<option<u64>, string>;",
-                "      |          ^------",
-            ),
         ),
         fix=_text("""
             Change the WIT so that every case is distinct. For `result<option<T>, E>`, use a
