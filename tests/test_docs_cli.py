@@ -17,8 +17,19 @@ ROOT = Path(__file__).resolve().parents[1]
 CLI_MD = ROOT / "docs" / "cli.md"
 
 
+def _pythonpath() -> str:
+    """This checkout first, so the subprocess runs the witgen under test."""
+    return os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
 def _witgen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "WITGEN_NO_CACHE": "1", "NO_COLOR": "1", "COLUMNS": "200"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": _pythonpath(),
+        "WITGEN_NO_CACHE": "1",
+        "NO_COLOR": "1",
+        "COLUMNS": "200",
+    }
     return subprocess.run(
         [sys.executable, "-m", "witgen", *args],
         cwd=cwd,

@@ -23,6 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 WITH_EXAMPLE = [e for e in explain.ENTRIES if e.example is not None]
 
 
+def _pythonpath() -> str:
+    """This checkout first, so the subprocess runs the witgen under test."""
+    return os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+
+
 def test_every_code_has_one_entry_in_table_order() -> None:
     assert [e.code for e in explain.ENTRIES] == list(CODES)
 
@@ -40,7 +45,7 @@ def _run(example: explain.Example, cwd: Path) -> subprocess.CompletedProcess[str
         (cwd / path).write_bytes(text.encode(example.encoding))
     argv = shlex.split(example.command)
     assert argv[0] == "witgen"
-    env = {**os.environ, "WITGEN_NO_CACHE": "1", "NO_COLOR": "1"}
+    env = {**os.environ, "PYTHONPATH": _pythonpath(), "WITGEN_NO_CACHE": "1", "NO_COLOR": "1"}
     return subprocess.run(
         [sys.executable, "-m", "witgen", *argv[1:]],
         cwd=cwd,

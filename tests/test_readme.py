@@ -147,14 +147,20 @@ def test_skeleton_builds_and_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     command = re.search(r"^witgen bindgen .*$", guide, flags=re.M)
     assert command is not None
     args = command[0].split()[1:]
+    # This checkout first (the witgen under test), the generated package beside host.py.
+    path = [str(project), str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
     done = subprocess.run(
-        [sys.executable, "-m", "witgen", *args], cwd=project, capture_output=True, text=True
+        [sys.executable, "-m", "witgen", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
     (project / "host.py").write_text(_files(ROOT / "docs" / "host-bindings.md")["host.py"])
     expected = re.search(r"^```text prints\n(.*?)^```$", guide, flags=re.S | re.M)
     assert expected is not None
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project), str(ROOT)])}
     run = subprocess.run(
         [sys.executable, "host.py"], cwd=project, capture_output=True, text=True, env=env
     )
