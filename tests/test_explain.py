@@ -112,3 +112,25 @@ def test_explain_imports_nothing_heavy() -> None:
     loaded = set(done.stdout.strip()[2:-2].split("', '"))
     heavy = {"typer", "rich", "jinja2", "typing", "pathlib", "witgen.api", "witgen.resolve"}
     assert not heavy & loaded, heavy & loaded
+
+
+def test_cli_explain_prints_the_entry() -> None:
+    from typer.testing import CliRunner
+
+    from witgen.cli.app import app
+
+    for spelling in ("WIT203", "wit203", "203"):
+        result = CliRunner().invoke(app, ["explain", spelling])
+        assert result.exit_code == 0, result.output
+        assert result.stdout == explain.explain("WIT203")
+
+
+def test_cli_explain_rejects_an_unknown_code() -> None:
+    from typer.testing import CliRunner
+
+    from witgen.cli.app import app
+
+    result = CliRunner().invoke(app, ["explain", "WIT999"])
+    assert result.exit_code == 2
+    assert "`WIT999` is not a witgen diagnostic code" in result.stderr
+    assert result.stdout == ""

@@ -438,6 +438,25 @@ def bindgen(
     raise typer.Exit(0)
 
 
+CodeArg = Annotated[
+    str, typer.Argument(help="A diagnostic code: WIT203, wit203 or 203.", metavar="CODE")
+]
+
+
+@command()
+def explain(ctx: typer.Context, code: CodeArg) -> None:
+    """Explain a diagnostic code: what it means, an example that triggers it, and the fix."""
+    from witgen.text import explain as entries
+
+    text = entries.explain(code)
+    if text is None:
+        ctx.fail(
+            f"`{code}` is not a witgen diagnostic code; `witgen explain` takes one like WIT203"
+        )
+    echo(text, nl=False)
+    raise typer.Exit(0)
+
+
 def main(args: list[str] | None = None) -> None:
     """Run the typer app on `args` (default: `sys.argv[1:]`); `entry.main` calls this for
     whatever its fast path leaves."""
