@@ -20,6 +20,7 @@ from typing import TypeVar, assert_never
 
 from witgen import model as m
 from witgen._record import replace
+from witgen.model.kinds import map_kind, referenced_types
 
 _Id = TypeVar("_Id", m.TypeId, m.InterfaceId, m.WorldId, m.PackageId)
 
@@ -32,31 +33,6 @@ class Maps:
     interfaces: dict[m.InterfaceId, m.InterfaceId] = field(default_factory=dict)
     worlds: dict[m.WorldId, m.WorldId] = field(default_factory=dict)
     types: dict[m.TypeId, m.TypeId] = field(default_factory=dict)
-
-
-def _children(kind: m.TypeDefKind) -> list[m.Type | None]:
-    """The payload types of a kind, in a fixed order, so that two kinds can be paired."""
-    match kind:
-        case m.Record(fields=fields):
-            return [f.type for f in fields]
-        case m.Variant(cases=cases):
-            return [c.type for c in cases]
-        case m.TupleKind(types=types):
-            return list(types)
-        case m.OptionKind(type=t) | m.ListKind(type=t) | m.FixedList(type=t) | m.Alias(type=t):
-            return [t]
-        case m.ResultKind(ok=ok, err=err):
-            return [ok, err]
-        case m.MapKind(key=k, value=v):
-            return [k, v]
-        case m.Future(type=t) | m.Stream(type=t):
-            return [t]
-        case m.Handle(resource=r):
-            return [r]
-        case m.Resource() | m.Flags() | m.Enum():
-            return []
-        case _:
-            assert_never(kind)
 
 
 class _Matcher:
@@ -74,7 +50,7 @@ class _Matcher:
         self.maps.types[theirs] = ours
         a, b = self.other.types[theirs].kind, self.into.types[ours].kind
         if self.structural and type(a) is type(b):
-            for x, y in zip(_children(a), _children(b), strict=False):
+            for x, y in zip(referenced_types(a), referenced_types(b), strict=False):
                 self.type(x, y)
 
     def function(self, theirs: m.Function, ours: m.Function) -> None:
@@ -142,48 +118,6 @@ def _allocate(mapping: dict[_Id, _Id], count: int, start: int, make: Callable[[i
         if make(i) not in mapping:
             mapping[make(i)] = make(n)
             n += 1
-
-
-def map_kind(kind: m.TypeDefKind, ty: Callable[[m.Type], m.Type]) -> m.TypeDefKind:
-    """`kind` with every type it refers to passed through `ty`."""
-
-    def opt(t: m.Type | None) -> m.Type | None:
-        return None if t is None else ty(t)
-
-    def tid(t: m.TypeId) -> m.TypeId:
-        out = ty(t)
-        assert not isinstance(out, str)
-        return out
-
-    match kind:
-        case m.Record(fields=fields):
-            return m.Record(fields=tuple(replace(f, type=ty(f.type)) for f in fields))
-        case m.Variant(cases=cases):
-            return m.Variant(cases=tuple(replace(c, type=opt(c.type)) for c in cases))
-        case m.TupleKind(types=types):
-            return m.TupleKind(types=tuple(ty(t) for t in types))
-        case m.OptionKind(type=t):
-            return m.OptionKind(type=ty(t))
-        case m.ListKind(type=t):
-            return m.ListKind(type=ty(t))
-        case m.FixedList(type=t, size=size):
-            return m.FixedList(type=ty(t), size=size)
-        case m.Alias(type=t):
-            return m.Alias(type=ty(t))
-        case m.ResultKind(ok=ok, err=err):
-            return m.ResultKind(ok=opt(ok), err=opt(err))
-        case m.MapKind(key=k, value=v):
-            return m.MapKind(key=ty(k), value=ty(v))
-        case m.Future(type=t):
-            return m.Future(type=opt(t))
-        case m.Stream(type=t):
-            return m.Stream(type=opt(t))
-        case m.Handle(kind=hk, resource=r):
-            return m.Handle(kind=hk, resource=tid(r))
-        case m.Resource() | m.Flags() | m.Enum():
-            return kind
-        case _:
-            assert_never(kind)
 
 
 class _Appender:

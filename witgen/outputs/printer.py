@@ -25,24 +25,7 @@ from pathlib import PurePosixPath
 from typing import Literal, assert_never
 
 from witgen import model as m
-
-# The words `wit-parser`'s lexer treats as keywords; a name spelled like one is printed
-# with a leading `%` so that it reads back as an identifier.
-KEYWORDS = frozenset(
-    {
-        "as", "async", "bool", "borrow", "char", "constructor", "enum", "error-context",
-        "export", "f32", "f64", "flags", "float32", "float64", "from", "func", "future",
-        "import", "include", "interface", "list", "map", "option", "own", "package",
-        "record", "resource", "result", "s16", "s32", "s64", "s8", "static", "stream",
-        "string", "tuple", "type", "u16", "u32", "u64", "u8", "use", "variant", "with",
-        "world",
-    }
-)  # fmt: skip
-
-
-def escape(name: str) -> str:
-    """`name` as written in WIT source: `%` before a keyword, otherwise unchanged."""
-    return f"%{name}" if name in KEYWORDS else name
+from witgen.syntax.keywords import escape
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

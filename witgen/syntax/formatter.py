@@ -36,24 +36,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, assert_never
 
+from witgen._digest import digest
 from witgen._record import record
 from witgen.syntax import nodes as n
+from witgen.syntax.keywords import escape
 
 _T = TypeVar("_T")
-
-# wit-parser's keywords (wasm-tools 1.262 lexer): a name spelled like one needs `%`. The same
-# set as `backends.printer.KEYWORDS` (a test keeps them equal); the printer sits below this
-# module in the layering, so it cannot be imported from here.
-KEYWORDS = frozenset(
-    {
-        "as", "async", "bool", "borrow", "char", "constructor", "enum", "error-context",
-        "export", "f32", "f64", "flags", "float32", "float64", "from", "func", "future",
-        "import", "include", "interface", "list", "map", "option", "own", "package",
-        "record", "resource", "result", "s16", "s32", "s64", "s8", "static", "stream",
-        "string", "tuple", "type", "u16", "u32", "u64", "u8", "use", "variant", "with",
-        "world",
-    }
-)  # fmt: skip
 
 DEFAULT_WIDTH = 100
 
@@ -62,13 +50,7 @@ DEFAULT_WIDTH = 100
 def code_version() -> str:
     """A hash of this module, part of the key of cached results: new layout rules must not
     be answered from the cache."""
-    from witgen.loading import cache
-
-    return cache.digest(Path(__file__).read_bytes())[:16]
-
-
-def escape(name: str) -> str:
-    return f"%{name}" if name in KEYWORDS else name
+    return digest(Path(__file__).read_bytes())[:16]
 
 
 def format_file(file: n.File, text: str, *, width: int = DEFAULT_WIDTH) -> str:

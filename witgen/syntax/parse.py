@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from witgen._record import maker
 from witgen.syntax import nodes as n
+from witgen.syntax.keywords import TERMINALS
 from witgen.text.diagnostics import Diagnostic, WitError, error
 from witgen.text.source import SourceMap, Span
 
@@ -37,55 +38,6 @@ else:
     def cast(_type, value):
         return value
 
-
-KEYWORDS: dict[str, str] = {
-    kw: kw.upper().replace("-", "_")
-    for kw in (
-        "as",
-        "async",
-        "bool",
-        "borrow",
-        "char",
-        "constructor",
-        "enum",
-        "export",
-        "f32",
-        "f64",
-        "flags",
-        "from",
-        "func",
-        "future",
-        "import",
-        "include",
-        "interface",
-        "list",
-        "map",
-        "option",
-        "own",
-        "package",
-        "record",
-        "resource",
-        "result",
-        "s16",
-        "s32",
-        "s64",
-        "s8",
-        "static",
-        "stream",
-        "tuple",
-        "type",
-        "u16",
-        "u32",
-        "u64",
-        "u8",
-        "use",
-        "variant",
-        "with",
-        "world",
-        "error-context",
-    )
-}
-KEYWORDS["string"] = "STRING_KW"
 
 OPERATORS: dict[str, str] = {
     "=": "EQ",
@@ -253,7 +205,7 @@ def _lex(
     and those right before a token to `docs[start of the token]`."""
     tokens: list[Tok] = []
     append = tokens.append
-    keywords = KEYWORDS
+    keywords = TERMINALS
     operators = OPERATORS
     pending: list[str] = []
     depth = 0
@@ -744,7 +696,7 @@ def describe_token(ttype: str, value: str = "") -> str:
         return _DESCRIBE[ttype]
     if ttype in _SYMBOLS:
         return f"'{_SYMBOLS[ttype]}'"
-    kw = {v: k for k, v in KEYWORDS.items()}.get(ttype)
+    kw = {v: k for k, v in TERMINALS.items()}.get(ttype)
     if kw is not None:
         return f"keyword `{kw}`"
     return ttype.lower()
