@@ -3,7 +3,7 @@
 Input: one file's text and its offset in the `SourceMap`. Output: a `nodes.File` whose
 spans are absolute offsets, or a `WitError` holding the first syntax error of the file
 (LALR recovers badly, so a file stops at its first error). Invariants: the lexer emits
-exactly the terminal names of `grammars/wit.lark`; the callbacks of `Builder` build
+exactly the terminal names of `grammars/wit.lark`; the callbacks of `NodeBuilder` build
 nodes directly while the parser reduces, so no lark tree is ever made; every comment is
 kept (as docs for the item it precedes, and in `File.comments` for the formatter).
 """
@@ -314,7 +314,7 @@ class SyntaxProblem(Exception):
         self.diag = diag
 
 
-class Builder:
+class NodeBuilder:
     """One small method per grammar rule (`_drive` calls them as it reduces).
 
     Each takes the rule's children and the start and end offsets of the text they cover
@@ -798,7 +798,7 @@ def _callback(
     include: list[list[Any]] | None,
     nones: int,
 ) -> Callback:
-    """What a reduction calls: the `Builder` method on the children lark's tree builder
+    """What a reduction calls: the `NodeBuilder` method on the children lark's tree builder
     would pass (see `grammar.build_table`). A helper rule without a method (lark's
     `__x_star` rules) returns its children, for the parent to splice in. Every terminal of
     the grammar is named, so lark keeps every child: `include` only splices helper lists
@@ -848,7 +848,7 @@ def _tables() -> tuple[dict[int, dict[str, tuple[Any, ...]]], int, int, frozense
     from witgen.syntax.grammar import load_table
 
     data = load_table()
-    builder = Builder()
+    builder = NodeBuilder()
     reductions = []
     for origin, size, method, expand1, include, nones in data["rules"]:
         if include is not None and [i for i, _, _ in include] != list(range(size)):
