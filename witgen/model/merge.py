@@ -257,51 +257,51 @@ def merge(into: m.Resolve, other: m.Resolve, *, structural: bool = False) -> tup
     return replace(merged, main=into.main, main_group=into.main_group), matcher.maps
 
 
-class _Cloner:
+class _WorldItemCloner:
     """wit-parser's `Cloner`: copies the types one owner owns (and every anonymous type on
     the way) to another owner, appending each copy once, children first."""
 
-    def __init__(self, r: m.Resolve) -> None:
-        self.types = list(r.types)
-        self.interfaces = list(r.interfaces)
+    def __init__(self, resolve: m.Resolve) -> None:
+        self.types = list(resolve.types)
+        self.interfaces = list(resolve.interfaces)
         self.copies: dict[m.TypeId, m.TypeId] = {}
-        self.prev: m.TypeOwner = None
-        self.new: m.TypeOwner = None
+        self.from_owner: m.TypeOwner = None
+        self.to_owner: m.TypeOwner = None
 
-    def ty(self, t: m.Type) -> m.Type:
+    def copy_type(self, t: m.Type) -> m.Type:
         if isinstance(t, str):
             return t
         if t in self.copies:
             return self.copies[t]
         td = self.types[t]
-        if td.owner is not None and td.owner != self.prev:
+        if td.owner is not None and td.owner != self.from_owner:
             return t
-        kind = map_kind(td.kind, self.ty)
-        owner = self.new if td.owner is not None else None
+        kind = map_kind(td.kind, self.copy_type)
+        owner = self.to_owner if td.owner is not None else None
         self.types.append(replace(td, kind=kind, owner=owner))
         self.copies[t] = m.TypeId(len(self.types) - 1)
         return self.copies[t]
 
-    def function(self, f: m.Function) -> m.Function:
+    def copy_function(self, f: m.Function) -> m.Function:
         res = f.kind.resource
-        kind = replace(f.kind, resource=None if res is None else self.tid(res))
-        params = tuple(replace(p, type=self.ty(p.type)) for p in f.params)
-        result = None if f.result is None else self.ty(f.result)
+        kind = replace(f.kind, resource=None if res is None else self.copy_type_id(res))
+        params = tuple(replace(p, type=self.copy_type(p.type)) for p in f.params)
+        result = None if f.result is None else self.copy_type(f.result)
         return replace(f, kind=kind, params=params, result=result)
 
-    def tid(self, t: m.TypeId) -> m.TypeId:
-        out = self.ty(t)
+    def copy_type_id(self, t: m.TypeId) -> m.TypeId:
+        out = self.copy_type(t)
         assert not isinstance(out, str)
         return out
 
-    def interface(self, iid: m.InterfaceId, package: m.PackageId | None) -> m.InterfaceId:
+    def copy_interface(self, iid: m.InterfaceId, package: m.PackageId | None) -> m.InterfaceId:
         """A copy of inline interface `iid`, marked `clone_of` as wit-parser marks it."""
         new = m.InterfaceId(len(self.interfaces))
         self.interfaces.append(self.interfaces[iid])  # reserved: its types name it as owner
-        self.prev, self.new = m.OwnerInterface(id=iid), m.OwnerInterface(id=new)
+        self.from_owner, self.to_owner = m.OwnerInterface(id=iid), m.OwnerInterface(id=new)
         iface = self.interfaces[iid]
-        types = tuple((n, self.tid(t)) for n, t in iface.types)
-        functions = tuple((n, self.function(f)) for n, f in iface.functions)
+        types = tuple((n, self.copy_type_id(t)) for n, t in iface.types)
+        functions = tuple((n, self.copy_function(f)) for n, f in iface.functions)
         self.interfaces[new] = replace(
             iface, types=types, functions=functions, package=package, clone_of=iid
         )
@@ -316,7 +316,7 @@ def merge_worlds(r: m.Resolve, source: m.WorldId, target: m.WorldId) -> m.Resolv
     the functions that use them are rewritten to the copies.
     """
     src, dst = r.worlds[source], r.worlds[target]
-    cloner = _Cloner(r)
+    cloner = _WorldItemCloner(r)
 
     def union(
         mine: tuple[tuple[m.WorldKey, m.WorldItem], ...],
@@ -327,13 +327,13 @@ def merge_worlds(r: m.Resolve, source: m.WorldId, target: m.WorldId) -> m.Resolv
         for key, item in theirs:
             if key in have:
                 continue
-            cloner.prev, cloner.new = m.OwnerWorld(id=source), m.OwnerWorld(id=target)
+            cloner.from_owner, cloner.to_owner = m.OwnerWorld(id=source), m.OwnerWorld(id=target)
             if isinstance(item, m.WorldType):
-                item = replace(item, id=cloner.tid(item.id))
+                item = replace(item, id=cloner.copy_type_id(item.id))
             elif isinstance(item, m.WorldFunction):
-                item = m.WorldFunction(function=cloner.function(item.function))
+                item = m.WorldFunction(function=cloner.copy_function(item.function))
             elif r.interfaces[item.id].name is None:
-                item = replace(item, id=cloner.interface(item.id, dst.package))
+                item = replace(item, id=cloner.copy_interface(item.id, dst.package))
             out.append((key, item))
         return tuple(out)
 

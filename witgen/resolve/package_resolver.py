@@ -713,9 +713,8 @@ class PackageResolver:
             # An owned handle stays a plain reference to its resource until the remap.
             return m.TypeId(self.lookup_handle_target(ty.resource))
         key = self.anon_key(ty, stability, depth)
-        found = self.anonymous_types.get(
-            key
-        )  # `intern`, inline: this is the resolver's hottest path
+        # `intern`, written out: every anonymous type of the package is looked up here.
+        found = self.anonymous_types.get(key)
         if found is None:
             found = self.alloc_anon(key, stability, ty.span)
         return m.TypeId(found)

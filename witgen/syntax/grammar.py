@@ -2,9 +2,9 @@
 
 Input: `grammars/wit.lark`, the one definition of WIT's syntax. Output: the LALR table
 that `parse.py` drives, as plain data in `grammars/wit.lalr.json` beside the grammar.
-lark builds that table (`python -m witgen.syntax.grammar` rewrites the file; a test checks it is
-current), so parsing never imports lark: importing lark and loading its table cost more
-than parsing all of WASI. Invariant: this module is the only one that imports lark, and
+lark builds that table (`python -m witgen.syntax.grammar` rewrites the file; a test checks
+it is current), so parsing never imports lark, whose import and table construction would
+outweigh the parse of a whole package. Invariant: this module is the only one that imports lark, and
 only to build the table (or, for tests, `plain_parser`).
 """
 
