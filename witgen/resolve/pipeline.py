@@ -2,7 +2,8 @@
 
 Input: the package `Group`s read by `loader.py` (root first), the `SourceMap`, and the
 active features. Output: one frozen `m.Resolve` holding every package in dependency
-order, or a `WitError` holding every error of the first package that has any.
+order, or a `WitError`: every error of the first package that fails on its own, else the
+first error met while the packages are ordered and appended.
 
 As wit-parser: every group yields its packages (the files' `package x;` header plus any
 nested `package y { ... }` blocks), and each package is resolved on its own
@@ -117,7 +118,7 @@ def resolve(groups: list[Group], sources: SourceMap, features: object) -> m.Reso
     """Resolve every package of `groups` (root first) into one `Resolve`."""
     active: Callable[[str], bool] = getattr(features, "active", lambda _f: False)
     try:
-        return resolve_groups(groups, active, lambda sp: _locate(sources, sp))
+        return _resolve_groups(groups, active, lambda sp: _locate(sources, sp))
     except ResolveError as e:
         raise WitError((e.diag,), sources) from None
     except ResolveErrors as e:
@@ -151,7 +152,7 @@ def _visit_package(
     order[name] = None
 
 
-def resolve_groups(
+def _resolve_groups(
     groups: list[Group], active: Callable[[str], bool], locate: Callable[[Span], str]
 ) -> m.Resolve:
     # As wit-parser: every group is parsed and resolved on its own first (errors in the

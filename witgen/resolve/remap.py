@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     )
     from witgen.text.source import Span
 
+# Built for every parameter of the package: skips `type.__call__` (see `_record.maker`).
 _new_param = maker(m.Param)
 
 
@@ -126,11 +127,11 @@ class PackageRemap:
         return None if t is None else self.update_ty(t, span)
 
     def update_kind(
-        self, k: m.TypeDefKind, span: Span, field_spans: tuple[Span, ...] = ()
+        self, kind: m.TypeDefKind, span: Span, field_spans: tuple[Span, ...] = ()
     ) -> m.TypeDefKind:
-        """`k` with global ids (the most frequent kinds, the anonymous ones, come first)."""
+        """`kind` with global ids (the most frequent kinds, the anonymous ones, come first)."""
         update_ty = self.update_ty
-        match k:
+        match kind:
             case m.Handle(kind=hk, resource=r):
                 return new_handle(kind=hk, resource=self.map_type(r, span))
             case m.ListKind(type=t):
@@ -158,7 +159,7 @@ class PackageRemap:
             case m.Alias(type=t):
                 return m.Alias(type=t if isinstance(t, str) else self.map_type(t, span))
             case m.Resource() | m.Flags() | m.Enum():
-                return k
+                return kind
             case m.FixedList(type=t, size=size):
                 return m.FixedList(type=update_ty(t, span), size=size)
             case m.MapKind(key=kk, value=v):
@@ -168,7 +169,7 @@ class PackageRemap:
             case m.Stream(type=t):
                 return m.Stream(type=self.update_opt(t, span))
             case _:
-                assert_never(k)
+                assert_never(kind)
 
     def type_has_borrow(self, t: m.Type) -> bool:
         if isinstance(t, str):
