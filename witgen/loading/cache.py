@@ -32,20 +32,13 @@ def enabled() -> bool:
 # module of the directory, so that a module added there is covered without being listed):
 # the parser and the trees it builds, the model, the resolver, the loader and this cache.
 _CODE = ("_record.py", "text/source.py", "syntax/", "loading/", "model/", "resolve/")
-# For a package with binary dependencies, also the code that decodes them and prints them
-# as WIT for the resolver (see `api._resolve_with_binaries`).
-_BINARY_CODE = ("wasm/", "outputs/printer.py")
+# For a package with binary dependencies, also the code that decodes them, prints them as
+# WIT for the resolver and merges the two (`api._resolve_with_binaries`).
+_BINARY_CODE = ("wasm/", "outputs/printer.py", "api.py")
 
 
-@functools.cache
-def code_version(binaries: bool = False) -> str:
-    """A hash of the code whose output is cached, so any change to it invalidates it: the
-    modules of `_CODE` (and of `_BINARY_CODE` with `binaries`), and the parser's table
-    (which changes with the grammar)."""
-    from witgen.syntax.grammar import table_path
-
-    h = hasher()
-    h.update(__version__.encode())
+def code_paths(binaries: bool = False) -> list[str]:
+    """The files of `_CODE` (and of `_BINARY_CODE` with `binaries`), in a fixed order."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     paths: list[str] = []
     for name in _CODE + _BINARY_CODE if binaries else _CODE:
@@ -58,7 +51,18 @@ def code_version(binaries: bool = False) -> str:
         except OSError:
             modules = []
         paths += [os.path.join(path, f) for f in modules]
-    for path in (*paths, table_path()):
+    return paths
+
+
+@functools.cache
+def code_version(binaries: bool = False) -> str:
+    """A hash of the code whose output is cached, so any change to it invalidates it: the
+    files of `code_paths`, and the parser's table (which changes with the grammar)."""
+    from witgen.syntax.grammar import table_path
+
+    h = hasher()
+    h.update(__version__.encode())
+    for path in (*code_paths(binaries), table_path()):
         try:
             with open(path, "rb") as f:
                 h.update(f.read())

@@ -14,6 +14,7 @@ topologically ordered); the names a world ends up with are strongly unique
 from __future__ import annotations
 
 from witgen import model as m
+from witgen._record import replace
 from witgen.model.kinds import map_kind
 from witgen.resolve.errors import assert_never, fail
 from witgen.resolve.unique_names import canonical_name
@@ -30,15 +31,7 @@ def _rename_type(arenas: GlobalArenas, tid: m.TypeId, name: str) -> None:
     """Give type `tid` the name an include's `with { x as y }` gives it."""
     t = arenas.types[tid]
     if t.name != name:
-        arenas.types[tid] = m.TypeDef(
-            name=name,
-            kind=t.kind,
-            owner=t.owner,
-            docs=t.docs,
-            stability=t.stability,
-            external_id=t.external_id,
-            span=t.span,
-        )
+        arenas.types[tid] = replace(t, name=name)
 
 
 def check_strongly_unique(world: MutableWorld, included: dict[tuple[str, str], Span]) -> None:
@@ -145,15 +138,8 @@ class IncludeCloner:
         types = tuple((name, self.copy_type_id(t)) for name, t in old.types)
         funcs = tuple((name, self.copy_function(f)) for name, f in old.functions)
         self.from_owner, self.to_owner = saved
-        arenas.interfaces[new] = m.Interface(
-            name=None,
-            types=types,
-            functions=funcs,
-            package=self.package,
-            docs=old.docs,
-            stability=old.stability,
-            clone_of=iid,
-            span=old.span,
+        arenas.interfaces[new] = replace(
+            old, name=None, types=types, functions=funcs, package=self.package, clone_of=iid
         )
         return new
 
@@ -161,16 +147,9 @@ class IncludeCloner:
         kind = f.kind
         if kind.resource is not None:
             kind = m.FunctionKind(name=kind.name, resource=self.copy_type_id(kind.resource))
-        return m.Function(
-            name=f.name,
-            kind=kind,
-            params=tuple(m.Param(name=p.name, type=self.copy_type(p.type)) for p in f.params),
-            result=None if f.result is None else self.copy_type(f.result),
-            docs=f.docs,
-            stability=f.stability,
-            external_id=f.external_id,
-            span=f.span,
-        )
+        params = tuple(m.Param(name=p.name, type=self.copy_type(p.type)) for p in f.params)
+        result = None if f.result is None else self.copy_type(f.result)
+        return replace(f, kind=kind, params=params, result=result)
 
     def copy_type(self, t: m.Type) -> m.Type:
         return t if isinstance(t, str) else self.copy_type_id(t)
@@ -239,19 +218,7 @@ def include_world(
                 new_name = _include_rename(key, renames)
                 new_item = cloner.copy_world_item(item)
                 if isinstance(new_item, m.WorldFunction):
-                    f = new_item.function
-                    new_item = m.WorldFunction(
-                        function=m.Function(
-                            name=new_name,
-                            kind=f.kind,
-                            params=f.params,
-                            result=f.result,
-                            docs=f.docs,
-                            stability=f.stability,
-                            external_id=f.external_id,
-                            span=f.span,
-                        )
-                    )
+                    new_item = m.WorldFunction(function=replace(new_item.function, name=new_name))
                 elif isinstance(new_item, m.WorldType):
                     _rename_type(arenas, new_item.id, new_name)
                 if new_name in dst:

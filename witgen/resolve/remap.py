@@ -27,6 +27,8 @@ from witgen.resolve.unresolved import UnresolvedWorldInterface
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
+    from typing import Literal
+
     from witgen.resolve.global_arenas import GlobalArenas
     from witgen.resolve.unresolved import (
         UnresolvedFunction,
@@ -367,9 +369,9 @@ class PackageRemap:
                 next_id += 1
         return owners
 
-    def admits(self, s: m.Stability, span: Span) -> bool:
+    def admits(self, stability: m.Stability, span: Span) -> bool:
         try:
-            return self.arenas.include_stability(s, self.unresolved.name, span)
+            return self.arenas.include_stability(stability, self.unresolved.name, span)
         except ResolveError:
             return False
 
@@ -391,55 +393,18 @@ class PackageRemap:
                 )
 
     def process_foreign_deps(self) -> None:
+        """Bind the placeholders of foreign interfaces, worlds and types to the items of the
+        packages already added."""
         unresolved, arenas = self.unresolved, self.arenas
-        iface_pkg: dict[int, tuple[m.PackageName, str, Span]] = {}
-        world_pkg: dict[int, tuple[m.PackageName, str, Span]] = {}
+        where: dict[tuple[str, int], tuple[m.PackageName, str, Span]] = {}
         for i, (pname, items) in enumerate(unresolved.foreign_deps.items()):
-            for name, (kind, local) in items.items():
-                (iface_pkg if kind == "i" else world_pkg)[local] = (
-                    pname,
-                    name,
-                    unresolved.foreign_dep_spans[i],
-                )
-        # Name → id tables of the packages and interfaces looked into, each built once.
-        package_ifaces: dict[m.PackageId, dict[str, m.InterfaceId]] = {}
-        package_worlds: dict[m.PackageId, dict[str, m.WorldId]] = {}
+            for name, item in items.items():
+                where[item] = (pname, name, unresolved.foreign_dep_spans[i])
+        interfaces = self.bind_foreign("i", unresolved.n_foreign_interfaces, where)
+        self.interfaces += [None if x is None else m.InterfaceId(x) for x in interfaces]
+        self.worlds += self.bind_foreign("w", unresolved.n_foreign_worlds, where)
+        # Name → id tables of the interfaces looked into, each built once.
         iface_types: dict[m.InterfaceId, dict[str, m.TypeId]] = {}
-        for local in range(unresolved.n_foreign_interfaces):
-            pname, name, span = iface_pkg[local]
-            pid = self.find_package(pname, span)
-            if pid not in package_ifaces:
-                package_ifaces[pid] = dict(arenas.packages[pid].interfaces)
-            found = package_ifaces[pid].get(name)
-            gate = unresolved.foreign_item_stability.get(("i", local), m.UNKNOWN)
-            if found is None and not arenas.include_stability(gate, unresolved.name, span):
-                self.interfaces.append(None)
-                continue
-            if found is None:
-                raise fail(
-                    "WIT202",
-                    f"interface '{name}' not found in package '{pname}'",
-                    unresolved.foreign_item_spans[("i", local)],
-                    *hint(name, [k for k, _ in arenas.packages[pid].interfaces]),
-                )
-            self.interfaces.append(found)
-        for local in range(unresolved.n_foreign_worlds):
-            pname, name, span = world_pkg[local]
-            pid = self.find_package(pname, span)
-            if pid not in package_worlds:
-                package_worlds[pid] = dict(arenas.packages[pid].worlds)
-            wfound = package_worlds[pid].get(name)
-            gate = unresolved.foreign_item_stability.get(("w", local), m.UNKNOWN)
-            if wfound is None and not arenas.include_stability(gate, unresolved.name, span):
-                self.worlds.append(None)
-                continue
-            if wfound is None:
-                raise fail(
-                    "WIT210",
-                    f"world '{name}' not found in package '{pname}'",
-                    unresolved.foreign_item_spans[("w", local)],
-                )
-            self.worlds.append(wfound)
         for local in range(unresolved.n_foreign_types):
             t = unresolved.types[local]
             if not arenas.include_stability(t.stability, unresolved.name, t.span):
@@ -458,6 +423,40 @@ class PackageRemap:
                     *hint(t.name or "", [k for k, _ in arenas.interfaces[iid].types]),
                 )
             self.types.append(tid)
+
+    def bind_foreign(
+        self,
+        kind: Literal["i", "w"],
+        count: int,
+        where: dict[tuple[str, int], tuple[m.PackageName, str, Span]],
+    ) -> list[int | None]:
+        """The global ids of the first `count` local interfaces (`kind` "i") or worlds ("w"),
+        the placeholders for foreign ones; None for one its gate leaves out."""
+        unresolved, arenas = self.unresolved, self.arenas
+        # Name → id tables of the packages looked into, each built once.
+        tables: dict[m.PackageId, dict[str, int]] = {}
+        bound: list[int | None] = []
+        for local in range(count):
+            pname, name, span = where[kind, local]
+            pid = self.find_package(pname, span)
+            pkg = arenas.packages[pid]
+            names: tuple[tuple[str, int], ...] = pkg.interfaces if kind == "i" else pkg.worlds
+            if pid not in tables:
+                tables[pid] = dict(names)
+            found = tables[pid].get(name)
+            gate = unresolved.foreign_item_stability.get((kind, local), m.UNKNOWN)
+            if found is None and not arenas.include_stability(gate, unresolved.name, span):
+                bound.append(None)
+                continue
+            if found is None:
+                at = unresolved.foreign_item_spans[kind, local]
+                message = f"'{name}' not found in package '{pname}'"
+                if kind == "i":
+                    notes = hint(name, [k for k, _ in names])
+                    raise fail("WIT202", f"interface {message}", at, *notes)
+                raise fail("WIT210", f"world {message}", at)
+            bound.append(found)
+        return bound
 
     def check_required_resources(self) -> None:
         arenas = self.arenas
