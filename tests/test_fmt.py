@@ -32,7 +32,7 @@ from witgen._record import fields as record_fields
 from witgen.api import Features
 from witgen.cli.app import app
 from witgen.outputs.json import to_json
-from witgen.syntax import keywords, nodes, parse
+from witgen.syntax import nodes, parse
 from witgen.text.diagnostics import WitError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,12 +160,6 @@ def test_empty_and_comment_only_files() -> None:
     assert fmt("\n\n// only a comment\n\n\n/* and another */\n") == (
         "// only a comment\n\n/* and another */\n"
     )
-
-
-def test_every_keyword_is_escaped() -> None:
-    assert set(keywords.TERMINALS) <= keywords.RESERVED
-    assert all(keywords.escape(word) == f"%{word}" for word in keywords.RESERVED)
-    assert keywords.escape("float") == "float"
 
 
 def test_syntax_error_is_a_wit_error() -> None:
