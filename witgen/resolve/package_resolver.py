@@ -80,11 +80,11 @@ if TYPE_CHECKING:
 _MAP_KEY_TYPES = {"bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"}
 
 
-def package_of_path(p: n.PackagePath) -> m.PackageName:
+def _package_of_path(p: n.PackagePath) -> m.PackageName:
     return m.PackageName(namespace=p.namespace.name, name=p.package.name, version=p.version)
 
 
-def for_each_path(
+def _for_each_path(
     items: list[n.TopItem],
     f: Callable[
         [n.Id | None, tuple[n.Attribute, ...], n.UsePath, tuple[n.UseName, ...] | None, str], None
@@ -124,7 +124,7 @@ def for_each_path(
                 assert_never(item)
 
 
-def resource_function_name(rf: n.ResourceFunc, resource: str) -> tuple[str, m.FunctionKindName]:
+def _resource_function_name(rf: n.ResourceFunc, resource: str) -> tuple[str, m.FunctionKindName]:
     """The name (`[method]r.m`, `[static]r.s`, `[constructor]r`) and kind of a resource member."""
     is_async = rf.func.is_async
     if rf.kind == "method":
@@ -134,7 +134,7 @@ def resource_function_name(rf: n.ResourceFunc, resource: str) -> tuple[str, m.Fu
     return f"[constructor]{resource}", "constructor"
 
 
-def first_token_span(ty: n.Type) -> Span:
+def _first_token_span(ty: n.Type) -> Span:
     """Where wit-parser points for a whole type: its first token (`result` of `result<..>`)."""
     word = {
         n.ResultType: "result",
@@ -146,7 +146,7 @@ def first_token_span(ty: n.Type) -> Span:
     return Span(ty.span.start, ty.span.start + length)
 
 
-def anonymous_kind(key: AnonymousKey) -> m.TypeDefKind:
+def _anonymous_kind(key: AnonymousKey) -> m.TypeDefKind:
     """The kind an `anon_key` stands for."""
     match key:
         case (m.Handle, hk, r):
@@ -273,7 +273,7 @@ class PackageResolver:
             if not isinstance(path, n.PackagePath):
                 return
             stability = stability_of(attrs)
-            pname = package_of_path(path)
+            pname = _package_of_path(path)
             deps = pkg.foreign_deps.get(pname)
             if deps is None:
                 deps = pkg.foreign_deps[pname] = {}
@@ -292,7 +292,7 @@ class PackageResolver:
                     pkg.foreign_item_stability[("i", iid)] = stability
 
         for items in files:
-            for_each_path(items, visit)
+            _for_each_path(items, visit)
         pkg.n_foreign_interfaces = len(pkg.interfaces)
         pkg.n_foreign_worlds = len(pkg.worlds)
 
@@ -348,7 +348,7 @@ class PackageResolver:
                     *hint(used.name, list(names)),
                 )
 
-            for_each_path(items, visit)
+            _for_each_path(items, visit)
         topo = toposort("interface or world", order)
         iface_order: list[int] = []
         world_order: list[int] = []
@@ -382,7 +382,9 @@ class PackageResolver:
                             )
                         file_items[name.name] = found
                     else:
-                        dep = self.pkg.foreign_deps[package_of_path(item.path)][item.path.name.name]
+                        dep = self.pkg.foreign_deps[_package_of_path(item.path)][
+                            item.path.name.name
+                        ]
                         file_items[name.name] = (dep[0], dep[1])  # type: ignore[assignment]
                 elif isinstance(item, n.Interface | n.World):
                     file_items[item.name.name] = ids[item.name.name]
@@ -425,7 +427,7 @@ class PackageResolver:
                     )
                     lookup[un.name.name] = (("type", tid), un.name.span)
 
-            for_each_path(items, visit)
+            _for_each_path(items, visit)
         self.pkg.n_foreign_types = len(self.pkg.types)
 
     # ---- lookups
@@ -443,7 +445,7 @@ class PackageResolver:
                     *hint(path.name.name, known),
                 )
             return item, path.name.name, path.name.span
-        dep = self.pkg.foreign_deps[package_of_path(path)][path.name.name]
+        dep = self.pkg.foreign_deps[_package_of_path(path)][path.name.name]
         return (dep[0], dep[1]), path.name.name, path.name.span  # type: ignore[return-value]
 
     def extract_iface(self, item: ItemRef, name: str, span: Span) -> int:
@@ -529,7 +531,7 @@ class PackageResolver:
                     continue
                 rid = self.resource_id(item.name)
                 for rf in item.funcs:
-                    fname, fkind = resource_function_name(rf, item.name.name)
+                    fname, fkind = _resource_function_name(rf, item.name.name)
                     _, got = self.attempt(
                         self.resolve_function,
                         rf.docs,
@@ -699,7 +701,7 @@ class PackageResolver:
             return m.Alias(type=ty.name)
         if isinstance(ty, n.Named):
             return m.Alias(type=m.TypeId(self.lookup_type(ty.name)))
-        return anonymous_kind(self.anon_key(ty, stability, depth))
+        return _anonymous_kind(self.anon_key(ty, stability, depth))
 
     def resolve_type(self, ty: n.Type, stability: m.Stability, depth: int = 0) -> m.Type:
         """The type `ty` refers to; an anonymous one is interned (one id per distinct type)."""
@@ -723,7 +725,7 @@ class PackageResolver:
         """The interning key of an anonymous type: its kind's class and field values.
 
         The types inside are resolved first (and interned), so that equal types get equal
-        keys without the kind being built; `anonymous_kind` builds it for a new key.
+        keys without the kind being built; `_anonymous_kind` builds it for a new key.
         """
         match ty:
             case n.HandleType(borrow=borrow, resource=r):
@@ -748,7 +750,7 @@ class PackageResolver:
                 )
             case n.TupleType(types=ts):
                 if not ts:
-                    raise fail("WIT301", "empty tuple", first_token_span(ty))
+                    raise fail("WIT301", "empty tuple", _first_token_span(ty))
                 return (m.TupleKind, tuple(self.resolve_type(x, stability, depth + 1) for x in ts))
             case n.MapType(key=k, value=v):
                 if not (isinstance(k, n.Prim) and k.name in _MAP_KEY_TYPES):
@@ -780,7 +782,7 @@ class PackageResolver:
         return m.TypeId(found)
 
     def alloc_anon(self, key: AnonymousKey, stability: m.Stability, span: Span) -> int:
-        kind = anonymous_kind(key)
+        kind = _anonymous_kind(key)
         # wit-parser: an anonymous type takes the gate of the first type it refers to
         # that has one, else the gate of the context it is written in.
         types = self.pkg.types
@@ -905,7 +907,7 @@ class PackageResolver:
                     raise fail(
                         "WIT305",
                         "the `ok` type must be the resource being constructed",
-                        first_token_span(func.result),
+                        _first_token_span(func.result),
                     )
         else:
             result = None if func.result is None else self.resolve_type(func.result, anon_stability)
@@ -929,7 +931,7 @@ class PackageResolver:
         return rid
 
     def resolve_resource_func(self, rf: n.ResourceFunc, resource: n.Id) -> UnresolvedFunction:
-        name, kind = resource_function_name(rf, resource.name)
+        name, kind = _resource_function_name(rf, resource.name)
         rid = self.resource_id(resource)
         return self.resolve_function(rf.docs, rf.attrs, name, rf.func, kind, rid, rf.name.span)
 
@@ -976,7 +978,7 @@ class PackageResolver:
             if isinstance(item, n.Resource):
                 for rf in item.funcs or ():
                     _, f = self.attempt(self.resolve_resource_func, rf, item.name)
-                    unique_imports.add(resource_function_name(rf, item.name.name)[0], rf.name.span)
+                    unique_imports.add(_resource_function_name(rf, item.name.name)[0], rf.name.span)
                     if f is not None:
                         w.imports.append((f.name, f, rf.name.span))
                 continue
