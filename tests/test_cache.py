@@ -174,9 +174,9 @@ def test_keys_name_contents_features_and_code() -> None:
 
 
 # Modules a load runs that need not be in the code hash (besides empty package files): the
-# version is hashed on its own, `_digest` only makes keys, and diagnostics are never cached.
+# version is hashed on its own, and diagnostics are never cached.
 # `api` shapes a cached value only through the binary dependencies it decodes and merges.
-NOT_CACHED = {"__init__.py", "_digest.py", os.path.join("text", "diagnostics.py")}
+NOT_CACHED = {"__init__.py", os.path.join("text", "diagnostics.py")}
 LOADED_MODULES = """
 import json, os, sys
 from witgen import api

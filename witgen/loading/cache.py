@@ -14,9 +14,34 @@ import functools
 import os
 
 from witgen import __version__
-from witgen._digest import hasher
+
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Hasher(Protocol):  # the part of hashlib's interface used here
+        def update(self, data: bytes, /) -> None: ...
+        def hexdigest(self) -> str: ...
+
 
 _MAGIC = b"witgen-cache-2\n"
+
+
+def _hasher() -> Hasher:
+    """A BLAKE2b hasher. CPython's built-in `_blake2` comes first: `hashlib` loads OpenSSL,
+    which would add to the start-up of every `check` that reads the cache."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - a Python without the builtin module
+        from hashlib import blake2b
+    return blake2b(digest_size=32)
+
+
+def digest(data: bytes) -> str:
+    """A hex content hash of `data` (for binaries in `deps/`)."""
+    h = _hasher()
+    h.update(data)
+    return h.hexdigest()
 
 
 def directory() -> str:
@@ -60,7 +85,7 @@ def code_version(binaries: bool = False) -> str:
     files of `code_paths`, and the parser's table (which changes with the grammar)."""
     from witgen.syntax.grammar import table_path
 
-    h = hasher()
+    h = _hasher()
     h.update(__version__.encode())
     for path in (*code_paths(binaries), table_path()):
         try:
@@ -74,7 +99,7 @@ def code_version(binaries: bool = False) -> str:
 def key(kind: str, *parts: tuple[str, str], binaries: bool = False) -> str:
     """The name of the entry for `parts` (path and text pairs), made by code that reads
     binary dependencies when `binaries` is set."""
-    h = hasher()
+    h = _hasher()
     h.update(f"{kind}\0{code_version(binaries)}\0".encode())
     for path, text in parts:
         h.update(path.encode("utf-8", "surrogatepass"))

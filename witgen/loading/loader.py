@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 
-from witgen._digest import digest
 from witgen._record import record
 from witgen.loading import cache
 from witgen.syntax import nodes
@@ -228,7 +227,7 @@ def content_key(kind: str, plans: list[_Plan], *extra: str) -> str:
     """A cache key naming exactly these files, these texts and `extra`."""
     parts = [(x, "") for x in extra]
     parts += [(s.path, s.text) for p in plans for s in p.sources]
-    binaries = [(p.path, digest(p.binary)) for p in plans if p.binary]
+    binaries = [(p.path, cache.digest(p.binary)) for p in plans if p.binary]
     return cache.key(kind, *parts, *binaries, binaries=bool(binaries))
 
 

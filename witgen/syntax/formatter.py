@@ -36,7 +36,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, assert_never
 
-from witgen._digest import digest
 from witgen._record import record
 from witgen.syntax import nodes as n
 from witgen.syntax.keywords import escape
@@ -50,7 +49,9 @@ DEFAULT_WIDTH = 100
 def code_version() -> str:
     """A hash of this module, part of the key of cached results: new layout rules must not
     be answered from the cache."""
-    return digest(Path(__file__).read_bytes())[:16]
+    import hashlib  # only `fmt` needs it
+
+    return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=32).hexdigest()[:16]
 
 
 def format_file(file: n.File, text: str, *, width: int = DEFAULT_WIDTH) -> str:
