@@ -7,6 +7,7 @@ compared with an uncached run of the same input.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -170,3 +171,52 @@ def test_keys_name_contents_features_and_code() -> None:
     # Boundaries between parts are kept: ("ab", "") is not ("a", "b").
     assert cache.key("k", ("ab", "")) != cache.key("k", ("a", "b"))
     assert api.Features.of(["a"]) != api.Features.of(["b"])
+
+
+# Modules a load runs that need not be in the code hash (besides empty package files): the
+# version is hashed on its own, and diagnostics are never cached.
+# `api` shapes a cached value only through the binary dependencies it decodes and merges.
+NOT_CACHED = {"__init__.py", os.path.join("text", "diagnostics.py")}
+LOADED_MODULES = """
+import json, os, sys
+from witgen import api
+api.load(sys.argv[1], use_cache=False)
+root = os.path.dirname(api.__file__)
+print(json.dumps(sorted(
+    os.path.relpath(m.__file__, root) for name, m in list(sys.modules.items())
+    if name.startswith("witgen.") and getattr(m, "__file__", None)
+)))
+"""
+
+
+def _modules_a_load_runs(path: Path) -> set[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", LOADED_MODULES, str(path)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    root = Path(api.__file__).parent
+    return {p for p in json.loads(proc.stdout) if (root / p).stat().st_size} - NOT_CACHED
+
+
+def _hashed(binaries: bool) -> set[str]:
+    root = Path(api.__file__).parent
+    return {os.path.relpath(p, root) for p in cache.code_paths(binaries)}
+
+
+def test_code_version_covers_every_module_a_load_runs(package: Path) -> None:
+    assert _modules_a_load_runs(package) - {"api.py"} <= _hashed(binaries=False)
+
+
+def test_code_version_with_binary_deps_covers_the_decoder(package: Path, tmp_path: Path) -> None:
+    dep = tmp_path / "dep" / "types.wit"
+    dep.parent.mkdir()
+    dep.write_text(PKG.replace("demo:cached", "demo:dep"), encoding="utf-8")
+    deps = package.parent / "deps"
+    deps.mkdir()
+    (deps / "dep.wasm").write_bytes(api.encode(dep, use_cache=False))
+    package.write_text(PKG.replace("import types;", "import demo:dep/types@1.0.0;"), "utf-8")
+    assert api.check([package.parent], use_cache=False).diagnostics == []
+    modules = _modules_a_load_runs(package.parent)
+    assert os.path.join("wasm", "decoder.py") in modules
+    assert modules <= _hashed(binaries=True)
+    assert cache.code_version(binaries=True) != cache.code_version()

@@ -31,9 +31,8 @@ from witgen import api
 from witgen._record import fields as record_fields
 from witgen.api import Features
 from witgen.cli.app import app
-from witgen.outputs import printer
 from witgen.outputs.json import to_json
-from witgen.syntax import formatter, nodes, parse
+from witgen.syntax import nodes, parse
 from witgen.text.diagnostics import WitError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,11 +160,6 @@ def test_empty_and_comment_only_files() -> None:
     assert fmt("\n\n// only a comment\n\n\n/* and another */\n") == (
         "// only a comment\n\n/* and another */\n"
     )
-
-
-def test_keywords_match_the_printer_and_the_lexer() -> None:
-    assert formatter.KEYWORDS == printer.KEYWORDS
-    assert set(parse.KEYWORDS) <= formatter.KEYWORDS
 
 
 def test_syntax_error_is_a_wit_error() -> None:

@@ -1,4 +1,4 @@
-"""`witgen.resolve.docs_of`: the doc text wit-parser derives from the comments before an item.
+"""`docs_and_gates.docs_of`: the doc text wit-parser derives from the comments before an item.
 
 Every expectation below was recorded from `wasm-tools component wit --json` 1.262 (and is
 re-checked against it when wasm-tools is on PATH). wit-parser's rule:
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from witgen.resolve import docs_of
+from witgen.resolve.docs_and_gates import docs_of
 from witgen.syntax import nodes as n
 from witgen.text.source import Span
 

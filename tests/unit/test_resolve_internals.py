@@ -17,6 +17,7 @@ import pytest
 from witgen import resolve
 from witgen.api import Features
 from witgen.loading import loader
+from witgen.resolve import toposort
 from witgen.syntax import nodes as n
 from witgen.text.source import Span
 
@@ -52,4 +53,4 @@ def test_toposort_shortcut_is_the_general_order(seed: int) -> None:
         ]
         for name in declared
     }
-    assert resolve.toposort_all("type", deps) == (resolve.ready_order(deps), [], set())
+    assert toposort.toposort_all("type", deps) == (toposort.ready_order(deps), [], set())

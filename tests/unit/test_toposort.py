@@ -1,4 +1,4 @@
-"""`witgen.resolve.toposort`: wit-parser's order, and its missing-name and cycle errors.
+"""`witgen.resolve.toposort.toposort`: wit-parser's order, and its missing-name and cycle errors.
 
 The order is Kahn's algorithm where, among the items that are ready, the one declared
 first goes next (so independent items keep source order, and wit-parser's type and
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from witgen.resolve import ResolveError, toposort, toposort_all
+from witgen.resolve.errors import ResolveError
+from witgen.resolve.toposort import toposort, toposort_all
 from witgen.syntax import nodes as n
 from witgen.text.source import Span
 

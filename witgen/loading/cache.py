@@ -28,8 +28,8 @@ _MAGIC = b"witgen-cache-2\n"
 
 
 def _hasher() -> Hasher:
-    """A BLAKE2b hasher. `_blake2` is built into CPython and loads in microseconds;
-    `hashlib` first loads OpenSSL, which costs a `check` more than reading its cache."""
+    """A BLAKE2b hasher. CPython's built-in `_blake2` comes first: `hashlib` loads OpenSSL,
+    which would add to the start-up of every `check` that reads the cache."""
     try:
         from _blake2 import blake2b
     except ImportError:  # pragma: no cover - a Python without the builtin module
@@ -53,28 +53,41 @@ def enabled() -> bool:
     return os.environ.get("WITGEN_NO_CACHE", "") in ("", "0")
 
 
+# The code a cached value depends on, as paths in the package (a trailing `/`: every
+# module of the directory, so that a module added there is covered without being listed):
+# the parser and the trees it builds, the model, the resolver, the loader and this cache.
+_CODE = ("_record.py", "text/source.py", "syntax/", "loading/", "model/", "resolve/")
+# For a package with binary dependencies, also the code that decodes them, prints them as
+# WIT for the resolver and merges the two (`api._resolve_with_binaries`).
+_BINARY_CODE = ("wasm/", "outputs/printer.py", "api.py")
+
+
+def code_paths(binaries: bool = False) -> list[str]:
+    """The files of `_CODE` (and of `_BINARY_CODE` with `binaries`), in a fixed order."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    paths: list[str] = []
+    for name in _CODE + _BINARY_CODE if binaries else _CODE:
+        path = os.path.join(package, *name.split("/"))
+        if not name.endswith("/"):
+            paths.append(path)
+            continue
+        try:
+            modules = sorted(f for f in os.listdir(path) if f.endswith(".py"))
+        except OSError:
+            modules = []
+        paths += [os.path.join(path, f) for f in modules]
+    return paths
+
+
 @functools.cache
-def code_version() -> str:
-    """A hash of the files whose output is cached, so any change to them invalidates it:
-    the modules that parse, resolve and pickle, and the parser's table (which changes with
-    the grammar)."""
+def code_version(binaries: bool = False) -> str:
+    """A hash of the code whose output is cached, so any change to it invalidates it: the
+    files of `code_paths`, and the parser's table (which changes with the grammar)."""
     from witgen.syntax.grammar import table_path
 
     h = _hasher()
     h.update(__version__.encode())
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    modules = (
-        "_record.py",
-        "text/source.py",
-        "syntax/nodes.py",
-        "syntax/parse.py",
-        "model/__init__.py",
-        "resolve/__init__.py",
-        "loading/loader.py",
-        "loading/cache.py",
-    )
-    paths = [os.path.join(package, *name.split("/")) for name in modules]
-    for path in (*paths, table_path()):
+    for path in (*code_paths(binaries), table_path()):
         try:
             with open(path, "rb") as f:
                 h.update(f.read())
@@ -83,9 +96,11 @@ def code_version() -> str:
     return h.hexdigest()[:16]
 
 
-def key(kind: str, *parts: tuple[str, str]) -> str:
+def key(kind: str, *parts: tuple[str, str], binaries: bool = False) -> str:
+    """The name of the entry for `parts` (path and text pairs), made by code that reads
+    binary dependencies when `binaries` is set."""
     h = _hasher()
-    h.update(f"{kind}\0{code_version()}\0".encode())
+    h.update(f"{kind}\0{code_version(binaries)}\0".encode())
     for path, text in parts:
         h.update(path.encode("utf-8", "surrogatepass"))
         h.update(b"\0")

@@ -227,8 +227,8 @@ def content_key(kind: str, plans: list[_Plan], *extra: str) -> str:
     """A cache key naming exactly these files, these texts and `extra`."""
     parts = [(x, "") for x in extra]
     parts += [(s.path, s.text) for p in plans for s in p.sources]
-    parts += [(p.path, cache.digest(p.binary)) for p in plans if p.binary]
-    return cache.key(kind, *parts)
+    binaries = [(p.path, cache.digest(p.binary)) for p in plans if p.binary]
+    return cache.key(kind, *parts, *binaries, binaries=bool(binaries))
 
 
 def parse(plans: list[_Plan], sources: SourceMap, *, use_cache: bool = True) -> list[Group]:

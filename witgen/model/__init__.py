@@ -1,6 +1,6 @@
 """The resolved type graph: wit-parser's `Resolve`, frozen.
 
-Input: built once by `resolve.py` (from syntax trees) or by `backends/decoder.py` (from
+Input: built once by `witgen.resolve` (from syntax trees) or by `wasm/decoder.py` (from
 binaries). Output: read by every backend. Invariants:
 
 - Everything is a frozen, slotted, keyword-only dataclass with tuple fields; no names are
@@ -19,8 +19,8 @@ from witgen._record import field, record
 from witgen.text.source import Span
 
 # The ids are ints; to the type checker, four kinds of int that do not mix. typing is not
-# imported at run time (it costs `check` more start-up time than this whole module), and
-# calling `int` on an int returns it, as calling a NewType does.
+# imported at run time (every `check` would pay for it at start-up), and calling `int` on
+# an int returns it, as calling a NewType does.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Literal, NewType

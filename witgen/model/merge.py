@@ -20,6 +20,7 @@ from typing import TypeVar, assert_never
 
 from witgen import model as m
 from witgen._record import replace
+from witgen.model.kinds import map_kind, referenced_types
 
 _Id = TypeVar("_Id", m.TypeId, m.InterfaceId, m.WorldId, m.PackageId)
 
@@ -32,31 +33,6 @@ class Maps:
     interfaces: dict[m.InterfaceId, m.InterfaceId] = field(default_factory=dict)
     worlds: dict[m.WorldId, m.WorldId] = field(default_factory=dict)
     types: dict[m.TypeId, m.TypeId] = field(default_factory=dict)
-
-
-def _children(kind: m.TypeDefKind) -> list[m.Type | None]:
-    """The payload types of a kind, in a fixed order, so that two kinds can be paired."""
-    match kind:
-        case m.Record(fields=fields):
-            return [f.type for f in fields]
-        case m.Variant(cases=cases):
-            return [c.type for c in cases]
-        case m.TupleKind(types=types):
-            return list(types)
-        case m.OptionKind(type=t) | m.ListKind(type=t) | m.FixedList(type=t) | m.Alias(type=t):
-            return [t]
-        case m.ResultKind(ok=ok, err=err):
-            return [ok, err]
-        case m.MapKind(key=k, value=v):
-            return [k, v]
-        case m.Future(type=t) | m.Stream(type=t):
-            return [t]
-        case m.Handle(resource=r):
-            return [r]
-        case m.Resource() | m.Flags() | m.Enum():
-            return []
-        case _:
-            assert_never(kind)
 
 
 class _Matcher:
@@ -74,7 +50,7 @@ class _Matcher:
         self.maps.types[theirs] = ours
         a, b = self.other.types[theirs].kind, self.into.types[ours].kind
         if self.structural and type(a) is type(b):
-            for x, y in zip(_children(a), _children(b), strict=False):
+            for x, y in zip(referenced_types(a), referenced_types(b), strict=False):
                 self.type(x, y)
 
     def function(self, theirs: m.Function, ours: m.Function) -> None:
@@ -142,48 +118,6 @@ def _allocate(mapping: dict[_Id, _Id], count: int, start: int, make: Callable[[i
         if make(i) not in mapping:
             mapping[make(i)] = make(n)
             n += 1
-
-
-def map_kind(kind: m.TypeDefKind, ty: Callable[[m.Type], m.Type]) -> m.TypeDefKind:
-    """`kind` with every type it refers to passed through `ty`."""
-
-    def opt(t: m.Type | None) -> m.Type | None:
-        return None if t is None else ty(t)
-
-    def tid(t: m.TypeId) -> m.TypeId:
-        out = ty(t)
-        assert not isinstance(out, str)
-        return out
-
-    match kind:
-        case m.Record(fields=fields):
-            return m.Record(fields=tuple(replace(f, type=ty(f.type)) for f in fields))
-        case m.Variant(cases=cases):
-            return m.Variant(cases=tuple(replace(c, type=opt(c.type)) for c in cases))
-        case m.TupleKind(types=types):
-            return m.TupleKind(types=tuple(ty(t) for t in types))
-        case m.OptionKind(type=t):
-            return m.OptionKind(type=ty(t))
-        case m.ListKind(type=t):
-            return m.ListKind(type=ty(t))
-        case m.FixedList(type=t, size=size):
-            return m.FixedList(type=ty(t), size=size)
-        case m.Alias(type=t):
-            return m.Alias(type=ty(t))
-        case m.ResultKind(ok=ok, err=err):
-            return m.ResultKind(ok=opt(ok), err=opt(err))
-        case m.MapKind(key=k, value=v):
-            return m.MapKind(key=ty(k), value=ty(v))
-        case m.Future(type=t):
-            return m.Future(type=opt(t))
-        case m.Stream(type=t):
-            return m.Stream(type=opt(t))
-        case m.Handle(kind=hk, resource=r):
-            return m.Handle(kind=hk, resource=tid(r))
-        case m.Resource() | m.Flags() | m.Enum():
-            return kind
-        case _:
-            assert_never(kind)
 
 
 class _Appender:
@@ -323,51 +257,51 @@ def merge(into: m.Resolve, other: m.Resolve, *, structural: bool = False) -> tup
     return replace(merged, main=into.main, main_group=into.main_group), matcher.maps
 
 
-class _Cloner:
+class _WorldItemCloner:
     """wit-parser's `Cloner`: copies the types one owner owns (and every anonymous type on
     the way) to another owner, appending each copy once, children first."""
 
-    def __init__(self, r: m.Resolve) -> None:
-        self.types = list(r.types)
-        self.interfaces = list(r.interfaces)
+    def __init__(self, resolve: m.Resolve) -> None:
+        self.types = list(resolve.types)
+        self.interfaces = list(resolve.interfaces)
         self.copies: dict[m.TypeId, m.TypeId] = {}
-        self.prev: m.TypeOwner = None
-        self.new: m.TypeOwner = None
+        self.from_owner: m.TypeOwner = None
+        self.to_owner: m.TypeOwner = None
 
-    def ty(self, t: m.Type) -> m.Type:
+    def copy_type(self, t: m.Type) -> m.Type:
         if isinstance(t, str):
             return t
         if t in self.copies:
             return self.copies[t]
         td = self.types[t]
-        if td.owner is not None and td.owner != self.prev:
+        if td.owner is not None and td.owner != self.from_owner:
             return t
-        kind = map_kind(td.kind, self.ty)
-        owner = self.new if td.owner is not None else None
+        kind = map_kind(td.kind, self.copy_type)
+        owner = self.to_owner if td.owner is not None else None
         self.types.append(replace(td, kind=kind, owner=owner))
         self.copies[t] = m.TypeId(len(self.types) - 1)
         return self.copies[t]
 
-    def function(self, f: m.Function) -> m.Function:
+    def copy_function(self, f: m.Function) -> m.Function:
         res = f.kind.resource
-        kind = replace(f.kind, resource=None if res is None else self.tid(res))
-        params = tuple(replace(p, type=self.ty(p.type)) for p in f.params)
-        result = None if f.result is None else self.ty(f.result)
+        kind = replace(f.kind, resource=None if res is None else self.copy_type_id(res))
+        params = tuple(replace(p, type=self.copy_type(p.type)) for p in f.params)
+        result = None if f.result is None else self.copy_type(f.result)
         return replace(f, kind=kind, params=params, result=result)
 
-    def tid(self, t: m.TypeId) -> m.TypeId:
-        out = self.ty(t)
+    def copy_type_id(self, t: m.TypeId) -> m.TypeId:
+        out = self.copy_type(t)
         assert not isinstance(out, str)
         return out
 
-    def interface(self, iid: m.InterfaceId, package: m.PackageId | None) -> m.InterfaceId:
+    def copy_interface(self, iid: m.InterfaceId, package: m.PackageId | None) -> m.InterfaceId:
         """A copy of inline interface `iid`, marked `clone_of` as wit-parser marks it."""
         new = m.InterfaceId(len(self.interfaces))
         self.interfaces.append(self.interfaces[iid])  # reserved: its types name it as owner
-        self.prev, self.new = m.OwnerInterface(id=iid), m.OwnerInterface(id=new)
+        self.from_owner, self.to_owner = m.OwnerInterface(id=iid), m.OwnerInterface(id=new)
         iface = self.interfaces[iid]
-        types = tuple((n, self.tid(t)) for n, t in iface.types)
-        functions = tuple((n, self.function(f)) for n, f in iface.functions)
+        types = tuple((n, self.copy_type_id(t)) for n, t in iface.types)
+        functions = tuple((n, self.copy_function(f)) for n, f in iface.functions)
         self.interfaces[new] = replace(
             iface, types=types, functions=functions, package=package, clone_of=iid
         )
@@ -382,7 +316,7 @@ def merge_worlds(r: m.Resolve, source: m.WorldId, target: m.WorldId) -> m.Resolv
     the functions that use them are rewritten to the copies.
     """
     src, dst = r.worlds[source], r.worlds[target]
-    cloner = _Cloner(r)
+    cloner = _WorldItemCloner(r)
 
     def union(
         mine: tuple[tuple[m.WorldKey, m.WorldItem], ...],
@@ -393,13 +327,13 @@ def merge_worlds(r: m.Resolve, source: m.WorldId, target: m.WorldId) -> m.Resolv
         for key, item in theirs:
             if key in have:
                 continue
-            cloner.prev, cloner.new = m.OwnerWorld(id=source), m.OwnerWorld(id=target)
+            cloner.from_owner, cloner.to_owner = m.OwnerWorld(id=source), m.OwnerWorld(id=target)
             if isinstance(item, m.WorldType):
-                item = replace(item, id=cloner.tid(item.id))
+                item = replace(item, id=cloner.copy_type_id(item.id))
             elif isinstance(item, m.WorldFunction):
-                item = m.WorldFunction(function=cloner.function(item.function))
+                item = m.WorldFunction(function=cloner.copy_function(item.function))
             elif r.interfaces[item.id].name is None:
-                item = replace(item, id=cloner.interface(item.id, dst.package))
+                item = replace(item, id=cloner.copy_interface(item.id, dst.package))
             out.append((key, item))
         return tuple(out)
 

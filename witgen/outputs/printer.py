@@ -25,24 +25,7 @@ from pathlib import PurePosixPath
 from typing import Literal, assert_never
 
 from witgen import model as m
-
-# The words `wit-parser`'s lexer treats as keywords; a name spelled like one is printed
-# with a leading `%` so that it reads back as an identifier.
-KEYWORDS = frozenset(
-    {
-        "as", "async", "bool", "borrow", "char", "constructor", "enum", "error-context",
-        "export", "f32", "f64", "flags", "float32", "float64", "from", "func", "future",
-        "import", "include", "interface", "list", "map", "option", "own", "package",
-        "record", "resource", "result", "s16", "s32", "s64", "s8", "static", "stream",
-        "string", "tuple", "type", "u16", "u32", "u64", "u8", "use", "variant", "with",
-        "world",
-    }
-)  # fmt: skip
-
-
-def escape(name: str) -> str:
-    """`name` as written in WIT source: `%` before a keyword, otherwise unchanged."""
-    return f"%{name}" if name in KEYWORDS else name
+from witgen.syntax.keywords import escape
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -215,7 +198,7 @@ class _Printer:
     """Walks the model and writes WIT, one method per construct (as `WitPrinter`)."""
 
     def __init__(self, resolve: m.Resolve, *, docs: bool) -> None:
-        self.r = resolve
+        self.resolve = resolve
         self.emit_docs = docs
         self.out = _Output()
         # Whether the current block already holds an item, so the next one needs a blank
@@ -225,7 +208,7 @@ class _Printer:
     # ---- packages, interfaces, worlds
 
     def package(self, pid: m.PackageId, *, is_main: bool) -> None:
-        pkg = self.r.packages[pid]
+        pkg = self.resolve.packages[pid]
         self.docs(pkg.docs)
         self.out.write(f"package {escape(pkg.name.namespace)}:{escape(pkg.name.name)}")
         if pkg.name.version is not None:
@@ -236,7 +219,7 @@ class _Printer:
         else:
             self.out.indent_start()
         for name, iid in pkg.interfaces:
-            iface = self.r.interfaces[iid]
+            iface = self.resolve.interfaces[iid]
             self.docs(iface.docs)
             self.gates(iface.stability)
             self.out.write(f"interface {escape(name)}")
@@ -246,7 +229,7 @@ class _Printer:
             if is_main:
                 self.out.newline()
         for name, wid in pkg.worlds:
-            world = self.r.worlds[wid]
+            world = self.resolve.worlds[wid]
             self.docs(world.docs)
             self.gates(world.stability)
             self.out.write(f"world {escape(name)}")
@@ -258,7 +241,7 @@ class _Printer:
 
     def interface(self, iid: m.InterfaceId) -> None:
         prev_items, self.any_items = self.any_items, False
-        iface = self.r.interfaces[iid]
+        iface = self.resolve.interfaces[iid]
         resource_funcs: dict[m.TypeId, list[m.Function]] = {}
         freestanding: list[m.Function] = []
         for _, func in iface.functions:
@@ -278,7 +261,7 @@ class _Printer:
 
     def world(self, wid: m.WorldId) -> None:
         prev_items, self.any_items = self.any_items, False
-        world = self.r.worlds[wid]
+        world = self.resolve.worlds[wid]
         assert world.package is not None
         types: list[tuple[str, m.TypeId]] = []
         resource_funcs: dict[m.TypeId, list[m.Function]] = {}
@@ -313,7 +296,7 @@ class _Printer:
     ) -> None:
         match item:
             case m.WorldInterface(id=iid, docs=docs, stability=stability):
-                iface = self.r.interfaces[iid]
+                iface = self.resolve.interfaces[iid]
                 if isinstance(key, str):
                     # A plain name falls back on the interface's own docs.
                     self.docs(docs if docs.contents is not None else iface.docs)
@@ -345,12 +328,12 @@ class _Printer:
                 assert_never(item)
 
     def interface_path(self, iid: m.InterfaceId, cur_pkg: m.PackageId) -> None:
-        iface = self.r.interfaces[iid]
+        iface = self.resolve.interfaces[iid]
         assert iface.name is not None and iface.package is not None
         if iface.package == cur_pkg:
             self.out.write(escape(iface.name))
             return
-        name = self.r.packages[iface.package].name
+        name = self.resolve.packages[iface.package].name
         self.out.write(f"{escape(name.namespace)}:{escape(name.name)}/{escape(iface.name)}")
         if name.version is not None:
             self.out.write(f"@{name.version}")
@@ -368,9 +351,9 @@ class _Printer:
         to_declare: list[m.TypeId] = []
         to_import: list[tuple[_UseKey, list[tuple[str, str]]]] = []
         for name, tid in types:
-            ty = self.r.types[tid]
+            ty = self.resolve.types[tid]
             if isinstance(ty.kind, m.Alias) and not isinstance(ty.kind.type, str):
-                other = self.r.types[ty.kind.type]
+                other = self.resolve.types[ty.kind.type]
                 other_owner = _owner_key(other.owner)
                 if other_owner is not None and other_owner != owner:
                     assert other.name is not None, "cannot import an unnamed type"
@@ -397,7 +380,7 @@ class _Printer:
             self.out.semicolon()
 
         for tid in to_declare:
-            ty = self.r.types[tid]
+            ty = self.resolve.types[tid]
             self.new_item()
             self.docs(ty.docs)
             self.gates(ty.stability, _external_id(ty))
@@ -408,14 +391,14 @@ class _Printer:
 
     def _owner_package(self, owner: _OwnerKey) -> m.PackageId:
         if owner[0] == "interface":
-            pkg = self.r.interfaces[owner[1]].package
+            pkg = self.resolve.interfaces[owner[1]].package
         else:
-            pkg = self.r.worlds[owner[1]].package
+            pkg = self.resolve.worlds[owner[1]].package
         assert pkg is not None
         return pkg
 
     def resource(self, tid: m.TypeId, funcs: Sequence[m.Function]) -> None:
-        name = self.r.types[tid].name
+        name = self.resolve.types[tid].name
         assert name is not None, "resources must be named"
         self.out.write(f"resource {escape(name)}")
         if not funcs:
@@ -513,7 +496,7 @@ class _Printer:
             return "_"
         if isinstance(ty, str):
             return ty
-        td = self.r.types[ty]
+        td = self.resolve.types[ty]
         if td.name is not None:
             return escape(td.name)
         kind = td.kind
@@ -577,7 +560,7 @@ class _Printer:
                 assert_never(kind)
 
     def handle(self, handle: m.Handle, *, force: bool) -> str:
-        name = self.r.types[handle.resource].name
+        name = self.resolve.types[handle.resource].name
         assert name is not None, "unnamed resource type"
         if handle.kind == "borrow":
             return f"borrow<{escape(name)}>"
@@ -603,7 +586,7 @@ class _Printer:
             return False
         if isinstance(func.result, str):
             return False
-        kind = self.r.types[func.result].kind
+        kind = self.resolve.types[func.result].kind
         return (
             isinstance(kind, m.Handle)
             and kind.kind == "own"

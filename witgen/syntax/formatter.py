@@ -38,22 +38,9 @@ from typing import Any, TypeVar, assert_never
 
 from witgen._record import record
 from witgen.syntax import nodes as n
+from witgen.syntax.keywords import escape
 
 _T = TypeVar("_T")
-
-# wit-parser's keywords (wasm-tools 1.262 lexer): a name spelled like one needs `%`. The same
-# set as `backends.printer.KEYWORDS` (a test keeps them equal); the printer sits below this
-# module in the layering, so it cannot be imported from here.
-KEYWORDS = frozenset(
-    {
-        "as", "async", "bool", "borrow", "char", "constructor", "enum", "error-context",
-        "export", "f32", "f64", "flags", "float32", "float64", "from", "func", "future",
-        "import", "include", "interface", "list", "map", "option", "own", "package",
-        "record", "resource", "result", "s16", "s32", "s64", "s8", "static", "stream",
-        "string", "tuple", "type", "u16", "u32", "u64", "u8", "use", "variant", "with",
-        "world",
-    }
-)  # fmt: skip
 
 DEFAULT_WIDTH = 100
 
@@ -62,26 +49,22 @@ DEFAULT_WIDTH = 100
 def code_version() -> str:
     """A hash of this module, part of the key of cached results: new layout rules must not
     be answered from the cache."""
-    from witgen.loading import cache
+    import hashlib  # only `fmt` needs it
 
-    return cache.digest(Path(__file__).read_bytes())[:16]
-
-
-def escape(name: str) -> str:
-    return f"%{name}" if name in KEYWORDS else name
+    return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=32).hexdigest()[:16]
 
 
 def format_file(file: n.File, text: str, *, width: int = DEFAULT_WIDTH) -> str:
     """`text` (the source `file` was parsed from) in canonical layout."""
     fmt = _Formatter(_Cursor(text, file.span.start, file.comments))
     fmt.file(file)
-    return _render(fmt.b.root, width)
+    return _render(fmt.doc.root, width)
 
 
 # ---------------------------------------------------------------- the document
 
 
-class _K(enum.Enum):
+class _Layout(enum.Enum):
     """Layout items between texts."""
 
     SPACE = enum.auto()  # one space, unless at the start of a line or after ` `, `(` or `<`
@@ -93,7 +76,7 @@ class _K(enum.Enum):
 
 
 @record(kw_only=False)
-class _Cmt:
+class _Comment:
     """A comment: printed verbatim, and not counted when deciding whether a group fits."""
 
     text: str
@@ -114,7 +97,7 @@ class _Nest:
     parts: list[_Item]
 
 
-_Item = str | _Cmt | _K | _Group | _Nest
+_Item = str | _Comment | _Layout | _Group | _Nest
 
 
 # ---------------------------------------------------------------- the source cursor
@@ -236,20 +219,20 @@ _NO_SPACE_AFTER = (" ", "(", "<")
 _GLUED = frozenset({",", ";", ":", ".", ")", ">"})
 
 _SEP_ITEM = {
-    _Sep.SPACE: _K.SPACE,
-    _Sep.LINE: _K.LINE,
-    _Sep.SOFT: _K.SOFT,
-    _Sep.HARD: _K.HARD,
-    _Sep.MEMBER: _K.HARD,
-    _Sep.FIRST: _K.HARD,
+    _Sep.SPACE: _Layout.SPACE,
+    _Sep.LINE: _Layout.LINE,
+    _Sep.SOFT: _Layout.SOFT,
+    _Sep.HARD: _Layout.HARD,
+    _Sep.MEMBER: _Layout.HARD,
+    _Sep.FIRST: _Layout.HARD,
 }
 
 
-class _Builder:
+class _DocumentBuilder:
     """Appends to the innermost open group or nest; places comments before tokens."""
 
     def __init__(self, cursor: _Cursor) -> None:
-        self.cur = cursor
+        self.cursor = cursor
         self.root: list[_Item] = []
         self.stack: list[list[_Item]] = [self.root]
         self.groups: list[_Group] = []
@@ -262,7 +245,7 @@ class _Builder:
             if type(last) is str:
                 parts[-1] = last + item
                 return
-            if last is _K.SPACE and len(parts) > 1:
+            if last is _Layout.SPACE and len(parts) > 1:
                 before = parts[-2]
                 if type(before) is str:
                     parts.pop()
@@ -271,7 +254,7 @@ class _Builder:
                     return
         parts.append(item)
 
-    def hard(self, item: _K = _K.HARD) -> None:
+    def hard(self, item: _Layout = _Layout.HARD) -> None:
         self.add(item)
         for g in self.groups:
             g.broken = True
@@ -280,7 +263,7 @@ class _Builder:
         if "\n" in text:  # a block comment over several lines breaks the groups around it
             for g in self.groups:
                 g.broken = True
-        self.add(_Cmt(text))
+        self.add(_Comment(text))
 
     def open_group(self) -> None:
         group = _Group([])
@@ -315,7 +298,7 @@ class _Builder:
         blank lines before such comments (except before the first, with `first`); MEMBER
         and FIRST imply it.
         """
-        gap = self.cur.take(token, ident)
+        gap = self.cursor.take(token, ident)
         if gap.comments:
             self.place(gap, sep, closer=closer, blanks=blanks, first=first, glue=token in _GLUED)
         else:  # `place` without comments, inline: this runs for almost every token
@@ -324,7 +307,7 @@ class _Builder:
             if sep is not _Sep.NONE:
                 self.add(_SEP_ITEM[sep])
                 if sep is _Sep.MEMBER and gap.newlines > 1:
-                    self.add(_K.BLANK)
+                    self.add(_Layout.BLANK)
         self.add(token if shown is None else shown)
 
     def place(
@@ -344,12 +327,12 @@ class _Builder:
         # Comments on the line of the previous token stay there, before the line break.
         while i < len(comments) and comments[i][1] == 0:
             text = comments[i][0]
-            self.add(_K.SPACE)
+            self.add(_Layout.SPACE)
             self.comment(text)
             if text.startswith("//"):
                 self.hard()
             elif not glue:
-                self.add(_K.SPACE)
+                self.add(_Layout.SPACE)
             i += 1
         own = comments[i:]
         if sep is _Sep.MEMBER or sep is _Sep.FIRST:
@@ -358,18 +341,20 @@ class _Builder:
             self.add(_SEP_ITEM[sep])
         for text, newlines in own:
             if newlines == 0:
-                self.add(_K.SPACE)
+                self.add(_Layout.SPACE)
             else:
-                self.hard(_K.BLANK if blanks and newlines > 1 and not first else _K.HARD)
+                self.hard(_Layout.BLANK if blanks and newlines > 1 and not first else _Layout.HARD)
             first = False
             self.comment(text)
         if own and (gap.newlines > 0 or own[-1][0].startswith("//")):
             if not closer:
-                self.hard(_K.BLANK if blanks and gap.newlines > 1 and not first else _K.HARD)
+                self.hard(
+                    _Layout.BLANK if blanks and gap.newlines > 1 and not first else _Layout.HARD
+                )
         elif own and not glue:
-            self.add(_K.SPACE)
+            self.add(_Layout.SPACE)
         elif sep is _Sep.MEMBER and gap.newlines > 1:
-            self.add(_K.BLANK)
+            self.add(_Layout.BLANK)
         if closer:
             self.stack.pop()
             if sep is not _Sep.NONE:
@@ -377,7 +362,7 @@ class _Builder:
 
     def trailing_comma(self, shown: _Item) -> None:
         """An optional `,` before a closer: `shown` whether or not the source has one."""
-        self.cur.skip_if(",")
+        self.cursor.skip_if(",")
         self.add(shown)
 
 
@@ -388,11 +373,11 @@ class _Formatter:
     """One method per node kind; each emits the node's tokens in source order."""
 
     def __init__(self, cursor: _Cursor) -> None:
-        self.b = _Builder(cursor)
-        self.tok = self.b.tok
+        self.doc = _DocumentBuilder(cursor)
+        self.tok = self.doc.tok
 
     def id(self, ident: n.Id, sep: _Sep = _Sep.NONE) -> None:
-        self.b.tok(ident.name, sep, shown=escape(ident.name), ident=True)
+        self.doc.tok(ident.name, sep, shown=escape(ident.name), ident=True)
 
     # ---- files and packages
 
@@ -405,7 +390,7 @@ class _Formatter:
         for item in file.items:
             self.top_item(item, sep)
             sep = _Sep.MEMBER
-        self.b.place(self.b.cur.end(), _Sep.HARD, blanks=True)
+        self.doc.place(self.doc.cursor.end(), _Sep.HARD, blanks=True)
 
     def package_decl(self, decl: n.PackageDecl, sep: _Sep) -> None:
         name = decl.name
@@ -450,14 +435,14 @@ class _Formatter:
         """`{`, one member per line, one level deeper, then `}` on a line of its own. With
         `commas` (fields, cases, flags), each member ends with one."""
         self.tok("{", _Sep.SPACE)
-        self.b.open_nest()
+        self.doc.open_nest()
         for i, item in enumerate(items):
             member(item, _Sep.MEMBER if i else _Sep.FIRST)
             if commas and i + 1 < len(items):
                 self.tok(",")
             elif commas:
-                self.b.trailing_comma(",")
-        self.b.tok("}", _Sep.HARD, closer=True, blanks=True, first=not items)
+                self.doc.trailing_comma(",")
+        self.doc.tok("}", _Sep.HARD, closer=True, blanks=True, first=not items)
 
     def attrs(self, attrs: tuple[n.Attribute, ...], sep: _Sep) -> _Sep:
         """Each attribute on a line of its own; returns the separator of what follows."""
@@ -469,7 +454,7 @@ class _Formatter:
                     self.tok(version, _Sep.SPACE)
                 case n.Unstable(feature=feature):
                     self.attr_head("unstable", "feature")
-                    self.b.tok(feature, _Sep.SPACE, shown=escape(feature), ident=True)
+                    self.doc.tok(feature, _Sep.SPACE, shown=escape(feature), ident=True)
                 case n.Deprecated(version=version):
                     self.attr_head("deprecated", "version")
                     self.tok(version, _Sep.SPACE)
@@ -595,20 +580,20 @@ class _Formatter:
         """`items` between `brackets`, comma-separated: flat if they fit, else one per line
         with a trailing comma. `inner` separates the brackets from the elements when flat
         (SOFT for `(a, b)`, LINE for `{ a as b }`)."""
-        self.b.open_group()
+        self.doc.open_group()
         self.tok(brackets[0], sep)
         if not items:
             self.tok(brackets[1])
-            self.b.close_group()
+            self.doc.close_group()
             return
-        self.b.open_nest()
+        self.doc.open_nest()
         for i, item in enumerate(items):
             if i:
                 self.tok(",")
             element(item, _Sep.LINE if i else inner)
-        self.b.trailing_comma(_K.TRAIL)
-        self.b.tok(brackets[1], inner, closer=True)
-        self.b.close_group()
+        self.doc.trailing_comma(_Layout.TRAIL)
+        self.doc.tok(brackets[1], inner, closer=True)
+        self.doc.close_group()
 
     # ---- type definitions
 
@@ -709,9 +694,9 @@ class _Formatter:
                 self.type(element)
                 if size is not None:
                     self.tok(",")
-                    gap, digits = self.b.cur.take_integer()
-                    self.b.place(gap, _Sep.SPACE)
-                    self.b.add(digits)
+                    gap, digits = self.doc.cursor.take_integer()
+                    self.doc.place(gap, _Sep.SPACE)
+                    self.doc.add(digits)
                 self.tok(">")
             case n.MapType(key=key, value=value):
                 self.tok("map", sep)
@@ -756,7 +741,7 @@ class _Formatter:
 # ---------------------------------------------------------------- rendering
 
 
-class _Out:
+class _LineWriter:
     """Lines with lazy indentation: a line break on an empty line only moves the indent,
     so breaks never double up and no line ends in spaces."""
 
@@ -806,7 +791,7 @@ class _Out:
 
 
 def _render(root: list[_Item], width: int) -> str:
-    out = _Out()
+    out = _LineWriter()
     # Frames of the lists being laid out: [parts, next index, indent, flat].
     frames: list[list[Any]] = [[root, 0, 0, False]]
     while frames:
@@ -817,15 +802,15 @@ def _render(root: list[_Item], width: int) -> str:
             i += 1
             if type(item) is str:
                 out.text(item)
-            elif type(item) is _K:
-                if item is _K.SPACE or (flat and item is _K.LINE):
+            elif type(item) is _Layout:
+                if item is _Layout.SPACE or (flat and item is _Layout.LINE):
                     out.space()
-                elif item is _K.TRAIL:
+                elif item is _Layout.TRAIL:
                     if not flat:
                         out.text(",")
-                elif item is _K.HARD or item is _K.BLANK or not flat:
-                    out.newline(indent, blank=item is _K.BLANK)
-            elif type(item) is _Cmt:
+                elif item is _Layout.HARD or item is _Layout.BLANK or not flat:
+                    out.newline(indent, blank=item is _Layout.BLANK)
+            elif type(item) is _Comment:
                 out.comment(item.text)
             else:  # a group or a nest: lay out its parts first, then come back here
                 frame[1] = i
@@ -867,8 +852,16 @@ def _fits(room: int, group: _Group, frames: list[list[Any]]) -> bool:
             todo.extend((not item.broken, part) for part in reversed(item.parts))
         elif type(item) is _Nest:
             todo.extend((flat, part) for part in reversed(item.parts))
-        elif item is _K.SPACE or (item is _K.LINE and flat) or (item is _K.TRAIL and not flat):
+        elif (
+            item is _Layout.SPACE
+            or (item is _Layout.LINE and flat)
+            or (item is _Layout.TRAIL and not flat)
+        ):
             room -= 1
-        elif item is _K.HARD or item is _K.BLANK or (not flat and item is not _K.TRAIL):
+        elif (
+            item is _Layout.HARD
+            or item is _Layout.BLANK
+            or (not flat and item is not _Layout.TRAIL)
+        ):
             return True
     return False

@@ -2,9 +2,9 @@
 
 Input: `grammars/wit.lark`, the one definition of WIT's syntax. Output: the LALR table
 that `parse.py` drives, as plain data in `grammars/wit.lalr.json` beside the grammar.
-lark builds that table (`python -m witgen.syntax.grammar` rewrites the file; a test checks it is
-current), so parsing never imports lark: importing lark and loading its table cost more
-than parsing all of WASI. Invariant: this module is the only one that imports lark, and
+lark builds that table (`python -m witgen.syntax.grammar` rewrites the file; a test checks
+it is current), so parsing never imports lark, whose import and table construction would
+outweigh the parse of a whole package. Invariant: this module is the only one that imports lark, and
 only to build the table (or, for tests, `plain_parser`).
 """
 
@@ -78,7 +78,7 @@ def build_table(text: str | None = None) -> dict[str, Any]:
     `states[s][token]` is the action in state `s`: `n >= 0` shifts (or, for a rule name,
     goes) to state `n`; `n < 0` reduces by rule `~n`. `rules[r]` is `[origin, size,
     method, expand1, include, nones]`: after popping `size` values, the reduction calls
-    the `Builder` method `method` (absent for lark's helper rules, whose children are
+    the `NodeBuilder` method `method` (absent for lark's helper rules, whose children are
     spliced into the parent) on the children lark would pass: `include` lists `[index,
     splice, nones_before]` (null: all children as they are), `nones` trailing `None`s
     for absent `[optional]` items, and `expand1` passes a lone child through (`?rule`).

@@ -1,6 +1,6 @@
 """The syntax tree: what one `.wit` file says, with a span on every node.
 
-Input: built by `parse.py` from tokens. Output: consumed by `resolve.py` (meaning) and
+Input: built by `parse.py` from tokens. Output: consumed by `witgen.resolve` (meaning) and
 `formatter.py` (layout). Invariants: frozen, slotted dataclasses with tuple fields;
 names exactly as written minus a leading `%`; `docs` holds the raw comment texts that
 precede an item (wit-parser turns them into docs in the resolver, and so do we).

@@ -3,7 +3,7 @@
 Input: one file's text and its offset in the `SourceMap`. Output: a `nodes.File` whose
 spans are absolute offsets, or a `WitError` holding the first syntax error of the file
 (LALR recovers badly, so a file stops at its first error). Invariants: the lexer emits
-exactly the terminal names of `grammars/wit.lark`; the callbacks of `Builder` build
+exactly the terminal names of `grammars/wit.lark`; the callbacks of `NodeBuilder` build
 nodes directly while the parser reduces, so no lark tree is ever made; every comment is
 kept (as docs for the item it precedes, and in `File.comments` for the formatter).
 """
@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from witgen._record import maker
 from witgen.syntax import nodes as n
+from witgen.syntax.keywords import TERMINALS
 from witgen.text.diagnostics import Diagnostic, WitError, error
 from witgen.text.source import SourceMap, Span
 
@@ -37,55 +38,6 @@ else:
     def cast(_type, value):
         return value
 
-
-KEYWORDS: dict[str, str] = {
-    kw: kw.upper().replace("-", "_")
-    for kw in (
-        "as",
-        "async",
-        "bool",
-        "borrow",
-        "char",
-        "constructor",
-        "enum",
-        "export",
-        "f32",
-        "f64",
-        "flags",
-        "from",
-        "func",
-        "future",
-        "import",
-        "include",
-        "interface",
-        "list",
-        "map",
-        "option",
-        "own",
-        "package",
-        "record",
-        "resource",
-        "result",
-        "s16",
-        "s32",
-        "s64",
-        "s8",
-        "static",
-        "stream",
-        "tuple",
-        "type",
-        "u16",
-        "u32",
-        "u64",
-        "u8",
-        "use",
-        "variant",
-        "with",
-        "world",
-        "error-context",
-    )
-}
-KEYWORDS["string"] = "STRING_KW"
 
 OPERATORS: dict[str, str] = {
     "=": "EQ",
@@ -111,8 +63,8 @@ OPERATORS: dict[str, str] = {
 # One token, after any whitespace. Group numbers (the `_G_*` below) dispatch in `_lex`;
 # `id` takes only names wit-parser accepts (kebab-case words, each all lower or all upper
 # case, not ending in a name character), anything else name-like is `badid`. The most
-# frequent tokens come first, and whitespace is runs of single characters rather than
-# an alternation of them: matching is a quarter faster for both.
+# frequent tokens come first, and whitespace is runs of single characters rather than an
+# alternation of them, so that the usual token is matched with the least backtracking.
 _TOKEN = re.compile(
     r"[ \t\n]*(?:\r\n[ \t\n]*)*(?:"
     r"(%?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*(?![\w\-]))"
@@ -253,7 +205,7 @@ def _lex(
     and those right before a token to `docs[start of the token]`."""
     tokens: list[Tok] = []
     append = tokens.append
-    keywords = KEYWORDS
+    keywords = TERMINALS
     operators = OPERATORS
     pending: list[str] = []
     depth = 0
@@ -362,7 +314,7 @@ class SyntaxProblem(Exception):
         self.diag = diag
 
 
-class Builder:
+class NodeBuilder:
     """One small method per grammar rule (`_drive` calls them as it reduces).
 
     Each takes the rule's children and the start and end offsets of the text they cover
@@ -744,7 +696,7 @@ def describe_token(ttype: str, value: str = "") -> str:
         return _DESCRIBE[ttype]
     if ttype in _SYMBOLS:
         return f"'{_SYMBOLS[ttype]}'"
-    kw = {v: k for k, v in KEYWORDS.items()}.get(ttype)
+    kw = {v: k for k, v in TERMINALS.items()}.get(ttype)
     if kw is not None:
         return f"keyword `{kw}`"
     return ttype.lower()
@@ -846,7 +798,7 @@ def _callback(
     include: list[list[Any]] | None,
     nones: int,
 ) -> Callback:
-    """What a reduction calls: the `Builder` method on the children lark's tree builder
+    """What a reduction calls: the `NodeBuilder` method on the children lark's tree builder
     would pass (see `grammar.build_table`). A helper rule without a method (lark's
     `__x_star` rules) returns its children, for the parent to splice in. Every terminal of
     the grammar is named, so lark keeps every child: `include` only splices helper lists
@@ -896,7 +848,7 @@ def _tables() -> tuple[dict[int, dict[str, tuple[Any, ...]]], int, int, frozense
     from witgen.syntax.grammar import load_table
 
     data = load_table()
-    builder = Builder()
+    builder = NodeBuilder()
     reductions = []
     for origin, size, method, expand1, include, nones in data["rules"]:
         if include is not None and [i for i, _, _ in include] != list(range(size)):

@@ -1,0 +1,105 @@
+"""Operations on a type's kind that every producer of the model needs.
+
+Input: a `TypeDefKind`. Output: the types it refers to (`referenced_types`), or the same
+kind with each of them mapped (`map_kind`). Used by the resolver (interning, include),
+the merge of resolves, and anything else that copies types between arenas. Also the
+constructors of the anonymous kinds that skip `type.__call__` (see `_record.maker`),
+for the resolver, which builds one for every anonymous type of a package.
+Invariants: the order of `referenced_types` is the kinds' field order, so two kinds of
+the same shape pair up element by element; `map_kind` returns the kind itself where it
+refers to no type.
+"""
+
+from __future__ import annotations
+
+from witgen import model as m
+from witgen._record import maker
+
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import assert_never
+else:
+
+    def assert_never(value):
+        raise AssertionError(f"unhandled case: {value!r}")
+
+
+new_handle = maker(m.Handle)
+new_list = maker(m.ListKind)
+new_option = maker(m.OptionKind)
+new_result = maker(m.ResultKind)
+new_tuple = maker(m.TupleKind)
+
+
+def referenced_types(kind: m.TypeDefKind) -> tuple[m.Type | None, ...]:
+    """The types `kind` refers to, in field order (None for an absent payload)."""
+    match kind:
+        case m.Handle(resource=r):
+            return (r,)
+        case m.Resource() | m.Flags() | m.Enum():
+            return ()
+        case m.Record(fields=fields):
+            return tuple(f.type for f in fields)
+        case m.TupleKind(types=ts):
+            return ts
+        case m.Variant(cases=cases):
+            return tuple(c.type for c in cases)
+        case m.ResultKind(ok=ok, err=err):
+            return (ok, err)
+        case m.MapKind(key=kk, value=v):
+            return (kk, v)
+        case (
+            m.OptionKind(type=t)
+            | m.ListKind(type=t)
+            | m.FixedList(type=t)
+            | m.Future(type=t)
+            | m.Stream(type=t)
+            | m.Alias(type=t)
+        ):
+            return (t,)
+        case _:
+            assert_never(kind)
+
+
+def map_kind(kind: m.TypeDefKind, f: Callable[[m.Type], m.Type]) -> m.TypeDefKind:
+    """`kind` with every type it refers to replaced by `f` of it, called in field order."""
+
+    def opt(t: m.Type | None) -> m.Type | None:
+        return None if t is None else f(t)
+
+    match kind:
+        case m.Handle(kind=hk, resource=r):
+            r2 = f(r)
+            assert not isinstance(r2, str)
+            return m.Handle(kind=hk, resource=r2)
+        case m.Resource() | m.Flags() | m.Enum():
+            return kind
+        case m.Record(fields=fields):
+            return m.Record(
+                fields=tuple(m.Field(name=x.name, type=f(x.type), docs=x.docs) for x in fields)
+            )
+        case m.TupleKind(types=ts):
+            return m.TupleKind(types=tuple(f(x) for x in ts))
+        case m.Variant(cases=cases):
+            return m.Variant(
+                cases=tuple(m.Case(name=c.name, type=opt(c.type), docs=c.docs) for c in cases)
+            )
+        case m.OptionKind(type=t):
+            return m.OptionKind(type=f(t))
+        case m.ResultKind(ok=ok, err=err):
+            return m.ResultKind(ok=opt(ok), err=opt(err))
+        case m.ListKind(type=t):
+            return m.ListKind(type=f(t))
+        case m.FixedList(type=t, size=size):
+            return m.FixedList(type=f(t), size=size)
+        case m.MapKind(key=kk, value=v):
+            return m.MapKind(key=f(kk), value=f(v))
+        case m.Future(type=t):
+            return m.Future(type=opt(t))
+        case m.Stream(type=t):
+            return m.Stream(type=opt(t))
+        case m.Alias(type=t):
+            return m.Alias(type=f(t))
+        case _:
+            assert_never(kind)

@@ -1,0 +1,147 @@
+"""Elaboration: a world's implied imports added, and its items ordered (wit-parser's
+`elaborate_world`).
+
+Input: the global arenas and a world whose items and includes are merged. Output: the
+world's imports and exports replaced. Every interface a world's item depends on through
+`use` is imported first (or exported, where the world exports it under its own
+interface key); imports are ordered by class: interfaces, then types that `use` another
+owner's types, then the world's own types, freestanding functions and resource members.
+Invariants: an interface that an export needs as an import cannot also be exported
+(WIT308, as wit-parser reports it); the order among items of one class is the world's.
+"""
+
+from __future__ import annotations
+
+from witgen import model as m
+from witgen.resolve.errors import assert_never, fail
+
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from witgen.resolve.global_arenas import GlobalArenas
+
+
+class WorldElaborator:
+    """Adds implied imports to a world and orders its items (wit-parser's `elaborate_world`)."""
+
+    def __init__(self, arenas: GlobalArenas, wid: int) -> None:
+        self.arenas = arenas
+        self.world_id = wid
+
+    def sort_key(self, item: m.WorldItem) -> int:
+        match item:
+            case m.WorldInterface():
+                return 0
+            case m.WorldType(id=tid):
+                t = self.arenas.types[tid]
+                target = t.kind.type if isinstance(t.kind, m.Alias) else None
+                if target is not None and not isinstance(target, str):
+                    return 1 if self.arenas.types[target].owner != t.owner else 2
+                return 2
+            case m.WorldFunction(function=f):
+                return 3 if f.kind.resource is None else 4
+            case _:
+                assert_never(item)
+
+    def run(self) -> None:
+        arenas = self.arenas
+        world = arenas.worlds[self.world_id]
+        new_imports: dict[m.WorldKey, m.WorldItem] = {}
+        items = sorted(world.imports.items(), key=lambda kv: self.sort_key(kv[1]))
+        for key, item in items:
+            if isinstance(item, m.WorldInterface):
+                self.elaborate_import(new_imports, key, item.id, item.stability, item)
+            elif isinstance(item, m.WorldFunction):
+                new_imports[key] = item
+            else:
+                dep = arenas.type_interface_dep(item.id)
+                if dep is not None:
+                    self.elaborate_import(
+                        new_imports, dep, dep, arenas.types[item.id].stability, None
+                    )
+                new_imports[key] = item
+        new_exports: dict[m.WorldKey, m.WorldItem] = {}
+        # Interface exports by key: a dependency is exported only when the world exports
+        # it under its own interface key (`export i;`); a named export (`export x: i;`)
+        # does not satisfy a `use` of `i`, which is then imported instead.
+        export_ifaces: dict[m.WorldKey, m.WorldInterface] = {}
+        for key, item in world.exports.items():
+            if isinstance(item, m.WorldInterface):
+                export_ifaces[key] = item
+            else:
+                new_exports[key] = item
+        required: set[m.InterfaceId] = set()
+        for key, item in export_ifaces.items():
+            iid = item.id
+            if not self.add_export(
+                new_imports, new_exports, export_ifaces, required, iid, key, True, item
+            ):
+                name = key if isinstance(key, str) else self.iface_name(iid)
+                raise fail(
+                    "WIT308",
+                    f"interface `{name}` transitively depends on an interface in incompatible ways",
+                    world.span,
+                )
+        ordered = sorted(new_imports.items(), key=lambda kv: self.sort_key(kv[1]))
+        world.imports = dict(ordered)
+        world.exports = new_exports
+
+    def iface_name(self, iid: m.InterfaceId) -> str:
+        iface = self.arenas.interfaces[iid]
+        if iface.name is None or iface.package is None:
+            return iface.name or "<anonymous>"
+        packages = self.arenas.packages
+        pkg = packages[iface.package].name if iface.package < len(packages) else None
+        if pkg is None:
+            return iface.name
+        base = f"{pkg.namespace}:{pkg.name}/{iface.name}"
+        return f"{base}@{pkg.version}" if pkg.version else base
+
+    def elaborate_import(
+        self,
+        imports: dict[m.WorldKey, m.WorldItem],
+        key: m.WorldKey,
+        iid: m.InterfaceId,
+        stability: m.Stability,
+        item: m.WorldInterface | None,
+    ) -> None:
+        if key in imports:
+            return
+        for dep in self.arenas.interface_direct_deps(iid):
+            if dep not in imports:  # the test that starts the call, without the call
+                self.elaborate_import(imports, dep, dep, stability, None)
+        imports[key] = item if item is not None else m.WorldInterface(id=iid, stability=stability)
+
+    def add_export(
+        self,
+        imports: dict[m.WorldKey, m.WorldItem],
+        exports: dict[m.WorldKey, m.WorldItem],
+        export_ifaces: dict[m.WorldKey, m.WorldInterface],
+        required: set[m.InterfaceId],
+        iid: m.InterfaceId,
+        key: m.WorldKey,
+        add_export: bool,
+        item: m.WorldInterface,
+    ) -> bool:
+        if key in exports:
+            return add_export
+        if not add_export and iid in required:
+            return True
+        for dep in self.arenas.interface_direct_deps(iid):
+            dep_export = add_export and dep in export_ifaces
+            if not self.add_export(
+                imports, exports, export_ifaces, required, dep, dep, dep_export, item
+            ):
+                return False
+        if add_export:
+            # An interface that an earlier export needed as an import cannot be exported
+            # now: its exporters would see two different instances.
+            if iid in required:
+                return False
+            exports[key] = (
+                item if item.id == iid else m.WorldInterface(id=iid, stability=item.stability)
+            )
+        else:
+            required.add(iid)
+            if key not in imports:
+                imports[key] = m.WorldInterface(id=iid, stability=item.stability)
+        return True

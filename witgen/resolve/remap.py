@@ -1,0 +1,545 @@
+"""The remap: one `UnresolvedPackage` appended to the `GlobalArenas` (wit-parser's `Remap`).
+
+Input: the global arenas, holding every package this one depends on, and the package,
+resolved on its own. Output: the package's id; its types, interfaces, worlds and the
+package itself are appended to the arenas. Steps, in wit-parser's order: the
+placeholders for foreign items are bound to the real items of packages already added;
+local types are appended in order, with global ids, the `own<r>` handle of a resource
+interned at the first reference to it, each type complete with its owner (the ids the
+package's interfaces and worlds will get are planned first); gated items whose feature
+is off are dropped; interfaces get their types and functions, worlds their items; then
+each world gets its `include`s merged (`include.py`) and is elaborated (`elaborate.py`).
+
+Invariants: ids are allocated in wit-parser's order; a reference to an item left out by
+its gate is WIT307; a function returning a `borrow` is WIT304.
+"""
+
+from __future__ import annotations
+
+from witgen import model as m
+from witgen._record import maker
+from witgen.model.kinds import new_handle, new_list, new_option, new_result, new_tuple
+from witgen.resolve.elaborate import WorldElaborator
+from witgen.resolve.errors import ResolveError, assert_never, fail, hint
+from witgen.resolve.global_arenas import MutableWorld
+from witgen.resolve.include import check_strongly_unique, include_world
+from witgen.resolve.unresolved import UnresolvedWorldInterface
+
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from witgen.resolve.global_arenas import GlobalArenas
+    from witgen.resolve.unresolved import (
+        UnresolvedFunction,
+        UnresolvedPackage,
+        UnresolvedWorld,
+    )
+    from witgen.text.source import Span
+
+# Built for every parameter of the package: skips `type.__call__` (see `_record.maker`).
+_new_param = maker(m.Param)
+
+
+class PackageRemap:
+    """Adds one unresolved package to the global arenas (wit-parser's `Remap::append`)."""
+
+    def __init__(self, arenas: GlobalArenas, unresolved: UnresolvedPackage) -> None:
+        self.arenas = arenas
+        self.unresolved = unresolved
+        self.types: list[m.TypeId | None] = []
+        self.interfaces: list[m.InterfaceId | None] = []
+        self.worlds: list[int | None] = []
+        self.own_handles: dict[m.TypeId, m.TypeId] = {}
+        # `update_ty` by local type id (a type's kind does not change once it is allocated;
+        # the `own` handle of a resource is allocated at the first reference to it).
+        self.updated: dict[int, m.TypeId] = {}
+        # One `FunctionKind` per kind and resource, shared by the functions that have it.
+        self.function_kinds: dict[tuple[m.FunctionKindName, m.TypeId | None], m.FunctionKind] = {}
+        # `type_has_borrow` by type: a type's kind does not change once it is allocated.
+        self.has_borrow: dict[m.TypeId, bool] = {}
+
+    # ---- id mapping
+    def map_type(self, tid: int, span: Span) -> m.TypeId:
+        got = self.types[tid]
+        if got is None:
+            raise fail(
+                "WIT307",
+                "found a reference to a type which is excluded due to its feature not being "
+                "activated",
+                span,
+            )
+        return got
+
+    def map_interface(self, iid: int, span: Span) -> m.InterfaceId:
+        got = self.interfaces[iid]
+        if got is None:
+            raise fail(
+                "WIT307",
+                "found a reference to a interface which is excluded due to its feature not being "
+                "activated",
+                span,
+            )
+        return got
+
+    def map_world(self, wid: int, span: Span) -> int:
+        got = self.worlds[wid]
+        if got is None:
+            raise fail(
+                "WIT307",
+                "found a reference to a world which is excluded due to its feature not being "
+                "activated",
+                span,
+            )
+        return got
+
+    def update_ty(self, t: m.Type, span: Span) -> m.Type:
+        """The global type for local type `t`: a resource becomes its `own` handle."""
+        if isinstance(t, str):
+            return t
+        found = self.updated.get(t)
+        if found is None:
+            found = self.updated[t] = self._update_id(t, span)
+        return found
+
+    def _update_id(self, t: int, span: Span) -> m.TypeId:
+        gid = self.map_type(t, span)
+        cur = gid
+        while True:
+            kind = self.arenas.types[cur].kind
+            if isinstance(kind, m.Resource):
+                own = self.own_handles.get(gid)
+                if own is None:
+                    own = self.arenas.alloc_type(
+                        m.TypeDef(
+                            name=None,
+                            kind=m.Handle(kind="own", resource=gid),
+                            owner=None,
+                            span=span,
+                        )
+                    )
+                    self.own_handles[gid] = own
+                return own
+            if isinstance(kind, m.Alias) and not isinstance(kind.type, str):
+                cur = kind.type
+                continue
+            return gid
+
+    def update_opt(self, t: m.Type | None, span: Span) -> m.Type | None:
+        return None if t is None else self.update_ty(t, span)
+
+    def update_kind(
+        self, kind: m.TypeDefKind, span: Span, field_spans: tuple[Span, ...] = ()
+    ) -> m.TypeDefKind:
+        """`kind` with global ids (the most frequent kinds, the anonymous ones, come first)."""
+        update_ty = self.update_ty
+        match kind:
+            case m.Handle(kind=hk, resource=r):
+                return new_handle(kind=hk, resource=self.map_type(r, span))
+            case m.ListKind(type=t):
+                return new_list(type=update_ty(t, span))
+            case m.OptionKind(type=t):
+                return new_option(type=update_ty(t, span))
+            case m.ResultKind(ok=ok, err=err):
+                return new_result(ok=self.update_opt(ok, span), err=self.update_opt(err, span))
+            case m.TupleKind(types=ts):
+                return new_tuple(types=tuple([update_ty(x, span) for x in ts]))
+            case m.Record(fields=fields):
+                spans = field_spans or (span,) * len(fields)
+                return m.Record(
+                    fields=tuple(
+                        [
+                            field_of_type(f, update_ty(f.type, fs))
+                            for f, fs in zip(fields, spans, strict=True)
+                        ]
+                    )
+                )
+            case m.Variant(cases=cases):
+                return m.Variant(
+                    cases=tuple([case_of_type(c, self.update_opt(c.type, span)) for c in cases])
+                )
+            case m.Alias(type=t):
+                return m.Alias(type=t if isinstance(t, str) else self.map_type(t, span))
+            case m.Resource() | m.Flags() | m.Enum():
+                return kind
+            case m.FixedList(type=t, size=size):
+                return m.FixedList(type=update_ty(t, span), size=size)
+            case m.MapKind(key=kk, value=v):
+                return m.MapKind(key=update_ty(kk, span), value=update_ty(v, span))
+            case m.Future(type=t):
+                return m.Future(type=self.update_opt(t, span))
+            case m.Stream(type=t):
+                return m.Stream(type=self.update_opt(t, span))
+            case _:
+                assert_never(kind)
+
+    def type_has_borrow(self, t: m.Type) -> bool:
+        if isinstance(t, str):
+            return False
+        found = self.has_borrow.get(t)
+        if found is None:
+            found = self.has_borrow[t] = self._type_has_borrow(t)
+        return found
+
+    def _type_has_borrow(self, t: m.TypeId) -> bool:
+        kind = self.arenas.types[t].kind
+        match kind:
+            case m.Handle(kind=hk):
+                return hk == "borrow"
+            case m.Resource() | m.Flags() | m.Enum() | m.Future() | m.Stream():
+                return False
+            case m.Record(fields=fields):
+                return any(self.type_has_borrow(f.type) for f in fields)
+            case m.TupleKind(types=ts):
+                return any(self.type_has_borrow(x) for x in ts)
+            case m.Variant(cases=cases):
+                return any(c.type is not None and self.type_has_borrow(c.type) for c in cases)
+            case m.OptionKind(type=x) | m.ListKind(type=x) | m.FixedList(type=x) | m.Alias(type=x):
+                return self.type_has_borrow(x)
+            case m.ResultKind(ok=ok, err=err):
+                return (ok is not None and self.type_has_borrow(ok)) or (
+                    err is not None and self.type_has_borrow(err)
+                )
+            case m.MapKind(key=kk, value=v):
+                return self.type_has_borrow(kk) or self.type_has_borrow(v)
+            case _:
+                assert_never(kind)
+
+    def update_function(self, f: UnresolvedFunction, span: Span) -> m.Function:
+        resource = None if f.resource is None else self.map_type(f.resource, span)
+        update_ty = self.update_ty
+        params = tuple([_new_param(name=name, type=update_ty(t, span)) for name, t in f.params])
+        result = self.update_opt(f.result, span)
+        if result is not None and self.type_has_borrow(result):
+            raise fail(
+                "WIT304",
+                f"function `{f.name}` returns a type which contains a `borrow<T>` which is not "
+                "supported",
+                span,
+            )
+        kind = self.function_kinds.get((f.kind, resource))
+        if kind is None:
+            kind = self.function_kinds[f.kind, resource] = m.FunctionKind(
+                name=f.kind, resource=resource
+            )
+        return m.Function(
+            name=f.name,
+            kind=kind,
+            params=params,
+            result=result,
+            docs=f.docs,
+            stability=f.stability,
+            external_id=f.external_id,
+            span=f.span,
+        )
+
+    # ---- the append
+    def append(self) -> m.PackageId:
+        unresolved, arenas = self.unresolved, self.arenas
+        pkg_id = m.PackageId(len(arenas.packages))
+        self.process_foreign_deps()
+        owners = self.planned_owners()
+        arena = arenas.types
+        for t in unresolved.types[unresolved.n_foreign_types :]:
+            # (Most items have no gate: `isinstance` spares those the call.)
+            if not (
+                isinstance(t.stability, m.Unknown)
+                or arenas.include_stability(t.stability, unresolved.name, t.span)
+            ):
+                self.types.append(None)
+                continue
+            assert t.kind is not None
+            arena.append(
+                m.TypeDef(
+                    name=t.name,
+                    kind=self.update_kind(t.kind, t.span, t.field_spans),
+                    owner=None if t.owner is None else owners[t.owner],
+                    docs=t.docs,
+                    stability=t.stability,
+                    external_id=t.external_id,
+                    span=t.span,
+                )
+            )
+            self.types.append(m.TypeId(len(arena) - 1))
+        self.check_required_resources()
+        new_ifaces: list[tuple[int, m.InterfaceId]] = []
+        for local in range(unresolved.n_foreign_interfaces, len(unresolved.interfaces)):
+            ui = unresolved.interfaces[local]
+            if not arenas.include_stability(ui.stability, unresolved.name, ui.span):
+                self.interfaces.append(None)
+                continue
+            iid = m.InterfaceId(len(arenas.interfaces))
+            arenas.interfaces.append(
+                m.Interface(
+                    name=ui.name,
+                    types=(),
+                    functions=(),
+                    package=pkg_id,
+                    docs=ui.docs,
+                    stability=ui.stability,
+                    span=ui.span,
+                )
+            )
+            self.interfaces.append(iid)
+            new_ifaces.append((local, iid))
+            assert owners[("i", local)] == m.OwnerInterface(id=iid)
+        for local, iid in new_ifaces:
+            ui = unresolved.interfaces[local]
+            types = tuple(
+                (name, gt) for name, t in ui.types.items() if (gt := self.types[t]) is not None
+            )
+            funcs: list[tuple[str, m.Function]] = []
+            for fname, f in ui.functions.items():
+                if not (
+                    isinstance(f.stability, m.Unknown)
+                    or arenas.include_stability(f.stability, unresolved.name, f.span)
+                ):
+                    continue
+                funcs.append((fname, self.update_function(f, f.span)))
+            old = arenas.interfaces[iid]
+            arenas.interfaces[iid] = m.Interface(
+                name=old.name,
+                types=types,
+                functions=tuple(funcs),
+                package=pkg_id,
+                docs=old.docs,
+                stability=old.stability,
+                span=old.span,
+            )
+        self.check_owners(unresolved)
+        new_worlds: list[tuple[int, int]] = []
+        for local in range(unresolved.n_foreign_worlds, len(unresolved.worlds)):
+            uw = unresolved.worlds[local]
+            if not arenas.include_stability(uw.stability, unresolved.name, uw.span):
+                self.worlds.append(None)
+                continue
+            world = self.update_world(uw, pkg_id)
+            arenas.worlds.append(world)
+            wid = len(arenas.worlds) - 1
+            self.worlds.append(wid)
+            new_worlds.append((local, wid))
+            assert owners[("w", local)] == m.OwnerWorld(id=m.WorldId(wid))
+        ifaces_by_name = tuple(
+            (name, gi)
+            for name, i in unresolved.interface_names.items()
+            if (gi := self.interfaces[i]) is not None
+        )
+        worlds_by_name = tuple(
+            (name, m.WorldId(w))
+            for name, i in unresolved.world_names.items()
+            if (w := self.worlds[i]) is not None
+        )
+        arenas.packages.append(
+            m.Package(
+                name=unresolved.name,
+                interfaces=ifaces_by_name,
+                worlds=worlds_by_name,
+                docs=unresolved.docs,
+                span=unresolved.name_span,
+            )
+        )
+        arenas.package_names[unresolved.name] = pkg_id
+        for local, wid in new_worlds:
+            self.process_includes(unresolved.worlds[local], wid)
+            WorldElaborator(arenas, wid).run()
+        return pkg_id
+
+    def planned_owners(self) -> dict[tuple[str, int], m.TypeOwner]:
+        """The owner of the types of each local interface and world, before they have ids.
+
+        Interfaces, then worlds, take the next ids in order, each if its gate lets it in;
+        a type of one left out has none (`check_owners` reports it for an interface).
+        A gate that is an error is reported later, where the interface or world is added.
+        """
+        unresolved, arenas = self.unresolved, self.arenas
+        owners: dict[tuple[str, int], m.TypeOwner] = {}
+        next_id = len(arenas.interfaces)
+        for local in range(unresolved.n_foreign_interfaces, len(unresolved.interfaces)):
+            ui = unresolved.interfaces[local]
+            owners["i", local] = None
+            if self.admits(ui.stability, ui.span):
+                owners["i", local] = m.OwnerInterface(id=m.InterfaceId(next_id))
+                next_id += 1
+        next_id = len(arenas.worlds)
+        for local in range(unresolved.n_foreign_worlds, len(unresolved.worlds)):
+            uw = unresolved.worlds[local]
+            owners["w", local] = None
+            if self.admits(uw.stability, uw.span):
+                owners["w", local] = m.OwnerWorld(id=m.WorldId(next_id))
+                next_id += 1
+        return owners
+
+    def admits(self, stability: m.Stability, span: Span) -> bool:
+        try:
+            return self.arenas.include_stability(stability, self.unresolved.name, span)
+        except ResolveError:
+            return False
+
+    def check_owners(self, unresolved: UnresolvedPackage) -> None:
+        """A type that is in while its interface is out is an error (once interfaces are in)."""
+        if None not in self.interfaces[unresolved.n_foreign_interfaces :]:
+            return
+        start = unresolved.n_foreign_types
+        for t, gid in zip(unresolved.types[start:], self.types[start:], strict=True):
+            owner = t.owner
+            if gid is not None and owner is not None and owner[0] == "i":
+                if self.interfaces[owner[1]] is not None:
+                    continue
+                raise fail(
+                    "WIT307",
+                    "found a reference to a interface which is excluded due to its feature not "
+                    "being activated; this type is not gated by a feature but its interface is",
+                    t.span,
+                )
+
+    def process_foreign_deps(self) -> None:
+        """Bind the placeholders of foreign interfaces, worlds and types to the items of the
+        packages already added."""
+        unresolved, arenas = self.unresolved, self.arenas
+        where: dict[tuple[str, int], tuple[m.PackageName, str, Span]] = {}
+        for i, (pname, items) in enumerate(unresolved.foreign_deps.items()):
+            for name, item in items.items():
+                where[item] = (pname, name, unresolved.foreign_dep_spans[i])
+        interfaces = self.bind_foreign("i", unresolved.n_foreign_interfaces, where)
+        self.interfaces += [None if x is None else m.InterfaceId(x) for x in interfaces]
+        self.worlds += self.bind_foreign("w", unresolved.n_foreign_worlds, where)
+        # Name → id tables of the interfaces looked into, each built once.
+        iface_types: dict[m.InterfaceId, dict[str, m.TypeId]] = {}
+        for local in range(unresolved.n_foreign_types):
+            t = unresolved.types[local]
+            if not arenas.include_stability(t.stability, unresolved.name, t.span):
+                self.types.append(None)
+                continue
+            assert t.owner is not None
+            iid = self.map_interface(t.owner[1], t.span)
+            if iid not in iface_types:
+                iface_types[iid] = dict(arenas.interfaces[iid].types)
+            tid = iface_types[iid].get(t.name or "")
+            if tid is None:
+                raise fail(
+                    "WIT209",
+                    f"type `{t.name}` not defined in interface",
+                    t.span,
+                    *hint(t.name or "", [k for k, _ in arenas.interfaces[iid].types]),
+                )
+            self.types.append(tid)
+
+    def bind_foreign(
+        self,
+        kind: Literal["i", "w"],
+        count: int,
+        where: dict[tuple[str, int], tuple[m.PackageName, str, Span]],
+    ) -> list[int | None]:
+        """The global ids of the first `count` local interfaces (`kind` "i") or worlds ("w"),
+        the placeholders for foreign ones; None for one its gate leaves out."""
+        unresolved, arenas = self.unresolved, self.arenas
+        # Name → id tables of the packages looked into, each built once.
+        tables: dict[m.PackageId, dict[str, int]] = {}
+        bound: list[int | None] = []
+        for local in range(count):
+            pname, name, span = where[kind, local]
+            pid = self.find_package(pname, span)
+            pkg = arenas.packages[pid]
+            names: tuple[tuple[str, int], ...] = pkg.interfaces if kind == "i" else pkg.worlds
+            if pid not in tables:
+                tables[pid] = dict(names)
+            found = tables[pid].get(name)
+            gate = unresolved.foreign_item_stability.get((kind, local), m.UNKNOWN)
+            if found is None and not arenas.include_stability(gate, unresolved.name, span):
+                bound.append(None)
+                continue
+            if found is None:
+                at = unresolved.foreign_item_spans[kind, local]
+                message = f"'{name}' not found in package '{pname}'"
+                if kind == "i":
+                    notes = hint(name, [k for k, _ in names])
+                    raise fail("WIT202", f"interface {message}", at, *notes)
+                raise fail("WIT210", f"world {message}", at)
+            bound.append(found)
+        return bound
+
+    def check_required_resources(self) -> None:
+        arenas = self.arenas
+        for tid, span in self.unresolved.required_resource_types:
+            try:
+                cur = self.map_type(tid, span)
+            except ResolveError:
+                continue
+            while True:
+                kind = arenas.types[cur].kind
+                if isinstance(kind, m.Alias) and not isinstance(kind.type, str):
+                    cur = kind.type
+                elif isinstance(kind, m.Resource):
+                    break
+                else:
+                    raise fail("WIT303", "type used in a handle must be a resource", span)
+
+    def find_package(self, name: m.PackageName, span: Span) -> m.PackageId:
+        pid = self.arenas.package_names.get(name)
+        if pid is None:
+            # wit-parser lists the packages added so far, then the one being added.
+            names = [*self.arenas.package_names, self.unresolved.name]
+            known = "".join(f"\n    {k}" for k in names)
+            raise fail("WIT205", f"package '{name}' not found. known packages:{known}", span)
+        return pid
+
+    def update_world(self, uw: UnresolvedWorld, pkg_id: m.PackageId) -> MutableWorld:
+        arenas = self.arenas
+        world = MutableWorld(
+            name=uw.name,
+            imports={},
+            exports={},
+            package=pkg_id,
+            docs=uw.docs,
+            stability=uw.stability,
+            span=uw.span,
+        )
+        for items, dst in ((uw.imports, world.imports), (uw.exports, world.exports)):
+            for key, item, span in items:
+                witem: m.WorldItem
+                if isinstance(item, int):
+                    tid = self.map_type(item, span)
+                    if not arenas.include_stability(
+                        arenas.types[tid].stability, self.unresolved.name, span
+                    ):
+                        continue
+                    witem = m.WorldType(id=tid, span=span)
+                elif isinstance(item, UnresolvedWorldInterface):
+                    if not arenas.include_stability(item.stability, self.unresolved.name, span):
+                        continue
+                    witem = m.WorldInterface(
+                        id=self.map_interface(item.id, span),
+                        docs=item.docs,
+                        stability=item.stability,
+                        external_id=item.external_id,
+                        span=span,
+                    )
+                else:
+                    if not arenas.include_stability(item.stability, self.unresolved.name, span):
+                        continue
+                    witem = m.WorldFunction(function=self.update_function(item, span))
+                gkey: m.WorldKey = key if isinstance(key, str) else self.map_interface(key[1], span)
+                dst[gkey] = witem
+        return world
+
+    # ---- include
+    def process_includes(self, uw: UnresolvedWorld, wid: int) -> None:
+        """Merge the worlds `uw` includes into world `wid`, then check its names."""
+        arenas = self.arenas
+        included: dict[tuple[str, str], Span] = {}
+        for inc in uw.includes:
+            if not arenas.include_stability(inc.stability, self.unresolved.name, inc.span):
+                continue
+            src_id = self.map_world(inc.world, inc.span)
+            include_world(arenas, wid, src_id, inc, included)
+        if included:
+            check_strongly_unique(arenas.worlds[wid], included)
+
+
+def field_of_type(f: m.Field, t: m.Type) -> m.Field:
+    """Field `f` with type `t` (`f` itself when that is its type: a primitive, say)."""
+    return f if t == f.type else m.Field(name=f.name, type=t, docs=f.docs)
+
+
+def case_of_type(c: m.Case, t: m.Type | None) -> m.Case:
+    return c if t == c.type else m.Case(name=c.name, type=t, docs=c.docs)
