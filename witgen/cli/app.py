@@ -320,6 +320,14 @@ PackageDirOpt = Annotated[
 PackageOpt = Annotated[
     str | None, typer.Option("--package", help="The package NAME (default: the world's).")
 ]
+WorldNameOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--world-name",
+        help="The world's NAME in the bindings: its classes and the default package (a"
+        " component's world is `root`; give the name of the world it was built for).",
+    ),
+]
 SkipOpt = Annotated[
     bool, typer.Option("--skip-unsupported", help="Omit what cannot be bound (with a warning).")
 ]
@@ -334,6 +342,7 @@ def bindgen(
     out_dir: PackageDirOpt,
     world: WorldOpt = None,
     package: PackageOpt = None,
+    world_name: WorldNameOpt = None,
     skip_unsupported: SkipOpt = False,
     features: FeaturesOpt = None,
     all_features: AllFeaturesOpt = False,
@@ -343,7 +352,12 @@ def bindgen(
 
     if not host or lang is not Lang.PYTHON:
         raise typer.BadParameter("only `--lang python --host` is available", param_hint="--host")
-    opts = {"world": world, "package": package, "skip_unsupported": skip_unsupported}
+    opts = {
+        "world": world,
+        "package": package,
+        "world_name": world_name,
+        "skip_unsupported": skip_unsupported,
+    }
     feats = features_of(features, all_features)
     result = api.bindgen_host(path, out_dir=out_dir, features=feats, **opts)  # type: ignore[arg-type]
     show_diagnostics((d, result.sources) for d in result.warnings)
