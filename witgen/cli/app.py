@@ -324,6 +324,7 @@ WorldNameOpt = Annotated[
     str | None,
     typer.Option(
         "--world-name",
+        metavar="NAME",
         help="The world's NAME in the bindings: its classes and the default package (a"
         " component's world is `root`; give the name of the world it was built for).",
     ),
