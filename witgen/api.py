@@ -608,6 +608,7 @@ def bindgen_host(
     out_dir: str | Path,
     world: str | None = None,
     package: str | None = None,
+    world_name: str | None = None,
     skip_unsupported: bool = False,
     features: Features | None = None,
     use_cache: bool = True,
@@ -615,21 +616,36 @@ def bindgen_host(
 ) -> Generated:
     """Write typed wasmtime-py host bindings of a world as the package `out_dir/NAME`.
 
-    NAME is `package`, or snake(world name). The package is built in a temporary directory
-    and then moved into place, replacing an older one, so a failure leaves no partial
-    output. Errors (unsupported functions without `skip_unsupported`, name clashes) are a
-    `WitError` that carries the warnings too. Warnings whose code is in `allow` are
-    dropped, from the result and from that error alike; errors never are.
+    NAME is `package`, or snake(`world_name` or the world's name). `path` may be a built
+    component: its world (always `root`) is bound as the guest's world, without what the
+    guest's toolchain added (see `HostOptions.from_component`), and `world_name` gives it
+    the name of the world it was built for, so its bindings are those of that WIT world.
+    The package is built in a temporary directory and then moved into place, replacing an
+    older one, so a failure leaves no partial output. Errors (unsupported functions
+    without `skip_unsupported`, name clashes) are a `WitError` that carries the warnings too.
+    Warnings whose code is in `allow` are dropped, from the result and from that error
+    alike; errors never are.
     """
     from pathlib import Path
 
     from witgen.codegen.python.host import generator as python_host
     from witgen.text.diagnostics import Severity
 
-    loaded = load(path, features=features, use_cache=use_cache)
+    from_component = False
+    if is_binary_input(path):
+        decoded = decode_binary(path)
+        loaded = Loaded(resolve=decoded.resolve, sources=SourceMap())
+        from_component = decoded.kind == "component"
+    else:
+        loaded = load(path, features=features, use_cache=use_cache)
     r = loaded.resolve
     wid = select_world(r, world, path)
-    options = python_host.HostOptions(package=package, skip_unsupported=skip_unsupported)
+    options = python_host.HostOptions(
+        package=package,
+        world_name=world_name,
+        skip_unsupported=skip_unsupported,
+        from_component=from_component,
+    )
     diags = tuple(
         d
         for d in python_host.diagnose(r, wid, options)

@@ -146,6 +146,26 @@ world w {
     assert exports == {"ver:pkg/api@2.0.0-rc.1": "api"}
 
 
+def test_interface_modules_count_every_interface_given(tmp_path: Path) -> None:
+    """WASI's interfaces count like any other (as componentize-py counts them): beside
+    `wasi:filesystem/types`, a world's own `types` is qualified. A built component's world
+    imports all of WASI, so its host bindings leave out the WASI imports nothing uses
+    (planning's `from_component`) rather than name modules by another rule."""
+    text = """package acme:imgkit;
+package wasi:filesystem@0.2.9 { interface types { enum error-code { access } } }
+interface types { record image { width: u32 } }
+world alone { import types; }
+world beside { import types; import wasi:filesystem/types@0.2.9; }
+"""
+    alone, _ = _world_modules(tmp_path, text, "alone")
+    assert alone == {"acme:imgkit/types": "types"}
+    beside, _ = _world_modules(tmp_path, text, "beside")
+    assert beside == {
+        "acme:imgkit/types": "acme_imgkit_types",
+        "wasi:filesystem/types@0.2.9": "wasi_filesystem_types",
+    }
+
+
 def test_annotations(tmp_path: Path) -> None:
     text = """package a:b;
 interface i {

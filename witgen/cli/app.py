@@ -355,6 +355,15 @@ PackageDirOpt = Annotated[
 PackageOpt = Annotated[
     str | None, typer.Option("--package", help="The package NAME (default: the world's).")
 ]
+WorldNameOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--world-name",
+        metavar="NAME",
+        help="The world's NAME in the bindings: its classes and the default package (a"
+        " component's world is `root`; give the name of the world it was built for).",
+    ),
+]
 SkipOpt = Annotated[
     bool, typer.Option("--skip-unsupported", help="Omit what cannot be bound (with a warning).")
 ]
@@ -405,6 +414,7 @@ def bindgen(
     out_dir: PackageDirOpt,
     world: WorldOpt = None,
     package: PackageOpt = None,
+    world_name: WorldNameOpt = None,
     skip_unsupported: SkipOpt = False,
     allow: AllowOpt = None,
     features: FeaturesOpt = None,
@@ -429,6 +439,7 @@ def bindgen(
         out_dir=out_dir,
         world=world,
         package=package,
+        world_name=world_name,
         skip_unsupported=skip_unsupported,
         features=features_of(features, all_features),
         allow=frozenset(allow or ()),

@@ -17,6 +17,11 @@ Invariants:
   warning. Cases wasmtime-py cannot send (B.2) are warnings (WIT406).
 - Imported interfaces that wasmtime's WASI implements (`WASI_P2`) get their types but no
   functions: `add_to_linker` never defines them, so WASI supplies them once.
+- The world bound is the one the guest was written for: exports its toolchain adds for
+  itself (`TOOLCHAIN_EXPORTS`) are left out, and for a world decoded from a built component
+  (`HostOptions.from_component`) so are the imports WASI implements that nothing else in
+  the world uses. Interface modules are then named by one rule (`naming.interface_modules`)
+  whichever the source, so WIT and the component built from it give the same modules.
 - Planning stops at the first phase with an error; a plan with errors is never assembled.
 """
 
@@ -72,20 +77,40 @@ WASI_P2: dict[str, frozenset[str]] = {
 }  # fmt: skip
 _WASI_P2_VERSION = re.compile(r"0\.2\.\d+")
 
+# Exports a guest toolchain adds for its own use, by (plain export name, its only function,
+# that function's first parameters). componentize-py exports the inline interface `exports`
+# whose `init(app-name, symbols, stub-wasi)` it calls once, at build time, to pre-initialise
+# the app; it is not part of the guest's world, and a host has no business calling it.
+TOOLCHAIN_EXPORTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("exports", "init", ("app-name", "symbols")),
+)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HostOptions:
     """Options of `generate`."""
 
-    # The generated package's name; None for snake(world name).
+    # The generated package's name; None for snake(world name, after `world_name`).
     package: str | None = None
+    # The world's name in the bindings (its class, `<World>Imports`, the default package);
+    # None for its own. A decoded component's world is always `root`: this gives it back
+    # the name of the world the guest was built for.
+    world_name: str | None = None
     # Omit functions wasmtime-py cannot call (with a warning) instead of failing.
     skip_unsupported: bool = False
+    # The world was decoded from a built component. Its imports are the guest's world plus
+    # what the guest's toolchain needed (componentize-py's runtime imports all of WASI), and
+    # the binary does not say which is which; imports that WASI implements and that nothing
+    # else in the world uses are left out, as no bound function can reach them.
+    from_component: bool = False
 
 
 def package_name(resolve: m.Resolve, wid: m.WorldId, options: HostOptions) -> str:
-    """The generated package's name: `--package`, or snake(world name)."""
-    return options.package or naming.func_name(resolve.worlds[wid].name)
+    """The generated package's name: `--package`, or snake(`--world-name` or the world's
+    name). Not `func_name`, which asserts: a `world_name` giving no identifier is reported."""
+    return options.package or naming.escape(
+        naming.snake(options.world_name or resolve.worlds[wid].name)
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,9 +158,9 @@ class WorldPlan:
 
     def __init__(self, resolve: m.Resolve, wid: m.WorldId, options: HostOptions) -> None:
         self.resolve = resolve
-        self.world = resolve.worlds[wid]
         self.options = options
         self.package = package_name(resolve, wid, options)
+        self.world = self._bound_world(resolve.worlds[wid])
         self.values = WasmtimeValues(resolve)
         self.diagnostics: list[Diagnostic] = []
         self.wasi_interfaces: set[m.InterfaceId] = set()
@@ -153,6 +178,12 @@ class WorldPlan:
         self.export_index: dict[tuple[str, str], int] = {}
         self._unsupported: dict[m.TypeId, tuple[str, str] | None] = {}
         self._holds_local: dict[tuple[m.TypeId, m.InterfaceId], bool] = {}
+        world_name = options.world_name
+        if world_name is not None and not naming.upper_camel(world_name).isidentifier():
+            message = f"`{world_name}` is not a valid world name: it gives no Python class name"
+            help_ = Note("a world name is a WIT identifier, such as `my-world`")
+            self.diagnostics.append(error(BAD_PACKAGE, message, Span.UNKNOWN, help_))
+            return
         if not self.package.isidentifier() or self.package.startswith("_"):
             message = f"`{self.package}` is not a valid Python package name"
             self.diagnostics.append(error(BAD_PACKAGE, message, Span.UNKNOWN))
@@ -171,6 +202,87 @@ class WorldPlan:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
     # ------------------------------------------------------------ world items
+
+    def _bound_world(self, world: m.World) -> m.World:
+        """`world` as the guest was written for it: renamed by `world_name`, without the
+        toolchain's own exports and, when decoded from a component, without the WASI
+        imports that nothing else uses."""
+        exports = tuple((k, i) for k, i in world.exports if not self.is_toolchain_export(k, i))
+        imports, package = world.imports, world.package
+        if self.options.from_component:
+            unused = self._unused_wasi(imports, exports)
+            imports = tuple((k, i) for k, i in imports if not _interface_in(i, unused))
+            # (`root:component` is only the decoder's name for it: no package holds the world)
+            package = None
+        return m.World(
+            name=self.options.world_name or world.name,
+            imports=imports,
+            exports=exports,
+            package=package,
+            docs=world.docs,
+            stability=world.stability,
+            span=world.span,
+        )
+
+    def is_toolchain_export(self, key: m.WorldKey, item: m.WorldItem) -> bool:
+        """Whether export `key` is one a guest toolchain adds for itself (`TOOLCHAIN_EXPORTS`)."""
+        if not isinstance(key, str) or not isinstance(item, m.WorldInterface):
+            return False
+        functions = self.resolve.interfaces[item.id].functions
+        if len(functions) != 1:
+            return False
+        f = functions[0][1]
+        params = tuple(p.name for p in f.params)
+        return any(
+            key == name and f.name == function and params[: len(first)] == first
+            for name, function, first in TOOLCHAIN_EXPORTS
+        )
+
+    def _unused_wasi(
+        self,
+        imports: tuple[tuple[m.WorldKey, m.WorldItem], ...],
+        exports: tuple[tuple[m.WorldKey, m.WorldItem], ...],
+    ) -> set[m.InterfaceId]:
+        """The imported interfaces WASI implements that no other item of the world reaches:
+        through its functions, its types, or the types those are built from."""
+        wasi = {
+            item.id
+            for _, item in imports
+            if isinstance(item, m.WorldInterface) and self.provided_by_wasi(item.id)
+        }
+        roots: list[m.Type | None] = []
+        for _, item in (*imports, *exports):
+            match item:
+                case m.WorldInterface(id=iid):
+                    if iid not in wasi:
+                        roots.extend(self._interface_roots(iid))
+                case m.WorldFunction(function=f):
+                    roots.extend(_signature(f))
+                case m.WorldType(id=tid):
+                    roots.append(tid)
+                case _:
+                    assert_never(item)
+        reached: set[m.InterfaceId] = set()
+        seen: set[m.TypeId] = set()
+        while roots:
+            ty = roots.pop()
+            if ty is None or isinstance(ty, str) or ty in seen:
+                continue
+            seen.add(ty)
+            owner = self.resolve.types[ty].owner
+            if isinstance(owner, m.OwnerInterface) and owner.id not in reached:
+                reached.add(owner.id)
+                roots.extend(self._interface_roots(owner.id))
+            roots.extend(type_views.children(self.resolve, ty))
+        return wasi - reached
+
+    def _interface_roots(self, iid: m.InterfaceId) -> list[m.Type | None]:
+        """The types an interface defines or uses, and those of its functions' signatures."""
+        iface = self.resolve.interfaces[iid]
+        roots: list[m.Type | None] = [tid for _, tid in iface.types]
+        for _, f in iface.functions:
+            roots.extend(_signature(f))
+        return roots
 
     def _collect(self) -> None:
         for _, item in self.world.imports:
@@ -465,6 +577,14 @@ class WorldPlan:
                         f.span,
                     )
                 )
+
+
+def _signature(f: m.Function) -> list[m.Type | None]:
+    return [*(p.type for p in f.params), f.result]
+
+
+def _interface_in(item: m.WorldItem, iids: set[m.InterfaceId]) -> bool:
+    return isinstance(item, m.WorldInterface) and item.id in iids
 
 
 def _describe(what: str, code: str) -> str:
