@@ -35,7 +35,7 @@ from witgen.outputs.json import to_json
 from witgen.syntax import nodes, parse
 from witgen.text.diagnostics import WitError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "fmt"
 SAMPLES = ROOT / "wit-samples"
 CORPUS = ROOT.parent / "shared" / "corpus"

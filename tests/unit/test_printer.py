@@ -28,7 +28,7 @@ from witgen.outputs.printer import (
     string_literal,
 )
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CORPUS = SHARED / "corpus"
 FOLDERS = ("wit-component", "codegen", "wasi")
 

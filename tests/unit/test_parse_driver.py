@@ -15,7 +15,7 @@ from witgen.syntax import parse
 from witgen.text.diagnostics import WitError
 from witgen.text.source import Span
 
-UI = Path(__file__).parent / "ui"
+UI = Path(__file__).resolve().parents[1] / "ui"
 SAMPLES = sorted(p for p in UI.rglob("*.wit") if "parse-fail" not in p.parts)
 
 

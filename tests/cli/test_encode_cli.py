@@ -20,7 +20,7 @@ from witgen import __version__, api
 from witgen.cli.app import app
 from witgen.wasm import binary as w
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} is absent")
 
 PKG = """package demo:app@0.1.0;

@@ -19,7 +19,7 @@ import pytest
 from witgen.text import explain
 from witgen.text.diagnostics import CODES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WITH_EXAMPLE = [e for e in explain.ENTRIES if e.example is not None]
 
 

@@ -33,7 +33,7 @@ from witgen.wasm import binary as w
 from witgen.wasm import encoder, wat
 from witgen.wasm.decoder import decode_wasm
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CORPUS = SHARED / "corpus"
 WASM_TOOLS = shutil.which("wasm-tools")
 BINARIES = sorted(CORPUS.glob("**/expected/**/*.wasm")) if SHARED.is_dir() else []

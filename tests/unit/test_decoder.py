@@ -22,7 +22,7 @@ from witgen.text.diagnostics import WitError
 from witgen.wasm import encoder
 from witgen.wasm.decoder import decode
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 WASM_TOOLS = shutil.which("wasm-tools")
 BINARIES = (
     sorted((SHARED / "corpus").glob("**/expected/**/package*.wasm")) if SHARED.is_dir() else []

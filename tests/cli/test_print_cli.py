@@ -24,7 +24,7 @@ from witgen.cli.app import app
 from witgen.outputs import printer
 from witgen.outputs.json import to_json
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus"
 SAMPLES = ROOT / "wit-samples"
 FOLDERS = ("wit-parser", "wit-component", "codegen", "wasi")

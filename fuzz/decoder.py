@@ -1,6 +1,6 @@
 """Mutation fuzzing of the decoder: corpus binaries, corrupted, must give only `WitError`.
 
-Usage: python bench/fuzz_decoder.py [--mutations 10000] [--seed 0] [--timeout 5]
+Usage: python fuzz/decoder.py [--mutations 10000] [--seed 0] [--timeout 5]
 
 Inputs: every `.wasm` under `../shared/corpus` (WIT packages, `component-type` payloads,
 the wasm dep of `kinds-of-deps`), plus, when `wasm-tools` is on PATH, one component and
@@ -14,7 +14,7 @@ printer and the encoder (whatever decodes must also print and encode).
 The run fails if any input raises anything but `WitError`, if a `WitError` message does
 not name a byte offset, or if one input takes longer than `--timeout` seconds (a hang).
 Prints the counts by outcome and the slowest input; exits 1 on any failure, writing each
-failing input under `bench/fuzz-failures/`.
+failing input under `fuzz/failures/`.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     rnd = random.Random(args.seed)
     counts = {"ok": 0, "error": 0, "failure": 0}
     slowest = (0.0, -1)
-    failures = ROOT / "bench" / "fuzz-failures"
+    failures = ROOT / "fuzz" / "failures"
     began = time.perf_counter()
     for n in range(args.mutations):
         data = rnd.choice(inputs)

@@ -26,7 +26,7 @@ from typer.testing import CliRunner, Result
 from witgen import api
 from witgen.cli.app import app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 GOOD_MAIN = """\
 package demo:app;

@@ -39,7 +39,7 @@ from witgen.outputs.json import to_data, to_json
 from witgen.text.diagnostics import WitError, render_one, render_text
 from witgen.wasm import encoder
 
-UI = Path(__file__).resolve().parent / "ui"
+UI = Path(__file__).resolve().parent
 FAIL = UI / "parse-fail"
 FEATURES = re.compile(r"^//@ features = (.*)$")
 

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from witgen.cli import console, entry, options
 from witgen.cli.app import app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "wit-samples"
 
 BROKEN = """package demo:broken;

@@ -1,6 +1,6 @@
 """Differential test of syntax errors: witgen's first diagnostic against wasm-tools'.
 
-Usage: python bench/syntax_errors.py [--seed 0] [--per-file 6] [--show 10]
+Usage: python fuzz/syntax_errors.py [--seed 0] [--per-file 6] [--show 10]
 
 Takes every `.wit` file of tests/ui and of the WASI 0.2.0 and codegen corpora, and makes
 mutants of each: one token deleted, or ` foo ` inserted before a token. For every mutant

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = sorted(
     p.name for p in (ROOT / "wit-samples").iterdir() if p.is_dir() or p.suffix == ".wit"
 )

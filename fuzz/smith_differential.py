@@ -1,6 +1,6 @@
 """Differential fuzzing of witgen against wasm-tools on `wasm-tools wit-smith` packages.
 
-Usage: python bench/smith_differential.py [--seeds 2000] [--start 0] [-j 2] [--out FILE]
+Usage: python fuzz/smith_differential.py [--seeds 2000] [--start 0] [-j 2] [--out FILE]
                                          [--keep DIR] [--canonical-names]
 
 For each seed: random bytes (seeded, so a seed names the same package on every machine)

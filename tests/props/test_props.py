@@ -33,7 +33,7 @@ from witgen.outputs.json import to_data
 from witgen.syntax.grammar import plain_parser
 from witgen.text.diagnostics import WitError, render_text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 UI = ROOT / "tests" / "ui"
 SAMPLES = ROOT / "wit-samples"
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # The data flow, first to last. A module belongs to the first layer whose prefix its path
 # (relative to the repository) starts with.

@@ -32,7 +32,7 @@ from witgen import api
 from witgen.outputs.json import to_data, to_json
 from witgen.text.diagnostics import WitError, render_one, render_text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "wit-samples"
 CORPUS = ROOT.parent / "shared" / "corpus"
 MANIFESTS = ("wit-parser", "codegen", "wasi", "wit-component")

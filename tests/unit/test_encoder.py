@@ -20,7 +20,7 @@ from witgen.outputs.json import from_json
 from witgen.wasm import binary as w
 from witgen.wasm import encoder
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 MANIFESTS = ("wit-component", "wasi")
 
 
