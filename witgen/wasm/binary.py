@@ -15,7 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NoReturn
 
-from witgen.wasm.tables import SECTION_CUSTOM
+from witgen.wasm.tables import PRIMITIVE_TYPES, SECTION_CUSTOM
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from witgen import model as m
 
 MAGIC = b"\x00asm"
 COMPONENT_PREAMBLE = MAGIC + b"\x0d\x00\x01\x00"
@@ -156,6 +160,7 @@ class Malformed(Exception):
 
 
 def _without_offset(error: ValueError) -> str:
+    """The message of a reader function's error; the cursor adds the offset itself."""
     return str(error).split(" at offset")[0]
 
 
@@ -184,6 +189,9 @@ class Cursor:
         self.pos += 1
         return b
 
+    # The three readers below differ only in the function they call; each is written out
+    # because they are the decoder's innermost loop.
+
     def u32(self) -> int:
         try:
             value, pos = read_uleb128(self.data, self.pos)
@@ -207,6 +215,19 @@ class Cursor:
             self.fail(_without_offset(e))
         self.pos = pos
         return value
+
+    def valtype(self) -> m.PrimitiveType | int:
+        """A value type: a primitive by name, or a type index (never negative)."""
+        if self.pos < self.end:
+            primitive = PRIMITIVE_TYPES.get(self.data[self.pos])
+            if primitive is not None:
+                self.pos += 1
+                return primitive
+        offset = self.pos
+        index = self.s33()
+        if index < 0:
+            self.fail("invalid value type", offset)
+        return index
 
     def count(self) -> int:
         """The length of a vector, checked against the bytes left (each item takes one)."""

@@ -21,38 +21,9 @@ from collections.abc import Sequence
 from typing import assert_never
 
 from witgen._record import record
-from witgen.wasm import tables
+from witgen.wasm import tables, typegraph
 from witgen.wasm.binary import COMPONENT_PREAMBLE, MAGIC, Cursor, Malformed, read_sections
 from witgen.wasm.names import uppercase_in_package, valid_extern_name
-from witgen.wasm.typegraph import (
-    UNTYPED,
-    ComponentType,
-    Enum,
-    Extern,
-    ExternSort,
-    FixedList,
-    Flags,
-    Func,
-    Future,
-    Handle,
-    InstanceType,
-    Instantiation,
-    List,
-    Map,
-    Named,
-    Option,
-    Primitive,
-    Record,
-    Resource,
-    Result,
-    Stream,
-    Tuple,
-    TypeNode,
-    ValType,
-    Variant,
-    is_value,
-    peel,
-)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -62,6 +33,8 @@ if TYPE_CHECKING:
 
     # A sort as the reader names it: every core sort is "core" (read and dropped).
     Sort: TypeAlias = SortName | Literal["core"]
+    # A type with declarators.
+    _ScopeType: TypeAlias = typegraph.InstanceType | typegraph.ComponentType
 
 # How deeply component types and components may nest.
 _MAX_DEPTH = 32
@@ -75,7 +48,7 @@ class _UniqueNames:
     def __init__(self) -> None:
         self.seen: dict[tuple[str, str], str] = {}
 
-    def add(self, r: Cursor, kind: str, ext: Extern, offset: int) -> Extern:
+    def add(self, r: Cursor, kind: str, ext: typegraph.Extern, offset: int) -> typegraph.Extern:
         self.check(r, kind, ext.name, offset)
         return ext
 
@@ -94,13 +67,13 @@ class _Scope:
     __slots__ = ("components", "funcs", "instances", "types")
 
     def __init__(self) -> None:
-        self.types: list[TypeNode] = []
-        self.instances: list[InstanceType] = []
-        self.components: list[ComponentType] = []
-        self.funcs: list[Func] = []
+        self.types: list[typegraph.TypeNode] = []
+        self.instances: list[typegraph.InstanceType] = []
+        self.components: list[typegraph.ComponentType] = []
+        self.funcs: list[typegraph.Func] = []
 
 
-def _extern_sort(sort: Sort) -> ExternSort | None:
+def _extern_sort(sort: Sort) -> typegraph.ExternSort | None:
     """The sort as an import or export of a type, None for the sorts left untyped."""
     match sort:
         case "func" | "type" | "instance" | "component":
@@ -119,28 +92,23 @@ class TypeReader:
         self.scopes: list[_Scope] = []
         self.type_start: int | None = None  # the top-level type being read, if any
 
-    def type_at(self, r: Cursor, index: int, offset: int) -> TypeNode:
+    def type_at(self, r: Cursor, index: int, offset: int) -> typegraph.TypeNode:
         types = self.scopes[-1].types
         if index >= len(types):
             r.fail(f"type index {index} out of bounds", offset)
         return types[index]
 
-    def valtype(self, r: Cursor) -> ValType:
+    def valtype(self, r: Cursor) -> typegraph.ValType:
         offset = r.pos
-        if r.pos < r.end:
-            primitive = tables.PRIMITIVE_TYPES.get(r.data[r.pos])
-            if primitive is not None:
-                r.pos += 1
-                return primitive
-        index = r.s33()
-        if index < 0:
-            r.fail("invalid value type", offset)
+        index = r.valtype()
+        if isinstance(index, str):
+            return index
         node = self.type_at(r, index, offset)
-        if not is_value(node):
+        if not typegraph.is_value(node):
             r.fail(f"type index {index} is not a value type", offset)
         return node
 
-    def opt_valtype(self, r: Cursor) -> ValType | None:
+    def opt_valtype(self, r: Cursor) -> typegraph.ValType | None:
         flag = r.byte()
         if flag == 0:
             return None
@@ -154,26 +122,26 @@ class TypeReader:
             r.fail(f"invalid flag 0x{flag:02x}", r.pos - 1)
         return flag == 1
 
-    def resource_ref(self, r: Cursor) -> TypeNode:
+    def resource_ref(self, r: Cursor) -> typegraph.TypeNode:
         offset = r.pos
         node = self.type_at(r, r.u32(), offset)
-        if not isinstance(peel(node), Resource):
+        if not isinstance(typegraph.peel(node), typegraph.Resource):
             r.fail("handle to a type that is not a resource", offset)
         return node
 
     def labels(self, r: Cursor) -> tuple[str, ...]:
         return tuple(r.name() for _ in range(r.count()))
 
-    def deftype(self, r: Cursor, depth: int) -> TypeNode:
+    def deftype(self, r: Cursor, depth: int) -> typegraph.TypeNode:
         offset = r.pos
         tag = r.byte()
         primitive = tables.PRIMITIVE_TYPES.get(tag)
         if primitive is not None:
-            return Primitive(type=primitive)
+            return typegraph.Primitive(type=primitive)
         match tag:
             case tables.TYPE_RECORD:
                 fields = tuple((r.name(), self.valtype(r)) for _ in range(r.count()))
-                return Record(fields=fields, offset=offset)
+                return typegraph.Record(fields=fields, offset=offset)
             case tables.TYPE_VARIANT:
                 cases = []
                 for _ in range(r.count()):
@@ -182,47 +150,48 @@ class TypeReader:
                     if r.byte() != 0:
                         r.fail("invalid variant case refinement", r.pos - 1)
                     cases.append((label, ty))
-                return Variant(cases=tuple(cases), offset=offset)
+                return typegraph.Variant(cases=tuple(cases), offset=offset)
             case tables.TYPE_LIST:
-                return List(element=self.valtype(r))
+                return typegraph.List(element=self.valtype(r))
             case tables.TYPE_FIXED_LIST:
-                return FixedList(element=self.valtype(r), size=r.u32())
+                return typegraph.FixedList(element=self.valtype(r), size=r.u32())
             case tables.TYPE_TUPLE:
-                return Tuple(types=tuple(self.valtype(r) for _ in range(r.count())))
+                return typegraph.Tuple(types=tuple(self.valtype(r) for _ in range(r.count())))
             case tables.TYPE_FLAGS:
-                return Flags(names=self.labels(r), offset=offset)
+                return typegraph.Flags(names=self.labels(r), offset=offset)
             case tables.TYPE_ENUM:
-                return Enum(names=self.labels(r), offset=offset)
+                return typegraph.Enum(names=self.labels(r), offset=offset)
             case tables.TYPE_OPTION:
-                return Option(payload=self.valtype(r))
+                return typegraph.Option(payload=self.valtype(r))
             case tables.TYPE_RESULT:
-                return Result(ok=self.opt_valtype(r), err=self.opt_valtype(r))
+                return typegraph.Result(ok=self.opt_valtype(r), err=self.opt_valtype(r))
             case tables.TYPE_OWN:
-                return Handle(kind="own", resource=self.resource_ref(r), offset=offset)
+                return typegraph.Handle(kind="own", resource=self.resource_ref(r), offset=offset)
             case tables.TYPE_BORROW:
-                return Handle(kind="borrow", resource=self.resource_ref(r), offset=offset)
+                return typegraph.Handle(kind="borrow", resource=self.resource_ref(r), offset=offset)
             case tables.TYPE_STREAM:
-                return Stream(payload=self.opt_valtype(r))
+                return typegraph.Stream(payload=self.opt_valtype(r))
             case tables.TYPE_FUTURE:
-                return Future(payload=self.opt_valtype(r))
+                return typegraph.Future(payload=self.opt_valtype(r))
             case tables.TYPE_MAP:
-                return Map(key=self.valtype(r), value=self.valtype(r))
+                return typegraph.Map(key=self.valtype(r), value=self.valtype(r))
             case tables.TYPE_FUNC | tables.TYPE_ASYNC_FUNC:
                 params = tuple((r.name(), self.valtype(r)) for _ in range(r.count()))
                 kind = r.byte()
                 if kind == tables.FUNC_RESULT_TYPE:
-                    result: ValType | None = self.valtype(r)
+                    result: typegraph.ValType | None = self.valtype(r)
                 elif kind == tables.FUNC_RESULT_NONE and r.byte() == 0:
                     result = None
                 else:
                     r.fail("invalid function result", r.pos - 1)
-                return Func(params=params, result=result, is_async=tag == tables.TYPE_ASYNC_FUNC)
+                is_async = tag == tables.TYPE_ASYNC_FUNC
+                return typegraph.Func(params=params, result=result, is_async=is_async)
             case tables.TYPE_RESOURCE:
                 if r.byte() != tables.RESOURCE_REP_I32:
                     r.fail("invalid resource representation", r.pos - 1)
                 if self.opt_flag(r):
                     r.u32()  # the destructor
-                return Resource()
+                return typegraph.Resource()
             case tables.TYPE_COMPONENT | tables.TYPE_INSTANCE:
                 if depth >= _MAX_DEPTH:
                     r.fail("component types nested too deeply", offset)
@@ -280,76 +249,59 @@ class TypeReader:
         """Where a name error is reported: inside a type, at the type's start."""
         return offset if self.type_start is None else self.type_start
 
-    def extern(self, r: Cursor) -> Extern:
+    def extern(self, r: Cursor) -> typegraph.Extern:
         name, implements, external_id = self.extern_name(r)
         return self.extern_type(r, name, implements, external_id)
 
     def extern_type(
         self, r: Cursor, name: str, implements: str | None, external_id: str | None
-    ) -> Extern:
+    ) -> typegraph.Extern:
         """An `externtype`; the item it introduces joins its index space."""
         offset = r.pos
-        sort = r.byte()
+        code = r.byte()
         scope = self.scopes[-1]
-        match sort:
+        sort: typegraph.ExternSort
+        node: typegraph.TypeNode
+        referenced: typegraph.TypeNode | None = None
+        match code:
             case tables.SORT_FUNC:
-                node = self.type_at(r, r.u32(), offset)
-                if not isinstance(node, Func):
+                sort, node = "func", self.type_at(r, r.u32(), offset)
+                if not isinstance(node, typegraph.Func):
                     r.fail("func import/export of a type that is not a function", offset)
                 scope.funcs.append(node)
-                return Extern(
-                    name=name,
-                    implements=implements,
-                    external_id=external_id,
-                    sort="func",
-                    node=node,
-                )
             case tables.SORT_TYPE:
-                bound = r.byte()
-                created: TypeNode
+                sort, bound = "type", r.byte()
                 if bound == tables.BOUND_EQ:
                     referenced = self.type_at(r, r.u32(), offset)
-                    if not is_value(referenced) and not isinstance(peel(referenced), Resource):
+                    target = typegraph.peel(referenced)
+                    if not isinstance(target, typegraph.Defined | typegraph.Resource):
                         r.fail("type export of a type that is not a value type or resource", offset)
-                    created = Named(referenced=referenced)
+                    node = typegraph.Named(referenced=referenced)
                 elif bound == tables.BOUND_SUB_RESOURCE:
-                    referenced = created = Resource()
+                    referenced = node = typegraph.Resource()
                 else:
                     r.fail(f"invalid type bound 0x{bound:02x}", r.pos - 1)
-                scope.types.append(created)
-                return Extern(
-                    name=name,
-                    implements=implements,
-                    external_id=external_id,
-                    sort="type",
-                    node=created,
-                    referenced=referenced,
-                )
+                scope.types.append(node)
             case tables.SORT_INSTANCE:
-                node = self.type_at(r, r.u32(), offset)
-                if not isinstance(node, InstanceType):
+                sort, node = "instance", self.type_at(r, r.u32(), offset)
+                if not isinstance(node, typegraph.InstanceType):
                     r.fail("instance import/export of a type that is not an instance type", offset)
                 scope.instances.append(node)
-                return Extern(
-                    name=name,
-                    implements=implements,
-                    external_id=external_id,
-                    sort="instance",
-                    node=node,
-                )
             case tables.SORT_COMPONENT:
-                node = self.type_at(r, r.u32(), offset)
-                if not isinstance(node, ComponentType):
+                sort, node = "component", self.type_at(r, r.u32(), offset)
+                if not isinstance(node, typegraph.ComponentType):
                     r.fail("component import/export of a type that is not a component type", offset)
                 scope.components.append(node)
-                return Extern(
-                    name=name,
-                    implements=implements,
-                    external_id=external_id,
-                    sort="component",
-                    node=node,
-                )
-        r.fail(f"unsupported extern kind 0x{sort:02x}", offset)
+            case _:
+                r.fail(f"unsupported extern kind 0x{code:02x}", offset)
+        return typegraph.Extern(
+            name=name,
+            implements=implements,
+            external_id=external_id,
+            sort=sort,
+            node=node,
+            referenced=referenced,
+        )
 
     def sort(self, r: Cursor) -> Sort:
         """A `sort` by name; `core` for every core sort (read and dropped)."""
@@ -365,11 +317,11 @@ class TypeReader:
             r.fail(f"invalid sort 0x{sort:02x}", offset)
         return name
 
-    def item(self, r: Cursor, sort: Sort, index: int, offset: int) -> TypeNode:
+    def item(self, r: Cursor, sort: Sort, index: int, offset: int) -> typegraph.TypeNode:
         """The type of item `index` of a component-level index space (`UNTYPED` for core
         items and values)."""
         scope = self.scopes[-1]
-        space: Sequence[TypeNode]
+        space: Sequence[typegraph.TypeNode]
         match sort:
             case "func":
                 space = scope.funcs
@@ -380,22 +332,22 @@ class TypeReader:
             case "component":
                 space = scope.components
             case "core" | "value":
-                return UNTYPED
+                return typegraph.UNTYPED
             case _:
                 assert_never(sort)
         if index >= len(space):
             r.fail(f"{sort} index {index} out of bounds", offset)
         return space[index]
 
-    def push(self, sort: Sort, node: TypeNode) -> None:
+    def push(self, sort: Sort, node: typegraph.TypeNode) -> None:
         scope = self.scopes[-1]
-        if sort == "func" and isinstance(node, Func):
+        if sort == "func" and isinstance(node, typegraph.Func):
             scope.funcs.append(node)
         elif sort == "type":
             scope.types.append(node)
-        elif sort == "instance" and isinstance(node, InstanceType):
+        elif sort == "instance" and isinstance(node, typegraph.InstanceType):
             scope.instances.append(node)
-        elif sort == "component" and isinstance(node, ComponentType):
+        elif sort == "component" and isinstance(node, typegraph.ComponentType):
             scope.components.append(node)
 
     def alias(self, r: Cursor) -> None:
@@ -425,7 +377,7 @@ class TypeReader:
             if count >= len(self.scopes):
                 r.fail(f"outer alias count {count} out of bounds", offset)
             outer = self.scopes[-1 - count]
-            space: Sequence[TypeNode]
+            space: Sequence[typegraph.TypeNode]
             if sort == "type":
                 space = outer.types
             elif sort == "component":
@@ -440,9 +392,9 @@ class TypeReader:
         else:
             r.fail(f"unsupported alias kind 0x{kind:02x}", offset)
 
-    def decls(self, r: Cursor, *, component: bool, depth: int) -> InstanceType | ComponentType:
+    def decls(self, r: Cursor, *, component: bool, depth: int) -> _ScopeType:
         self.scopes.append(_Scope())
-        out: InstanceType | ComponentType = ComponentType() if component else InstanceType()
+        out: _ScopeType = typegraph.ComponentType() if component else typegraph.InstanceType()
         names = _UniqueNames()
         for _ in range(r.count()):
             offset = r.pos
@@ -453,7 +405,7 @@ class TypeReader:
                 self.alias(r)
             elif tag == tables.DECL_EXPORT:
                 out.exports.append(names.add(r, "export", self.extern(r), self.at(offset + 1)))
-            elif tag == tables.DECL_IMPORT and isinstance(out, ComponentType):
+            elif tag == tables.DECL_IMPORT and isinstance(out, typegraph.ComponentType):
                 out.imports.append(names.add(r, "import", self.extern(r), self.at(offset + 1)))
             else:
                 r.fail(f"unsupported declarator 0x{tag:02x}", offset)
@@ -469,7 +421,7 @@ class PackageTypes:
     """What a WIT package binary holds."""
 
     # (export name, its component type, the export's offset) for every export, in order.
-    exports: list[tuple[str, ComponentType, int]]
+    exports: list[tuple[str, typegraph.ComponentType, int]]
     # The `package-docs` payload and its offset, if the binary has one.
     package_docs: tuple[bytes, int] | None
 
@@ -483,7 +435,7 @@ def read_package(data: bytes) -> PackageTypes:
     reader = TypeReader(data)
     top = _Scope()
     reader.scopes.append(top)
-    exports: list[tuple[str, ComponentType, int]] = []
+    exports: list[tuple[str, typegraph.ComponentType, int]] = []
     names = _UniqueNames()
     docs: tuple[bytes, int] | None = None
     for section_id, start, r in read_sections(data, 8, len(data)):
@@ -509,7 +461,7 @@ def read_package(data: bytes) -> PackageTypes:
                 node = reader.type_at(r, index, offset)
                 if r.byte() != 0:
                     r.fail("type ascriptions are not supported in a WIT package", r.pos - 1)
-                if not isinstance(node, ComponentType):
+                if not isinstance(node, typegraph.ComponentType):
                     r.fail(f"export `{name}` is not a component type", offset)
                 top.types.append(node)
                 exports.append((name, node, offset))
@@ -540,14 +492,14 @@ class ComponentReader(TypeReader):
     def __init__(self, data: bytes) -> None:
         super().__init__(data)
         # Top-level imports and exports in binary order: (is_export, extern).
-        self.externs: list[tuple[bool, Extern]] = []
+        self.externs: list[tuple[bool, typegraph.Extern]] = []
 
-    def component(self, start: int, end: int, depth: int) -> ComponentType:
+    def component(self, start: int, end: int, depth: int) -> typegraph.ComponentType:
         data = self.data
         if data[start : start + 8] != COMPONENT_PREAMBLE:
             raise Malformed("nested component has a bad preamble", start)
         self.scopes.append(_Scope())
-        out = ComponentType()
+        out = typegraph.ComponentType()
         names = _UniqueNames()
         for section_id, section, r in read_sections(data, start + 8, end):
             match section_id:
@@ -603,26 +555,26 @@ class ComponentReader(TypeReader):
         self.scopes.pop()
         return out
 
-    def instance(self, r: Cursor) -> InstanceType:
+    def instance(self, r: Cursor) -> typegraph.InstanceType:
         offset = r.pos
         kind = r.byte()
         if kind == tables.INSTANCE_INSTANTIATE:
             index = r.u32()
             comp = self.item(r, "component", index, offset)
-            assert isinstance(comp, ComponentType)
-            args: dict[str, TypeNode] = {}
+            assert isinstance(comp, typegraph.ComponentType)
+            args: dict[str, typegraph.TypeNode] = {}
             for _ in range(r.count()):
                 name = r.name()
                 arg_offset = r.pos
                 sort = self.sort(r)
                 args[name] = self.item(r, sort, r.u32(), arg_offset)
-            instantiation = Instantiation()
+            instantiation = typegraph.Instantiation()
             for imp in comp.imports:
                 if imp.name in args:
                     instantiation.bind(imp, args[imp.name])
             return instantiation.instance(list(comp.exports))
         if kind == tables.INSTANCE_FROM_EXPORTS:
-            inst = InstanceType()
+            inst = typegraph.InstanceType()
             for _ in range(r.count()):
                 name, implements, external_id = self.extern_name(r)
                 item_offset = r.pos
@@ -632,9 +584,9 @@ class ComponentReader(TypeReader):
                 if extern_sort is not None:
                     ref = node if extern_sort == "type" else None
                     if extern_sort == "type":
-                        node = Named(referenced=node)
+                        node = typegraph.Named(referenced=node)
                     inst.exports.append(
-                        Extern(
+                        typegraph.Extern(
                             name=name,
                             implements=implements,
                             external_id=external_id,
@@ -666,7 +618,7 @@ class ComponentReader(TypeReader):
             if op == tables.CANON_LIFT:
                 type_offset = r.pos
                 node = self.item(r, "type", r.u32(), type_offset)
-                if not isinstance(node, Func):
+                if not isinstance(node, typegraph.Func):
                     r.fail("lifted function type is not a function type", type_offset)
                 self.scopes[-1].funcs.append(node)
         elif op in tables.CANON_NO_OPERANDS:
@@ -709,7 +661,7 @@ class ComponentReader(TypeReader):
         else:
             r.fail(f"unsupported canonical function 0x{op:02x}", offset)
 
-    def export(self, r: Cursor) -> Extern:
+    def export(self, r: Cursor) -> typegraph.Extern:
         name, implements, external_id = self.extern_name(r)
         offset = r.pos
         sort = self.sort(r)
@@ -719,12 +671,12 @@ class ComponentReader(TypeReader):
         extern_sort = _extern_sort(sort)
         if extern_sort is None:
             r.fail(f"unsupported export of a {sort}", offset)
-        ref: TypeNode | None = None
+        ref: typegraph.TypeNode | None = None
         if extern_sort == "type":
             ref = node
-            node = Named(referenced=node)
+            node = typegraph.Named(referenced=node)
         self.push(sort, node)
-        return Extern(
+        return typegraph.Extern(
             name=name,
             implements=implements,
             external_id=external_id,
@@ -734,7 +686,7 @@ class ComponentReader(TypeReader):
         )
 
 
-def read_component(data: bytes) -> list[tuple[bool, Extern]]:
+def read_component(data: bytes) -> list[tuple[bool, typegraph.Extern]]:
     """The top-level imports and exports of a component, in binary order:
     `(is_export, extern)`."""
     reader = ComponentReader(data)

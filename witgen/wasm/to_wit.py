@@ -20,34 +20,12 @@ from typing import assert_never
 
 from witgen import model as m
 from witgen._record import field, record
+from witgen.wasm import typegraph
 from witgen.wasm.binary import Malformed
 from witgen.wasm.names import split_interface_id
-from witgen.wasm.typegraph import (
-    ComponentType,
-    Defined,
-    Enum,
-    Extern,
-    FixedList,
-    Flags,
-    Func,
-    Future,
-    Handle,
-    InstanceType,
-    List,
-    Map,
-    Named,
-    Option,
-    Primitive,
-    Record,
-    Resource,
-    Result,
-    Stream,
-    Tuple,
-    TypeNode,
-    ValType,
-    Variant,
-    peel,
-)
+
+# The kinds of type WIT gives only under a name.
+_NAMED_ONLY = typegraph.Record | typegraph.Variant | typegraph.Enum | typegraph.Flags
 
 # ---------------------------------------------------------------- the model under construction
 
@@ -111,88 +89,88 @@ class WitConverter:
         self.types.append(td)
         return m.TypeId(len(self.types) - 1)
 
-    def find_alias(self, node: TypeNode) -> m.TypeId | None:
+    def find_alias(self, node: typegraph.TypeNode) -> m.TypeId | None:
         """The type id of `node`, or of the first type in its chain of names converted."""
-        cur: TypeNode | None = node
+        cur: typegraph.TypeNode | None = node
         while cur is not None:
             found = self.type_map.get(id(cur))
             if found is not None:
                 return found
-            cur = cur.referenced if isinstance(cur, Named) else None
+            cur = cur.referenced if isinstance(cur, typegraph.Named) else None
         return None
 
-    def valtype(self, v: ValType) -> m.Type:
+    def valtype(self, v: typegraph.ValType) -> m.Type:
         if isinstance(v, str):
             return v
         known = self.type_map.get(id(v))
         if known is not None:
             return known
-        node = peel(v)
+        node = typegraph.peel(v)
         if node is not v:
             found = self.find_alias(v)
             if found is not None:
                 return found
-        assert isinstance(node, Defined)
+        assert isinstance(node, typegraph.Defined)
         kind = self.defined(node)
-        if isinstance(node, Record | Variant | Enum | Flags):
+        if isinstance(node, _NAMED_ONLY):
             raise Malformed("unexpected unnamed record, variant, enum or flags", node.offset)
         tid = self._alloc(m.TypeDef(name=None, kind=kind, owner=None))
         self.type_map[id(v)] = tid
         return tid
 
-    def _opt(self, v: ValType | None) -> m.Type | None:
+    def _opt(self, v: typegraph.ValType | None) -> m.Type | None:
         return None if v is None else self.valtype(v)
 
-    def defined(self, node: Defined) -> m.TypeDefKind:
+    def defined(self, node: typegraph.Defined) -> m.TypeDefKind:
         match node:
-            case Primitive(type=ty):
+            case typegraph.Primitive(type=ty):
                 return m.Alias(type=ty)
-            case Record(fields=fields):
+            case typegraph.Record(fields=fields):
                 return m.Record(
                     fields=tuple(m.Field(name=n, type=self.valtype(t)) for n, t in fields)
                 )
-            case Variant(cases=cases):
+            case typegraph.Variant(cases=cases):
                 return m.Variant(cases=tuple(m.Case(name=n, type=self._opt(t)) for n, t in cases))
-            case List(element=t):
+            case typegraph.List(element=t):
                 return m.ListKind(type=self.valtype(t))
-            case FixedList(element=t, size=size):
+            case typegraph.FixedList(element=t, size=size):
                 return m.FixedList(type=self.valtype(t), size=size)
-            case Tuple(types=types):
+            case typegraph.Tuple(types=types):
                 return m.TupleKind(types=tuple(self.valtype(t) for t in types))
-            case Flags(names=names):
+            case typegraph.Flags(names=names):
                 return m.Flags(flags=tuple(m.Flag(name=n) for n in names))
-            case Enum(names=names):
+            case typegraph.Enum(names=names):
                 return m.Enum(cases=tuple(m.EnumCase(name=n) for n in names))
-            case Option(payload=t):
+            case typegraph.Option(payload=t):
                 return m.OptionKind(type=self.valtype(t))
-            case Result(ok=ok, err=err):
+            case typegraph.Result(ok=ok, err=err):
                 return m.ResultKind(ok=self._opt(ok), err=self._opt(err))
-            case Handle(kind=kind, resource=resource):
+            case typegraph.Handle(kind=kind, resource=resource):
                 res = self.find_alias(resource)
                 if res is None:
                     raise Malformed("handle to an unknown resource", node.offset)
                 return m.Handle(kind=kind, resource=res)
-            case Future(payload=t):
+            case typegraph.Future(payload=t):
                 return m.Future(type=self._opt(t))
-            case Stream(payload=t):
+            case typegraph.Stream(payload=t):
                 return m.Stream(type=self._opt(t))
-            case Map(key=k, value=v):
+            case typegraph.Map(key=k, value=v):
                 return m.MapKind(key=self.valtype(k), value=self.valtype(v))
             case _:
                 assert_never(node)
 
-    def type_export(self, ext: Extern, owner: m.TypeOwner) -> m.TypeId:
+    def type_export(self, ext: typegraph.Extern, owner: m.TypeOwner) -> m.TypeId:
         assert ext.referenced is not None
         prev = self.find_alias(ext.referenced)
         kind: m.TypeDefKind
         if prev is not None:
             kind = m.Alias(type=prev)
         else:
-            target = peel(ext.referenced)
-            if isinstance(target, Resource):
+            target = typegraph.peel(ext.referenced)
+            if isinstance(target, typegraph.Resource):
                 kind = m.Resource()
             else:
-                assert isinstance(target, Defined)
+                assert isinstance(target, typegraph.Defined)
                 kind = self.defined(target)
         tid = self._alloc(
             m.TypeDef(name=ext.name, kind=kind, owner=owner, external_id=ext.external_id)
@@ -206,7 +184,7 @@ class WitConverter:
         return tid
 
     def function(
-        self, name: str, f: Func, owner: m.TypeOwner, external_id: str | None = None
+        self, name: str, f: typegraph.Func, owner: m.TypeOwner, external_id: str | None = None
     ) -> m.Function:
         params = tuple(m.Param(name=n, type=self.valtype(t)) for n, t in f.params)
         result = None if f.result is None else self.valtype(f.result)
@@ -246,7 +224,7 @@ class WitConverter:
         self.iface_package[iid] = key
         return iid
 
-    def register_import(self, name: str, inst: InstanceType) -> m.InterfaceId:
+    def register_import(self, name: str, inst: typegraph.InstanceType) -> m.InterfaceId:
         local = self.named_interfaces.get(name)
         iid = local if local is not None else self.dep_interface(name)
         iface = self.interfaces[iid]
@@ -257,13 +235,13 @@ class WitConverter:
                 if existing is not None:
                     self.type_map[id(ext.node)] = existing
                     if ext.referenced is not ext.node and ext.referenced is not None:
-                        self.type_map.setdefault(id(peel(ext.referenced)), existing)
+                        self.type_map.setdefault(id(typegraph.peel(ext.referenced)), existing)
                 else:
                     iface.types[ext.name] = self.type_export(ext, owner)
             elif ext.sort == "func":
                 if local is not None or ext.name in iface.functions:
                     continue
-                assert isinstance(ext.node, Func)
+                assert isinstance(ext.node, typegraph.Func)
                 iface.functions[ext.name] = self.function(
                     ext.name, ext.node, owner, ext.external_id
                 )
@@ -273,7 +251,7 @@ class WitConverter:
                 )
         return iid
 
-    def register_interface(self, name: str | None, inst: InstanceType) -> m.InterfaceId:
+    def register_interface(self, name: str | None, inst: typegraph.InstanceType) -> m.InterfaceId:
         iid = m.InterfaceId(len(self.interfaces))
         iface = Interface(name=name)
         owner = m.OwnerInterface(id=iid)
@@ -282,7 +260,7 @@ class WitConverter:
             if ext.sort == "type":
                 iface.types[ext.name] = self.type_export(ext, owner)
             elif ext.sort == "func":
-                assert isinstance(ext.node, Func)
+                assert isinstance(ext.node, typegraph.Func)
                 iface.functions[ext.name] = self.function(
                     ext.name, ext.node, owner, ext.external_id
                 )
@@ -292,7 +270,7 @@ class WitConverter:
                 )
         return iid
 
-    def world(self, name: str, comp: ComponentType) -> m.WorldId:
+    def world(self, name: str, comp: typegraph.ComponentType) -> m.WorldId:
         wid = m.WorldId(len(self.worlds))
         world = World(name=name)
         self.worlds.append(world)
@@ -303,7 +281,7 @@ class WitConverter:
                 key: m.WorldKey
                 item: m.WorldItem
                 if ext.sort == "instance":
-                    assert isinstance(ext.node, InstanceType)
+                    assert isinstance(ext.node, typegraph.InstanceType)
                     if "/" in ext.name:
                         iid = self.register_import(ext.name, ext.node)
                         key = iid
@@ -315,7 +293,7 @@ class WitConverter:
                         key = ext.name
                     item = m.WorldInterface(id=iid, external_id=ext.external_id)
                 elif ext.sort == "func":
-                    assert isinstance(ext.node, Func)
+                    assert isinstance(ext.node, typegraph.Func)
                     key, item = (
                         ext.name,
                         m.WorldFunction(
@@ -361,7 +339,7 @@ class WitConverter:
 
 
 def package(
-    conv: WitConverter, exports: list[tuple[str, ComponentType, int]], end: int
+    conv: WitConverter, exports: list[tuple[str, typegraph.ComponentType, int]], end: int
 ) -> tuple[list[Package], Package]:
     """The packages of a WIT package binary, whose exports (ending at byte `end`) are one
     component type per interface and world: all packages, in dependency order, and the
@@ -377,17 +355,17 @@ def package(
         name, item = split_interface_id(inner.name, offset)
         if inner.sort == "instance":
             for imp in comp.imports:
-                if imp.sort != "instance" or not isinstance(imp.node, InstanceType):
+                if imp.sort != "instance" or not isinstance(imp.node, typegraph.InstanceType):
                     raise Malformed(f"import `{imp.name}` is not an instance", offset)
                 conv.register_import(imp.name, imp.node)
-            assert isinstance(inner.node, InstanceType)
+            assert isinstance(inner.node, typegraph.InstanceType)
             iid = conv.register_interface(item, inner.node)
             conv.named_interfaces[inner.name] = iid
             if item in interfaces:
                 raise Malformed(f"duplicate interface `{item}`", offset)
             interfaces[item] = iid
         elif inner.sort == "component":
-            assert isinstance(inner.node, ComponentType)
+            assert isinstance(inner.node, typegraph.ComponentType)
             if item in worlds:
                 raise Malformed(f"duplicate world `{item}`", offset)
             worlds[item] = conv.world(item, inner.node)
@@ -417,11 +395,11 @@ def package(
 
 
 def component_world(
-    conv: WitConverter, externs: list[tuple[bool, Extern]]
+    conv: WitConverter, externs: list[tuple[bool, typegraph.Extern]]
 ) -> tuple[list[Package], m.WorldId]:
     """The world `root` of the package `root:component`, typing a component's imports and
     exports (`(is_export, extern)`): all packages, the component's last."""
-    comp = ComponentType(
+    comp = typegraph.ComponentType(
         imports=[ext for exporting, ext in externs if not exporting],
         exports=[ext for exporting, ext in externs if exporting],
     )

@@ -70,17 +70,7 @@ class _Printer:
     # ---- types
 
     def valtype(self) -> str:
-        r = self.r
-        if r.pos < r.end:
-            primitive = tables.PRIMITIVE_TYPES.get(r.data[r.pos])
-            if primitive is not None:
-                r.pos += 1
-                return primitive
-        offset = r.pos
-        index = r.s33()
-        if index < 0:
-            r.fail("invalid value type", offset)
-        return str(index)
+        return str(self.r.valtype())
 
     def opt_valtype(self) -> str | None:
         flag = self.r.byte()
@@ -471,8 +461,10 @@ class _Assembler:
         return ""
 
     def ident(self, items: list[_Sexp]) -> str | None:
-        if items and isinstance(items[0], _Tok) and items[0].text.startswith("$"):
-            return items.pop(0).text  # type: ignore[union-attr]
+        first = items[0] if items else None
+        if isinstance(first, _Tok) and first.text.startswith("$"):
+            items.pop(0)
+            return first.text
         return None
 
     def index(self, node: _Sexp, sort: str, scope: _TScope | None = None) -> int:
