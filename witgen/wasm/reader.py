@@ -18,7 +18,7 @@ case). Reads go through `binary.Cursor`s cut at their section's end; nothing is 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import assert_never
+from typing import TypeAlias, assert_never
 
 from witgen._record import record
 from witgen.wasm import tables, typegraph
@@ -27,7 +27,7 @@ from witgen.wasm.names import uppercase_in_package, valid_extern_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Literal, TypeAlias
+    from typing import Literal
 
     from witgen.wasm.tables import SortName
 
@@ -82,6 +82,36 @@ def _extern_sort(sort: Sort) -> typegraph.ExternSort | None:
             return None
         case _:
             assert_never(sort)
+
+
+# An extern name: the name, the interface it `implements`, its external id.
+_Label: TypeAlias = tuple[str, str | None, str | None]
+
+
+def _extern(
+    label: _Label,
+    sort: typegraph.ExternSort,
+    node: typegraph.TypeNode,
+    referenced: typegraph.TypeNode | None = None,
+) -> typegraph.Extern:
+    name, implements, external_id = label
+    return typegraph.Extern(
+        name=name,
+        implements=implements,
+        external_id=external_id,
+        sort=sort,
+        node=node,
+        referenced=referenced,
+    )
+
+
+def _item_extern(
+    label: _Label, sort: typegraph.ExternSort, item: typegraph.TypeNode
+) -> typegraph.Extern:
+    """The export of an item by index: a type is exported as a new type equal to it."""
+    if sort == "type":
+        return _extern(label, sort, typegraph.Named(referenced=item), item)
+    return _extern(label, sort, item)
 
 
 class TypeReader:
@@ -198,7 +228,7 @@ class TypeReader:
                 return self.decls(r, component=tag == tables.TYPE_COMPONENT, depth=depth + 1)
         r.fail(f"unsupported type form 0x{tag:02x}", offset)
 
-    def extern_name(self, r: Cursor) -> tuple[str, str | None, str | None]:
+    def extern_name(self, r: Cursor) -> _Label:
         """An extern name: the name, and the interface it `implements` and its external id."""
         offset = r.pos
         kind = r.byte()
@@ -250,12 +280,9 @@ class TypeReader:
         return offset if self.type_start is None else self.type_start
 
     def extern(self, r: Cursor) -> typegraph.Extern:
-        name, implements, external_id = self.extern_name(r)
-        return self.extern_type(r, name, implements, external_id)
+        return self.extern_type(r, self.extern_name(r))
 
-    def extern_type(
-        self, r: Cursor, name: str, implements: str | None, external_id: str | None
-    ) -> typegraph.Extern:
+    def extern_type(self, r: Cursor, label: _Label) -> typegraph.Extern:
         """An `externtype`; the item it introduces joins its index space."""
         offset = r.pos
         code = r.byte()
@@ -294,14 +321,7 @@ class TypeReader:
                 scope.components.append(node)
             case _:
                 r.fail(f"unsupported extern kind 0x{code:02x}", offset)
-        return typegraph.Extern(
-            name=name,
-            implements=implements,
-            external_id=external_id,
-            sort=sort,
-            node=node,
-            referenced=referenced,
-        )
+        return _extern(label, sort, node, referenced)
 
     def sort(self, r: Cursor) -> Sort:
         """A `sort` by name; `core` for every core sort (read and dropped)."""
@@ -534,20 +554,15 @@ class ComponentReader(TypeReader):
                 case tables.SECTION_CANON:
                     for _ in range(r.count()):
                         self.canon(r)
-                case tables.SECTION_IMPORT:
+                case tables.SECTION_IMPORT | tables.SECTION_EXPORT:
+                    exporting = section_id == tables.SECTION_EXPORT
                     for _ in range(r.count()):
                         offset = r.pos
-                        ext = names.add(r, "import", self.extern(r), offset)
-                        out.imports.append(ext)
+                        ext = self.export(r) if exporting else self.extern(r)
+                        names.add(r, "export" if exporting else "import", ext, offset)
+                        (out.exports if exporting else out.imports).append(ext)
                         if depth == 0:
-                            self.externs.append((False, ext))
-                case tables.SECTION_EXPORT:
-                    for _ in range(r.count()):
-                        offset = r.pos
-                        ext = names.add(r, "export", self.export(r), offset)
-                        out.exports.append(ext)
-                        if depth == 0:
-                            self.externs.append((True, ext))
+                            self.externs.append((exporting, ext))
                 case _:
                     raise Malformed(f"unknown section id {section_id}", section)
             if r.pos != r.end:
@@ -576,25 +591,13 @@ class ComponentReader(TypeReader):
         if kind == tables.INSTANCE_FROM_EXPORTS:
             inst = typegraph.InstanceType()
             for _ in range(r.count()):
-                name, implements, external_id = self.extern_name(r)
+                label = self.extern_name(r)
                 item_offset = r.pos
                 sort = self.sort(r)
                 node = self.item(r, sort, r.u32(), item_offset)
                 extern_sort = _extern_sort(sort)
                 if extern_sort is not None:
-                    ref = node if extern_sort == "type" else None
-                    if extern_sort == "type":
-                        node = typegraph.Named(referenced=node)
-                    inst.exports.append(
-                        typegraph.Extern(
-                            name=name,
-                            implements=implements,
-                            external_id=external_id,
-                            sort=extern_sort,
-                            node=node,
-                            referenced=ref,
-                        )
-                    )
+                    inst.exports.append(_item_extern(label, extern_sort, node))
             return inst
         r.fail(f"invalid instance expression 0x{kind:02x}", offset)
 
@@ -662,28 +665,18 @@ class ComponentReader(TypeReader):
             r.fail(f"unsupported canonical function 0x{op:02x}", offset)
 
     def export(self, r: Cursor) -> typegraph.Extern:
-        name, implements, external_id = self.extern_name(r)
+        label = self.extern_name(r)
         offset = r.pos
         sort = self.sort(r)
         node = self.item(r, sort, r.u32(), offset)
         if self.opt_flag(r):
-            return self.extern_type(r, name, implements, external_id)
+            return self.extern_type(r, label)
         extern_sort = _extern_sort(sort)
         if extern_sort is None:
             r.fail(f"unsupported export of a {sort}", offset)
-        ref: typegraph.TypeNode | None = None
-        if extern_sort == "type":
-            ref = node
-            node = typegraph.Named(referenced=node)
-        self.push(sort, node)
-        return typegraph.Extern(
-            name=name,
-            implements=implements,
-            external_id=external_id,
-            sort=extern_sort,
-            node=node,
-            referenced=ref,
-        )
+        ext = _item_extern(label, extern_sort, node)
+        self.push(sort, ext.node)
+        return ext
 
 
 def read_component(data: bytes) -> list[tuple[bool, typegraph.Extern]]:

@@ -16,10 +16,10 @@ being converted. Spans are `Span.UNKNOWN`.
 
 from __future__ import annotations
 
-from typing import assert_never
+from typing import Any, assert_never
 
 from witgen import model as m
-from witgen._record import field, record
+from witgen._record import field, fields, record
 from witgen.wasm import typegraph
 from witgen.wasm.binary import Malformed
 from witgen.wasm.names import split_interface_id
@@ -225,13 +225,30 @@ class WitConverter:
         return iid
 
     def register_import(self, name: str, inst: typegraph.InstanceType) -> m.InterfaceId:
+        """The interface an instance import names, with the types (and, for an interface of
+        another package, the functions) the import adds to what is known of it."""
         local = self.named_interfaces.get(name)
         iid = local if local is not None else self.dep_interface(name)
+        self._add_exports(iid, inst, again=True, functions=local is None)
+        return iid
+
+    def register_interface(self, name: str | None, inst: typegraph.InstanceType) -> m.InterfaceId:
+        """A new interface (inline if `name` is None) with everything the instance exports."""
+        iid = m.InterfaceId(len(self.interfaces))
+        self.interfaces.append(Interface(name=name))
+        self._add_exports(iid, inst, again=False, functions=True)
+        return iid
+
+    def _add_exports(
+        self, iid: m.InterfaceId, inst: typegraph.InstanceType, *, again: bool, functions: bool
+    ) -> None:
+        """Add an instance's exports to interface `iid`. `again`: the interface may have
+        been seen before, and what it already has is kept (a type is mapped onto it)."""
         iface = self.interfaces[iid]
         owner = m.OwnerInterface(id=iid)
         for ext in inst.exports:
             if ext.sort == "type":
-                existing = iface.types.get(ext.name)
+                existing = iface.types.get(ext.name) if again else None
                 if existing is not None:
                     self.type_map[id(ext.node)] = existing
                     if ext.referenced is not ext.node and ext.referenced is not None:
@@ -239,7 +256,7 @@ class WitConverter:
                 else:
                     iface.types[ext.name] = self.type_export(ext, owner)
             elif ext.sort == "func":
-                if local is not None or ext.name in iface.functions:
+                if not functions or (again and ext.name in iface.functions):
                     continue
                 assert isinstance(ext.node, typegraph.Func)
                 iface.functions[ext.name] = self.function(
@@ -249,26 +266,6 @@ class WitConverter:
                 raise Malformed(
                     f"instance export `{ext.name}` is not a type or function", self.offset
                 )
-        return iid
-
-    def register_interface(self, name: str | None, inst: typegraph.InstanceType) -> m.InterfaceId:
-        iid = m.InterfaceId(len(self.interfaces))
-        iface = Interface(name=name)
-        owner = m.OwnerInterface(id=iid)
-        self.interfaces.append(iface)
-        for ext in inst.exports:
-            if ext.sort == "type":
-                iface.types[ext.name] = self.type_export(ext, owner)
-            elif ext.sort == "func":
-                assert isinstance(ext.node, typegraph.Func)
-                iface.functions[ext.name] = self.function(
-                    ext.name, ext.node, owner, ext.external_id
-                )
-            else:
-                raise Malformed(
-                    f"instance export `{ext.name}` is not a type or function", self.offset
-                )
-        return iid
 
     def world(self, name: str, comp: typegraph.ComponentType) -> m.WorldId:
         wid = m.WorldId(len(self.worlds))
@@ -450,39 +447,18 @@ def _assign_packages(conv: WitConverter, packages: list[Package]) -> None:
                     conv.interfaces[item.id].package = m.PackageId(pid)
 
 
+def _model_fields(item: Interface | World | Package) -> dict[str, Any]:
+    """The fields of an item under construction in the model's form: each dict becomes the
+    tuple of its items. The builders above use the model's field names for this."""
+    values = {name: getattr(item, name) for name in fields(type(item))}
+    return {k: tuple(v.items()) if isinstance(v, dict) else v for k, v in values.items()}
+
+
 def freeze(conv: WitConverter, packages: list[Package], main: m.PackageId) -> m.Resolve:
     return m.Resolve(
-        packages=tuple(
-            m.Package(
-                name=p.name,
-                interfaces=tuple(p.interfaces.items()),
-                worlds=tuple(p.worlds.items()),
-                docs=p.docs,
-            )
-            for p in packages
-        ),
-        interfaces=tuple(
-            m.Interface(
-                name=i.name,
-                types=tuple(i.types.items()),
-                functions=tuple(i.functions.items()),
-                package=i.package,
-                docs=i.docs,
-                stability=i.stability,
-            )
-            for i in conv.interfaces
-        ),
-        worlds=tuple(
-            m.World(
-                name=x.name,
-                imports=tuple(x.imports.items()),
-                exports=tuple(x.exports.items()),
-                package=x.package,
-                docs=x.docs,
-                stability=x.stability,
-            )
-            for x in conv.worlds
-        ),
+        packages=tuple(m.Package(**_model_fields(p)) for p in packages),
+        interfaces=tuple(m.Interface(**_model_fields(i)) for i in conv.interfaces),
+        worlds=tuple(m.World(**_model_fields(x)) for x in conv.worlds),
         types=tuple(conv.types),
         main=main,
         main_group=(main,),
