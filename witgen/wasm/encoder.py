@@ -68,9 +68,9 @@ def _extern_name(name: str, implements: str | None = None, external_id: str | No
     """`nameattributes`: a plain name, or a name with `implements`/`external-id` attributes."""
     attributes = []
     if implements is not None:
-        attributes.append(w.byte(tables.NAME_IMPLEMENTS) + w.name(implements))
+        attributes.append(w.byte(tables.ATTRIBUTE_IMPLEMENTS) + w.name(implements))
     if external_id is not None:
-        attributes.append(w.byte(tables.NAME_EXTERNAL_ID) + w.name(external_id))
+        attributes.append(w.byte(tables.ATTRIBUTE_EXTERNAL_ID) + w.name(external_id))
     if not attributes:
         return w.byte(tables.NAME_PLAIN) + w.name(name)
     return w.byte(tables.NAME_WITH_ATTRIBUTES) + w.name(name) + w.vec(attributes)

@@ -245,12 +245,12 @@ class TypeReader:
         for _ in range(r.count()):
             attr_offset = r.pos
             attr = r.byte()
-            if attr == tables.NAME_IMPLEMENTS and implements is None:
+            if attr == tables.ATTRIBUTE_IMPLEMENTS and implements is None:
                 implements = r.name()
-            elif attr == tables.NAME_VERSION_SUFFIX and suffix is None:
+            elif attr == tables.ATTRIBUTE_VERSION_SUFFIX and suffix is None:
                 # The canonical version's elided remainder (`@1` + `.2.0`).
                 suffix = r.name()
-            elif attr == tables.NAME_EXTERNAL_ID and external_id is None:
+            elif attr == tables.ATTRIBUTE_EXTERNAL_ID and external_id is None:
                 external_id = r.name()
             else:
                 r.fail(f"unsupported or repeated name attribute 0x{attr:02x}", attr_offset)

@@ -134,15 +134,15 @@ NAME_PLAIN_LEGACY = 0x01
 NAME_WITH_ATTRIBUTES = 0x02
 
 # The attributes of a name, by code, with the keyword the text format gives each.
-NAME_IMPLEMENTS = 0x00
-NAME_VERSION_SUFFIX = 0x01
-NAME_EXTERNAL_ID = 0x02
-NAME_ATTRIBUTES: dict[int, str] = {
-    NAME_IMPLEMENTS: "implements",
-    NAME_VERSION_SUFFIX: "version-suffix",
-    NAME_EXTERNAL_ID: "external-id",
+ATTRIBUTE_IMPLEMENTS = 0x00
+ATTRIBUTE_VERSION_SUFFIX = 0x01
+ATTRIBUTE_EXTERNAL_ID = 0x02
+ATTRIBUTE_KEYWORDS: dict[int, str] = {
+    ATTRIBUTE_IMPLEMENTS: "implements",
+    ATTRIBUTE_VERSION_SUFFIX: "version-suffix",
+    ATTRIBUTE_EXTERNAL_ID: "external-id",
 }
-NAME_ATTRIBUTE_CODES: dict[str, int] = {word: code for code, word in NAME_ATTRIBUTES.items()}
+ATTRIBUTE_CODES: dict[str, int] = {word: code for code, word in ATTRIBUTE_KEYWORDS.items()}
 
 # ---------------------------------------------------------------- instances and canonical functions
 

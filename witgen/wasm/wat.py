@@ -186,7 +186,7 @@ class _Printer:
         for _ in range(r.count()):
             attr = r.byte()
             value = _str(r.name())
-            keyword = tables.NAME_ATTRIBUTES.get(attr)
+            keyword = tables.ATTRIBUTE_KEYWORDS.get(attr)
             if keyword is None:
                 r.fail(f"unsupported name attribute 0x{attr:02x}", r.pos - 1)
             attrs.append(f"({keyword} {value})")
@@ -629,10 +629,10 @@ class _Assembler:
             raise _TextError("expected a name", 0)
         name = self.name(items.pop(0))
         attrs = []
-        while items and self.head(items[0]) in tables.NAME_ATTRIBUTE_CODES:
+        while items and self.head(items[0]) in tables.ATTRIBUTE_CODES:
             attr = items.pop(0)
             assert isinstance(attr, _List)
-            code = tables.NAME_ATTRIBUTE_CODES[self.head(attr)]
+            code = tables.ATTRIBUTE_CODES[self.head(attr)]
             attrs.append(w.byte(code) + self.name(self.one(attr, list(attr.items[1:]))))
         if not attrs:
             return w.byte(tables.NAME_PLAIN) + name
