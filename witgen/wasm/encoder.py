@@ -12,6 +12,9 @@ which names witgen unless `producers_like_reference=True`):
 - `embed`: a copy of a core module with that payload appended as a `component-type`
   custom section (`wasm-tools component embed` without `--only-custom`).
 
+Every code of the binary format comes from `tables`; the `package-docs` payload is written
+by `package_docs`.
+
 Invariants: the output depends only on the model (dicts in insertion order, no sets), so
 encoding twice gives identical bytes. Types are encoded in wit-component's order: a
 `TypeId` is encoded once per instance/component scope (a per-scope cache), function types

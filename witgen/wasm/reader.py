@@ -74,7 +74,8 @@ class _Scope:
 
 
 def _extern_sort(sort: Sort) -> typegraph.ExternSort | None:
-    """The sort as an import or export of a type, None for the sorts left untyped."""
+    """The sort of an import or export; None for the sorts the reader leaves untyped (core
+    items and values)."""
     match sort:
         case "func" | "type" | "instance" | "component":
             return sort
@@ -130,9 +131,10 @@ class TypeReader:
 
     def valtype(self, r: Cursor) -> typegraph.ValType:
         offset = r.pos
-        index = r.valtype()
-        if isinstance(index, str):
-            return index
+        primitive_or_index = r.valtype()
+        if isinstance(primitive_or_index, str):
+            return primitive_or_index
+        index = primitive_or_index
         node = self.type_at(r, index, offset)
         if not typegraph.is_value(node):
             r.fail(f"type index {index} is not a value type", offset)
