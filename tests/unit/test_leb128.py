@@ -1,4 +1,4 @@
-"""LEB128 and name helpers of `backends/_wasm.py`: round trips and known encodings."""
+"""LEB128 and name helpers of `witgen/wasm/binary.py`: round trips and known encodings."""
 
 from __future__ import annotations
 

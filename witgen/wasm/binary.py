@@ -2,26 +2,36 @@
 
 Input: Python ints, strings and byte strings. Output: their WebAssembly binary encodings
 (LEB128 integers, length-prefixed names, vectors, sections, custom sections, the
-`producers` section), and the inverse readers. Invariants: every writer emits the shortest
-encoding (as wasm-encoder does), so equal inputs give equal bytes; every reader takes
-`(data, pos)` and returns `(value, new_pos)`, raising `ValueError` with the byte offset
-when the input is truncated or malformed. No knowledge of WIT lives here.
+`producers` section), and the inverse readers: functions of `(data, pos)`, and `Cursor`,
+a read position bounded by the end of a section, for the decoder and the text printer.
+Invariants: every writer emits the shortest encoding (as wasm-encoder does), so equal
+inputs give equal bytes; every reader function returns `(value, new_pos)` and raises
+`ValueError` with the byte offset when the input is truncated or malformed, and `Cursor`
+raises `Malformed` carrying the offset instead. No knowledge of WIT lives here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NoReturn
 
-COMPONENT_PREAMBLE = b"\x00asm\x0d\x00\x01\x00"
-MODULE_PREAMBLE = b"\x00asm\x01\x00\x00\x00"
+from witgen.wasm.tables import PRIMITIVE_TYPES, SECTION_CUSTOM
 
-# Section ids of the component binary format (Binary.md).
-SECTION_CUSTOM = 0
-SECTION_COMPONENT_TYPE = 7
-SECTION_COMPONENT_EXPORT = 11
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from witgen import model as m
+
+MAGIC = b"\x00asm"
+COMPONENT_PREAMBLE = MAGIC + b"\x0d\x00\x01\x00"
+MODULE_PREAMBLE = MAGIC + b"\x01\x00\x00\x00"
 
 
 # ---------------------------------------------------------------- writers
+
+
+def byte(code: int) -> bytes:
+    """One byte: an opcode, a sort or a tag of the binary format."""
+    return bytes((code,))
 
 
 def uleb128(value: int) -> bytes:
@@ -130,12 +140,115 @@ def read_name(data: bytes | memoryview, pos: int) -> tuple[str, int]:
 
 def iter_sections(data: bytes, pos: int = 8) -> Iterable[tuple[int, int, int, int]]:
     """Yield `(section_id, section_start, body_start, body_end)` for each top-level section."""
-    while pos < len(data):
+    try:
+        for section_id, start, body in read_sections(data, pos, len(data)):
+            yield section_id, start, body.pos, body.end
+    except Malformed as e:
+        raise ValueError(f"{e.message} at offset {e.offset}") from None
+
+
+# ---------------------------------------------------------------- cursors
+
+
+class Malformed(Exception):
+    """The input is not what the format allows: `message`, at byte `offset`."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+def _without_offset(error: ValueError) -> str:
+    """The message of a reader function's error; the cursor adds the offset itself."""
+    return str(error).split(" at offset")[0]
+
+
+class Cursor:
+    """A read position in `data`, which no read passes beyond `end`.
+
+    Offsets stay absolute (those of the whole input), so a `Malformed` names the byte
+    offset a user can look up; by default that of the read that failed.
+    """
+
+    __slots__ = ("data", "end", "pos")
+
+    def __init__(self, data: bytes, pos: int, end: int) -> None:
+        # A view cut at `end`, not a copy: a read past the section fails as at the end.
+        self.data = memoryview(data)[:end]
+        self.pos = pos
+        self.end = end
+
+    def fail(self, message: str, offset: int | None = None) -> NoReturn:
+        raise Malformed(message, self.pos if offset is None else offset)
+
+    def byte(self) -> int:
+        if self.pos >= self.end:
+            self.fail("unexpected end of data")
+        b = self.data[self.pos]
+        self.pos += 1
+        return b
+
+    # The three readers below differ only in the function they call; each is written out
+    # because they are the decoder's innermost loop.
+
+    def u32(self) -> int:
+        try:
+            value, pos = read_uleb128(self.data, self.pos)
+        except ValueError as e:
+            self.fail(_without_offset(e))
+        self.pos = pos
+        return value
+
+    def s33(self) -> int:
+        try:
+            value, pos = read_sleb128(self.data, self.pos, 33)
+        except ValueError as e:
+            self.fail(_without_offset(e))
+        self.pos = pos
+        return value
+
+    def name(self) -> str:
+        try:
+            value, pos = read_name(self.data, self.pos)
+        except ValueError as e:
+            self.fail(_without_offset(e))
+        self.pos = pos
+        return value
+
+    def valtype(self) -> m.PrimitiveType | int:
+        """A value type: a primitive by name, or a type index (never negative)."""
+        if self.pos < self.end:
+            primitive = PRIMITIVE_TYPES.get(self.data[self.pos])
+            if primitive is not None:
+                self.pos += 1
+                return primitive
+        offset = self.pos
+        index = self.s33()
+        if index < 0:
+            self.fail("invalid value type", offset)
+        return index
+
+    def count(self) -> int:
+        """The length of a vector, checked against the bytes left (each item takes one)."""
+        start = self.pos
+        n = self.u32()
+        if n > self.end - self.pos:
+            self.fail(f"vector of {n} items is longer than the data", start)
+        return n
+
+
+def read_sections(data: bytes, pos: int, end: int) -> Iterator[tuple[int, int, Cursor]]:
+    """Each section from `pos` to `end`: its id, its offset and a cursor over its body.
+
+    The next section is read from where this one ends, whatever the caller read of it.
+    """
+    while pos < end:
         start = pos
-        section_id = data[pos]
-        size, body = read_uleb128(data, pos + 1)
-        end = body + size
-        if end > len(data):
-            raise ValueError(f"section at offset {start} runs past the end of the data")
-        yield section_id, start, body, end
-        pos = end
+        header = Cursor(data, pos + 1, end)
+        size = header.u32()
+        body_end = header.pos + size
+        if body_end > end:
+            raise Malformed("section runs past the end of the data", start)
+        yield data[start], start, Cursor(data, header.pos, body_end)
+        pos = body_end

@@ -12,6 +12,9 @@ which names witgen unless `producers_like_reference=True`):
 - `embed`: a copy of a core module with that payload appended as a `component-type`
   custom section (`wasm-tools component embed` without `--only-custom`).
 
+Every code of the binary format comes from `tables`; the `package-docs` payload is written
+by `package_docs`.
+
 Invariants: the output depends only on the model (dicts in insertion order, no sets), so
 encoding twice gives identical bytes. Types are encoded in wit-component's order: a
 `TypeId` is encoded once per instance/component scope (a per-scope cache), function types
@@ -21,7 +24,6 @@ is aliased out of that interface's instance once per component scope.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal, TypeAlias, assert_never
@@ -29,62 +31,52 @@ from typing import Literal, TypeAlias, assert_never
 from witgen import __version__
 from witgen import model as m
 from witgen.wasm import binary as w
+from witgen.wasm import package_docs, tables
 
 # wit-component's `metadata::CURRENT_VERSION` and string-encoding bytes.
 _METADATA_VERSION = 4
 _STRING_ENCODINGS = {"utf8": 0, "utf16": 1, "compact-utf16": 2, "latin1+utf16": 2}
-# wit-component's `PACKAGE_DOCS_SECTION_VERSION`.
-_PACKAGE_DOCS_VERSION = 1
 REFERENCE_PRODUCER = ("wit-component", "0.262.0")
 
 StringEncoding = Literal["utf8", "utf16", "compact-utf16", "latin1+utf16"]
 
-_PRIMITIVES: dict[str, int] = {
-    "bool": 0x7F,
-    "s8": 0x7E,
-    "u8": 0x7D,
-    "s16": 0x7C,
-    "u16": 0x7B,
-    "s32": 0x7A,
-    "u32": 0x79,
-    "s64": 0x78,
-    "u64": 0x77,
-    "f32": 0x76,
-    "f64": 0x75,
-    "char": 0x74,
-    "string": 0x73,
-    "error-context": 0x64,
-}
 
 # An encoded value type: a type index in the current scope, or a primitive by name.
 _Val: TypeAlias = int | str
 _FuncKey: TypeAlias = tuple[bool, tuple[m.Param, ...], m.Type | None]
 
-# Sorts of the extern types used in declarators.
-_FUNC = b"\x01"
-_COMPONENT = b"\x04"
-_INSTANCE = b"\x05"
-
 
 def _valtype(v: _Val) -> bytes:
     # Type indices are encoded as s33 (wasm-encoder writes them as signed LEB128).
-    return bytes([_PRIMITIVES[v]]) if isinstance(v, str) else w.sleb128(v)
+    return w.byte(tables.PRIMITIVE_CODES[v]) if isinstance(v, str) else w.sleb128(v)
+
+
+def _sorted_index(sort: int, index: int) -> bytes:
+    """An item of a sort by index: the extern type of a declarator, or an export's item."""
+    return w.byte(sort) + w.uleb128(index)
 
 
 def _opt(v: _Val | None) -> bytes:
     return b"\x00" if v is None else b"\x01" + _valtype(v)
 
 
+def _result(v: _Val | None) -> bytes:
+    """A function type's result: one value type, or none."""
+    if v is None:
+        return w.byte(tables.FUNC_RESULT_NONE) + w.vec([])
+    return w.byte(tables.FUNC_RESULT_TYPE) + _valtype(v)
+
+
 def _extern_name(name: str, implements: str | None = None, external_id: str | None = None) -> bytes:
     """`nameattributes`: a plain name, or a name with `implements`/`external-id` attributes."""
     attributes = []
     if implements is not None:
-        attributes.append(b"\x00" + w.name(implements))
+        attributes.append(w.byte(tables.ATTRIBUTE_IMPLEMENTS) + w.name(implements))
     if external_id is not None:
-        attributes.append(b"\x02" + w.name(external_id))
+        attributes.append(w.byte(tables.ATTRIBUTE_EXTERNAL_ID) + w.name(external_id))
     if not attributes:
-        return b"\x00" + w.name(name)
-    return b"\x02" + w.name(name) + w.vec(attributes)
+        return w.byte(tables.NAME_PLAIN) + w.name(name)
+    return w.byte(tables.NAME_WITH_ATTRIBUTES) + w.name(name) + w.vec(attributes)
 
 
 class _Decls:
@@ -96,49 +88,51 @@ class _Decls:
         self.instances = 0
 
     def ty(self, body: bytes) -> int:
-        self.decls.append(b"\x01" + body)
+        self.decls.append(w.byte(tables.DECL_TYPE) + body)
         self.types += 1
         return self.types - 1
 
     def alias_export(self, instance: int, name: str) -> int:
-        self.decls.append(b"\x02\x03\x00" + w.uleb128(instance) + w.name(name))
+        alias = bytes((tables.DECL_ALIAS, tables.SORT_TYPE, tables.ALIAS_EXPORT))
+        self.decls.append(alias + w.uleb128(instance) + w.name(name))
         self.types += 1
         return self.types - 1
 
     def alias_outer(self, count: int, index: int) -> int:
-        self.decls.append(b"\x02\x03\x02" + w.uleb128(count) + w.uleb128(index))
+        alias = bytes((tables.DECL_ALIAS, tables.SORT_TYPE, tables.ALIAS_OUTER))
+        self.decls.append(alias + w.uleb128(count) + w.uleb128(index))
         self.types += 1
         return self.types - 1
 
-    def _extern(self, tag: bytes, name: bytes, ref: bytes) -> None:
-        self.decls.append(tag + name + ref)
-        if ref[:1] == b"\x03":
+    def _extern(self, tag: int, name: bytes, ref: bytes) -> None:
+        self.decls.append(w.byte(tag) + name + ref)
+        if ref[0] == tables.SORT_TYPE:
             self.types += 1
-        elif ref[:1] == _INSTANCE:
+        elif ref[0] == tables.SORT_INSTANCE:
             self.instances += 1
 
     def export(
         self, name: str, ref: bytes, implements: str | None = None, external_id: str | None = None
     ) -> None:
-        self._extern(b"\x04", _extern_name(name, implements, external_id), ref)
+        self._extern(tables.DECL_EXPORT, _extern_name(name, implements, external_id), ref)
 
     def import_(
         self, name: str, ref: bytes, implements: str | None = None, external_id: str | None = None
     ) -> None:
-        self._extern(b"\x03", _extern_name(name, implements, external_id), ref)
+        self._extern(tables.DECL_IMPORT, _extern_name(name, implements, external_id), ref)
 
     def component(self) -> bytes:
-        return b"\x41" + w.vec(self.decls)
+        return w.byte(tables.TYPE_COMPONENT) + w.vec(self.decls)
 
     def instance(self) -> bytes:
-        return b"\x42" + w.vec(self.decls)
+        return w.byte(tables.TYPE_INSTANCE) + w.vec(self.decls)
 
 
 def _eq(index: int) -> bytes:
-    return b"\x03\x00" + w.uleb128(index)
+    return bytes((tables.SORT_TYPE, tables.BOUND_EQ)) + w.uleb128(index)
 
 
-_SUB_RESOURCE = b"\x03\x01"
+_SUB_RESOURCE = bytes((tables.SORT_TYPE, tables.BOUND_SUB_RESOURCE))
 
 
 # The type maps of one scope: by id, anonymous types by kind, function types by signature.
@@ -232,37 +226,40 @@ class _Encoder:
         match kind:
             case m.Record(fields=fields):
                 fs = [w.name(f.name) + _valtype(self.valtype(f.type)) for f in fields]
-                encoded = self._define(b"\x72" + w.vec(fs))
+                encoded = self._define(w.byte(tables.TYPE_RECORD) + w.vec(fs))
             case m.TupleKind(types=types):
                 ts = [_valtype(self.valtype(t)) for t in types]
-                encoded = self._define(b"\x6f" + w.vec(ts))
+                encoded = self._define(w.byte(tables.TYPE_TUPLE) + w.vec(ts))
             case m.Flags(flags=flags):
-                encoded = self._define(b"\x6e" + w.vec([w.name(f.name) for f in flags]))
+                names = [w.name(f.name) for f in flags]
+                encoded = self._define(w.byte(tables.TYPE_FLAGS) + w.vec(names))
             case m.Variant(cases=cases):
                 cs = [w.name(c.name) + _opt(self._opt_valtype(c.type)) + b"\x00" for c in cases]
-                encoded = self._define(b"\x71" + w.vec(cs))
+                encoded = self._define(w.byte(tables.TYPE_VARIANT) + w.vec(cs))
             case m.OptionKind(type=t):
-                encoded = self._define(b"\x6b" + _valtype(self.valtype(t)))
+                encoded = self._define(w.byte(tables.TYPE_OPTION) + _valtype(self.valtype(t)))
             case m.ResultKind(ok=ok, err=err):
                 okv = self._opt_valtype(ok)
                 errv = self._opt_valtype(err)
-                encoded = self._define(b"\x6a" + _opt(okv) + _opt(errv))
+                encoded = self._define(w.byte(tables.TYPE_RESULT) + _opt(okv) + _opt(errv))
             case m.Enum(cases=ecases):
-                encoded = self._define(b"\x6d" + w.vec([w.name(c.name) for c in ecases]))
+                names = [w.name(c.name) for c in ecases]
+                encoded = self._define(w.byte(tables.TYPE_ENUM) + w.vec(names))
             case m.ListKind(type=t):
-                encoded = self._define(b"\x70" + _valtype(self.valtype(t)))
+                encoded = self._define(w.byte(tables.TYPE_LIST) + _valtype(self.valtype(t)))
             case m.FixedList(type=t, size=size):
-                encoded = self._define(b"\x67" + _valtype(self.valtype(t)) + w.uleb128(size))
+                body = _valtype(self.valtype(t)) + w.uleb128(size)
+                encoded = self._define(w.byte(tables.TYPE_FIXED_LIST) + body)
             case m.MapKind(key=k, value=v):
                 kv = self.valtype(k)
                 vv = self.valtype(v)
-                encoded = self._define(b"\x63" + _valtype(kv) + _valtype(vv))
+                encoded = self._define(w.byte(tables.TYPE_MAP) + _valtype(kv) + _valtype(vv))
             case m.Alias(type=t):
                 encoded = self.valtype(t)
             case m.Future(type=t):
-                encoded = self._define(b"\x65" + _opt(self._opt_valtype(t)))
+                encoded = self._define(w.byte(tables.TYPE_FUTURE) + _opt(self._opt_valtype(t)))
             case m.Stream(type=t):
-                encoded = self._define(b"\x66" + _opt(self._opt_valtype(t)))
+                encoded = self._define(w.byte(tables.TYPE_STREAM) + _opt(self._opt_valtype(t)))
             case m.Resource():
                 assert td.name is not None, "resources are named"
                 index = self._export_type(_SUB_RESOURCE, td.name, td.external_id)
@@ -271,7 +268,8 @@ class _Encoder:
             case m.Handle(kind=hk, resource=rid):
                 res = self.valtype(rid)
                 assert isinstance(res, int), "a handle refers to a resource type"
-                encoded = self._define((b"\x69" if hk == "own" else b"\x68") + w.uleb128(res))
+                code = tables.TYPE_OWN if hk == "own" else tables.TYPE_BORROW
+                encoded = self._define(w.byte(code) + w.uleb128(res))
             case _:
                 assert_never(kind)
         if td.name is not None:
@@ -289,8 +287,9 @@ class _Encoder:
         if known is not None:
             return known
         params = [w.name(p.name) + _valtype(self.valtype(p.type)) for p in f.params]
-        result = b"\x01\x00" if f.result is None else b"\x00" + _valtype(self.valtype(f.result))
-        index = self._define((b"\x43" if f.is_async else b"\x40") + w.vec(params) + result)
+        result = _result(None if f.result is None else self.valtype(f.result))
+        code = tables.TYPE_ASYNC_FUNC if f.is_async else tables.TYPE_FUNC
+        index = self._define(w.byte(code) + w.vec(params) + result)
         self.func_type_map[key] = index
         return index
 
@@ -319,7 +318,8 @@ class _Encoder:
         for name, f in sorted(iface.functions, key=resource_order):
             index = self.func_type(f)
             assert self.inner is not None
-            self.inner.export(name, _FUNC + w.uleb128(index), external_id=f.external_id)
+            func = _sorted_index(tables.SORT_FUNC, index)
+            self.inner.export(name, func, external_id=f.external_id)
         return self._add_instance(iid, self.pop_instance())
 
     def types_only_instance(self, iid: m.InterfaceId) -> int:
@@ -366,10 +366,10 @@ def _interface_component_type(resolve: m.Resolve, iid: m.InterfaceId) -> _Decls:
         name = resolve.id_of(dep)
         if dep == iid:
             index = enc.instance(dep)
-            enc.outer.export(name, _INSTANCE + w.uleb128(index))
+            enc.outer.export(name, _sorted_index(tables.SORT_INSTANCE, index))
         else:
             index = enc.types_only_instance(dep)
-            enc.outer.import_(name, _INSTANCE + w.uleb128(index))
+            enc.outer.import_(name, _sorted_index(tables.SORT_INSTANCE, index))
     return enc.outer
 
 
@@ -388,10 +388,12 @@ def _world_component_type(resolve: m.Resolve, wid: m.WorldId) -> _Decls:
                     implements = None
                     if isinstance(key, str) and resolve.interfaces[iid].name is not None:
                         implements = resolve.id_of(iid)
-                    add(name, _INSTANCE + w.uleb128(index), implements, item.external_id)
+                    instance = _sorted_index(tables.SORT_INSTANCE, index)
+                    add(name, instance, implements, item.external_id)
                 case m.WorldFunction(function=f):
                     enc.interface = None
-                    add(name, _FUNC + w.uleb128(enc.func_type(f)), None, f.external_id)
+                    func = _sorted_index(tables.SORT_FUNC, enc.func_type(f))
+                    add(name, func, None, f.external_id)
                 case m.WorldType(id=tid):
                     assert not exporting, "worlds only import types"
                     enc.interface = None
@@ -410,7 +412,7 @@ def _world_wrapper(resolve: m.Resolve, wid: m.WorldId) -> bytes:
     wrapper = _Decls()
     wrapper.ty(_world_component_type(resolve, wid).component())
     ident = f"{pkg.unversioned}/{world.name}" + (f"@{pkg.version}" if pkg.version else "")
-    wrapper.export(ident, _COMPONENT + w.uleb128(0))
+    wrapper.export(ident, _sorted_index(tables.SORT_COMPONENT, 0))
     return wrapper.component()
 
 
@@ -435,14 +437,14 @@ class _Component:
         self.items.append(item)
 
     def type(self, body: bytes) -> int:
-        self._add(w.SECTION_COMPONENT_TYPE, body)
+        self._add(tables.SECTION_TYPE, body)
         self.types += 1
         return self.types - 1
 
     def export_type(self, name: str, index: int) -> int:
-        # nameattributes, sort `type` (0x03), the index, no type ascription.
-        item = _extern_name(name) + b"\x03" + w.uleb128(index) + b"\x00"
-        self._add(w.SECTION_COMPONENT_EXPORT, item)
+        # The name, the item (a type by index), no type ascription.
+        item = _extern_name(name) + _sorted_index(tables.SORT_TYPE, index) + b"\x00"
+        self._add(tables.SECTION_EXPORT, item)
         self.types += 1
         return self.types - 1
 
@@ -460,152 +462,6 @@ def _producers(like_reference: bool) -> bytes:
     return w.producers_section([("processed-by", [tool])])
 
 
-# ---------------------------------------------------------------- package docs
-
-
-_JsonObj: TypeAlias = dict[str, object]
-
-
-def _stability_json(s: m.Stability) -> _JsonObj | None:
-    match s:
-        case m.Unknown():
-            return None
-        case m.Stable(since=since, deprecated=dep):
-            body: _JsonObj = {"since": since}
-            if dep is not None:
-                body["deprecated"] = dep
-            return {"stable": body}
-        case m.Unstable(feature=feature, deprecated=dep):
-            body = {"feature": feature}
-            if dep is not None:
-                body["deprecated"] = dep
-            return {"unstable": body}
-        case _:
-            assert_never(s)
-
-
-def _meta(docs: m.Docs, stability: m.Stability) -> _JsonObj:
-    out: _JsonObj = {}
-    if docs.contents is not None:
-        out["docs"] = docs.contents
-    st = _stability_json(stability)
-    if st is not None:
-        out["stability"] = st
-    return out
-
-
-def _type_meta(td: m.TypeDef) -> _JsonObj:
-    out = _meta(td.docs, td.stability)
-    items: dict[str, str] = {}
-    kind = td.kind
-    match kind:
-        case m.Record(fields=fields):
-            items = {f.name: f.docs.contents for f in fields if f.docs.contents is not None}
-        case m.Flags(flags=flags):
-            items = {f.name: f.docs.contents for f in flags if f.docs.contents is not None}
-        case m.Variant(cases=cases):
-            items = {c.name: c.docs.contents for c in cases if c.docs.contents is not None}
-        case m.Enum(cases=ecases):
-            items = {c.name: c.docs.contents for c in ecases if c.docs.contents is not None}
-        case (
-            m.Resource()
-            | m.Handle()
-            | m.TupleKind()
-            | m.OptionKind()
-            | m.ResultKind()
-            | m.ListKind()
-            | m.FixedList()
-            | m.MapKind()
-            | m.Future()
-            | m.Stream()
-            | m.Alias()
-        ):
-            pass
-        case _:
-            assert_never(kind)
-    if items:
-        out["items"] = items
-    return out
-
-
-def _interface_meta(resolve: m.Resolve, iid: m.InterfaceId) -> _JsonObj:
-    iface = resolve.interfaces[iid]
-    out = _meta(iface.docs, iface.stability)
-    funcs = {n: meta for n, f in iface.functions if (meta := _meta(f.docs, f.stability))}
-    types = {n: meta for n, t in iface.types if (meta := _type_meta(resolve.types[t]))}
-    if funcs:
-        out["funcs"] = funcs
-    if types:
-        out["types"] = types
-    return out
-
-
-# The maps of wit-component's `WorldMetadata`, in its serialization order.
-_WORLD_META_MAPS = (
-    "interfaces",  # inline interface imports
-    "types",
-    "funcs",  # function imports
-    "interface_exports",  # inline interface exports
-    "func_exports",
-    "interface_import_stability",  # gates of named-interface imports, by import name
-    "interface_export_stability",
-    "interface_import_docs",  # docs of named-interface imports, by import name
-    "interface_export_docs",
-)
-
-
-def _world_meta(resolve: m.Resolve, wid: m.WorldId) -> _JsonObj:
-    world = resolve.worlds[wid]
-    maps: dict[str, dict[str, object]] = {k: {} for k in _WORLD_META_MAPS}
-    for exporting, items in ((False, world.imports), (True, world.exports)):
-        for key, item in items:
-            name = resolve.world_key_name(key)
-            match item:
-                case m.WorldInterface(id=iid, docs=docs, stability=st):
-                    side = "export" if exporting else "import"
-                    if resolve.interfaces[iid].name is None:
-                        # An inline interface: its own metadata.
-                        data = _interface_meta(resolve, iid)
-                        if data:
-                            maps["interface_exports" if exporting else "interfaces"][name] = data
-                        continue
-                    # A named interface: the import/export statement's own gate and docs.
-                    stability = _stability_json(st)
-                    if stability is not None:
-                        maps[f"interface_{side}_stability"][name] = stability
-                    if docs.contents is not None:
-                        maps[f"interface_{side}_docs"][name] = docs.contents
-                case m.WorldFunction(function=f):
-                    data = _meta(f.docs, f.stability)
-                    if data:
-                        maps["func_exports" if exporting else "funcs"][name] = data
-                case m.WorldType(id=tid):
-                    data = _type_meta(resolve.types[tid])
-                    if data:
-                        maps["types"][name] = data
-                case _:
-                    assert_never(item)
-    out = _meta(world.docs, world.stability)
-    out.update((k, v) for k, v in maps.items() if v)
-    return out
-
-
-def package_docs(resolve: m.Resolve, package: m.PackageId) -> bytes:
-    """The `package-docs` custom-section payload: a version byte, then compact JSON."""
-    pkg = resolve.packages[package]
-    out: _JsonObj = {}
-    if pkg.docs.contents is not None:
-        out["docs"] = pkg.docs.contents
-    worlds = {n: meta for n, wid in pkg.worlds if (meta := _world_meta(resolve, wid))}
-    interfaces = {n: meta for n, iid in pkg.interfaces if (meta := _interface_meta(resolve, iid))}
-    if worlds:
-        out["worlds"] = worlds
-    if interfaces:
-        out["interfaces"] = interfaces
-    text = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
-    return bytes([_PACKAGE_DOCS_VERSION]) + text.encode("utf-8")
-
-
 # ---------------------------------------------------------------- public entry points
 
 
@@ -619,7 +475,7 @@ def encode_package(
         comp.export_type(name, comp.type(_interface_component_type(resolve, iid).component()))
     for name, wid in pkg.worlds:
         comp.export_type(name, comp.type(_world_wrapper(resolve, wid)))
-    comp.custom(w.custom_section("package-docs", package_docs(resolve, package)))
+    comp.custom(w.custom_section("package-docs", package_docs.encode(resolve, package)))
     comp.custom(_producers(producers_like_reference))
     return comp.finish()
 

@@ -19,33 +19,8 @@ from typing import NoReturn
 from witgen.text.diagnostics import WitError, error
 from witgen.text.source import Span
 from witgen.wasm import binary as w
-
-_PRIMITIVES: dict[int, str] = {
-    0x7F: "bool",
-    0x7E: "s8",
-    0x7D: "u8",
-    0x7C: "s16",
-    0x7B: "u16",
-    0x7A: "s32",
-    0x79: "u32",
-    0x78: "s64",
-    0x77: "u64",
-    0x76: "f32",
-    0x75: "f64",
-    0x74: "char",
-    0x73: "string",
-    0x64: "error-context",
-}
-_PRIMITIVE_CODES = {v: k for k, v in _PRIMITIVES.items()}
-_SORTS = {0x01: "func", 0x02: "value", 0x03: "type", 0x04: "component", 0x05: "instance"}
-_SORT_CODES = {v: k for k, v in _SORTS.items()}
-
-
-class _Bad(Exception):
-    def __init__(self, message: str, offset: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.offset = offset
+from witgen.wasm import tables
+from witgen.wasm.binary import COMPONENT_PREAMBLE, Cursor, Malformed, read_sections
 
 
 def _str(text: str) -> str:
@@ -85,53 +60,9 @@ class _Counts:
 class _Printer:
     def __init__(self, data: bytes) -> None:
         self.data = data
-        self.pos = 0
-        self.end = len(data)
-        # The data up to `end` (a view), so that no read runs past the current section.
-        self.view: bytes | memoryview = data
+        # The section being printed.
+        self.r = Cursor(data, 0, len(data))
         self.lines: list[str] = []
-
-    def cut(self, end: int) -> None:
-        self.end = end
-        self.view = memoryview(self.data)[:end]
-
-    def fail(self, message: str, offset: int | None = None) -> NoReturn:
-        raise _Bad(message, self.pos if offset is None else offset)
-
-    def byte(self) -> int:
-        if self.pos >= self.end:
-            self.fail("unexpected end of data")
-        b = self.data[self.pos]
-        self.pos += 1
-        return b
-
-    def u32(self) -> int:
-        try:
-            value, self.pos = w.read_uleb128(self.view, self.pos)
-        except ValueError as e:
-            self.fail(str(e).split(" at offset")[0])
-        return value
-
-    def s33(self) -> int:
-        try:
-            value, self.pos = w.read_sleb128(self.view, self.pos, 33)
-        except ValueError as e:
-            self.fail(str(e).split(" at offset")[0])
-        return value
-
-    def name(self) -> str:
-        try:
-            value, self.pos = w.read_name(self.view, self.pos)
-        except ValueError as e:
-            self.fail(str(e).split(" at offset")[0])
-        return value
-
-    def count(self) -> int:
-        start = self.pos
-        n = self.u32()
-        if n > self.end - self.pos:
-            self.fail(f"vector of {n} items is longer than the data", start)
-        return n
 
     def line(self, depth: int, text: str) -> None:
         self.lines.append("  " * depth + text)
@@ -139,82 +70,86 @@ class _Printer:
     # ---- types
 
     def valtype(self) -> str:
-        if self.pos < self.end and self.data[self.pos] in _PRIMITIVES:
-            return _PRIMITIVES[self.byte()]
-        offset = self.pos
-        index = self.s33()
-        if index < 0:
-            self.fail("invalid value type", offset)
-        return str(index)
+        return str(self.r.valtype())
 
     def opt_valtype(self) -> str | None:
-        flag = self.byte()
+        flag = self.r.byte()
         if flag > 1:
-            self.fail("invalid optional value type", self.pos - 1)
+            self.r.fail("invalid optional value type", self.r.pos - 1)
         return self.valtype() if flag else None
+
+    def labels(self) -> list[str]:
+        return [_str(self.r.name()) for _ in range(self.r.count())]
 
     def inline_type(self, tag: int, offset: int) -> str:
         """A type that fits on one line (everything but component and instance types)."""
-        if tag in _PRIMITIVES:
-            return _PRIMITIVES[tag]
-        if tag == 0x72:
-            fields = [f"(field {_str(self.name())} {self.valtype()})" for _ in range(self.count())]
-            return " ".join(["(record", *fields]) + ")"
-        if tag == 0x71:
-            cases = []
-            for _ in range(self.count()):
-                label = _str(self.name())
-                ty = self.opt_valtype()
-                if self.byte() != 0:
-                    self.fail("invalid variant case refinement", self.pos - 1)
-                cases.append(f"(case {label})" if ty is None else f"(case {label} {ty})")
-            return " ".join(["(variant", *cases]) + ")"
-        if tag == 0x70:
-            return f"(list {self.valtype()})"
-        if tag == 0x67:
-            return f"(list {self.valtype()} {self.u32()})"
-        if tag == 0x6F:
-            return " ".join(["(tuple", *[self.valtype() for _ in range(self.count())]]) + ")"
-        if tag in (0x6E, 0x6D):
-            labels = [_str(self.name()) for _ in range(self.count())]
-            return " ".join(["(flags" if tag == 0x6E else "(enum", *labels]) + ")"
-        if tag == 0x6B:
-            return f"(option {self.valtype()})"
-        if tag == 0x6A:
-            ok, err = self.opt_valtype(), self.opt_valtype()
-            parts = ["(result", *([ok] if ok else []), *([f"(error {err})"] if err else [])]
-            return " ".join(parts) + ")"
-        if tag in (0x69, 0x68):
-            return f"({'own' if tag == 0x69 else 'borrow'} {self.u32()})"
-        if tag in (0x66, 0x65):
-            t = self.opt_valtype()
-            word = "stream" if tag == 0x66 else "future"
-            return f"({word} {t})" if t else f"({word})"
-        if tag == 0x63:
-            return f"(map {self.valtype()} {self.valtype()})"
-        if tag in (0x40, 0x43):
-            parts = ["(func", *(["async"] if tag == 0x43 else [])]
-            parts += [f"(param {_str(self.name())} {self.valtype()})" for _ in range(self.count())]
-            kind = self.byte()
-            if kind == 0:
-                parts.append(f"(result {self.valtype()})")
-            elif kind != 1 or self.byte() != 0:
-                self.fail("invalid function result", self.pos - 1)
-            return " ".join(parts) + ")"
-        self.fail(f"unsupported type form 0x{tag:02x}", offset)
+        r = self.r
+        primitive = tables.PRIMITIVE_TYPES.get(tag)
+        if primitive is not None:
+            return primitive
+        match tag:
+            case tables.TYPE_RECORD:
+                fields = [f"(field {_str(r.name())} {self.valtype()})" for _ in range(r.count())]
+                return " ".join(["(record", *fields]) + ")"
+            case tables.TYPE_VARIANT:
+                cases = []
+                for _ in range(r.count()):
+                    label = _str(r.name())
+                    ty = self.opt_valtype()
+                    if r.byte() != 0:
+                        r.fail("invalid variant case refinement", r.pos - 1)
+                    cases.append(f"(case {label})" if ty is None else f"(case {label} {ty})")
+                return " ".join(["(variant", *cases]) + ")"
+            case tables.TYPE_LIST:
+                return f"(list {self.valtype()})"
+            case tables.TYPE_FIXED_LIST:
+                return f"(list {self.valtype()} {r.u32()})"
+            case tables.TYPE_TUPLE:
+                return " ".join(["(tuple", *[self.valtype() for _ in range(r.count())]]) + ")"
+            case tables.TYPE_FLAGS:
+                return " ".join(["(flags", *self.labels()]) + ")"
+            case tables.TYPE_ENUM:
+                return " ".join(["(enum", *self.labels()]) + ")"
+            case tables.TYPE_OPTION:
+                return f"(option {self.valtype()})"
+            case tables.TYPE_RESULT:
+                ok, err = self.opt_valtype(), self.opt_valtype()
+                parts = ["(result", *([ok] if ok else []), *([f"(error {err})"] if err else [])]
+                return " ".join(parts) + ")"
+            case tables.TYPE_OWN:
+                return f"(own {r.u32()})"
+            case tables.TYPE_BORROW:
+                return f"(borrow {r.u32()})"
+            case tables.TYPE_STREAM | tables.TYPE_FUTURE:
+                payload = self.opt_valtype()
+                word = "stream" if tag == tables.TYPE_STREAM else "future"
+                return f"({word} {payload})" if payload else f"({word})"
+            case tables.TYPE_MAP:
+                return f"(map {self.valtype()} {self.valtype()})"
+            case tables.TYPE_FUNC | tables.TYPE_ASYNC_FUNC:
+                parts = ["(func", *(["async"] if tag == tables.TYPE_ASYNC_FUNC else [])]
+                parts += [f"(param {_str(r.name())} {self.valtype()})" for _ in range(r.count())]
+                kind = r.byte()
+                if kind == tables.FUNC_RESULT_TYPE:
+                    parts.append(f"(result {self.valtype()})")
+                elif kind != tables.FUNC_RESULT_NONE or r.byte() != 0:
+                    r.fail("invalid function result", r.pos - 1)
+                return " ".join(parts) + ")"
+        r.fail(f"unsupported type form 0x{tag:02x}", offset)
 
     def deftype(self, depth: int, index: int) -> None:
-        offset = self.pos
-        tag = self.byte()
-        if tag in (0x41, 0x42):
+        offset = self.r.pos
+        tag = self.r.byte()
+        if tag in (tables.TYPE_COMPONENT, tables.TYPE_INSTANCE):
             self.line(depth, f"(type (;{index};)")
-            self.decls(depth + 1, component=tag == 0x41)
+            self.decls(depth + 1, component=tag == tables.TYPE_COMPONENT)
             self.line(depth, ")")
         else:
             self.line(depth, f"(type (;{index};) {self.inline_type(tag, offset)})")
 
     def decls(self, depth: int, *, component: bool) -> None:
-        n = self.count()
+        r = self.r
+        n = r.count()
         keyword = "(component" if component else "(instance"
         if n == 0:
             self.line(depth, keyword + ")")
@@ -222,142 +157,146 @@ class _Printer:
         self.line(depth, keyword)
         counts = _Counts()
         for _ in range(n):
-            offset = self.pos
-            tag = self.byte()
-            if tag == 0x01:
+            offset = r.pos
+            tag = r.byte()
+            if tag == tables.DECL_TYPE:
                 self.deftype(depth + 1, counts.next("type"))
-            elif tag == 0x02:
+            elif tag == tables.DECL_ALIAS:
                 self.alias(depth + 1, counts)
-            elif tag == 0x04:
+            elif tag == tables.DECL_EXPORT:
                 name = self.extern_name()
                 self.line(depth + 1, f"(export {self.externdesc(counts, name, export=True)})")
-            elif tag == 0x03 and component:
+            elif tag == tables.DECL_IMPORT and component:
                 name = self.extern_name()
                 self.line(depth + 1, f"(import {self.externdesc(counts, name, export=False)})")
             else:
-                self.fail(f"unsupported declarator 0x{tag:02x}", offset)
+                r.fail(f"unsupported declarator 0x{tag:02x}", offset)
         self.line(depth, ")")
 
     def extern_name(self) -> str:
-        offset = self.pos
-        kind = self.byte()
-        text = _str(self.name())
-        if kind in (0, 1):
+        r = self.r
+        offset = r.pos
+        kind = r.byte()
+        text = _str(r.name())
+        if kind in (tables.NAME_PLAIN, tables.NAME_PLAIN_LEGACY):
             return text
-        if kind != 2:
-            self.fail(f"invalid name kind 0x{kind:02x}", offset)
+        if kind != tables.NAME_WITH_ATTRIBUTES:
+            r.fail(f"invalid name kind 0x{kind:02x}", offset)
         attrs = []
-        for _ in range(self.count()):
-            attr = self.byte()
-            value = _str(self.name())
-            keyword = {0: "implements", 1: "version-suffix", 2: "external-id"}.get(attr)
+        for _ in range(r.count()):
+            attr = r.byte()
+            value = _str(r.name())
+            keyword = tables.ATTRIBUTE_KEYWORDS.get(attr)
             if keyword is None:
-                self.fail(f"unsupported name attribute 0x{attr:02x}", self.pos - 1)
+                r.fail(f"unsupported name attribute 0x{attr:02x}", r.pos - 1)
             attrs.append(f"({keyword} {value})")
         return " ".join([text, *attrs])
 
+    def sort(self) -> str | None:
+        """A component-level sort other than `value`, by name; None for any other."""
+        sort = tables.SORT_NAMES.get(self.r.byte())
+        return None if sort == "value" else sort
+
     def externdesc(self, counts: _Counts, name: str, *, export: bool) -> str:
         """`"name" (sort (;i;) ...)` for imports, `(;i;) "name" (sort ...)` for exports."""
-        offset = self.pos
-        sort = _SORTS.get(self.byte())
-        if sort is None or sort == "value":
-            self.fail("unsupported extern type", offset)
+        r = self.r
+        offset = r.pos
+        sort = self.sort()
+        if sort is None:
+            r.fail("unsupported extern type", offset)
         if sort == "type":
-            bound = self.byte()
-            if bound == 0:
-                desc = f"(eq {self.u32()})"
-            elif bound == 1:
+            bound = r.byte()
+            if bound == tables.BOUND_EQ:
+                desc = f"(eq {r.u32()})"
+            elif bound == tables.BOUND_SUB_RESOURCE:
                 desc = "(sub resource)"
             else:
-                self.fail(f"invalid type bound 0x{bound:02x}", self.pos - 1)
+                r.fail(f"invalid type bound 0x{bound:02x}", r.pos - 1)
         else:
-            desc = f"(type {self.u32()})"
+            desc = f"(type {r.u32()})"
         index = counts.next(sort)
         if export:
             return f"(;{index};) {name} ({sort} {desc})"
         return f"{name} ({sort} (;{index};) {desc})"
 
     def alias(self, depth: int, counts: _Counts) -> None:
-        offset = self.pos
-        sort = _SORTS.get(self.byte())
-        kind = self.byte()
-        if sort is None or sort == "value":
-            self.fail("unsupported alias sort", offset)
-        if kind == 0x00:
-            instance = self.u32()
-            target = f"export {instance} {_str(self.name())}"
-        elif kind == 0x02:
-            outer = self.u32()
-            target = f"outer {outer} {self.u32()}"
+        r = self.r
+        offset = r.pos
+        sort = self.sort()
+        kind = r.byte()
+        if sort is None:
+            r.fail("unsupported alias sort", offset)
+        if kind == tables.ALIAS_EXPORT:
+            instance = r.u32()
+            target = f"export {instance} {_str(r.name())}"
+        elif kind == tables.ALIAS_OUTER:
+            outer = r.u32()
+            target = f"outer {outer} {r.u32()}"
         else:
-            self.fail(f"unsupported alias kind 0x{kind:02x}", offset)
+            r.fail(f"unsupported alias kind 0x{kind:02x}", offset)
         self.line(depth, f"(alias {target} ({sort} (;{counts.next(sort)};)))")
 
     # ---- sections
 
     def component(self) -> str:
-        if self.data[:8] != w.COMPONENT_PREAMBLE:
-            self.fail("not a component (bad preamble)", 0)
+        if self.data[:8] != COMPONENT_PREAMBLE:
+            raise Malformed("not a component (bad preamble)", 0)
         self.line(0, "(component")
         counts = _Counts()
-        self.pos = 8
-        while self.pos < len(self.data):
-            start = self.pos
-            self.cut(len(self.data))
-            section_id = self.byte()
-            size = self.u32()
-            end = self.pos + size
-            if end > len(self.data):
-                self.fail("section runs past the end of the data", start)
-            self.cut(end)
-            if section_id == w.SECTION_CUSTOM:
-                self.custom(end)
-            elif section_id == w.SECTION_COMPONENT_TYPE:
-                for _ in range(self.count()):
-                    self.deftype(1, counts.next("type"))
-            elif section_id == w.SECTION_COMPONENT_EXPORT:
-                for _ in range(self.count()):
-                    self.export(counts)
-            elif section_id == 10:
-                for _ in range(self.count()):
-                    name = self.extern_name()
-                    self.line(1, f"(import {self.externdesc(counts, name, export=False)})")
-            elif section_id == 6:
-                for _ in range(self.count()):
-                    self.alias(1, counts)
-            else:
-                self.fail(f"section id {section_id} is not supported by this printer", start)
-            if self.pos != end:
-                self.fail("trailing bytes at the end of a section", self.pos)
+        for section_id, start, r in read_sections(self.data, 8, len(self.data)):
+            self.r = r
+            match section_id:
+                case tables.SECTION_CUSTOM:
+                    self.custom()
+                case tables.SECTION_TYPE:
+                    for _ in range(r.count()):
+                        self.deftype(1, counts.next("type"))
+                case tables.SECTION_EXPORT:
+                    for _ in range(r.count()):
+                        self.export(counts)
+                case tables.SECTION_IMPORT:
+                    for _ in range(r.count()):
+                        name = self.extern_name()
+                        self.line(1, f"(import {self.externdesc(counts, name, export=False)})")
+                case tables.SECTION_ALIAS:
+                    for _ in range(r.count()):
+                        self.alias(1, counts)
+                case _:
+                    r.fail(f"section id {section_id} is not supported by this printer", start)
+            if r.pos != r.end:
+                r.fail("trailing bytes at the end of a section", r.pos)
         self.line(0, ")")
         return "\n".join(self.lines) + "\n"
 
     def export(self, counts: _Counts) -> None:
+        r = self.r
         name = self.extern_name()
-        offset = self.pos
-        sort = _SORTS.get(self.byte())
-        if sort is None or sort == "value":
-            self.fail("unsupported export sort", offset)
-        index = self.u32()
-        if self.byte() != 0:
-            self.fail("type ascriptions are not supported by this printer", self.pos - 1)
+        offset = r.pos
+        sort = self.sort()
+        if sort is None:
+            r.fail("unsupported export sort", offset)
+        index = r.u32()
+        if r.byte() != 0:
+            r.fail("type ascriptions are not supported by this printer", r.pos - 1)
         self.line(1, f"(export (;{counts.next(sort)};) {name} ({sort} {index}))")
 
-    def custom(self, end: int) -> None:
-        name = self.name()
-        payload = self.data[self.pos : end]
+    def custom(self) -> None:
+        r = self.r
+        name = r.name()
+        payload = self.data[r.pos : r.end]
         if name == "producers":
-            self.producers(end)
+            self.producers()
         else:
             self.line(1, f"(@custom {_str(name)} {_bytes(payload)})")
-        self.pos = end
+        r.pos = r.end
 
-    def producers(self, end: int) -> None:
+    def producers(self) -> None:
+        r = self.r
         self.line(1, "(@producers")
-        for _ in range(self.count()):
-            fieldname = self.name()
-            for _ in range(self.count()):
-                tool, version = self.name(), self.name()
+        for _ in range(r.count()):
+            fieldname = r.name()
+            for _ in range(r.count()):
+                tool, version = r.name(), r.name()
                 self.line(2, f"({fieldname} {_str(tool)} {_str(version)})")
         self.line(1, ")")
 
@@ -366,7 +305,7 @@ def print_component(data: bytes) -> str:
     """The text of a component binary, as `wasm-tools print` writes it."""
     try:
         return _Printer(bytes(data)).component()
-    except _Bad as e:
+    except Malformed as e:
         message = f"cannot print binary at offset {e.offset} (0x{e.offset:x}): {e.message}"
         raise WitError((error("WIT108", message, Span.UNKNOWN),)) from None
 
@@ -522,8 +461,10 @@ class _Assembler:
         return ""
 
     def ident(self, items: list[_Sexp]) -> str | None:
-        if items and isinstance(items[0], _Tok) and items[0].text.startswith("$"):
-            return items.pop(0).text  # type: ignore[union-attr]
+        first = items[0] if items else None
+        if isinstance(first, _Tok) and first.text.startswith("$"):
+            items.pop(0)
+            return first.text
         return None
 
     def index(self, node: _Sexp, sort: str, scope: _TScope | None = None) -> int:
@@ -555,14 +496,14 @@ class _Assembler:
     def define(self, body: bytes) -> int:
         """An anonymous type defined in the current scope (inline type sugar)."""
         scope = self.scopes[-1]
-        scope.decls.append(b"\x01" + body)
+        scope.decls.append(w.byte(tables.DECL_TYPE) + body)
         return scope.add("type", None)
 
     # ---- types
 
     def valtype(self, node: _Sexp) -> bytes:
-        if isinstance(node, _Tok) and node.text in _PRIMITIVE_CODES:
-            return bytes([_PRIMITIVE_CODES[node.text]])
+        if isinstance(node, _Tok) and node.text in tables.PRIMITIVE_CODES:
+            return w.byte(tables.PRIMITIVE_CODES[node.text])
         if isinstance(node, _List):
             return w.sleb128(self.define(self.deftype(node)))
         return w.sleb128(self.index(node, "type"))
@@ -572,8 +513,8 @@ class _Assembler:
 
     def deftype(self, node: _Sexp) -> bytes:
         if isinstance(node, _Tok):
-            if node.text in _PRIMITIVE_CODES:
-                return bytes([_PRIMITIVE_CODES[node.text]])
+            if node.text in tables.PRIMITIVE_CODES:
+                return w.byte(tables.PRIMITIVE_CODES[node.text])
             self.fail(f"unknown type `{node.text}`", node)
         head = self.head(node)
         args = list(node.items[1:])
@@ -583,7 +524,7 @@ class _Assembler:
             return self.functype(node, args)
         if head == "record":
             fields = [self.labelled(f, "field") for f in args]
-            return b"\x72" + w.vec([n + self.valtype(t) for n, t in fields])
+            return w.byte(tables.TYPE_RECORD) + w.vec([n + self.valtype(t) for n, t in fields])
         if head == "variant":
             cases = []
             for c in args:
@@ -592,18 +533,19 @@ class _Assembler:
                 rest = list(c.items[1:])
                 label = self.name(rest[0])
                 cases.append(label + self.opt(rest[1] if len(rest) > 1 else None) + b"\x00")
-            return b"\x71" + w.vec(cases)
+            return w.byte(tables.TYPE_VARIANT) + w.vec(cases)
         if head == "list":
             if len(args) == 2:
-                return b"\x67" + self.valtype(args[0]) + w.uleb128(self.index(args[1], "size"))
-            return b"\x70" + self.valtype(self.one(node, args))
+                size = w.uleb128(self.index(args[1], "size"))
+                return w.byte(tables.TYPE_FIXED_LIST) + self.valtype(args[0]) + size
+            return w.byte(tables.TYPE_LIST) + self.valtype(self.one(node, args))
         if head == "tuple":
-            return b"\x6f" + w.vec([self.valtype(t) for t in args])
+            return w.byte(tables.TYPE_TUPLE) + w.vec([self.valtype(t) for t in args])
         if head in ("flags", "enum"):
-            code = b"\x6e" if head == "flags" else b"\x6d"
-            return code + w.vec([self.name(a) for a in args])
+            code = tables.TYPE_FLAGS if head == "flags" else tables.TYPE_ENUM
+            return w.byte(code) + w.vec([self.name(a) for a in args])
         if head == "option":
-            return b"\x6b" + self.valtype(self.one(node, args))
+            return w.byte(tables.TYPE_OPTION) + self.valtype(self.one(node, args))
         if head == "result":
             ok: _Sexp | None = None
             err: _Sexp | None = None
@@ -612,15 +554,15 @@ class _Assembler:
                     err = self.one(a, list(a.items[1:]))
                 else:
                     ok = a
-            return b"\x6a" + self.opt(ok) + self.opt(err)
+            return w.byte(tables.TYPE_RESULT) + self.opt(ok) + self.opt(err)
         if head in ("own", "borrow"):
-            code = b"\x69" if head == "own" else b"\x68"
-            return code + w.uleb128(self.index(self.one(node, args), "type"))
+            code = tables.TYPE_OWN if head == "own" else tables.TYPE_BORROW
+            return w.byte(code) + w.uleb128(self.index(self.one(node, args), "type"))
         if head in ("stream", "future"):
-            code = b"\x66" if head == "stream" else b"\x65"
-            return code + self.opt(args[0] if args else None)
+            code = tables.TYPE_STREAM if head == "stream" else tables.TYPE_FUTURE
+            return w.byte(code) + self.opt(args[0] if args else None)
         if head == "map" and len(args) == 2:
-            return b"\x63" + self.valtype(args[0]) + self.valtype(args[1])
+            return w.byte(tables.TYPE_MAP) + self.valtype(args[0]) + self.valtype(args[1])
         self.fail(f"unsupported type `{head or '?'}`", node)
 
     def one(self, node: _Sexp, args: list[_Sexp]) -> _Sexp:
@@ -634,20 +576,21 @@ class _Assembler:
         return self.name(node.items[1]), node.items[2]
 
     def functype(self, node: _Sexp, args: list[_Sexp]) -> bytes:
-        code = b"\x40"
+        code = tables.TYPE_FUNC
         if args and isinstance(args[0], _Tok) and args[0].text == "async":
-            code = b"\x43"
+            code = tables.TYPE_ASYNC_FUNC
             args.pop(0)
         params = [self.labelled(a, "param") for a in args if self.head(a) == "param"]
         results = [a for a in args if self.head(a) == "result"]
         if len(params) + len(results) != len(args) or len(results) > 1:
             self.fail("expected `(param ...)` then at most one `(result ...)`", node)
-        out = code + w.vec([n + self.valtype(t) for n, t in params])
+        out = w.byte(code) + w.vec([n + self.valtype(t) for n, t in params])
         if not results:
-            return out + b"\x01\x00"
+            return out + w.byte(tables.FUNC_RESULT_NONE) + w.vec([])
         result = results[0]
         assert isinstance(result, _List)
-        return out + b"\x00" + self.valtype(self.one(result, list(result.items[1:])))
+        result_type = self.valtype(self.one(result, list(result.items[1:])))
+        return out + w.byte(tables.FUNC_RESULT_TYPE) + result_type
 
     def scope_type(self, node: _Sexp, *, component: bool) -> bytes:
         assert isinstance(node, _List)
@@ -655,7 +598,8 @@ class _Assembler:
         for decl in node.items[1:]:
             self.decl(decl, component=component)
         scope = self.scopes.pop()
-        return (b"\x41" if component else b"\x42") + w.vec(scope.decls)
+        code = tables.TYPE_COMPONENT if component else tables.TYPE_INSTANCE
+        return w.byte(code) + w.vec(scope.decls)
 
     # ---- declarators and fields
 
@@ -668,15 +612,15 @@ class _Assembler:
         if head == "type":
             ident = self.ident(items)
             body = self.deftype(self.one(node, items))
-            scope.decls.append(b"\x01" + body)
+            scope.decls.append(w.byte(tables.DECL_TYPE) + body)
             scope.add("type", ident)
         elif head == "alias":
-            scope.decls.append(b"\x02" + self.alias(node, items))
+            scope.decls.append(w.byte(tables.DECL_ALIAS) + self.alias(node, items))
         elif head == "export" or (head == "import" and component):
             self.ident(items)
-            tag = b"\x04" if head == "export" else b"\x03"
+            tag = tables.DECL_EXPORT if head == "export" else tables.DECL_IMPORT
             name = self.extern_name(items)
-            scope.decls.append(tag + name + self.externdesc(self.one(node, items)))
+            scope.decls.append(w.byte(tag) + name + self.externdesc(self.one(node, items)))
         else:
             self.fail(f"unsupported declaration `{head or '?'}`", node)
 
@@ -685,12 +629,14 @@ class _Assembler:
             raise _TextError("expected a name", 0)
         name = self.name(items.pop(0))
         attrs = []
-        while items and self.head(items[0]) in ("implements", "version-suffix", "external-id"):
+        while items and self.head(items[0]) in tables.ATTRIBUTE_CODES:
             attr = items.pop(0)
             assert isinstance(attr, _List)
-            code = {"implements": 0, "version-suffix": 1, "external-id": 2}[self.head(attr)]
-            attrs.append(bytes([code]) + self.name(self.one(attr, list(attr.items[1:]))))
-        return b"\x00" + name if not attrs else b"\x02" + name + w.vec(attrs)
+            code = tables.ATTRIBUTE_CODES[self.head(attr)]
+            attrs.append(w.byte(code) + self.name(self.one(attr, list(attr.items[1:]))))
+        if not attrs:
+            return w.byte(tables.NAME_PLAIN) + name
+        return w.byte(tables.NAME_WITH_ATTRIBUTES) + name + w.vec(attrs)
 
     def externdesc(self, node: _Sexp) -> bytes:
         """`(sort $id? (type i))`, or the sort with an inline type; adds the new index."""
@@ -703,21 +649,22 @@ class _Assembler:
         if head == "type":
             bound = self.one(node, items)
             if self.head(bound) == "sub":
-                out = b"\x03\x01"
+                out = bytes((tables.SORT_TYPE, tables.BOUND_SUB_RESOURCE))
             elif self.head(bound) == "eq" and isinstance(bound, _List):
                 target = self.one(bound, list(bound.items[1:]))
-                out = b"\x03\x00" + w.uleb128(self.index(target, "type"))
+                eq = bytes((tables.SORT_TYPE, tables.BOUND_EQ))
+                out = eq + w.uleb128(self.index(target, "type"))
             else:
                 self.fail("expected `(eq i)` or `(sub resource)`", bound)
         elif len(items) == 1 and self.head(items[0]) == "type":
             ref = items[0]
             assert isinstance(ref, _List)
-            out = bytes([_SORT_CODES[head]]) + w.uleb128(
+            out = w.byte(tables.SORT_CODES[head]) + w.uleb128(
                 self.index(self.one(ref, list(ref.items[1:])), "type")
             )
         else:
             inline = _List((_Tok("atom", head, node.offset), *items), node.offset)
-            out = bytes([_SORT_CODES[head]]) + w.uleb128(self.define(self.deftype(inline)))
+            out = w.byte(tables.SORT_CODES[head]) + w.uleb128(self.define(self.deftype(inline)))
         scope.add(head, ident)
         return out
 
@@ -726,29 +673,31 @@ class _Assembler:
             self.fail("malformed alias", node)
         kind = items[0]
         target = items[-1]
-        if self.head(target) not in _SORT_CODES or not isinstance(target, _List):
+        if self.head(target) not in tables.SORT_CODES or not isinstance(target, _List):
             self.fail("expected the aliased sort", target)
         sort = self.head(target)
         rest = list(target.items[1:])
         ident = self.ident(rest)
         scope = self.scopes[-1]
         if isinstance(kind, _Tok) and kind.text == "export" and len(items) == 4:
-            body = b"\x00" + w.uleb128(self.index(items[1], "instance")) + self.name(items[2])
+            instance = w.uleb128(self.index(items[1], "instance"))
+            body = w.byte(tables.ALIAS_EXPORT) + instance + self.name(items[2])
         elif isinstance(kind, _Tok) and kind.text == "outer" and len(items) == 4:
             count = self.index(items[1], "outer count")
             if count >= len(self.scopes):
                 self.fail("outer alias count out of bounds", items[1])
             outer = self.scopes[-1 - count]
-            body = b"\x02" + w.uleb128(count) + w.uleb128(self.index(items[2], sort, outer))
+            index = w.uleb128(self.index(items[2], sort, outer))
+            body = w.byte(tables.ALIAS_OUTER) + w.uleb128(count) + index
         else:
             self.fail("unsupported alias", node)
         scope.add(sort, ident)
-        return bytes([_SORT_CODES[sort]]) + body
+        return w.byte(tables.SORT_CODES[sort]) + body
 
     def component(self, node: _Sexp) -> bytes:
         if self.head(node) != "component" or not isinstance(node, _List):
             self.fail("expected `(component ...)`", node)
-        out = bytearray(w.COMPONENT_PREAMBLE)
+        out = bytearray(COMPONENT_PREAMBLE)
         self.scopes.append(_TScope())
         items = list(node.items[1:])
         self.ident(items)
@@ -758,16 +707,16 @@ class _Assembler:
             before = len(scope.decls)
             if head == "type":
                 self.decl(item, component=True)
-                section = w.SECTION_COMPONENT_TYPE
+                section = tables.SECTION_TYPE
             elif head == "import":
                 self.decl(item, component=True)
-                section = 10
+                section = tables.SECTION_IMPORT
             elif head == "alias":
                 self.decl(item, component=True)
-                section = 6
+                section = tables.SECTION_ALIAS
             elif head == "export":
                 body = self.export(item)
-                out += w.section(w.SECTION_COMPONENT_EXPORT, w.vec([body]))
+                out += w.section(tables.SECTION_EXPORT, w.vec([body]))
                 continue
             elif head == "@custom" and isinstance(item, _List) and len(item.items) >= 3:
                 data = b"".join(self.string(x) for x in item.items[2:])
@@ -790,7 +739,7 @@ class _Assembler:
             new = scope.decls[before:]
             del scope.decls[before:]
             for decl in new[:-1]:
-                out += w.section(w.SECTION_COMPONENT_TYPE, w.vec([decl[1:]]))
+                out += w.section(tables.SECTION_TYPE, w.vec([decl[1:]]))
             out += w.section(section, w.vec([new[-1][1:]]))
         self.scopes.pop()
         return bytes(out)
@@ -802,11 +751,11 @@ class _Assembler:
         name = self.extern_name(items)
         ref = self.one(node, items)
         sort = self.head(ref)
-        if sort not in _SORT_CODES or not isinstance(ref, _List):
+        if sort not in tables.SORT_CODES or not isinstance(ref, _List):
             self.fail("expected `(sort index)`", ref)
         index = self.index(self.one(ref, list(ref.items[1:])), sort)
         self.scopes[-1].add(sort, ident)
-        return name + bytes([_SORT_CODES[sort]]) + w.uleb128(index) + b"\x00"
+        return name + w.byte(tables.SORT_CODES[sort]) + w.uleb128(index) + b"\x00"
 
 
 def _unquote_name(asm: _Assembler, node: _Sexp) -> str:

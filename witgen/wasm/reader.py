@@ -1,0 +1,689 @@
+"""Read component binaries into the type graph of `typegraph`.
+
+Input: bytes. `read_package` reads a WIT package binary: type sections, the exports of
+the component types that stand for its interfaces and worlds, and custom sections.
+`read_component` walks a whole component built by a toolchain (nested components,
+instances, aliases, canonical functions), typing every item of every index space, and
+returns its imports and exports. `component_type_sections` finds the `component-type*`
+custom sections of a core module.
+
+Output: graph nodes (see `typegraph`) and the offsets of the payloads found.
+
+Invariants: every malformed input raises `binary.Malformed` naming the byte offset of the
+problem, and wasmparser's rules are checked where a later step relies on them (index
+bounds, value types where a value type is expected, extern names, names unique up to
+case). Reads go through `binary.Cursor`s cut at their section's end; nothing is copied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeAlias, assert_never
+
+from witgen._record import record
+from witgen.wasm import tables, typegraph
+from witgen.wasm.binary import COMPONENT_PREAMBLE, MAGIC, Cursor, Malformed, read_sections
+from witgen.wasm.names import uppercase_in_package, valid_extern_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from witgen.wasm.tables import SortName
+
+    # A sort as the reader names it: every core sort is "core" (read and dropped).
+    Sort: TypeAlias = SortName | Literal["core"]
+    # A type with declarators.
+    _ScopeType: TypeAlias = typegraph.InstanceType | typegraph.ComponentType
+
+# How deeply component types and components may nest.
+_MAX_DEPTH = 32
+
+
+class _UniqueNames:
+    """wasmparser's uniqueness rule for the imports, and separately the exports, of one
+    component or type: names may not differ only in case (an interface name's version
+    excepted, which must differ exactly)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], str] = {}
+
+    def add(self, r: Cursor, kind: str, ext: typegraph.Extern, offset: int) -> typegraph.Extern:
+        self.check(r, kind, ext.name, offset)
+        return ext
+
+    def check(self, r: Cursor, kind: str, name: str, offset: int) -> None:
+        base, at, version = name.partition("@")
+        key = (kind, base.lower() + at + version)
+        previous = self.seen.get(key)
+        if previous is not None:
+            r.fail(f"{kind} name `{name}` conflicts with previous name `{previous}`", offset)
+        self.seen[key] = name
+
+
+class _Scope:
+    """The index spaces of one component or component type (core ones are not kept)."""
+
+    __slots__ = ("components", "funcs", "instances", "types")
+
+    def __init__(self) -> None:
+        self.types: list[typegraph.TypeNode] = []
+        self.instances: list[typegraph.InstanceType] = []
+        self.components: list[typegraph.ComponentType] = []
+        self.funcs: list[typegraph.Func] = []
+
+
+def _extern_sort(sort: Sort) -> typegraph.ExternSort | None:
+    """The sort of an import or export; None for the sorts the reader leaves untyped (core
+    items and values)."""
+    match sort:
+        case "func" | "type" | "instance" | "component":
+            return sort
+        case "core" | "value":
+            return None
+        case _:
+            assert_never(sort)
+
+
+# An extern name: the name, the interface it `implements`, its external id.
+_Label: TypeAlias = tuple[str, str | None, str | None]
+
+
+def _extern(
+    label: _Label,
+    sort: typegraph.ExternSort,
+    node: typegraph.TypeNode,
+    referenced: typegraph.TypeNode | None = None,
+) -> typegraph.Extern:
+    name, implements, external_id = label
+    return typegraph.Extern(
+        name=name,
+        implements=implements,
+        external_id=external_id,
+        sort=sort,
+        node=node,
+        referenced=referenced,
+    )
+
+
+def _item_extern(
+    label: _Label, sort: typegraph.ExternSort, item: typegraph.TypeNode
+) -> typegraph.Extern:
+    """The export of an item by index: a type is exported as a new type equal to it."""
+    if sort == "type":
+        return _extern(label, sort, typegraph.Named(referenced=item), item)
+    return _extern(label, sort, item)
+
+
+class TypeReader:
+    """Reads type definitions and the declarators of component and instance types."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.scopes: list[_Scope] = []
+        self.type_start: int | None = None  # the top-level type being read, if any
+
+    def type_at(self, r: Cursor, index: int, offset: int) -> typegraph.TypeNode:
+        types = self.scopes[-1].types
+        if index >= len(types):
+            r.fail(f"type index {index} out of bounds", offset)
+        return types[index]
+
+    def valtype(self, r: Cursor) -> typegraph.ValType:
+        offset = r.pos
+        primitive_or_index = r.valtype()
+        if isinstance(primitive_or_index, str):
+            return primitive_or_index
+        index = primitive_or_index
+        node = self.type_at(r, index, offset)
+        if not typegraph.is_value(node):
+            r.fail(f"type index {index} is not a value type", offset)
+        return node
+
+    def opt_valtype(self, r: Cursor) -> typegraph.ValType | None:
+        flag = r.byte()
+        if flag == 0:
+            return None
+        if flag != 1:
+            r.fail("invalid optional value type", r.pos - 1)
+        return self.valtype(r)
+
+    def opt_flag(self, r: Cursor) -> bool:
+        flag = r.byte()
+        if flag > 1:
+            r.fail(f"invalid flag 0x{flag:02x}", r.pos - 1)
+        return flag == 1
+
+    def resource_ref(self, r: Cursor) -> typegraph.TypeNode:
+        offset = r.pos
+        node = self.type_at(r, r.u32(), offset)
+        if not isinstance(typegraph.peel(node), typegraph.Resource):
+            r.fail("handle to a type that is not a resource", offset)
+        return node
+
+    def labels(self, r: Cursor) -> tuple[str, ...]:
+        return tuple(r.name() for _ in range(r.count()))
+
+    def deftype(self, r: Cursor, depth: int) -> typegraph.TypeNode:
+        offset = r.pos
+        tag = r.byte()
+        primitive = tables.PRIMITIVE_TYPES.get(tag)
+        if primitive is not None:
+            return typegraph.Primitive(type=primitive)
+        match tag:
+            case tables.TYPE_RECORD:
+                fields = tuple((r.name(), self.valtype(r)) for _ in range(r.count()))
+                return typegraph.Record(fields=fields, offset=offset)
+            case tables.TYPE_VARIANT:
+                cases = []
+                for _ in range(r.count()):
+                    label = r.name()
+                    ty = self.opt_valtype(r)
+                    if r.byte() != 0:
+                        r.fail("invalid variant case refinement", r.pos - 1)
+                    cases.append((label, ty))
+                return typegraph.Variant(cases=tuple(cases), offset=offset)
+            case tables.TYPE_LIST:
+                return typegraph.List(element=self.valtype(r))
+            case tables.TYPE_FIXED_LIST:
+                return typegraph.FixedList(element=self.valtype(r), size=r.u32())
+            case tables.TYPE_TUPLE:
+                return typegraph.Tuple(types=tuple(self.valtype(r) for _ in range(r.count())))
+            case tables.TYPE_FLAGS:
+                return typegraph.Flags(names=self.labels(r), offset=offset)
+            case tables.TYPE_ENUM:
+                return typegraph.Enum(names=self.labels(r), offset=offset)
+            case tables.TYPE_OPTION:
+                return typegraph.Option(payload=self.valtype(r))
+            case tables.TYPE_RESULT:
+                return typegraph.Result(ok=self.opt_valtype(r), err=self.opt_valtype(r))
+            case tables.TYPE_OWN:
+                return typegraph.Handle(kind="own", resource=self.resource_ref(r), offset=offset)
+            case tables.TYPE_BORROW:
+                return typegraph.Handle(kind="borrow", resource=self.resource_ref(r), offset=offset)
+            case tables.TYPE_STREAM:
+                return typegraph.Stream(payload=self.opt_valtype(r))
+            case tables.TYPE_FUTURE:
+                return typegraph.Future(payload=self.opt_valtype(r))
+            case tables.TYPE_MAP:
+                return typegraph.Map(key=self.valtype(r), value=self.valtype(r))
+            case tables.TYPE_FUNC | tables.TYPE_ASYNC_FUNC:
+                params = tuple((r.name(), self.valtype(r)) for _ in range(r.count()))
+                kind = r.byte()
+                if kind == tables.FUNC_RESULT_TYPE:
+                    result: typegraph.ValType | None = self.valtype(r)
+                elif kind == tables.FUNC_RESULT_NONE and r.byte() == 0:
+                    result = None
+                else:
+                    r.fail("invalid function result", r.pos - 1)
+                is_async = tag == tables.TYPE_ASYNC_FUNC
+                return typegraph.Func(params=params, result=result, is_async=is_async)
+            case tables.TYPE_RESOURCE:
+                if r.byte() != tables.RESOURCE_REP_I32:
+                    r.fail("invalid resource representation", r.pos - 1)
+                if self.opt_flag(r):
+                    r.u32()  # the destructor
+                return typegraph.Resource()
+            case tables.TYPE_COMPONENT | tables.TYPE_INSTANCE:
+                if depth >= _MAX_DEPTH:
+                    r.fail("component types nested too deeply", offset)
+                return self.decls(r, component=tag == tables.TYPE_COMPONENT, depth=depth + 1)
+        r.fail(f"unsupported type form 0x{tag:02x}", offset)
+
+    def extern_name(self, r: Cursor) -> _Label:
+        """An extern name: the name, and the interface it `implements` and its external id."""
+        offset = r.pos
+        kind = r.byte()
+        if kind in (tables.NAME_PLAIN, tables.NAME_PLAIN_LEGACY):
+            text = r.name()
+            if not valid_extern_name(text):
+                r.fail(f"`{text}` is not a valid extern name", offset)
+            self.check_package_case(r, text, offset)
+            return text, None, None
+        if kind != tables.NAME_WITH_ATTRIBUTES:
+            r.fail(f"invalid name kind 0x{kind:02x}", offset)
+        text = r.name()
+        implements = external_id = suffix = None
+        for _ in range(r.count()):
+            attr_offset = r.pos
+            attr = r.byte()
+            if attr == tables.ATTRIBUTE_IMPLEMENTS and implements is None:
+                implements = r.name()
+            elif attr == tables.ATTRIBUTE_VERSION_SUFFIX and suffix is None:
+                # The canonical version's elided remainder (`@1` + `.2.0`).
+                suffix = r.name()
+            elif attr == tables.ATTRIBUTE_EXTERNAL_ID and external_id is None:
+                external_id = r.name()
+            else:
+                r.fail(f"unsupported or repeated name attribute 0x{attr:02x}", attr_offset)
+        # The version suffix completes the versioned interface name: the extern name
+        # itself, or else the interface it `implements`.
+        if suffix is not None and "@" in text:
+            text += suffix
+        elif suffix is not None and implements is not None and "@" in implements:
+            implements += suffix
+        if not valid_extern_name(text) or (
+            implements is not None and not valid_extern_name(implements)
+        ):
+            r.fail(f"`{text}` is not a valid extern name", offset)
+        self.check_package_case(r, text, offset)
+        return text, implements, external_id
+
+    def check_package_case(self, r: Cursor, name: str, offset: int) -> None:
+        """wasmparser's rule beyond the syntax: the namespace and package of an interface
+        name are lower-case."""
+        upper = uppercase_in_package(name)
+        if upper is not None:
+            message = f"`{name}` is not a valid extern name: character `{upper}` is not lowercase"
+            r.fail(f"{message} in package name/namespace", self.at(offset))
+
+    def at(self, offset: int) -> int:
+        """Where a name error is reported: inside a type, at the type's start."""
+        return offset if self.type_start is None else self.type_start
+
+    def extern(self, r: Cursor) -> typegraph.Extern:
+        return self.extern_type(r, self.extern_name(r))
+
+    def extern_type(self, r: Cursor, label: _Label) -> typegraph.Extern:
+        """An `externtype`; the item it introduces joins its index space."""
+        offset = r.pos
+        code = r.byte()
+        scope = self.scopes[-1]
+        sort: typegraph.ExternSort
+        node: typegraph.TypeNode
+        referenced: typegraph.TypeNode | None = None
+        match code:
+            case tables.SORT_FUNC:
+                sort, node = "func", self.type_at(r, r.u32(), offset)
+                if not isinstance(node, typegraph.Func):
+                    r.fail("func import/export of a type that is not a function", offset)
+                scope.funcs.append(node)
+            case tables.SORT_TYPE:
+                sort, bound = "type", r.byte()
+                if bound == tables.BOUND_EQ:
+                    referenced = self.type_at(r, r.u32(), offset)
+                    target = typegraph.peel(referenced)
+                    if not isinstance(target, typegraph.Defined | typegraph.Resource):
+                        r.fail("type export of a type that is not a value type or resource", offset)
+                    node = typegraph.Named(referenced=referenced)
+                elif bound == tables.BOUND_SUB_RESOURCE:
+                    referenced = node = typegraph.Resource()
+                else:
+                    r.fail(f"invalid type bound 0x{bound:02x}", r.pos - 1)
+                scope.types.append(node)
+            case tables.SORT_INSTANCE:
+                sort, node = "instance", self.type_at(r, r.u32(), offset)
+                if not isinstance(node, typegraph.InstanceType):
+                    r.fail("instance import/export of a type that is not an instance type", offset)
+                scope.instances.append(node)
+            case tables.SORT_COMPONENT:
+                sort, node = "component", self.type_at(r, r.u32(), offset)
+                if not isinstance(node, typegraph.ComponentType):
+                    r.fail("component import/export of a type that is not a component type", offset)
+                scope.components.append(node)
+            case _:
+                r.fail(f"unsupported extern kind 0x{code:02x}", offset)
+        return _extern(label, sort, node, referenced)
+
+    def sort(self, r: Cursor) -> Sort:
+        """A `sort` by name; `core` for every core sort (read and dropped)."""
+        offset = r.pos
+        sort = r.byte()
+        if sort == tables.SORT_CORE:
+            core = r.byte()
+            if core not in tables.CORE_SORTS:
+                r.fail(f"invalid core sort 0x{core:02x}", r.pos - 1)
+            return "core"
+        name = tables.SORT_NAMES.get(sort)
+        if name is None:
+            r.fail(f"invalid sort 0x{sort:02x}", offset)
+        return name
+
+    def item(self, r: Cursor, sort: Sort, index: int, offset: int) -> typegraph.TypeNode:
+        """The type of item `index` of a component-level index space (`UNTYPED` for core
+        items and values)."""
+        scope = self.scopes[-1]
+        space: Sequence[typegraph.TypeNode]
+        match sort:
+            case "func":
+                space = scope.funcs
+            case "type":
+                space = scope.types
+            case "instance":
+                space = scope.instances
+            case "component":
+                space = scope.components
+            case "core" | "value":
+                return typegraph.UNTYPED
+            case _:
+                assert_never(sort)
+        if index >= len(space):
+            r.fail(f"{sort} index {index} out of bounds", offset)
+        return space[index]
+
+    def push(self, sort: Sort, node: typegraph.TypeNode) -> None:
+        scope = self.scopes[-1]
+        if sort == "func" and isinstance(node, typegraph.Func):
+            scope.funcs.append(node)
+        elif sort == "type":
+            scope.types.append(node)
+        elif sort == "instance" and isinstance(node, typegraph.InstanceType):
+            scope.instances.append(node)
+        elif sort == "component" and isinstance(node, typegraph.ComponentType):
+            scope.components.append(node)
+
+    def alias(self, r: Cursor) -> None:
+        offset = r.pos
+        sort = self.sort(r)
+        kind = r.byte()
+        scope = self.scopes[-1]
+        if kind == tables.ALIAS_EXPORT:
+            index = r.u32()
+            name = r.name()
+            if sort in ("core", "value"):
+                return
+            if index >= len(scope.instances):
+                r.fail(f"instance index {index} out of bounds", offset)
+            export = scope.instances[index].export(name)
+            if export is None or export.sort != sort:
+                r.fail(f"instance {index} has no {sort} export `{name}`", offset)
+            self.push(sort, export.node)
+        elif kind == tables.ALIAS_CORE_EXPORT:
+            r.u32()
+            r.name()
+            if sort != "core":
+                r.fail("core export alias of a component item", offset)
+        elif kind == tables.ALIAS_OUTER:
+            count = r.u32()
+            index = r.u32()
+            if count >= len(self.scopes):
+                r.fail(f"outer alias count {count} out of bounds", offset)
+            outer = self.scopes[-1 - count]
+            space: Sequence[typegraph.TypeNode]
+            if sort == "type":
+                space = outer.types
+            elif sort == "component":
+                space = outer.components
+            elif sort == "core":
+                return
+            else:
+                r.fail(f"outer alias of a {sort}", offset)
+            if index >= len(space):
+                r.fail(f"outer {sort} index {index} out of bounds", offset)
+            self.push(sort, space[index])
+        else:
+            r.fail(f"unsupported alias kind 0x{kind:02x}", offset)
+
+    def decls(self, r: Cursor, *, component: bool, depth: int) -> _ScopeType:
+        self.scopes.append(_Scope())
+        out: _ScopeType = typegraph.ComponentType() if component else typegraph.InstanceType()
+        names = _UniqueNames()
+        for _ in range(r.count()):
+            offset = r.pos
+            tag = r.byte()
+            if tag == tables.DECL_TYPE:
+                self.scopes[-1].types.append(self.deftype(r, depth))
+            elif tag == tables.DECL_ALIAS:
+                self.alias(r)
+            elif tag == tables.DECL_EXPORT:
+                out.exports.append(names.add(r, "export", self.extern(r), self.at(offset + 1)))
+            elif tag == tables.DECL_IMPORT and isinstance(out, typegraph.ComponentType):
+                out.imports.append(names.add(r, "import", self.extern(r), self.at(offset + 1)))
+            else:
+                r.fail(f"unsupported declarator 0x{tag:02x}", offset)
+        self.scopes.pop()
+        return out
+
+
+# ---------------------------------------------------------------- WIT package binaries
+
+
+@record(eq=False)
+class PackageTypes:
+    """What a WIT package binary holds."""
+
+    # (export name, its component type, the export's offset) for every export, in order.
+    exports: list[tuple[str, typegraph.ComponentType, int]]
+    # The `package-docs` payload and its offset, if the binary has one.
+    package_docs: tuple[bytes, int] | None
+
+
+def read_package(data: bytes) -> PackageTypes:
+    """The component types a WIT package binary exports (one per interface and world)."""
+    if len(data) < 8 or data[:4] != MAGIC:
+        raise Malformed("not a WebAssembly binary (bad magic)", 0)
+    if data[:8] != COMPONENT_PREAMBLE:
+        raise Malformed("not a component (unsupported version or layer)", 4)
+    reader = TypeReader(data)
+    top = _Scope()
+    reader.scopes.append(top)
+    exports: list[tuple[str, typegraph.ComponentType, int]] = []
+    names = _UniqueNames()
+    docs: tuple[bytes, int] | None = None
+    for section_id, start, r in read_sections(data, 8, len(data)):
+        if section_id == tables.SECTION_CUSTOM:
+            name = r.name()
+            if name == "package-docs":
+                docs = (data[r.pos : r.end], r.pos)
+            continue
+        if section_id == tables.SECTION_TYPE:
+            for _ in range(r.count()):
+                # wasmparser checks a type as a whole: its name errors carry its offset.
+                reader.type_start = r.pos
+                top.types.append(reader.deftype(r, 0))
+                reader.type_start = None
+        elif section_id == tables.SECTION_EXPORT:
+            for _ in range(r.count()):
+                offset = r.pos
+                name, _, _ = reader.extern_name(r)
+                names.check(r, "export", name, offset)
+                if r.byte() != tables.SORT_TYPE:
+                    r.fail("only type exports are supported in a WIT package", offset)
+                index = r.u32()
+                node = reader.type_at(r, index, offset)
+                if r.byte() != 0:
+                    r.fail("type ascriptions are not supported in a WIT package", r.pos - 1)
+                if not isinstance(node, typegraph.ComponentType):
+                    r.fail(f"export `{name}` is not a component type", offset)
+                top.types.append(node)
+                exports.append((name, node, offset))
+        else:
+            raise Malformed(f"unexpected section id {section_id} in a WIT package", start)
+        if r.pos != r.end:
+            raise Malformed("trailing bytes at the end of a section", r.pos)
+    return PackageTypes(exports=exports, package_docs=docs)
+
+
+def component_type_sections(data: bytes) -> list[tuple[int, int]]:
+    """Where the payload of each `component-type*` custom section of a core module lies."""
+    payloads: list[tuple[int, int]] = []
+    for section_id, _, r in read_sections(data, 8, len(data)):
+        if section_id == tables.SECTION_CUSTOM and r.name().startswith("component-type"):
+            payloads.append((r.pos, r.end))
+    return payloads
+
+
+# ---------------------------------------------------------------- concrete components
+# A component built by a toolchain: its type is that of its imports and exports, which
+# may come from instantiating nested components (wit-component's shims).
+
+
+class ComponentReader(TypeReader):
+    """Walks a whole component (nested ones too), typing each item of its index spaces."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        # Top-level imports and exports in binary order: (is_export, extern).
+        self.externs: list[tuple[bool, typegraph.Extern]] = []
+
+    def component(self, start: int, end: int, depth: int) -> typegraph.ComponentType:
+        data = self.data
+        if data[start : start + 8] != COMPONENT_PREAMBLE:
+            raise Malformed("nested component has a bad preamble", start)
+        self.scopes.append(_Scope())
+        out = typegraph.ComponentType()
+        names = _UniqueNames()
+        for section_id, section, r in read_sections(data, start + 8, end):
+            match section_id:
+                case tables.SECTION_CUSTOM:
+                    r.name()
+                    r.pos = r.end
+                case (
+                    tables.SECTION_CORE_MODULE
+                    | tables.SECTION_CORE_INSTANCE
+                    | tables.SECTION_CORE_TYPE
+                    | tables.SECTION_START
+                    | tables.SECTION_VALUE
+                ):
+                    r.pos = r.end
+                case tables.SECTION_COMPONENT:
+                    if depth >= _MAX_DEPTH:
+                        r.fail("components nested too deeply", section)
+                    self.scopes[-1].components.append(self.component(r.pos, r.end, depth + 1))
+                    r.pos = r.end
+                case tables.SECTION_INSTANCE:
+                    for _ in range(r.count()):
+                        self.scopes[-1].instances.append(self.instance(r))
+                case tables.SECTION_ALIAS:
+                    for _ in range(r.count()):
+                        self.alias(r)
+                case tables.SECTION_TYPE:
+                    for _ in range(r.count()):
+                        # wasmparser checks a type as a whole: its name errors carry its offset.
+                        self.type_start = r.pos
+                        self.scopes[-1].types.append(self.deftype(r, depth))
+                        self.type_start = None
+                case tables.SECTION_CANON:
+                    for _ in range(r.count()):
+                        self.canon(r)
+                case tables.SECTION_IMPORT | tables.SECTION_EXPORT:
+                    exporting = section_id == tables.SECTION_EXPORT
+                    for _ in range(r.count()):
+                        offset = r.pos
+                        ext = self.export(r) if exporting else self.extern(r)
+                        names.add(r, "export" if exporting else "import", ext, offset)
+                        (out.exports if exporting else out.imports).append(ext)
+                        if depth == 0:
+                            self.externs.append((exporting, ext))
+                case _:
+                    raise Malformed(f"unknown section id {section_id}", section)
+            if r.pos != r.end:
+                raise Malformed("trailing bytes at the end of a section", r.pos)
+        self.scopes.pop()
+        return out
+
+    def instance(self, r: Cursor) -> typegraph.InstanceType:
+        offset = r.pos
+        kind = r.byte()
+        if kind == tables.INSTANCE_INSTANTIATE:
+            index = r.u32()
+            comp = self.item(r, "component", index, offset)
+            assert isinstance(comp, typegraph.ComponentType)
+            args: dict[str, typegraph.TypeNode] = {}
+            for _ in range(r.count()):
+                name = r.name()
+                arg_offset = r.pos
+                sort = self.sort(r)
+                args[name] = self.item(r, sort, r.u32(), arg_offset)
+            instantiation = typegraph.Instantiation()
+            for imp in comp.imports:
+                if imp.name in args:
+                    instantiation.bind(imp, args[imp.name])
+            return instantiation.instance(list(comp.exports))
+        if kind == tables.INSTANCE_FROM_EXPORTS:
+            inst = typegraph.InstanceType()
+            for _ in range(r.count()):
+                label = self.extern_name(r)
+                item_offset = r.pos
+                sort = self.sort(r)
+                node = self.item(r, sort, r.u32(), item_offset)
+                extern_sort = _extern_sort(sort)
+                if extern_sort is not None:
+                    inst.exports.append(_item_extern(label, extern_sort, node))
+            return inst
+        r.fail(f"invalid instance expression 0x{kind:02x}", offset)
+
+    def opts(self, r: Cursor) -> None:
+        for _ in range(r.count()):
+            opt = r.byte()
+            if opt in tables.CANON_OPTIONS_WITH_INDEX:
+                r.u32()
+            elif opt > tables.CANON_OPTION_LAST:
+                r.fail(f"invalid canonical option 0x{opt:02x}", r.pos - 1)
+
+    def canon(self, r: Cursor) -> None:
+        offset = r.pos
+        op = r.byte()
+        if op in (tables.CANON_LIFT, tables.CANON_LOWER):
+            # The core sort `func` of the lifted core function, or of the lowered one's result.
+            if r.byte() != 0x00:
+                r.fail("invalid canonical function", r.pos - 1)
+            r.u32()
+            self.opts(r)
+            if op == tables.CANON_LIFT:
+                type_offset = r.pos
+                node = self.item(r, "type", r.u32(), type_offset)
+                if not isinstance(node, typegraph.Func):
+                    r.fail("lifted function type is not a function type", type_offset)
+                self.scopes[-1].funcs.append(node)
+        elif op in tables.CANON_NO_OPERANDS:
+            pass
+        elif op in tables.CANON_INDEX:
+            r.u32()
+        elif op in tables.CANON_INDEX_OPTIONS:
+            r.u32()
+            self.opts(r)
+        elif op in tables.CANON_INDEX_FLAG:
+            r.u32()
+            self.opt_flag(r)
+        elif op in tables.CANON_FLAG:
+            self.opt_flag(r)
+        elif op == tables.CANON_TASK_RETURN:
+            if r.byte() == tables.FUNC_RESULT_TYPE:
+                self.valtype(r)
+            elif r.byte() != 0x00:
+                r.fail("invalid result list", r.pos - 1)
+            self.opts(r)
+        elif op in tables.CANON_CONTEXT:
+            r.byte()
+            r.u32()
+        elif op in tables.CANON_FLAG_INDEX:
+            self.opt_flag(r)
+            r.u32()
+        elif op == tables.CANON_THREAD_NEW_INDIRECT:
+            r.u32()
+            r.u32()
+        elif op in (
+            tables.CANON_THREAD_SPAWN_REF,
+            tables.CANON_THREAD_SPAWN_INDIRECT,
+            tables.CANON_THREAD_AVAILABLE_PARALLELISM,
+        ):
+            self.opt_flag(r)
+            if op != tables.CANON_THREAD_AVAILABLE_PARALLELISM:
+                r.u32()
+            if op == tables.CANON_THREAD_SPAWN_INDIRECT:
+                r.u32()
+        else:
+            r.fail(f"unsupported canonical function 0x{op:02x}", offset)
+
+    def export(self, r: Cursor) -> typegraph.Extern:
+        label = self.extern_name(r)
+        offset = r.pos
+        sort = self.sort(r)
+        node = self.item(r, sort, r.u32(), offset)
+        if self.opt_flag(r):
+            return self.extern_type(r, label)
+        extern_sort = _extern_sort(sort)
+        if extern_sort is None:
+            r.fail(f"unsupported export of a {sort}", offset)
+        ext = _item_extern(label, extern_sort, node)
+        self.push(sort, ext.node)
+        return ext
+
+
+def read_component(data: bytes) -> list[tuple[bool, typegraph.Extern]]:
+    """The top-level imports and exports of a component, in binary order:
+    `(is_export, extern)`."""
+    reader = ComponentReader(data)
+    reader.component(0, len(data), 0)
+    return reader.externs
