@@ -1,0 +1,1 @@
+"""Code generators: the model → files through view models and Jinja templates."""

@@ -1,0 +1,1 @@
+"""Loading: which files make up which package, and the on-disk cache."""

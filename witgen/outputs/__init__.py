@@ -1,0 +1,1 @@
+"""Outputs of the model: canonical WIT text and wit-parser's JSON."""

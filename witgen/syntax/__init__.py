@@ -1,0 +1,1 @@
+"""Syntax: WIT text → syntax trees with spans, and the formatter that writes them back."""

@@ -1,0 +1,1 @@
+"""Text: source positions and the diagnostics that point into them."""

@@ -1,0 +1,1 @@
+"""Host bindings: a typed package over wasmtime-py's `wasmtime.component` API."""
