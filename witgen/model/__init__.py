@@ -30,22 +30,11 @@ if TYPE_CHECKING:
     WorldId = NewType("WorldId", int)
     PackageId = NewType("PackageId", int)
 
-    PrimitiveType = Literal[
-        "bool",
-        "u8",
-        "u16",
-        "u32",
-        "u64",
-        "s8",
-        "s16",
-        "s32",
-        "s64",
-        "f32",
-        "f64",
-        "char",
-        "string",
-        "error-context",
-    ]
+    # WIT's primitive types, named as written (one list, in `syntax.keywords`).
+    from witgen.syntax.keywords import PrimitiveName
+
+    PrimitiveType = PrimitiveName
+
     # A reference to a type: a primitive by name, or a TypeDef by id (as in wit-parser's JSON).
     Type = PrimitiveType | TypeId
 

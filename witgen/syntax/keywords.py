@@ -11,6 +11,29 @@ a name spelled like one is still written with `%`.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Literal
+
+    # The primitive types: keywords that name a type. The syntax tree and the model both
+    # spell a primitive by this name.
+    PrimitiveName = Literal[
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "s8",
+        "s16",
+        "s32",
+        "s64",
+        "f32",
+        "f64",
+        "char",
+        "bool",
+        "string",
+        "error-context",
+    ]
+
 _WORDS = (
     "as", "async", "bool", "borrow", "char", "constructor", "enum", "error-context",
     "export", "f32", "f64", "flags", "from", "func", "future", "import", "include",

@@ -102,22 +102,9 @@ UsePath = LocalPath | PackagePath
 # ---------------------------------------------------------------- types
 
 if TYPE_CHECKING:
-    PrimName = Literal[
-        "u8",
-        "u16",
-        "u32",
-        "u64",
-        "s8",
-        "s16",
-        "s32",
-        "s64",
-        "f32",
-        "f64",
-        "char",
-        "bool",
-        "string",
-        "error-context",
-    ]
+    from witgen.syntax.keywords import PrimitiveName
+
+    PrimName = PrimitiveName
 
 
 @record
