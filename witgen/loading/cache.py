@@ -55,11 +55,12 @@ def enabled() -> bool:
 
 # The code a cached value depends on, as paths in the package (a trailing `/`: every
 # module of the directory, so that a module added there is covered without being listed):
-# the parser and the trees it builds, the model, the resolver, the loader and this cache.
-_CODE = ("_record.py", "text/source.py", "syntax/", "loading/", "model/", "resolve/")
+# spans and diagnostics, the parser and the trees it builds, the model, the resolver, the
+# loader and this cache.
+_CODE = ("_record.py", "text/", "syntax/", "loading/", "model/", "resolve/")
 # For a package with binary dependencies, also the code that decodes them, prints them as
 # WIT for the resolver and merges the two (`api._resolve_with_binaries`).
-_BINARY_CODE = ("wasm/", "outputs/printer.py", "api.py")
+_BINARY_CODE = ("wasm/", "outputs/__init__.py", "outputs/printer.py", "api.py")
 
 
 def code_paths(binaries: bool = False) -> list[str]:
