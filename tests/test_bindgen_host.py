@@ -4,9 +4,9 @@ The goldens of the `wit-samples/` worlds live in `tests/codegen/<sample>/host/<N
 the version in the header replaced by `<version>`. Generated code must pass `ruff check`,
 `ruff format --check` (ruff's defaults) and `mypy --strict`: the goldens here, and the
 bindings of every world of `../shared/corpus/{codegen,wasi}` in the slow corpus test, each
-checked by one mypy run. Values are checked against wasmtime-py's rules (BINDINGS.md part B)
-without wasm, by calling the generated conversions; the end-to-end tests with real guests
-live in `tests/e2e/`.
+checked by one mypy run. Values are checked against wasmtime-py's rules without wasm, by
+calling the generated conversions; the end-to-end tests with real guests live in
+`tests/e2e/`.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def test_goldens_pass_ruff() -> None:
 
 
 USER_CODE = '''
-"""The host program of BINDINGS.md C.5, type-checked against the generated package."""
+"""The worked example's host program, type-checked against the generated package."""
 
 import wasmtime
 from wasmtime.component import Component, Linker
@@ -215,6 +215,143 @@ def test_goldens_and_user_code_pass_mypy(tmp_path: Path) -> None:
     _mypy([*packages, user], cwd=tmp_path)
 
 
+TYPED = """package demo:typed;
+
+interface api {
+  variant problem { missing(string), denied }
+  resource blob {
+    constructor(data: list<u8>);
+    read: func() -> result<list<u8>, problem>;
+  }
+  fetch: func(key: string) -> result<list<u8>, problem>;
+  put: func(key: string, data: list<u8>, tag: option<list<u8>>, pair: tuple<list<u8>, u32>);
+  signed: func(data: list<s8>);
+  bytearray: func(data: list<u8>);
+  later: func(data: list<u8>);
+}
+
+interface store {
+  resource bucket {
+    get: func(key: string) -> option<list<u8>>;
+    put: func(key: string, data: list<u8>);
+  }
+  open: func(name: string) -> bucket;
+}
+
+world typed {
+  import store;
+  export api;
+  export fetch: func() -> result<u32, string>;
+  export fetch-result: func() -> u32;
+}
+"""
+
+TYPED_USER = """
+from wasmtime.component import Linker
+
+from typed import Err, Ok, Typed
+from typed.exports.api import Problem
+from typed.imports import store
+
+
+class Bucket:  # structurally a `store.Bucket`
+    def get(self, key: str) -> bytes | None:
+        return None
+
+    def put(self, key: str, data: bytes) -> None:
+        pass
+
+    def drop(self) -> None:
+        pass
+
+
+class Full(store.Bucket):  # a subclass that implements every method
+    def get(self, key: str) -> bytes | None:
+        return b""
+
+    def put(self, key: str, data: bytes) -> None:
+        pass
+
+
+class Store:
+    def open(self, name: str) -> store.Bucket:
+        return Bucket() if name else Full()
+
+
+class Host:
+    store = Store()
+
+
+def link(linker: Linker) -> None:
+    Typed.add_to_linker(linker, Host())
+
+
+def use(app: Typed) -> None:
+    app.api.put("k", bytearray(b"x"), memoryview(b"y"), (bytearray(), 1))
+    app.api.put("k", b"x", None, (b"", 1))
+    app.api.signed(memoryview(b"\\xff"))
+    app.api.later(bytearray())
+    r = app.api.fetch_result("k")
+    if isinstance(r, Err):
+        problem: Problem = r.value
+        print(problem)
+    else:
+        data: bytes = r.value
+        print(data)
+    with app.api.blob.new(bytearray(b"z")) as blob:
+        got = blob.read_result()
+        if isinstance(got, Ok):
+            print(len(got.value))
+    own = app.fetch_result_()
+    if isinstance(own, Err):
+        message: str = own.value
+        print(message)
+    plain: int = app.fetch_result()
+    print(plain)
+"""
+
+TYPED_WRONG = """
+from typed import Err, Typed
+from typed.imports import store
+
+
+class Lazy(store.Bucket):
+    def get(self, key: str) -> bytes | None:
+        return None
+
+
+def wrong(app: Typed) -> None:
+    print(Lazy())
+    r = app.api.fetch_result("k")
+    if isinstance(r, Err):
+        reveal_type(r.value)
+        number: int = r.value
+        print(number)
+    app.api.put("k", [1, 2], None, (b"", 1))
+"""
+
+
+@pytest.mark.slow
+def test_result_twins_and_byte_arguments_type_check(fresh_import: Path) -> None:
+    """`<name>_result` returns a `Result` whose error mypy knows after `isinstance(r, Err)`;
+    a byte-list argument takes `bytes`, `bytearray` or `memoryview` (what the runtime takes),
+    also in an option or a tuple; a twin never renames a function (`fetch_result_`). Host
+    Protocols type-check implemented structurally or by a full subclass, and a subclass that
+    lacks a method cannot be instantiated."""
+    _load(fresh_import, TYPED)
+    _lint([fresh_import / "typed"])
+    (fresh_import / "user.py").write_text(TYPED_USER.lstrip(), encoding="utf-8")
+    _mypy([fresh_import / "typed", fresh_import / "user.py"], cwd=fresh_import)
+    (fresh_import / "wrong.py").write_text(TYPED_WRONG.lstrip(), encoding="utf-8")
+    done = _run("mypy", "--strict", "--no-incremental", "wrong.py", cwd=fresh_import)
+    problem = "typed.exports.api.Problem_Missing | typed.exports.api.Problem_Denied"
+    assert f'Revealed type is "{problem}"' in done.stdout, done.stdout
+    short = "Problem_Missing | Problem_Denied"
+    assert f'(expression has type "{short}", variable has type "int")' in done.stdout
+    assert 'Argument 2 to "put" of "Api" has incompatible type "list[int]"' in done.stdout
+    assert 'Cannot instantiate abstract class "Lazy" with abstract attribute "put"' in done.stdout
+
+
 def test_output_is_deterministic() -> None:
     one = _generate(SAMPLES / "kv-store.wit", None)
     two = _generate(SAMPLES / "kv-store.wit", None)
@@ -287,8 +424,12 @@ interface class {
     constructor(%self: u32);
     %list: func(int: s32) -> list<%list>;
     drop: func();
+    abstractmethod: func();
+    after: func() -> u32;
     new: static func(cls: u32) -> host;
   }
+  abstractmethod: func();
+  later: func(b: list<u8>) -> u32;
   bytes: func(str: string) -> list<u8>;
   str: func() -> string;
   int: func(bytes: list<u8>) -> s32;
@@ -305,6 +446,9 @@ interface def {
   add-to-linker: func();
   await: func(h: borrow<host>) -> %async;
   cast: func(cast: u32, isinstance: u32) -> result<u32, string>;
+  bytearray: func(b: list<u8>);
+  memoryview: func(b: option<list<u8>>) -> result<u32, string>;
+  cast-result: func();
 }
 
 world none {
@@ -339,6 +483,10 @@ def test_hostile_wit_gives_valid_code(fresh_import: Path) -> None:
     assert hasattr(exports.Def, "await_") and hasattr(exports.Def, "return_")
     assert hasattr(pkg.None_, "instantiate_") and hasattr(pkg.None_, "wasm_store_")
     assert hasattr(pkg.None_, "def__") and "def_" in pkg.None_.__annotations__
+    # members named like what the generated code uses: `abstractmethod`, `bytearray`, twins
+    assert {"abstractmethod", "later"} <= imports.Host_.__abstractmethods__
+    assert {"abstractmethod", "after", "list"} <= imports.Host.__abstractmethods__
+    assert hasattr(exports.Def, "memoryview_result") and hasattr(exports.Def, "cast_result_")
 
 
 # ---------------------------------------------------------------- values (part B)
@@ -499,6 +647,15 @@ def test_unsendable_cases_are_reported(tmp_path: Path) -> None:
     assert any("function `all`" in m and "case `b` of `ab`" in m for m in messages), messages
     assert any("case `err` of `result<option<u32>, string>`" in m for m in messages), messages
     assert diags and all(d.code == "WIT406" for d in diags)
+    # each says what happens and how the WIT can avoid it, citing nothing outside the repo
+    assert all("(it would send an earlier case)" in m for m in messages), messages
+    assert not [m for m in messages if "B.2" in m or "BINDINGS" in m], messages
+    fixes = {n.message for d in diags for n in d.notes}
+    assert "declare case `b` before the integer case: a Python `bool` is an `int`" in fixes
+    assert (
+        "declare a variant instead, with a case of its own for the missing value: "
+        "`variant lookup { found(u32), missing, failed(string) }`"
+    ) in fixes, fixes
 
 
 @pytest.mark.parametrize(

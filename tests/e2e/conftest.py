@@ -110,7 +110,7 @@ def types_pkg(bindings: dict[str, Generated]) -> ModuleType:
 
 @pytest.fixture(scope="session")
 def notes_demo(notes_pkg: ModuleType) -> ModuleType:
-    """`hosts/notes_demo.py`: BINDINGS.md C.5's user code, typed against `notes`."""
+    """`hosts/notes_demo.py`: the worked example's user code, typed against `notes`."""
     return importlib.import_module("notes_demo")
 
 

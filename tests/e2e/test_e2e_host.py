@@ -1,7 +1,7 @@
 """Host bindings end to end: `witgen bindgen --lang python --host` driving real guests.
 
-Each test checks one rule of BINDINGS.md Part C (cited in its docstring) against the
-componentize-py guests of `guests/`, through the generated packages `notes` (C.5's world)
+Each test checks one rule of the host bindings (stated in its docstring) against the
+componentize-py guests of `guests/`, through the generated packages `notes` (the worked example)
 and `all_types` (every type both ways). The hosts live in `hosts/`, typed against the
 generated packages, and `test_mypy_strict` type-checks them with the bindings.
 """
@@ -75,13 +75,13 @@ def usable(app: Any, host: Any) -> None:
     assert len(host.host_api.seen) == seen
 
 
-# --- C.5: the worked example ---------------------------------------------------------------
+# --- the worked example --------------------------------------------------------------------
 
 
 def test_c5_worked_example(
     notes_demo: ModuleType, engine: Any, notes_component: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """C.5's user code runs as written and prints what its comments say."""
+    """The worked example's user code runs as written and prints what its comments say."""
     notes_demo.main(engine, notes_component)
     assert capsys.readouterr().out.splitlines() == [
         "notes 0.1.0 4",
@@ -103,7 +103,7 @@ def notes_app(notes_demo: ModuleType, engine: Any, component: Any, host: Any) ->
 def test_notes_errors_both_ways(
     notes_demo: ModuleType, notes_pkg: ModuleType, engine: Any, notes_component: Any
 ) -> None:
-    """C.3: a host `Err` reaches the guest as the WIT error; the guest's comes back as `Err`."""
+    """A host `Err` reaches the guest as the WIT error; the guest's comes back as `Err`."""
     fs = importlib.import_module("notes.imports.fs")
 
     class FullFile(notes_demo.MemFile):
@@ -124,7 +124,7 @@ def test_notes_errors_both_ways(
 
 
 def test_notes_names(notes_pkg: ModuleType) -> None:
-    """C.1: module and class names of the worked example."""
+    """Module and class names of the worked example."""
     fs = importlib.import_module("notes.imports.fs")
     editor = importlib.import_module("notes.exports.editor")
     for name in ("FsError_Missing", "FsError_ReadOnly", "FsError_Full", "FsError", "File", "Host"):
@@ -137,7 +137,7 @@ def test_notes_names(notes_pkg: ModuleType) -> None:
     assert [f.name for f in dataclasses.fields(editor.Edit)] == ["line", "text", "mode", "style"]
 
 
-# --- C.3: every type, both ways ------------------------------------------------------------
+# --- every type, both ways -----------------------------------------------------------------
 
 
 def a_bag(h: ModuleType, **changes: Any) -> Any:
@@ -222,7 +222,7 @@ CASES: dict[str, Case] = {
 
 @pytest.mark.parametrize("case", CASES)
 def test_round_trip(case: str, app: Any, host: Any, h: ModuleType, types_pkg: ModuleType) -> None:
-    """C.3: a value lowered by the host, lifted and re-lowered by the guest, lifted by the host
+    """A value lowered by the host, lifted and re-lowered by the guest, lifted by the host
     (the callback's argument), lowered as its result, and lifted again comes back the same."""
     func, args = CASES[case](h, types_pkg)
     expected = args[0] if len(args) == 1 else args
@@ -234,13 +234,20 @@ def test_round_trip(case: str, app: Any, host: Any, h: ModuleType, types_pkg: Mo
 
 
 def test_f32_rounds_and_int_for_float(app: Any, host: Any) -> None:
-    """C.3: `int` is accepted for a float; f32 rounds as in wasm (B.1)."""
+    """`int` is accepted for a float; f32 rounds as in wasm."""
     assert same(app.guest_api.floats(0.1, 0.1), (0.10000000149011612, 0.1))
     assert same(app.guest_api.floats(1, -2), (1.0, -2.0))
 
 
+def test_f32_limits(app: Any, host: Any) -> None:
+    """A value that rounds to the largest f32 is sent as it; infinities stay infinite; f64 has
+    no such limit."""
+    assert same(app.guest_api.floats(3.4028235e38, 1e300), (3.4028234663852886e38, 1e300))
+    assert same(app.guest_api.floats(-math.inf, -1e300), (-math.inf, -1e300))
+
+
 def test_accepted_sequences(app: Any, host: Any, h: ModuleType) -> None:
-    """C.3: `bytearray`/`memoryview` for bytes, `tuple` for a list."""
+    """`bytearray`/`memoryview` for bytes, `tuple` for a list."""
     assert same(app.guest_api.blob(bytearray(b"ab")), b"ab")
     assert same(app.guest_api.blob(memoryview(b"cd")), b"cd")
     assert same(app.guest_api.string_list(("a", "b")), ["a", "b"])
@@ -249,11 +256,11 @@ def test_accepted_sequences(app: Any, host: Any, h: ModuleType) -> None:
 
 
 def test_world_level_functions(app: Any, host: Any) -> None:
-    """C.2: world exports are methods of the instance; world imports methods of `host`."""
+    """World exports are methods of the instance; world imports methods of `host`."""
     assert app.ping(3) == "pong #3"
 
 
-# --- C.3: checks before entering wasm ------------------------------------------------------
+# --- checks before entering wasm -----------------------------------------------------------
 
 Z8 = (0, 0, 0, 0, 0, 0, 0, 0)
 
@@ -279,6 +286,9 @@ OUT_OF_RANGE: list[tuple[str, Callable[[Any, ModuleType, ModuleType], object]]] 
         )
         for value in (lo - 1, hi + 1)
     ),
+    ("f32-max", lambda a, h, p: a.guest_api.floats(1e300, 0.0)),
+    ("f32-min", lambda a, h, p: a.guest_api.floats(-1e300, 0.0)),
+    ("f32-int", lambda a, h, p: a.guest_api.floats(2**128, 0.0)),
     ("record-field", lambda a, h, p: a.guest_api.points([h.Point(x_coord=2**31, y_coord=0)])),
     ("option", lambda a, h, p: a.guest_api.options(2**32, None, None)),
     ("nested-option", lambda a, h, p: a.guest_api.nested_option(p.Some(-1))),
@@ -341,7 +351,8 @@ def _run_bad_call(
 def test_out_of_range_raises_overflow_error(
     make: Any, app: Any, host: Any, h: ModuleType, types_pkg: ModuleType
 ) -> None:
-    """C.3: an int outside its WIT range raises `OverflowError` before wasm, without poisoning."""
+    """An int outside its WIT range, or a finite float that would be an infinite f32,
+    raises `OverflowError` before wasm, without poisoning."""
     _run_bad_call(make, OverflowError, app, host, h, types_pkg)
 
 
@@ -349,7 +360,7 @@ def test_out_of_range_raises_overflow_error(
 def test_wrong_type_raises_type_error(
     make: Any, app: Any, host: Any, h: ModuleType, types_pkg: ModuleType
 ) -> None:
-    """C.3 (and C.4b for host resources): a wrong Python type raises `TypeError` before wasm."""
+    """A wrong Python type raises `TypeError` before wasm."""
     _run_bad_call(make, TypeError, app, host, h, types_pkg)
 
 
@@ -363,20 +374,20 @@ def test_wrong_type_raises_type_error(
     ids=["string", "char", "in-list"],
 )
 def test_surrogate_raises_value_error(make: Any, app: Any, host: Any) -> None:
-    """C.3: a surrogate in a string raises `ValueError` before wasm."""
+    """A surrogate in a string raises `ValueError` before wasm."""
     with pytest.raises(ValueError):
         make(app)
     assert host.host_api.seen == []
     usable(app, host)
 
 
-# --- C.3/A.5: results ----------------------------------------------------------------------
+# --- results -------------------------------------------------------------------------------
 
 
 def test_function_results_raise_err(
     app: Any, host: Any, h: ModuleType, types_pkg: ModuleType
 ) -> None:
-    """C.3: a function's own `result` returns `T` or raises `Err(e)`, in the host implementation
+    """A function's own `result` returns `T` or raises `Err(e)`, in the host implementation
     (raised there, it reaches the guest, which re-raises it) and in the export wrapper."""
     api, err = app.guest_api, types_pkg.Err
     assert api.fail_full(False) == "fine"
@@ -398,13 +409,30 @@ def test_function_results_raise_err(
     usable(app, host)
 
 
+def test_result_twins_return_err(app: Any, host: Any, h: ModuleType, types_pkg: ModuleType) -> None:
+    """Every export whose own result is a `result` has a `<name>_result` twin that returns
+    `Ok(value)` or `Err(error)` instead of raising, for mypy to type the error."""
+    api, ok, err = app.guest_api, types_pkg.Ok, types_pkg.Err
+    assert same(api.fail_full_result(False), ok("fine"))
+    assert same(api.fail_full_result(True), err(h.Color.GREEN_BLUE))
+    assert same(api.fail_unit_result(False), ok(None))
+    assert same(api.fail_unit_result(True), err(None))
+    assert same(api.fail_variant_result(True), err(h.Shape_At(h.Point(x_coord=1, y_coord=-2))))
+    with api.acc.new(-5) as acc:
+        assert same(acc.checked_result(), err(-5))
+        acc.add(6)
+        assert same(acc.checked_result(), ok(1))
+    assert not hasattr(api, "ping_result") and not hasattr(app, "ping_result")
+    usable(app, host)
+
+
 def test_host_err_reaches_guest_as_wit_error(app: Any) -> None:
-    """C.3: the guest catches the host's `Err` as its own `Err` holding its own `Shape_At`."""
+    """The guest catches the host's `Err` as its own `Err` holding its own `Shape_At`."""
     assert app.guest_api.host_error_seen() == "Err(Shape_At(value=Point(x_coord=1, y_coord=-2)))"
 
 
 def test_guest_resource_err(app: Any, types_pkg: ModuleType) -> None:
-    """C.3: a resource method's own result raises `Err` too."""
+    """A resource method's own result raises `Err` too."""
     with app.guest_api.acc.new(-5) as acc:
         with pytest.raises(types_pkg.Err) as e:
             acc.checked()
@@ -413,11 +441,11 @@ def test_guest_resource_err(app: Any, types_pkg: ModuleType) -> None:
         assert acc.checked() == 1
 
 
-# --- C.2: host resources -------------------------------------------------------------------
+# --- host resources ------------------------------------------------------------------------
 
 
 def test_host_resource_made_and_dropped_by_guest(app: Any, host: Any) -> None:
-    """C.2: an object the host returns as `own` (from `counter_new`) gets a guest handle; its
+    """An object the host returns as `own` (from `counter_new`) gets a guest handle; its
     `drop()` runs once, when the guest drops that handle."""
     assert app.guest_api.counter_scratch(5) == 7
     (counter,) = host.host_api.counters
@@ -426,7 +454,7 @@ def test_host_resource_made_and_dropped_by_guest(app: Any, host: Any) -> None:
 
 
 def test_host_resource_lent(app: Any, host: Any, types_host: ModuleType) -> None:
-    """C.2: a host object passed as `borrow` is lent for the call: same object, never dropped."""
+    """A host object passed as `borrow` is lent for the call: same object, never dropped."""
     counter = types_host.Counter(3)
     assert app.guest_api.read_counter(counter) == 13
     assert app.guest_api.read_counter(counter) == 23
@@ -434,7 +462,7 @@ def test_host_resource_lent(app: Any, host: Any, types_host: ModuleType) -> None
 
 
 def test_host_resource_duck_typed(app: Any) -> None:
-    """C.2: a host resource may match the Protocol instead of subclassing it."""
+    """A host resource may match the Protocol instead of subclassing it."""
 
     class Duck:
         def __init__(self) -> None:
@@ -454,14 +482,14 @@ def test_host_resource_duck_typed(app: Any) -> None:
 
 
 def test_host_resource_given_away(app: Any, host: Any, types_host: ModuleType) -> None:
-    """C.2: a host object passed as `own` is given away; the guest drops it: `drop()` once."""
+    """A host object passed as `own` is given away; the guest drops it: `drop()` once."""
     counter = types_host.Counter(3)
     assert app.guest_api.take_counter(counter) == 4
     assert counter.drops == 1
 
 
 def test_host_resource_default_drop(app: Any, h: ModuleType) -> None:
-    """C.2: `drop()` of a host resource Protocol is a no-op unless overridden."""
+    """`drop()` of a host resource Protocol is a no-op unless overridden."""
 
     class Plain(h.Counter):
         def get(self) -> int:
@@ -475,7 +503,7 @@ def test_host_resource_default_drop(app: Any, h: ModuleType) -> None:
 
 
 def test_host_resource_returned_to_host(app: Any, host: Any) -> None:
-    """C.2: an `own` handle the guest returns (export result) or passes (callback argument)
+    """An `own` handle the guest returns (export result) or passes (callback argument)
     arrives as the host's own object, not dropped."""
     made = app.guest_api.make_counter(9)
     assert made is host.host_api.counters[-1]
@@ -486,8 +514,57 @@ def test_host_resource_returned_to_host(app: Any, host: Any) -> None:
     assert counter.drops == 0
 
 
+def test_host_resource_protocol_members_are_abstract(
+    notes_demo: ModuleType, notes_pkg: ModuleType
+) -> None:
+    """A subclass of a resource Protocol, a `Host` or `<World>Imports` that lacks a member
+    cannot be instantiated: no method silently answers `None` (a `write` that "succeeds")."""
+    fs = importlib.import_module("notes.imports.fs")
+
+    class NoWrite(fs.File):
+        def read(self) -> str:
+            return ""
+
+    class NoLog(fs.Host):
+        def file_new(self, path: str) -> Any:
+            return NoWrite()
+
+        def file_open(self, path: str) -> Any:
+            return NoWrite()
+
+    class NoNow(notes_pkg.NotesImports):
+        fs = notes_demo.Files()
+
+    for cls, member in ((NoWrite, "write"), (NoLog, "log"), (NoNow, "now")):
+        with pytest.raises(TypeError, match=rf"abstract.*\b{member}\b"):
+            cls()
+
+
+def test_host_resource_lacking_a_method_is_refused(
+    app: Any, host: Any, types_pkg: ModuleType
+) -> None:
+    """An object that matches a resource Protocol only in part is refused, naming what it
+    lacks: passed by the host (before wasm), or returned by a host implementation (a trap)."""
+
+    class Half:
+        def get(self) -> int:
+            return 0
+
+        def drop(self) -> None:
+            pass
+
+    with pytest.raises(TypeError, match=r"expected Counter, got Half \(it lacks bump\)"):
+        app.guest_api.read_counter(Half())
+    usable(app, host)
+    host.host_api.counter_new = lambda start: Half()
+    with pytest.raises(types_pkg.Trap) as trap:
+        app.guest_api.counter_scratch(1)
+    assert isinstance(trap.value.__cause__, TypeError)
+    assert "it lacks bump" in str(trap.value.__cause__)
+
+
 def test_host_resource_runtime_checkable(types_host: ModuleType, h: ModuleType) -> None:
-    """C.4b: host resource Protocols are `runtime_checkable`."""
+    """Host resource Protocols are `runtime_checkable`."""
     assert isinstance(types_host.Counter(0), h.Counter)
     assert not isinstance(object(), h.Counter)
 
@@ -495,7 +572,7 @@ def test_host_resource_runtime_checkable(types_host: ModuleType, h: ModuleType) 
 def test_linker_shared_by_instances(
     types_host: ModuleType, engine: Any, types_component: Any
 ) -> None:
-    """C.2/C.4: every instance of one Linker shares `host` and its handle table."""
+    """Every instance of one Linker shares `host` and its handle table."""
     host = types_host.TypesHost()
     linker = Linker(engine)
     types_host.AllTypes.add_to_linker(linker, host)
@@ -508,11 +585,11 @@ def test_linker_shared_by_instances(
     assert first.guest_api.counter_scratch(0) == second.guest_api.counter_scratch(0) == 2
 
 
-# --- C.2: guest resources ------------------------------------------------------------------
+# --- guest resources -----------------------------------------------------------------------
 
 
 def test_guest_resource_methods_and_statics(app: Any, g: ModuleType) -> None:
-    """C.2: `.new`, methods, statics; handles of class `<R>`, the accessor of class `<R>Class`."""
+    """`.new`, methods, statics; handles of class `<R>`, the accessor of class `<R>Class`."""
     assert type(app.guest_api).__name__ == "GuestApi" and isinstance(app.guest_api, g.GuestApi)
     assert isinstance(app.guest_api.acc, g.AccClass)
     acc = app.guest_api.acc.new(5)
@@ -528,7 +605,7 @@ def test_guest_resource_methods_and_statics(app: Any, g: ModuleType) -> None:
 
 
 def test_guest_resource_with_and_idempotent_drop(app: Any, host: Any) -> None:
-    """C.2: `__exit__` drops; `drop()` is idempotent; a closed handle raises `ValueError`."""
+    """`__exit__` drops; `drop()` is idempotent; a closed handle raises `ValueError`."""
     with app.guest_api.acc.new(1) as acc:
         acc.add(1)
         assert acc.total() == 2
@@ -542,7 +619,7 @@ def test_guest_resource_with_and_idempotent_drop(app: Any, host: Any) -> None:
 
 
 def test_guest_resource_own_moves(app: Any, host: Any) -> None:
-    """C.2: passing a handle as `own` moves it; reusing it raises `ValueError` before wasm."""
+    """Passing a handle as `own` moves it; reusing it raises `ValueError` before wasm."""
     acc = app.guest_api.acc.new(10)
     other = app.guest_api.acc.new(4)
     acc.merge(other)
@@ -561,7 +638,7 @@ def test_guest_resource_own_moves(app: Any, host: Any) -> None:
 
 
 def test_guest_resource_in_option(app: Any, g: ModuleType) -> None:
-    """C.3: `option<own<acc>>` results are handles or `None`."""
+    """`option<own<acc>>` results are handles or `None`."""
     assert app.guest_api.maybe_acc(None) is None
     acc = app.guest_api.maybe_acc(4)
     assert isinstance(acc, g.Acc)
@@ -572,7 +649,7 @@ def test_guest_resource_in_option(app: Any, g: ModuleType) -> None:
 def test_guest_resource_foreign_handle(
     app: Any, host: Any, types_host: ModuleType, engine: Any, types_component: Any
 ) -> None:
-    """C.2: a handle of another instance raises `ValueError` before wasm (never an abort)."""
+    """A handle of another instance raises `ValueError` before wasm (never an abort)."""
     other = types_host.connect(engine, types_component, types_host.TypesHost())
     foreign = other.guest_api.acc.new(1)
     with pytest.raises(ValueError):
@@ -585,18 +662,18 @@ def test_guest_resource_foreign_handle(
 
 
 def test_guest_resource_leak_warns(app: Any) -> None:
-    """C.2: a handle collected without `drop()` emits `ResourceWarning`."""
+    """A handle collected without `drop()` emits `ResourceWarning`."""
     with pytest.warns(ResourceWarning):
         app.guest_api.acc.new(1)
         gc.collect()
 
 
-# --- C.3/C.4b: traps and poisoning ---------------------------------------------------------
+# --- traps and poisoning -------------------------------------------------------------------
 
 
 def test_guest_trap_poisons(app: Any, types_pkg: ModuleType) -> None:
-    """C.3: a guest trap raises `Trap` (a `WasmtimeError`, not `wasmtime.Trap`); then every call
-    on the instance or its handles raises `Trap` at once with the first cause (C.4b); `drop()`
+    """A guest trap raises `Trap` (a `WasmtimeError`, not `wasmtime.Trap`); then every call
+    on the instance or its handles raises `Trap` at once with the first cause; `drop()`
     and `__exit__` close silently."""
     trap = types_pkg.Trap
     assert issubclass(trap, wasmtime.WasmtimeError) and not issubclass(trap, wasmtime.Trap)
@@ -623,7 +700,7 @@ def test_guest_trap_poisons(app: Any, types_pkg: ModuleType) -> None:
 
 
 def test_host_exception_traps(app: Any, host: Any, types_pkg: ModuleType) -> None:
-    """C.3: a host implementation raising anything but an allowed `Err` makes the export raise
+    """A host implementation raising anything but an allowed `Err` makes the export raise
     `Trap` whose `__cause__` is that exception; the instance is poisoned."""
     with pytest.raises(types_pkg.Trap) as trap:
         app.guest_api.call_explode()
@@ -635,7 +712,7 @@ def test_host_exception_traps(app: Any, host: Any, types_pkg: ModuleType) -> Non
 
 
 def test_host_err_without_result_traps(app: Any, host: Any, types_pkg: ModuleType) -> None:
-    """C.3: `Err` from a host function whose WIT result is not a `result` is not allowed."""
+    """`Err` from a host function whose WIT result is not a `result` is not allowed."""
     host.host_api.raise_in["strings"] = types_pkg.Err("x")
     with pytest.raises(types_pkg.Trap) as trap:
         app.guest_api.strings("a")
@@ -649,9 +726,10 @@ def test_host_err_without_result_traps(app: Any, host: Any, types_pkg: ModuleTyp
         ("strings", ("a",), 5, TypeError),
         ("strings", ("a",), "\ud800", ValueError),
         ("bools", (True, True), (1, True), TypeError),
+        ("floats", (1.0, 1.0), (1e300, 1.0), OverflowError),
         ("chars", ("a",), "ab", TypeError),
     ],
-    ids=["overflow", "type", "surrogate", "int-for-bool", "long-char"],
+    ids=["overflow", "type", "surrogate", "int-for-bool", "f32-overflow", "long-char"],
 )
 def test_host_bad_return_traps(
     func: str,
@@ -662,7 +740,7 @@ def test_host_bad_return_traps(
     host: Any,
     types_pkg: ModuleType,
 ) -> None:
-    """C.3: a host implementation returning a value that fails the checks makes the export
+    """A host implementation returning a value that fails the checks makes the export
     raise `Trap`, `__cause__` the check's error."""
     host.host_api.replace[func] = bad
     with pytest.raises(types_pkg.Trap) as trap:
@@ -671,7 +749,7 @@ def test_host_bad_return_traps(
 
 
 def test_unsendable_warned(bindings: dict[str, Generated]) -> None:
-    """B.2/C.4b: generation warns (WIT406) for every function that lowers an unsendable case."""
+    """Generation warns (WIT406) for every function that lowers an unsendable case."""
     output = bindings["types"].output
     for func in ("unsendable", "pick", "send-unsendable"):
         assert re.search(rf"warning\[WIT406\]: function `{func}`", output), output
@@ -681,7 +759,7 @@ def test_unsendable_warned(bindings: dict[str, Generated]) -> None:
 def test_unsendable_host_result_traps(
     case: str, app: Any, host: Any, h: ModuleType, types_pkg: ModuleType
 ) -> None:
-    """C.4b: a host implementation returning an unsendable value (the `err` side of
+    """A host implementation returning an unsendable value (the `err` side of
     `result<option<u32>, string>`, `flag` of `variant {num(u32), flag(bool)}`) makes the export
     call raise `Trap` whose `__cause__` is a `NotImplementedError` naming the WIT type and the
     wasmtime-py limitation; never a wrong value."""
@@ -701,7 +779,7 @@ def test_unsendable_host_result_traps(
 def test_unsendable_export_argument(
     app: Any, host: Any, h: ModuleType, types_pkg: ModuleType
 ) -> None:
-    """B.2/C.3: an unsendable export argument raises a clear error (`NotImplementedError`,
+    """An unsendable export argument raises a clear error (`NotImplementedError`,
     directly or as the cause) instead of sending a wrong value; like every argument check it
     happens before wasm, so the instance stays usable."""
     assert app.guest_api.send_unsendable(types_pkg.Ok(5)) == "Ok(value=5)"
@@ -718,11 +796,11 @@ def test_unsendable_export_argument(
         usable(app, host)
 
 
-# --- C.2: linking and instantiation --------------------------------------------------------
+# --- linking and instantiation -------------------------------------------------------------
 
 
 def test_wasi_flag(types_host: ModuleType, engine: Any, types_component: Any) -> None:
-    """C.2: `wasi=True` (default) adds WASI; with `wasi=False` the user adds it (or the guest's
+    """`wasi=True` (default) adds WASI; with `wasi=False` the user adds it (or the guest's
     wasi imports are missing at instantiation)."""
     host = types_host.TypesHost()
     bare = Linker(engine)
@@ -735,6 +813,58 @@ def test_wasi_flag(types_host: ModuleType, engine: Any, types_component: Any) ->
     assert types_host.connect(engine, types_component, host, linker=manual).ping(2) == "pong #2"
 
 
+def test_add_to_linker_names_every_missing_member(
+    types_host: ModuleType, engine: Any, types_component: Any
+) -> None:
+    """`add_to_linker` checks that `host` has every method the world's imports call (and
+    each interface's object), naming all it lacks in one `TypeError`, before it defines
+    anything: the same Linker takes a complete host afterwards."""
+
+    class Sloppy(types_host.HostApi):
+        pick = None
+        explode = None
+
+    class NoStamp:
+        host_api = Sloppy()
+
+    class NoApi:
+        def stamp(self, n: int) -> str:
+            return ""
+
+    linker = Linker(engine)
+    with pytest.raises(TypeError) as caught:
+        types_host.AllTypes.add_to_linker(linker, NoStamp())
+    assert str(caught.value) == (
+        "`host` does not provide everything the world `all-types` imports; "
+        "missing: host.stamp, host.host_api.pick, host.host_api.explode"
+    )
+    with pytest.raises(TypeError, match=r"missing: host\.host_api$"):
+        types_host.AllTypes.add_to_linker(linker, NoApi())
+    host = types_host.TypesHost()
+    types_host.AllTypes.add_to_linker(linker, host)
+    assert types_host.connect(engine, types_component, host, linker=linker).ping(4) == "pong #4"
+
+
+def test_add_to_linker_twice_is_named(
+    types_host: ModuleType, engine: Any, types_component: Any
+) -> None:
+    """A second `add_to_linker` on one Linker, or WASI added before it, is named as such, not
+    as WASI's "map entry `now` defined twice"; `wasi=False` is the way around the latter."""
+    host = types_host.TypesHost()
+    linker = Linker(engine)
+    types_host.AllTypes.add_to_linker(linker, host)
+    for wasi in (True, False):
+        with pytest.raises(ValueError, match="add_to_linker was already called on this Linker"):
+            types_host.AllTypes.add_to_linker(linker, host, wasi=wasi)
+    assert types_host.connect(engine, types_component, host, linker=linker).ping(5) == "pong #5"
+    manual = Linker(engine)
+    manual.add_wasip2()
+    with pytest.raises(ValueError, match=r"already has WASI .*pass `wasi=False`"):
+        types_host.AllTypes.add_to_linker(manual, host)
+    types_host.AllTypes.add_to_linker(manual, host, wasi=False)
+    assert types_host.connect(engine, types_component, host, linker=manual).ping(6) == "pong #6"
+
+
 def test_instantiate_checks(
     types_host: ModuleType,
     notes_demo: ModuleType,
@@ -742,7 +872,7 @@ def test_instantiate_checks(
     notes_component: Any,
     types_component: Any,
 ) -> None:
-    """C.2/C.4b: without `add_to_linker`, wasmtime names the missing import; a component for
+    """Without `add_to_linker`, wasmtime names the missing import; a component for
     another world raises `LookupError` naming the first missing export."""
     linker = Linker(engine)
     linker.add_wasip2()
@@ -755,7 +885,7 @@ def test_instantiate_checks(
 
 
 def test_store_bound(types_host: ModuleType, engine: Any, types_component: Any) -> None:
-    """C.2: `wasm_store` and `wasm_instance` are the instance's, read-only."""
+    """`wasm_store` and `wasm_instance` are the instance's, read-only."""
     host = types_host.TypesHost()
     linker = Linker(engine)
     types_host.AllTypes.add_to_linker(linker, host)
@@ -768,7 +898,7 @@ def test_store_bound(types_host: ModuleType, engine: Any, types_component: Any) 
         app.wasm_store = wasmtime.Store(engine)
 
 
-# --- C.1/C.4b: the generated package -------------------------------------------------------
+# --- the generated package -----------------------------------------------------------------
 
 
 def py_files(gen: Generated) -> dict[str, str]:
@@ -799,7 +929,7 @@ def public_annotations(tree: ast.Module) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("name", ["notes", "types", "wasi"])
 def test_package_layout(name: str, bindings: dict[str, Generated]) -> None:
-    """C.1/C.4/C.4b: layout, `py.typed`, header, docstring-only package markers, nothing imports
+    """Layout, `py.typed`, header, docstring-only package markers, nothing imports
     witgen (only wasmtime at run time), no `Any` in public signatures (`_rt` is private)."""
     gen = bindings[name]
     root = gen.root / gen.package
@@ -826,8 +956,19 @@ def test_package_layout(name: str, bindings: dict[str, Generated]) -> None:
             assert isinstance(tree.body[0].value, ast.Constant), rel
 
 
+@pytest.mark.parametrize("name", ["notes", "types", "wasi"])
+def test_package_cites_nothing_outside_it(name: str, bindings: dict[str, Generated]) -> None:
+    """Generated code and the warnings of `bindgen` point at no document beside the repository
+    (`BINDINGS.md`, its sections such as "B.2" or "C.5")."""
+    outside = re.compile(r"BINDINGS|\b[A-C]\.[0-9]")
+    gen = bindings[name]
+    for rel, text in py_files(gen).items():
+        assert not outside.search(text), (rel, outside.search(text))
+    assert not outside.search(gen.output), gen.output
+
+
 def test_package_exports(types_pkg: ModuleType) -> None:
-    """C.2: `Ok`, `Err`, `Some`, `Result`, `Trap` and the world classes in `__all__`; `Err` is a
+    """`Ok`, `Err`, `Some`, `Result`, `Trap` and the world classes in `__all__`; `Err` is a
     frozen dataclass and an `Exception`, `Some`/`Ok` dataclasses with field `value`."""
     assert {"AllTypes", "AllTypesImports", "Ok", "Err", "Some", "Result", "Trap"} <= set(
         types_pkg.__all__
@@ -846,7 +987,7 @@ def test_second_package_and_determinism(
     engine: Any,
     notes_component: Any,
 ) -> None:
-    """C.1/C.4b: `--package` renames the package; two packages of one world work side by side in
+    """`--package` renames the package; two packages of one world work side by side in
     one process; the output is byte-identical across runs."""
     again = run_bindgen(NOTES, tmp_path / "a")
     assert py_files(again) == py_files(bindings["notes"])
@@ -859,7 +1000,7 @@ def test_second_package_and_determinism(
     finally:
         sys.path.remove(str(tmp_path / "b"))
     assert other.package == "notes_b"
-    # C.4b: resource type ids hash the package name too (read from the private constants).
+    # resource type ids hash the package name too (read from the private constants)
     fs_a = importlib.import_module("notes.imports.fs")
     ids_a, ids_b = ({v for k, v in vars(m).items() if k.endswith("_ID")} for m in (fs_a, fs_b))
     assert ids_a and ids_b and not ids_a & ids_b, (ids_a, ids_b)
@@ -912,7 +1053,7 @@ def test_second_package_and_determinism(
 
 
 def test_bindgen_cli(tmp_path: Path, bindings: dict[str, Generated]) -> None:
-    """C.1: `--world` may be omitted for a single world; a failed generation leaves no output."""
+    """`--world` may be omitted for a single world; a failed generation leaves no output."""
     from typer.testing import CliRunner
 
     from witgen.cli.app import app as cli
@@ -934,7 +1075,7 @@ def test_bindgen_cli(tmp_path: Path, bindings: dict[str, Generated]) -> None:
 
 @pytest.mark.slow
 def test_mypy_strict(bindings: dict[str, Generated], tmp_path: Path) -> None:
-    """C.4/C.5: the generated packages and the typed user code of `hosts/` pass
+    """The generated packages and the typed user code of `hosts/` pass
     `mypy --strict` (one run)."""
     root = bindings["notes"].root
     targets = [str(root / "notes"), str(root / "all_types"), str(root / "wasi_imports")]

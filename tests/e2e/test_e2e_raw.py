@@ -1,7 +1,8 @@
-"""The guests driven through wasmtime-py's raw `wasmtime.component` API (BINDINGS.md Part B).
+"""The guests driven through wasmtime-py's raw `wasmtime.component` API.
 
-One smoke test: it proves the guests work without witgen and pins what B.1, B.2, B.4 and
-B.5 say about wasmtime-py 50, so a wasmtime upgrade that changes them fails here first.
+One smoke test: it proves the guests work without witgen and pins the value rules the
+bindings rely on (numbers, variants, resources, host exceptions) in wasmtime-py 50, so a
+wasmtime upgrade that changes them fails here first.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def test_raw_api_smoke(engine: Any, types_component: Component) -> None:
         return instance.get_func(store, index)(store, *args)
 
     assert call("ping", 3) == "pong #3"
-    # B.1: ints cross without range checks; f32 rounds; bool must be a bool.
+    # numbers: ints cross without range checks; f32 rounds; bool must be a bool.
     assert call("ints", 200, -1, 0, 0, 0, 0, 0, -1) == (-56, 255, 0, 0, 0, 0, 0, 2**64 - 1)
     assert call("floats", 0.1, 0.1) == (0.10000000149011612, 0.1)
     with pytest.raises(TypeError):
@@ -129,7 +130,7 @@ def test_raw_api_smoke(engine: Any, types_component: Component) -> None:
     # Enums are kebab labels, flags sets of them.
     assert call("colors", "green-blue", ["red"]) == ("green-blue", ["red"])
     assert call("perm-set", {"read", "exec-all"}) == {"read", "exec-all"}
-    # B.2: `shape` is tagged (two float cases), `json` untagged.
+    # variants: `shape` is tagged (two float cases), `json` untagged.
     assert call("shapes", Variant("square", 2.0)) == Variant("square", 2.0)
     assert call("shapes", Variant("origin")) == Variant("origin")
     for value in (None, True, 2.5, "s", ["a"]):
@@ -140,7 +141,7 @@ def test_raw_api_smoke(engine: Any, types_component: Component) -> None:
     results = (5, Variant("ok"), Variant("err", "x"), 7, None)
     assert call("results", *results) == results
     assert call("result-list", [1, "e"]) == [1, "e"]
-    # B.2's pitfall: untagged `num-or-flag`, `flag(true)` can only go out as `num(1)`.
+    # the pitfall: untagged `num-or-flag`, `flag(true)` can only go out as `num(1)`.
     picked = call("pick", True)
     assert picked == 1 and type(picked) is int
     # A function's own result comes back as a value, tagged or not.
@@ -148,7 +149,7 @@ def test_raw_api_smoke(engine: Any, types_component: Component) -> None:
     assert call("fail-ok-only", True) is None
     assert call("fail-err-only", True) == "nope"
     assert call("fail-variant", True) == Variant("origin")
-    # B.4: a host resource the guest drops runs the dtor once; one it returns moves back.
+    # resources: a host resource the guest drops runs the dtor once; one it returns moves back.
     assert call("counter-scratch", 5) == 7
     assert host.dropped == [1]
     made = call("make-counter", 9)
@@ -163,7 +164,7 @@ def test_raw_api_smoke(engine: Any, types_component: Component) -> None:
     assert call("consume-acc", acc) == 5
     with pytest.raises(ValueError, match="already closed"):
         call("acc-total", acc)
-    # B.5: a host callback's exception comes out unchanged, and poisons the instance.
+    # exceptions: a host callback's exception comes out unchanged, and poisons the instance.
     with pytest.raises(LookupError, match="host says no"):
         call("call-explode")
     with pytest.raises(wasmtime.WasmtimeError, match="cannot enter component instance"):

@@ -1,7 +1,7 @@
 """Worlds that import WASI interfaces themselves (`import wasi:cli/environment@0.2.0;`).
 
 `Linker.add_wasip2()` already defines those interfaces, so the bindings leave them to WASI
-(BINDINGS.md C.2's `wasi=True`): they get their types but no `Host` protocol, `add_to_linker`
+(`wasi=True`): they get their types but no `Host` protocol, `add_to_linker`
 never defines them, and the guest sees what the store's `WasiConfig` says. The guest of
 `guests/wasi/` reads its environment, arguments and wall clock through the imports its world
 names; `hosts/wasi_host.py` is its typed host. The table `python_host.WASI_P2` is checked
@@ -11,12 +11,16 @@ against what a real `Linker.add_wasip2()` defines.
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from e2e_guests import HOSTS, Generated
 
 from witgen import api
 from witgen.codegen.python.host import generator as python_host
@@ -75,6 +79,58 @@ def test_wasi_false(wasi_host: ModuleType, engine: Any, wasi_component: Any) -> 
     wasi_host.WasiImports.add_to_linker(manual, wasi_host.Greeter(), wasi=False)
     app = wasi_host.connect(engine, wasi_component, [("WHO", "manual")], [], linker=manual)
     assert app.env_var("WHO") == "manual" and app.hello("x") == "hello, x!"
+
+
+# Run in a child process: were a guest to call WASI in a Store without a WASI context,
+# wasmtime would abort the process (exit 134), which would take pytest with it.
+NO_SET_WASI = """
+import sys
+
+import wasmtime
+from wasmtime.component import Component, Linker
+
+config = wasmtime.Config()
+config.cache = True
+engine = wasmtime.Engine(config)
+component = Component.from_file(engine, sys.argv[1])
+early = wasmtime.Store(engine)  # made and configured before the bindings are imported
+wasi = wasmtime.WasiConfig()
+wasi.env = [("WHO", "early")]
+early.set_wasi(wasi)
+
+from wasi_host import Greeter, WasiImports
+
+linker = Linker(engine)
+WasiImports.add_to_linker(linker, Greeter())
+bare = wasmtime.Store(engine)  # the mistake: no `set_wasi`
+app = WasiImports.instantiate(bare, component, linker)
+print(app.env_var("WHO"), app.args(), app.hello("bare"), flush=True)
+print(WasiImports.instantiate(early, component, linker).env_var("WHO"), flush=True)
+late = wasmtime.Store(engine)
+wasi = wasmtime.WasiConfig()
+wasi.env = [("WHO", "late")]
+late.set_wasi(wasi)
+print(WasiImports.instantiate(late, component, linker).env_var("WHO"), flush=True)
+"""
+
+
+def test_store_without_set_wasi_gets_a_default(
+    bindings: dict[str, Generated], guest_wasm: dict[str, Path], tmp_path: Path
+) -> None:
+    """A Store made without `set_wasi` gets a default `WasiConfig()` from `instantiate` (it
+    used to abort the interpreter at the guest's first WASI call); a Store configured by the
+    user keeps its configuration, also one configured before the bindings were imported."""
+    (tmp_path / "no_set_wasi.py").write_text(NO_SET_WASI, encoding="utf-8")
+    path = os.pathsep.join([str(bindings["wasi"].root), str(HOSTS)])
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "no_set_wasi.py"), str(guest_wasm["wasi"])],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": path},
+        check=False,
+    )
+    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr[-2000:])
+    assert done.stdout.splitlines() == ["None [] hello, bare!", "early", "late"]
 
 
 SAME_VERSION = """package test:latest;

@@ -77,7 +77,29 @@ def test_conflicts_name_the_cases_wasmtime_confuses(tmp_path: Path) -> None:
     assert values.conflicts(v) == [frozenset(), {"str"}]
     # a bool is an int: after `n(u8)`, `flag(bool)` is sent as `n`
     assert values.conflicts(w) == [frozenset(), {"bool"}]
-    assert values.unsendable(w) == ["case `flag` of `w`"]
+    [lost] = values.unsendable(w)
+    assert lost.what == "case `flag` of `w`"
+    assert lost.fix.startswith("declare case `flag` before the integer case")
+    [lost] = values.unsendable(v)
+    assert lost.what == "case `y` of `v`" and lost.fix.startswith("declare case `y` first")
+
+
+def test_unsendable_cases_come_with_a_wit_fix_that_works(tmp_path: Path) -> None:
+    """Each WIT406 hint, applied, gives a type wasmtime-py sends exactly: the variant with a
+    `missing` case for `result<option<T>, E>`, and the cases reordered."""
+    r = _resolve(
+        tmp_path,
+        "package a:b;\ninterface i {\n  variant inner { empty, n(u32) }\n"
+        "  variant v { y(string), x(inner) }\n  variant w { flag(bool), n(u8) }\n"
+        "  variant lookup { found(u32), missing, failed(string) }\n"
+        "  f: func(a: v, b: w, c: lookup, d: result<option<u32>, string>);\n}\n",
+    )
+    values = WasmtimeValues(r)
+    types = _param_types(r, "i")
+    assert [values.unsendable(types[n]) for n in "abc"] == [[], [], []]
+    [lost] = values.unsendable(types["d"])
+    assert lost.what == "case `err` of `result<option<u32>, string>`"
+    assert "`variant lookup { found(u32), missing, failed(string) }`" in lost.fix
 
 
 # ---------------------------------------------------------------- planning

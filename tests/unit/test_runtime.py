@@ -11,7 +11,7 @@ import ast
 import gc
 import math
 from pathlib import Path, PurePosixPath
-from typing import Any, cast
+from typing import Any, Protocol, cast, runtime_checkable
 
 import pytest
 import wasmtime
@@ -122,6 +122,33 @@ def test_bool_float_char_string_bytes() -> None:
     assert _rt.bytes_(bytearray(b"ab")) == b"ab" and _rt.bytes_(memoryview(b"c")) == b"c"
     with pytest.raises(TypeError, match="expected bytes, got list"):
         _rt.bytes_([1])
+
+
+F32_MAX = 3.4028234663852886e38
+
+
+def test_f32_is_range_checked_like_integers() -> None:
+    """A finite value that would round to infinity as an f32 raises `OverflowError`;
+    infinities, NaN and values that round to the largest f32 pass."""
+    assert _rt.f32(F32_MAX) == F32_MAX and _rt.f32(-3.4028235e38) == -3.4028235e38
+    assert _rt.f32(math.inf) == math.inf and _rt.f32(-math.inf) == -math.inf
+    assert math.isnan(_rt.f32(math.nan))
+    assert _rt.f32(math.nextafter(2.0**128 - 2.0**103, 0)) < 2.0**128  # rounds to F32_MAX
+    for bad in (1e300, -1e300, 2.0**128 - 2.0**103, 2**128, -(10**400)):
+        with pytest.raises(OverflowError, match="out of range for f32"):
+            _rt.f32(bad)
+    assert _rt.f64(1e300) == 1e300  # f64 has no such limit
+
+
+def test_f32_lists_are_range_checked() -> None:
+    ok = [1.0, -F32_MAX, math.nan]
+    assert _rt.list_f32(ok) is ok  # checked in bulk, sent as it is
+    assert _rt.list_f32([math.inf, 1.0]) == [math.inf, 1.0]  # checked element by element
+    for bad in ([1.0, 1e300], [math.nan, 1e300], [1.0, math.nan, -1e300], (1e300,)):
+        with pytest.raises(OverflowError):
+            _rt.list_f32(bad)
+    big = [1e300]
+    assert _rt.list_f64(big) is big
 
 
 def test_signed_bytes_round_trip() -> None:
@@ -240,6 +267,69 @@ def test_guard_wraps_whatever_the_host_raises() -> None:
     assert isinstance(caught.value.original, ValueError)
 
 
+# ---------------------------------------------------------------- linking
+
+
+class Greeter:
+    def __init__(self) -> None:
+        self.api = Api()
+
+    def greet(self) -> str:
+        return "hi"
+
+
+class Api:
+    def get(self) -> int:
+        return 1
+
+    put = None  # not callable: as good as missing
+
+
+NEEDS: _rt.Needs = (("", ("greet", "wave")), ("api", ("get", "put")), ("other", ("x",)))
+
+
+def test_missing_names_every_member_the_host_lacks() -> None:
+    assert _rt.missing(Greeter(), NEEDS) == ["host.wave", "host.api.put", "host.other"]
+    assert _rt.missing(Greeter(), (("", ("greet",)), ("api", ("get",)))) == []
+
+
+def test_prepare_linker_checks_before_defining_anything() -> None:
+    linker = Linker(wasmtime.Engine())
+    with pytest.raises(TypeError) as caught:
+        _rt.prepare_linker(linker, Greeter(), NEEDS, "w", True)
+    assert str(caught.value) == (
+        "`host` does not provide everything the world `w` imports; "
+        "missing: host.wave, host.api.put, host.other"
+    )
+    _rt.prepare_linker(linker, Greeter(), (("", ("greet",)),), "w", True)  # WASI added now
+    with pytest.raises(ValueError, match="add_to_linker was already called on this Linker"):
+        _rt.prepare_linker(linker, Greeter(), (), "w", False)
+
+
+def test_prepare_linker_names_wasi_defined_twice() -> None:
+    linker = Linker(wasmtime.Engine())
+    linker.add_wasip2()
+    with pytest.raises(ValueError, match=r"already has WASI .*pass `wasi=False`"):
+        _rt.prepare_linker(linker, Greeter(), (), "w", True)
+    _rt.prepare_linker(linker, Greeter(), (), "w", False)
+
+
+def test_stores_made_and_given_wasi_are_recorded_once_for_all_packages() -> None:
+    """`Store.__init__` and `Store.set_wasi` are wrapped once per process: another copy of the
+    runtime finds the wrappers and shares their records."""
+    assert _rt._STORES is not None
+    made, with_wasi = _rt._STORES
+    store = wasmtime.Store(wasmtime.Engine())
+    assert store in made and store not in with_wasi
+    store.set_wasi(wasmtime.WasiConfig())
+    assert store in with_wasi
+    wrapped = wasmtime.Store.set_wasi
+    again = _rt._watch_stores()
+    assert again is not None and again[0] is made and again[1] is with_wasi
+    assert wasmtime.Store.set_wasi is wrapped
+    assert wasmtime.Store.__init__.__wrapped__ is not None  # type: ignore[attr-defined]
+
+
 def test_post_return_is_decided_once() -> None:
     assert _rt.post_return_needed() is False  # wasmtime 50 does it itself
     assert _rt.post_return_needed() is _rt.post_return_needed()
@@ -290,8 +380,26 @@ def test_cx_gives_and_lends_host_objects() -> None:
     assert not lent.owned and cx.lent == [lent.rep]
     cx.release()
     assert lent.rep not in st.table.objects and owned.rep in st.table.objects
-    with pytest.raises(TypeError, match="expected Proto, got int"):
+    with pytest.raises(TypeError, match=r"^expected Proto, got int$"):
         cx.give(1, Proto, 7)
+
+
+class Readable(Protocol):
+    def read(self) -> str: ...
+
+    def drop(self) -> None: ...
+
+
+def test_cx_names_what_a_host_object_lacks() -> None:
+    st = _state()
+    cx = _rt.Cx(st.store, st.table, st)
+
+    class Half:
+        def drop(self) -> None:
+            pass
+
+    with pytest.raises(TypeError, match=r"^expected Readable, got Half \(it lacks read\)$"):
+        cx.lend(Half(), runtime_checkable(Readable), 7)
 
 
 class Guest(_rt.Handle):

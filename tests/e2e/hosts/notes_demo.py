@@ -1,4 +1,4 @@
-"""BINDINGS.md C.5's user code, as written there, against the generated package `notes`.
+"""The README's worked example of the host bindings, against the generated package `notes`.
 
 Only the Engine and Component come from the caller (the test session's cached ones); the
 rest is the worked example line for line. `mypy --strict` checks it together with the

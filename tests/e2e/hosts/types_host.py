@@ -155,7 +155,7 @@ class HostApi:
 
     def unsendable(self, fail: bool) -> int | None:
         if fail:
-            raise Err("lost")  # B.2: wasmtime-py would take any err value as `ok`
+            raise Err("lost")  # wasmtime-py would take any err value as `ok`
         return 7
 
     def lend_counter(self, c: h.Counter) -> int:

@@ -2,7 +2,8 @@
 
 Input: a `WorldPlan` without errors. Output: an `Assembly`: per module its `ModuleCode`
 (items, conversion functions, and what they use), and the package's `WorldVM` (the
-`<World>Imports` Protocol and the world class with `add_to_linker` and `instantiate`).
+`<World>Imports` Protocol and the world class with `add_to_linker`, which checks `host`
+against `_HOST_NEEDS` before it defines anything, and `instantiate`).
 
 Invariants: the order of assembly is fixed (type definitions of every module, then each
 imported and exported interface, then the world, then every conversion function demanded on
@@ -18,7 +19,7 @@ from witgen.codegen.python import layout, naming, protocols, type_views
 from witgen.codegen.python.host.conversions import Conversions
 from witgen.codegen.python.host.exports import ExportSide
 from witgen.codegen.python.host.imports import ImportSide
-from witgen.codegen.python.host.modules import ModuleCode
+from witgen.codegen.python.host.modules import ModuleCode, shadowed_by_members
 from witgen.codegen.python.host.planning import WorldPlan
 from witgen.codegen.python.host.viewmodels import LinkerVM, WorldVM
 from witgen.codegen.python.layout import Atom, Expr
@@ -100,12 +101,14 @@ class Assembly:
             dotted = "exports." + iface.module
             attributes.append((attribute, f"{code.ref(dotted)}.{plan.modules[dotted].accessor}"))
         names = [members.claim(naming.func_name(f.name)) for f in plan.export_functions]
-        shadowed = naming.shadowed_builtins(members.taken)
+        twins = self.exports.twins(plan.export_functions, members, lambda f: f.name)
+        shadowed = shadowed_by_members(members.taken)
         functions = tuple(
-            self.exports.function(code, f, n, "", shadowed)
-            for f, n in zip(plan.export_functions, names, strict=True)
+            self.exports.function(code, f, n, "", shadowed, t)
+            for f, n, t in zip(plan.export_functions, names, twins, strict=True)
         )
-        imports = self._imports_protocol(code, imports_name, hooks)
+        imports_members = [*(p for p, _ in self._properties()), *hooks.values()]
+        imports = self._imports_protocol(code, imports_name, hooks, imports_members)
         steps = self._linker_steps(code, linker)
         linker_type, component_type = code.helper("Linker"), code.helper("Component")
         add_to_linker = layout.signature(
@@ -128,7 +131,10 @@ class Assembly:
             doc=doc,
             imports=imports,
             attributes=tuple(attributes),
-            exports_const=_exports_const(plan.export_table),
+            exports_const=_nested_const("_EXPORTS", plan.export_table),
+            host_needs=_nested_const("_HOST_NEEDS", self._host_needs(hooks)),
+            world_name=pyrepr(world.name),
+            abstract=code.abstract(imports_members) if imports.methods else "",
             add_to_linker=add_to_linker,
             instantiate=instantiate,
             wasm_store="wasm_store",
@@ -144,20 +150,35 @@ class Assembly:
             property=code.builtin("property", shadowed),
         )
 
+    def _properties(self) -> list[tuple[str, str]]:
+        """(property, imports module) of each interface whose `Host` the host provides."""
+        return [
+            (iface.module, "imports." + iface.module)
+            for iface in self.plan.imports
+            if self.imports.hosts.get("imports." + iface.module)
+        ]
+
+    def _host_needs(self, hooks: dict[str, str]) -> list[tuple[str, list[str]]]:
+        """What `add_to_linker` checks `host` has: the world's own functions (attribute ""),
+        then per interface property its `Host`'s methods."""
+        own = [hooks[f.name] for f in self.plan.import_functions if f.name in hooks]
+        needs = [("", own)] if own else []
+        needs += [(p, list(self.imports.host_methods[dotted])) for p, dotted in self._properties()]
+        return needs
+
     def _imports_protocol(
-        self, code: ModuleCode, name: str, hooks: dict[str, str]
+        self, code: ModuleCode, name: str, hooks: dict[str, str], members: list[str]
     ) -> ImportsProtocol:
         """`<World>Imports`: a property per interface the host implements, then a method per
-        world-level function."""
+        world-level function (together `members`); all abstract."""
         plan = self.plan
         shadowed = naming.shadowed_builtins([*hooks.values(), *(i.module for i in plan.imports)])
         properties: list[MethodStub] = []
-        for iface in plan.imports:
-            dotted = "imports." + iface.module
-            if self.imports.hosts.get(dotted):
-                decorator = code.builtin("property", shadowed)
-                returns = f"{code.ref(dotted)}.{self.imports.hosts[dotted]}"
-                properties.append(protocols.property_stub(decorator, iface.module, returns))
+        for attribute, dotted in self._properties():
+            decorators = f"@{code.builtin('property', shadowed)}\n    @{code.abstract(members)}"
+            returns = f"{code.ref(dotted)}.{self.imports.hosts[dotted]}"
+            signature = f"{decorators}\n    def {attribute}(self) -> {returns}: ..."
+            properties.append(MethodStub(signature=signature, doc=None))
         methods = tuple(
             code.signatures.stub(f, hooks[f.name], shadowed, skip_self=False)
             for f in plan.import_functions
@@ -193,17 +214,18 @@ class Assembly:
         return steps
 
 
-def _exports_const(exports: list[tuple[str, list[str]]]) -> str:
-    """`_EXPORTS = ((instance, (function, …)), …)`, laid out."""
+def _nested_const(name: str, entries_of: list[tuple[str, list[str]]]) -> str:
+    """`name = ((key, (value, …)), …)`, laid out: `_EXPORTS` (instance, functions) and
+    `_HOST_NEEDS` (attribute, methods)."""
     entries: list[Expr] = []
-    for instance, names in exports:
+    for instance, names in entries_of:
         funcs: list[Expr] = [Atom(pyrepr(n)) for n in names]
         one = len(funcs) == 1
         inner = f"({funcs[0].flat},)" if one else layout.bracket("", funcs, indent=8)
         entry = layout.bracket("", [Atom(pyrepr(instance)), Atom(inner)], indent=4)
         entries.append(Atom(entry))
     if len(entries) == 1:
-        flat = f"_EXPORTS = ({entries[0].flat},)"
+        flat = f"{name} = ({entries[0].flat},)"
         if layout.fits(flat, 0):
             return flat
-    return layout.bracket("_EXPORTS = ", entries, indent=0) if entries else "_EXPORTS = ()"
+    return layout.bracket(f"{name} = ", entries, indent=0) if entries else f"{name} = ()"

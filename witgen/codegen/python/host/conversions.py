@@ -7,9 +7,9 @@ needs one, a conversion function (`_lower_X` / `_lift_X`) as a view model of its
 appended to the module that owns it.
 
 Invariants:
-- Values cross as wasmtime-py 50 expects (BINDINGS.md Part B): primitives are checked by the
+- Values cross as wasmtime-py 50 expects (see `values`): primitives are checked by the
   runtime, lists of scalars are checked in bulk and passed as they are, a variant-like type is
-  tagged exactly when wasmtime's own rule says so (B.2), and a case wasmtime-py would send as
+  tagged exactly when wasmtime's own rule says so, and a case wasmtime-py would send as
   another one raises `NotImplementedError` instead of being confused.
 - A nominal type's conversions live in the module that defines the type; an anonymous type's
   in each module that uses it. Each is built once, in the order first demanded.

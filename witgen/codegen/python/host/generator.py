@@ -1,7 +1,7 @@
 """Typed Python host bindings for wasmtime-py: `witgen bindgen --lang python --host`.
 
 Input: a `model.Resolve`, the id of a world and `HostOptions`. Output: the files of a
-self-contained package (BINDINGS.md Part C), or the diagnostics that prevent them.
+self-contained package, or the diagnostics that prevent them.
 
 Invariants: the phases run in one direction, each in its own module: `planning` decides
 what exists, what it is called and what is reported; `assembly` (with `conversions`,

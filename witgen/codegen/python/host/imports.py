@@ -4,12 +4,14 @@ Input: the `WorldPlan`, the `Conversions`, and the `ModuleCode` of the package o
 imported interface. Output: the view models of the `Host` Protocol, each imported resource's
 Protocol and type id, and the linker definition (`_add_to_linker`, or `_add_root` for the
 world's own imports) whose callbacks lift the guest's arguments, call the host and lower
-what it returns.
+what it returns; per imports module, the methods `add_to_linker` checks its host object has.
 
-Invariants: every callback is wrapped by `_rt.guard`, so whatever the host raises reaches
-the guest's caller unchanged; a function whose own result is a `result` lets the host raise
-`Err`, which is lowered as the error case; a resource's type id is a hash of the package,
-the interface and the resource's name, stable from run to run.
+Invariants: every method of a `Host` or resource Protocol is abstract (`drop` excepted), so
+a subclass that lacks one cannot be instantiated; every callback is wrapped by `_rt.guard`,
+so whatever the host raises reaches the guest's caller unchanged; a function whose own
+result is a `result` lets the host raise `Err`, which is lowered as the error case; a
+resource's type id is a hash of the package, the interface and the resource's name, stable
+from run to run.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from witgen.codegen.python import layout, naming, protocols
 from witgen.codegen.python.host.conversions import Conversions
 from witgen.codegen.python.host.modules import ModuleCode
 from witgen.codegen.python.host.planning import WorldPlan
-from witgen.codegen.python.host.viewmodels import CallbackVM, HostResourceVM, LinkerVM
+from witgen.codegen.python.host.viewmodels import CallbackVM, HostResourceVM, HostVM, LinkerVM
 from witgen.codegen.python.layout import Atom, Call, Expr, call
 from witgen.codegen.python.protocols import HostProtocol
 
@@ -40,8 +42,9 @@ class ImportSide:
         # The Python method names of each imported resource, by WIT function name.
         self.method_names: dict[m.TypeId, dict[str, str]] = {}
         # Per imports module: the name of its `Host` Protocol, "" when the host implements
-        # nothing there.
+        # nothing there, and the Protocol's methods.
         self.hosts: dict[str, str] = {}
+        self.host_methods: dict[str, tuple[str, ...]] = {}
 
     def resource(self, code: ModuleCode, tid: m.TypeId, name: str) -> HostResourceVM:
         """An imported resource: its Protocol and its type id."""
@@ -57,7 +60,10 @@ class ImportSide:
         )
         self.method_names[tid] = methods
         return HostResourceVM(
-            resource=resource, id_name=f"_{name}_ID", id_value=self._resource_id(code, tid)
+            resource=resource,
+            abstract=code.abstract([*methods.values(), resource.drop]) if methods else "",
+            id_name=f"_{name}_ID",
+            id_value=self._resource_id(code, tid),
         )
 
     def _resource_id(self, code: ModuleCode, tid: m.TypeId) -> str:
@@ -75,15 +81,16 @@ class ImportSide:
         methods = protocols.host_methods(code.signatures, iface.functions, hooks)
         host_name = code.names.host_protocol if methods else ""
         self.hosts[code.dotted] = host_name
+        names = tuple(hooks[f.name] for f in iface.functions if f.name in hooks)
+        self.host_methods[code.dotted] = names
         if methods:
-            code.items.append(
-                HostProtocol(
-                    name=host_name,
-                    protocol=code.helper("Protocol"),
-                    doc=f"The host's implementation of `{iface.instance}`.",
-                    methods=methods,
-                )
+            host = HostProtocol(
+                name=host_name,
+                protocol=code.helper("Protocol"),
+                doc=f"The host's implementation of `{iface.instance}`.",
+                methods=methods,
             )
+            code.items.append(HostVM(host=host, abstract=code.abstract(names)))
         linker = self.linker(code, iface.functions, hooks, "_add_to_linker", host_name)
         if linker is not None:
             code.items.append(linker)

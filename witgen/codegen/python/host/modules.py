@@ -14,14 +14,25 @@ they are first demanded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 from witgen import model as m
-from witgen.codegen.python import naming, protocols, type_views
+from witgen.codegen.python import layout, naming, protocols, type_views
 from witgen.codegen.python.host.planning import HELPERS, ModulePlan, Side, WorldPlan
 from witgen.codegen.python.host.viewmodels import ConversionVM, ItemVM
-from witgen.codegen.python.layout import Expr
+from witgen.codegen.python.layout import Atom, Expr, Subscript
+
+# What the runtime takes for a byte list (`_rt.bytes_`), besides `bytes`.
+BYTE_BUFFERS = ("bytearray", "memoryview")
+
+
+def shadowed_by_members(members: Iterable[str]) -> frozenset[str]:
+    """The builtins that class members named `members` shadow in the annotations of the
+    export wrappers, which also name `bytearray` and `memoryview`."""
+    members = frozenset(members)
+    return naming.shadowed_builtins(members) | (members & frozenset(BYTE_BUFFERS))
+
 
 Direction = Literal["lower", "lift"]
 
@@ -101,6 +112,33 @@ class ModuleCode:
         return type_views.annotation(
             self.plan.resolve, ty, qualify=self.qualify, spell=self.spell(shadowed), pep604=True
         )
+
+    def argument(self, ty: m.Type | None, shadowed: frozenset[str] = frozenset()) -> Expr:
+        """The annotation of an argument the bindings check and lower: `annotation`, except
+        that a byte list takes what the runtime takes (`bytes | bytearray | memoryview`)
+        wherever nothing invariant holds it: at the top, in an option or in a tuple."""
+        resolve = self.plan.resolve
+        target = resolve.dealias(ty) if ty is not None else None
+        if target is None or isinstance(target, str):
+            return self.annotation(ty, shadowed)
+        spell = self.spell(shadowed)
+        match resolve.types[target].kind:
+            case m.ListKind(type=elem) if resolve.dealias(elem) in ("u8", "s8"):
+                names = ("bytes", *BYTE_BUFFERS)
+                return layout.union(*(Atom(spell(n)) for n in names))
+            case m.OptionKind(type=inner) if not type_views.is_option(resolve, inner):
+                return layout.union(self.argument(inner, shadowed), Atom("None"))
+            case m.TupleKind(types=types) if types:
+                return Subscript(spell("tuple"), tuple(self.argument(t, shadowed) for t in types))
+            case _:
+                return self.annotation(ty, shadowed)
+
+    def abstract(self, members: Iterable[str]) -> str:
+        """`abstractmethod` as a class body with `members` spells it: through the runtime
+        when a member of that name shadows the import."""
+        if "abstractmethod" in members:
+            return self.runtime("abstractmethod")
+        return self.helper("abstractmethod")
 
     def qualified_annotation(self, ty: m.Type | None, *, package: bool) -> str:
         """The annotation with every class named by its module: under the package's name

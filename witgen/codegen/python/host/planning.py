@@ -9,12 +9,11 @@ generating the bindings (WIT401-WIT407), in a fixed order.
 Invariants:
 - Every name a module defines is claimed here, before any code is assembled: types first
   (two WIT types needing one class name is WIT401), then the generated classes (a clash with
-  a type adds `_`, BINDINGS.md C.4), then the helpers (a helper a type shadows is imported
-  as `_Name`, A.9 item 2).
+  a type adds `_`), then the helpers (a helper a type shadows is imported as `_Name`).
 - Functions that need async (WIT403), streams, futures or error contexts (WIT404), maps or
   fixed-length lists (WIT405), or handles to WASI's resources (WIT407) are errors, or warnings
   that omit them with `skip_unsupported`; types holding such constructs are omitted with a
-  warning. Cases wasmtime-py cannot send (B.2) are warnings (WIT406).
+  warning. Cases wasmtime-py would send as another case are warnings (WIT406).
 - Imported interfaces that wasmtime's WASI implements (`WASI_P2`) get their types but no
   functions: `add_to_linker` never defines them, so WASI supplies them once.
 - The world bound is the one the guest was written for: exports its toolchain adds for
@@ -50,7 +49,7 @@ UNSENDABLE = "WIT406"
 WASI_RESOURCE = "WIT407"
 
 # Names imported into generated modules that a WIT type of the same name would shadow; such a
-# module imports them under `_Name` instead (BINDINGS.md A.9 item 2).
+# module imports them under `_Name` instead.
 HELPERS = frozenset(
     {"Any", "Component", "Enum", "Err", "Flag", "Instance", "Linker", "Ok", "Protocol",
      "Result", "Self", "Some", "Store", "Trap"}
@@ -435,7 +434,7 @@ class WorldPlan:
         return sorted(set(out))
 
     def _name_generated(self, mod: ModulePlan) -> None:
-        """Claim the module's generated class names; a clash with a type's adds `_` (C.4)."""
+        """Claim the module's generated class names; a clash with a type's adds `_`."""
         claim = mod.scope.claim
         if mod.iface is None:
             mod.world_class = claim(naming.type_name(self.world.name))
@@ -474,7 +473,7 @@ class WorldPlan:
         return isinstance(self.resolve.types[tid].kind, m.Resource)
 
     def location(self, tid: m.TypeId, side: Side) -> str:
-        """The module that defines type `tid`, as seen from code on `side` (A.1)."""
+        """The module that defines type `tid`, as seen from code on `side`."""
         owner = self.resolve.types[tid].owner
         match owner:
             case m.OwnerWorld() | None:
@@ -555,26 +554,30 @@ class WorldPlan:
             self._unsendable_arguments(f)
 
     def _unsendable_result(self, f: m.Function) -> None:
-        for what in self.values.unsendable(f.result):
+        for lost in self.values.unsendable(f.result):
             self.diagnostics.append(
                 warning(
                     UNSENDABLE,
-                    f"function `{f.name}`: wasmtime-py cannot send {what} (B.2); a host "
-                    "implementation returning it makes the guest call raise `Trap` instead",
+                    f"function `{f.name}`: wasmtime-py cannot send {lost.what} (it would "
+                    "send an earlier case); a host implementation returning it makes the "
+                    "guest call raise `Trap` instead",
                     f.span,
+                    Note(lost.fix),
                 )
             )
 
     def _unsendable_arguments(self, f: m.Function) -> None:
         params = f.params[1:] if f.kind.name == "method" else f.params
         for p in params:
-            for what in self.values.unsendable(p.type):
+            for lost in self.values.unsendable(p.type):
                 self.diagnostics.append(
                     warning(
                         UNSENDABLE,
-                        f"function `{f.name}`: wasmtime-py cannot send {what} "
-                        "(B.2); passing it raises `Trap` instead (the instance stays usable)",
+                        f"function `{f.name}`: wasmtime-py cannot send {lost.what} (it would "
+                        "send an earlier case); passing it raises `Trap` instead (the "
+                        "instance stays usable)",
                         f.span,
+                        Note(lost.fix),
                     )
                 )
 

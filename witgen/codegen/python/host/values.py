@@ -1,9 +1,15 @@
-"""wasmtime-py's value rules: the Python classes its component values take (BINDINGS.md B.2).
+"""wasmtime-py's value rules: the Python classes its component values take.
 
 Input: a `model.Resolve` and types of it. Output: per type, the set of Python classes
 wasmtime-py 50 lowers from and lifts to, whether a variant-like type is tagged (wasmtime's
-`_tagged`: two cases share a class), which cases it would confuse, whether its lifted value
-already is the Python value, and whether converting it touches handles.
+`_tagged`: two cases share a class), which cases it would confuse and how the WIT could avoid
+that, whether its lifted value already is the Python value, and whether converting it touches
+handles.
+
+wasmtime-py sends an untagged variant, option or result as the first case whose classes the
+Python value is an instance of: a case is lost when an earlier case takes every value of it,
+because that case's payload can be `none` (class `object`: any value) or because it is `bool`
+and the earlier one an integer (a `bool` is an `int`).
 
 Invariants: the answers follow wasmtime-py's own rules exactly, because the generated
 conversions must produce the values wasmtime-py expects and no others; results are cached
@@ -12,6 +18,7 @@ per type id, and recursion through a type's own children ends (handles stop the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import assert_never
 
 from witgen import model as m
@@ -31,6 +38,14 @@ _PRIMITIVE_CLASSES = {
     "char": "str",
     "string": "str",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Unsendable:
+    """A case wasmtime-py would send as another one: `case `c` of `type``, and the WIT fix."""
+
+    what: str
+    fix: str
 
 
 class WasmtimeValues:
@@ -55,7 +70,7 @@ class WasmtimeValues:
                 return None
 
     def classes(self, ty: m.Type | None) -> frozenset[str]:
-        """wasmtime-py's class set of `ty` (B.2); a missing payload is {object}."""
+        """wasmtime-py's class set of `ty`; a missing payload is {object}."""
         if ty is None:
             return frozenset({"object"})
         ty = self.resolve.dealias(ty)
@@ -113,24 +128,48 @@ class WasmtimeValues:
                 earlier |= mine
         return out
 
-    def unsendable(self, ty: m.Type | None, seen: set[m.TypeId] | None = None) -> list[str]:
-        """`case `c` of `type`` descriptions of every unsendable case reachable from `ty`."""
+    def unsendable(self, ty: m.Type | None, seen: set[m.TypeId] | None = None) -> list[Unsendable]:
+        """Every unsendable case reachable from `ty`, with a way around it in WIT."""
         if ty is None or isinstance(ty, str):
             return []
         seen = set() if seen is None else seen
         if ty in seen:
             return []
         seen.add(ty)
-        out: list[str] = []
+        out: list[Unsendable] = []
         cases = self.cases(ty)
         if cases is not None and not self.tagged(ty):
+            wit = type_views.wit_type(self.resolve, ty)
             for (name, _), lost in zip(cases, self.conflicts(ty), strict=True):
                 if lost:
-                    out.append(f"case `{name}` of `{type_views.wit_type(self.resolve, ty)}`")
+                    fix = self._workaround(ty, name, bool_only=lost == {"bool"})
+                    out.append(Unsendable(what=f"case `{name}` of `{wit}`", fix=fix))
         if type_views.resource_of(self.resolve, ty) is None:
             for t in type_views.children(self.resolve, ty):
                 out.extend(self.unsendable(t, seen))
         return out
+
+    def _workaround(self, ty: m.TypeId, case: str, *, bool_only: bool) -> str:
+        """How the WIT can declare `ty` so that wasmtime-py tells case `case` apart."""
+        kind = self.resolve.types[ty].kind
+        if isinstance(kind, m.ResultKind):
+            ok = self.resolve.dealias(kind.ok) if kind.ok is not None else None
+            ok_kind = None if ok is None or isinstance(ok, str) else self.resolve.types[ok].kind
+            err = type_views.wit_type(self.resolve, kind.err) if kind.err is not None else None
+            if isinstance(ok_kind, m.OptionKind) and not bool_only:
+                found = type_views.wit_type(self.resolve, ok_kind.type)
+                failed = f", failed({err})" if err else ", failed"
+                return (
+                    "declare a variant instead, with a case of its own for the missing value: "
+                    f"`variant lookup {{ found({found}), missing{failed} }}`"
+                )
+            return "declare a variant instead, with the case that is lost first"
+        if bool_only:
+            return f"declare case `{case}` before the integer case: a Python `bool` is an `int`"
+        return (
+            f"declare case `{case}` first: an earlier case's payload takes any Python value "
+            "(it is an option, or holds a case without payload)"
+        )
 
     def lift_identity(self, ty: m.Type | None) -> bool:
         """Whether wasmtime-py's value of `ty` already is the Python value."""

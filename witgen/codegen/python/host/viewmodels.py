@@ -128,11 +128,24 @@ ConversionVM = (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class HostVM:
+    """An imported interface's `Host` Protocol, its methods abstract."""
+
+    template: str = "host.j2"
+    host: HostProtocol
+    # `abstractmethod` as the class body spells it (`_rt.abstractmethod` where a member
+    # shadows it).
+    abstract: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HostResourceVM:
-    """An imported resource: its Protocol, and the id wasmtime knows its type by."""
+    """An imported resource: its Protocol (methods abstract, `drop` not), and the id
+    wasmtime knows its type by."""
 
     template: str = "host_resource.j2"
     resource: ResourceProtocol
+    abstract: str
     id_name: str
     id_value: str
 
@@ -186,13 +199,30 @@ class ExportFuncVM:
     cx: bool
     moves: bool
     lends: bool
-    # Whether lowering may meet an unsendable case (B.2): it then raises `Trap`, before wasm.
+    # Whether lowering may meet a case wasmtime-py would send as another one: it then raises
+    # `Trap`, before wasm.
     guarded: bool
     args: tuple[str, ...]
     # The index of the export's `Func` in `State.fns`; the call of it (`_r = _f(…)`), laid out.
     index: int
     call: str
     ret: str | None
+    # When the export's own result is a `result`: its `<name>_result` twin.
+    twin: ResultTwinVM | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResultTwinVM:
+    """`<name>_result(…)`: calls the export wrapper and returns its `Err` instead of raising
+    it, as a `Result` whose error type mypy sees."""
+
+    signature: str
+    doc: str
+    # The call of the wrapper (`_v = self.f(…)`, or without `_v = ` for a unit `ok`), laid
+    # out; `Ok(_v)` or `Ok(None)`; the spelling of `Err`.
+    call: str
+    ok: str
+    err: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -233,6 +263,12 @@ class WorldVM:
     wasm_instance: str
     store: str
     instance: str
+    # `_HOST_NEEDS = (…)`, laid out: what `add_to_linker` checks `host` has.
+    host_needs: str
+    # The world's WIT name, as a literal for messages.
+    world_name: str
+    # `abstractmethod` as `<World>Imports` spells it.
+    abstract: str
     linker_steps: tuple[str, ...]
     needs_table: bool
     # Whether the world imports interfaces WASI implements (left to WASI; documented).
@@ -245,7 +281,7 @@ class WorldVM:
 
 
 ItemVM = (
-    TypeView | HostProtocol | HostResourceVM | LinkerVM | GuestResourceVM | AccessorVM | WorldVM
+    TypeView | HostVM | HostResourceVM | LinkerVM | GuestResourceVM | AccessorVM | WorldVM
     | ConversionVM
 )  # fmt: skip
 

@@ -5,6 +5,7 @@ A component that keeps state in the host's store and reacts to changes.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, Protocol, Self
 
 from wasmtime import Store
@@ -20,6 +21,10 @@ __all__ = ["Err", "KvApp", "KvAppImports", "Ok", "Result", "Some", "Trap"]
 
 
 _EXPORTS = (("", ("init",)), ("demo:kv-store/watch@1.2.0", ("on-change",)))
+_HOST_NEEDS = (
+    ("store", ("bucket_new", "bucket_open", "bucket_list_buckets", "copy_all")),
+    ("logging", ("log",)),
+)
 
 
 class KvAppImports(Protocol):
@@ -28,9 +33,11 @@ class KvAppImports(Protocol):
     """
 
     @property
+    @abstractmethod
     def store(self) -> _i_store.Host: ...
 
     @property
+    @abstractmethod
     def logging(self) -> _i_logging.Host: ...
 
 
@@ -53,10 +60,11 @@ class KvApp:
         """
         Define the world's imports in `linker`, calling `host`; with `wasi`, add WASI first.
 
-        Call it once per Linker; every instance made with the Linker shares `host`.
+        Call it once per Linker; every instance made with the Linker shares `host`. Before
+        defining anything, it raises `TypeError` naming every method `host` lacks, and
+        `ValueError` when `linker` already has the world, or with `wasi`, WASI.
         """
-        if wasi:
-            linker.add_wasip2()
+        _rt.prepare_linker(linker, host, _HOST_NEEDS, "kv-app", wasi)
         table = _rt.table(linker)
         with linker.root() as root:
             _rt.add_instance(root, "demo:kv-store/types@1.2.0")
@@ -68,9 +76,12 @@ class KvApp:
         """
         Instantiate `component` in `store`; the store is bound to the instance from now on.
 
-        Raises `LookupError` if the component lacks an export of the world.
+        When `add_to_linker` added WASI and `store` surely has no WASI context (it was made
+        after this package was imported, and never given `set_wasi`), it gets a default
+        `WasiConfig()` here. Raises `LookupError` if the component lacks an export of the
+        world.
         """
-        instance = linker.instantiate(store, component)
+        instance = _rt.instantiate(linker, store, component)
         return cls(_rt.State(store, instance, _rt.table(linker), _EXPORTS))
 
     @property
@@ -92,6 +103,8 @@ class KvApp:
         Runs once after instantiation; an error aborts startup.
 
         Raises: `kv_app.Err(str)`
+
+        `init_result` returns the error instead, as a typed `Result`.
         """
         _st = self._st
         if _st.cause is not None:
@@ -105,6 +118,18 @@ class KvApp:
         except BaseException as _e:  # noqa: BLE001 (it becomes `Trap`)
             _st.fail(_e)
         return _rt.unwrap(_lift_result_none_string(_r))
+
+    def init_result(self, args: list[str]) -> Result[None, str]:
+        """
+        `init`, returning `Err(error)` instead of raising it.
+
+        After `isinstance(r, Err)`, mypy knows the type of `r.value`.
+        """
+        try:
+            self.init(args)
+        except Err as _e:
+            return _e
+        return Ok(None)
 
 
 # result<_, string>

@@ -5,6 +5,7 @@ The notes editor plus a journal of saves, stamped with the wall clock.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Protocol, Self
 
 from wasmtime import Store
@@ -61,6 +62,13 @@ _EXPORTS = (
         ),
     ),
 )
+_HOST_NEEDS = (
+    ("", ("now",)),
+    ("wall_clock", ("now", "resolution")),
+    ("fs", ("file_new", "file_open", "log")),
+    ("timezone", ("offset_at", "name")),
+    ("uuid", ("random",)),
+)
 
 
 class JournaledNotesImports(Protocol):
@@ -69,17 +77,22 @@ class JournaledNotesImports(Protocol):
     """
 
     @property
+    @abstractmethod
     def wall_clock(self) -> _i_wall_clock.Host: ...
 
     @property
+    @abstractmethod
     def fs(self) -> _i_fs.Host: ...
 
     @property
+    @abstractmethod
     def timezone(self) -> _i_timezone.Host: ...
 
     @property
+    @abstractmethod
     def uuid(self) -> _i_uuid.Host: ...
 
+    @abstractmethod
     def now(self) -> int:
         """
         Seconds since the Unix epoch, from the host.
@@ -112,10 +125,11 @@ class JournaledNotes:
         """
         Define the world's imports in `linker`, calling `host`; with `wasi`, add WASI first.
 
-        Call it once per Linker; every instance made with the Linker shares `host`.
+        Call it once per Linker; every instance made with the Linker shares `host`. Before
+        defining anything, it raises `TypeError` naming every method `host` lacks, and
+        `ValueError` when `linker` already has the world, or with `wasi`, WASI.
         """
-        if wasi:
-            linker.add_wasip2()
+        _rt.prepare_linker(linker, host, _HOST_NEEDS, "journaled-notes", wasi)
         table = _rt.table(linker)
         with linker.root() as root:
             _add_root(root, host, table)
@@ -129,9 +143,12 @@ class JournaledNotes:
         """
         Instantiate `component` in `store`; the store is bound to the instance from now on.
 
-        Raises `LookupError` if the component lacks an export of the world.
+        When `add_to_linker` added WASI and `store` surely has no WASI context (it was made
+        after this package was imported, and never given `set_wasi`), it gets a default
+        `WasiConfig()` here. Raises `LookupError` if the component lacks an export of the
+        world.
         """
-        instance = linker.instantiate(store, component)
+        instance = _rt.instantiate(linker, store, component)
         return cls(_rt.State(store, instance, _rt.table(linker), _EXPORTS))
 
     @property

@@ -7,6 +7,7 @@ This is the world of the worked example in BINDINGS.md part C.5.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Protocol, Self
 
 from wasmtime import Store
@@ -46,6 +47,7 @@ _EXPORTS = (
         ),
     ),
 )
+_HOST_NEEDS = (("", ("now",)), ("fs", ("file_new", "file_open", "log")))
 
 
 class NotesImports(Protocol):
@@ -54,8 +56,10 @@ class NotesImports(Protocol):
     """
 
     @property
+    @abstractmethod
     def fs(self) -> _i_fs.Host: ...
 
+    @abstractmethod
     def now(self) -> int:
         """
         Seconds since the Unix epoch, from the host.
@@ -83,10 +87,11 @@ class Notes:
         """
         Define the world's imports in `linker`, calling `host`; with `wasi`, add WASI first.
 
-        Call it once per Linker; every instance made with the Linker shares `host`.
+        Call it once per Linker; every instance made with the Linker shares `host`. Before
+        defining anything, it raises `TypeError` naming every method `host` lacks, and
+        `ValueError` when `linker` already has the world, or with `wasi`, WASI.
         """
-        if wasi:
-            linker.add_wasip2()
+        _rt.prepare_linker(linker, host, _HOST_NEEDS, "notes", wasi)
         table = _rt.table(linker)
         with linker.root() as root:
             _add_root(root, host, table)
@@ -97,9 +102,12 @@ class Notes:
         """
         Instantiate `component` in `store`; the store is bound to the instance from now on.
 
-        Raises `LookupError` if the component lacks an export of the world.
+        When `add_to_linker` added WASI and `store` surely has no WASI context (it was made
+        after this package was imported, and never given `set_wasi`), it gets a default
+        `WasiConfig()` here. Raises `LookupError` if the component lacks an export of the
+        world.
         """
-        instance = linker.instantiate(store, component)
+        instance = _rt.instantiate(linker, store, component)
         return cls(_rt.State(store, instance, _rt.table(linker), _EXPORTS))
 
     @property

@@ -5,6 +5,7 @@ A relay that copies frames from imported channels to exported ones.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Protocol, Self
 
 from wasmtime import Store
@@ -19,6 +20,7 @@ __all__ = ["Err", "Ok", "Relay", "RelayImports", "Result", "Some", "Trap"]
 
 
 _EXPORTS = ()
+_HOST_NEEDS = (("frames", ("decode",)), ("channels", ("channel_new",)))
 
 
 class RelayImports(Protocol):
@@ -27,9 +29,11 @@ class RelayImports(Protocol):
     """
 
     @property
+    @abstractmethod
     def frames(self) -> _i_frames.Host: ...
 
     @property
+    @abstractmethod
     def channels(self) -> _i_channels.Host: ...
 
 
@@ -49,10 +53,11 @@ class Relay:
         """
         Define the world's imports in `linker`, calling `host`; with `wasi`, add WASI first.
 
-        Call it once per Linker; every instance made with the Linker shares `host`.
+        Call it once per Linker; every instance made with the Linker shares `host`. Before
+        defining anything, it raises `TypeError` naming every method `host` lacks, and
+        `ValueError` when `linker` already has the world, or with `wasi`, WASI.
         """
-        if wasi:
-            linker.add_wasip2()
+        _rt.prepare_linker(linker, host, _HOST_NEEDS, "relay", wasi)
         table = _rt.table(linker)
         with linker.root() as root:
             _i_frames._add_to_linker(root, host.frames, table)
@@ -63,9 +68,12 @@ class Relay:
         """
         Instantiate `component` in `store`; the store is bound to the instance from now on.
 
-        Raises `LookupError` if the component lacks an export of the world.
+        When `add_to_linker` added WASI and `store` surely has no WASI context (it was made
+        after this package was imported, and never given `set_wasi`), it gets a default
+        `WasiConfig()` here. Raises `LookupError` if the component lacks an export of the
+        world.
         """
-        instance = linker.instantiate(store, component)
+        instance = _rt.instantiate(linker, store, component)
         return cls(_rt.State(store, instance, _rt.table(linker), _EXPORTS))
 
     @property

@@ -1,4 +1,4 @@
-"""Guest of the `demo:notes` world of BINDINGS.md C.5, built with componentize-py.
+"""Guest of the `demo:notes` world, the worked example of the host bindings (componentize-py).
 
 The exported resource `document` lives in `editor.py` (componentize-py looks it up as a
 top-level module named after the interface); this module holds the world's and the

@@ -1,6 +1,6 @@
 """
-Private runtime of these bindings: result types, traps, value checks, host-object tables
-and guest handles.
+Private runtime of these bindings: result types, traps, value checks, host-object tables,
+the checks of `add_to_linker`, WASI for stores without it, and guest handles.
 
 Only the generated modules import it; the package re-exports `Ok`, `Err`, `Some`,
 `Result` and `Trap`.
@@ -8,8 +8,11 @@ Only the generated modules import it; the package re-exports `Ok`, `Err`, `Some`
 
 from __future__ import annotations
 
+import functools
+import math
 import warnings
 import weakref
+from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -18,6 +21,7 @@ from typing import Any, Generic, NoReturn, Protocol, Self, TypeVar, cast
 import wasmtime
 from wasmtime import Store, StoreContext
 from wasmtime.component import (
+    Component,
     Func,
     Instance,
     Linker,
@@ -50,6 +54,7 @@ __all__ = [
     "Table",
     "Trap",
     "Variant",
+    "abstractmethod",
     "cast",
 ]
 
@@ -85,7 +90,8 @@ class Err(Exception, Generic[E]):
     The failure case of a `result` value.
 
     A function whose own result is a `result` raises it instead of returning it, in export
-    wrappers and in host implementations alike.
+    wrappers and in host implementations alike. Each such export wrapper has a twin,
+    `<name>_result`, that returns it instead: a `Result` whose error type mypy knows.
     """
 
     value: E
@@ -195,12 +201,19 @@ def s64(v: object) -> int:
     return _int(v, -0x8000_0000_0000_0000, 0x7FFF_FFFF_FFFF_FFFF, "s64")
 
 
+# The smallest magnitude that rounds to infinity as an f32 (half an ulp above its maximum).
+_F32_LIMIT = 2.0**128 - 2.0**103
+
+
 def f32(v: object) -> float:
-    if type(v) is float or isinstance(v, float):
+    if type(v) is float and -_F32_LIMIT < v < _F32_LIMIT:
         return v
-    if isinstance(v, int) and not isinstance(v, bool):
-        return float(v)
-    raise expected("float (f32)", v)
+    if isinstance(v, bool) or not isinstance(v, float | int):
+        raise expected("float (f32)", v)
+    # infinities and NaN are f32 values; a finite value that would round to infinity is not
+    if -_F32_LIMIT < v < _F32_LIMIT or (isinstance(v, float) and not math.isfinite(v)):
+        return v if isinstance(v, float) else float(v)
+    raise OverflowError(f"{v} is out of range for f32 (magnitude up to 3.4028235e+38)")
 
 
 def f64(v: object) -> float:
@@ -284,17 +297,25 @@ list_s32 = _ints(-0x8000_0000, 0x7FFF_FFFF, s32)
 list_s64 = _ints(-0x8000_0000_0000_0000, 0x7FFF_FFFF_FFFF_FFFF, s64)
 
 
-def _floats(check: Callable[[object], float]) -> Callable[[object], list[float]]:
+def _floats(
+    check: Callable[[object], float], limit: float | None
+) -> Callable[[object], list[float]]:
+    # (`min` and `max` skip a NaN that is not first, and a NaN first fails the bounds: either
+    # way a value out of bounds is never missed)
     def lower(v: object) -> list[float]:
-        if type(v) is list and set(map(type, v)) <= _FLOAT:
+        if (
+            type(v) is list
+            and set(map(type, v)) <= _FLOAT
+            and (limit is None or not v or (-limit < min(v) and max(v) < limit))
+        ):
             return v
         return [check(x) for x in seq(v)]
 
     return lower
 
 
-list_f32 = _floats(f32)
-list_f64 = _floats(f64)
+list_f32 = _floats(f32, _F32_LIMIT)
+list_f64 = _floats(f64, None)
 
 
 def list_bool(v: object) -> list[bool]:
@@ -402,6 +423,68 @@ def add_instance(root: LinkerInstance, name: str) -> None:
         pass
 
 
+# ---------------------------------------------------------------- linking
+
+
+# What `add_to_linker` needs of `host`: per attribute of `host` ("" for `host` itself), the
+# methods the object there must have.
+Needs = tuple[tuple[str, tuple[str, ...]], ...]
+
+# The Linkers this package's `add_to_linker` defined its world in, and those it added WASI to.
+_LINKED: weakref.WeakSet[Linker] = weakref.WeakSet()
+_WITH_WASI: weakref.WeakSet[Linker] = weakref.WeakSet()
+
+
+def missing(host: object, needs: Needs) -> list[str]:
+    """What of `needs` `host` lacks, in order: `host.f` for a method, `host.i` for a whole
+    object and `host.i.f` for a method of one."""
+    out: list[str] = []
+    for attribute, methods in needs:
+        where, obj = "host", host
+        if attribute:
+            where, obj = f"host.{attribute}", getattr(host, attribute, None)
+            if obj is None:
+                out.append(where)
+                continue
+        out += [
+            f"{where}.{name}"
+            for name in methods
+            if not callable(getattr(obj, name, None))
+        ]
+    return out
+
+
+def prepare_linker(
+    linker: Linker, host: object, needs: Needs, world: str, wasi: bool
+) -> None:
+    """What `add_to_linker` does before it defines anything: check that `host` has every
+    method the world's imports call, that `linker` does not hold the world yet, and add WASI
+    when `wasi`."""
+    lacking = missing(host, needs)
+    if lacking:
+        raise TypeError(
+            f"`host` does not provide everything the world `{world}` imports; "
+            f"missing: {', '.join(lacking)}"
+        )
+    if linker in _LINKED:
+        raise ValueError(
+            "add_to_linker was already called on this Linker; call it once per Linker "
+            "(every instance made with the Linker shares its `host`)"
+        )
+    if wasi:
+        try:
+            linker.add_wasip2()
+        except wasmtime.WasmtimeError as e:
+            if "defined twice" not in str(e):
+                raise
+            raise ValueError(
+                "this Linker already has WASI (from `linker.add_wasip2()` or another "
+                "add_to_linker): pass `wasi=False`"
+            ) from e
+        _WITH_WASI.add(linker)
+    _LINKED.add(linker)
+
+
 def guard(f: Callable[..., object]) -> Callable[..., object]:
     """Wrap a host callback so that whatever it raises reaches the caller unchanged."""
 
@@ -436,6 +519,63 @@ def post_return_needed() -> bool:
             major = 0
         _POST_RETURN.append(major < 50)
     return _POST_RETURN[0]
+
+
+# wasmtime-py cannot tell whether a Store has a WASI context, and a guest calling WASI in a
+# Store without one aborts the process. So the first generated package imported wraps
+# `Store.__init__` and `Store.set_wasi` to record the stores made, and those given WASI, from
+# then on; every generated package in the process shares the wrappers and their records.
+# A store made before that is never touched: whether it has WASI is unknown.
+
+_WATCH = "_witgen_stores"
+Stores = tuple[weakref.WeakSet[Store], weakref.WeakSet[Store]]
+
+
+def _watch_stores() -> Stores | None:
+    """(stores made, stores given WASI), recorded since the wrappers were installed; None
+    when `Store` cannot be wrapped."""
+    found = getattr(Store.set_wasi, _WATCH, None)
+    if found is not None:
+        return cast(Stores, found)
+    made: weakref.WeakSet[Store] = weakref.WeakSet()
+    with_wasi: weakref.WeakSet[Store] = weakref.WeakSet()
+    init, set_wasi = Store.__init__, Store.set_wasi
+
+    @functools.wraps(init)
+    def watched_init(self: Store, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        made.add(self)
+
+    @functools.wraps(set_wasi)
+    def watched_set_wasi(self: Store, wasi: wasmtime.WasiConfig) -> None:
+        set_wasi(self, wasi)
+        with_wasi.add(self)
+
+    setattr(watched_set_wasi, _WATCH, (made, with_wasi))
+    replaced: list[tuple[str, object]] = []
+    for name, new in (("__init__", watched_init), ("set_wasi", watched_set_wasi)):
+        old = getattr(Store, name)
+        try:
+            setattr(Store, name, new)
+        except (AttributeError, TypeError):  # a `Store` that cannot be wrapped
+            for done, original in replaced:
+                setattr(Store, done, original)
+            return None
+        replaced.append((name, old))
+    return made, with_wasi
+
+
+_STORES = _watch_stores()
+
+
+def instantiate(linker: Linker, store: Store, component: Component) -> Instance:
+    """`linker.instantiate(store, component)`; when `add_to_linker` added WASI to `linker` and
+    `store` surely has no WASI context, it gets a default `WasiConfig()` first."""
+    if linker in _WITH_WASI and _STORES is not None:
+        made, with_wasi = _STORES
+        if store in made and store not in with_wasi:
+            store.set_wasi(wasmtime.WasiConfig())
+    return linker.instantiate(store, component)
 
 
 class State:
@@ -500,6 +640,17 @@ class State:
         raise Trap(message) from cause
 
 
+def not_a(proto: type, obj: object) -> TypeError:
+    """The error for `obj` where a host resource of Protocol `proto` belongs, naming the
+    methods of the Protocol that `obj` lacks."""
+    error = expected(proto.__name__, obj)
+    public = [n for n in dir(proto) if not n.startswith("_")]
+    lacking = [n for n in public if not callable(getattr(obj, n, None))]
+    if lacking:
+        error.args = (f"{error} (it lacks {', '.join(lacking)})",)
+    return error
+
+
 class Cx:
     """
     The handles of one call: host objects lent for it, guest handles moved by it.
@@ -521,12 +672,12 @@ class Cx:
 
     def give(self, obj: object, proto: Any, rid: int) -> ResourceHost:
         if not isinstance(obj, proto):
-            raise expected(proto.__name__, obj)
+            raise not_a(proto, obj)
         return ResourceHost.own(self.table.add(obj), rid)
 
     def lend(self, obj: object, proto: Any, rid: int) -> ResourceHost:
         if not isinstance(obj, proto):
-            raise expected(proto.__name__, obj)
+            raise not_a(proto, obj)
         rep = self.table.add(obj)
         self.lent.append(rep)
         return ResourceHost.borrow(rep, rid)

@@ -5,6 +5,7 @@ Where the app writes diagnostics.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from enum import Enum
 from typing import Any, Protocol
 
@@ -27,6 +28,7 @@ class Host(Protocol):
     The host's implementation of `logging`.
     """
 
+    @abstractmethod
     def log(self, level: Level, message: str) -> None:
         """
         Writes one line at `level`.

@@ -5,6 +5,7 @@ Buckets: named, separately permissioned key spaces.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -35,11 +36,13 @@ class Bucket(Protocol):
     An open bucket. Dropping the handle closes it.
     """
 
+    @abstractmethod
     def name(self) -> str:
         """
         The bucket's name.
         """
 
+    @abstractmethod
     def get(self, key: str) -> _i_types.Value | None:
         """
         The value stored under `key`, if any.
@@ -47,6 +50,7 @@ class Bucket(Protocol):
         Raises: `kv_app.Err(kv_app.imports.types.Error)`
         """
 
+    @abstractmethod
     def get_many(self, keys: list[str]) -> list[tuple[str, _i_types.Value | None]]:
         """
         The values of several keys at once, in the order asked.
@@ -54,6 +58,7 @@ class Bucket(Protocol):
         Raises: `kv_app.Err(kv_app.imports.types.Error)`
         """
 
+    @abstractmethod
     def exists(self, key: str) -> bool:
         """
         Whether `key` has a value.
@@ -61,6 +66,7 @@ class Bucket(Protocol):
         Raises: `kv_app.Err(kv_app.imports.types.Error)`
         """
 
+    @abstractmethod
     def set(self, key: str, value: bytes, ttl: int | None) -> int:
         """
         Stores `value` under `key`, returning the new version.
@@ -68,6 +74,7 @@ class Bucket(Protocol):
         Raises: `kv_app.Err(kv_app.imports.types.Error)`
         """
 
+    @abstractmethod
     def compare_and_swap(self, key: str, expected: int, value: bytes) -> int:
         """
         Stores `value` only if the current version is `expected`.
@@ -75,6 +82,7 @@ class Bucket(Protocol):
         Raises: `kv_app.Err(kv_app.imports.types.Error)`
         """
 
+    @abstractmethod
     def delete(self, key: str) -> bool:
         """
         Removes `key`; returns whether it was present.
@@ -82,6 +90,7 @@ class Bucket(Protocol):
         Raises: `kv_app.Err(kv_app.imports.types.Error)`
         """
 
+    @abstractmethod
     def keys(self, cursor: str | None, limit: int) -> KeyPage:
         """
         One page of keys starting at `cursor`.
@@ -89,6 +98,7 @@ class Bucket(Protocol):
         Raises: `kv_app.Err(kv_app.imports.types.Error)`
         """
 
+    @abstractmethod
     def apply_batch(self, ops: list[_i_types.Operation]) -> None:
         """
         Applies every operation or none of them.
@@ -96,6 +106,7 @@ class Bucket(Protocol):
         Raises: `kv_app.Err(kv_app.imports.types.Error)`
         """
 
+    @abstractmethod
     def clear(self) -> None:
         """
         Removes every key.
@@ -103,11 +114,13 @@ class Bucket(Protocol):
         Raises: `kv_app.Err(None)`
         """
 
+    @abstractmethod
     def stats(self) -> tuple[int, int]:
         """
         The number of keys and the bytes they use.
         """
 
+    @abstractmethod
     def subscribe(self, prefix: str) -> int:
         """
         Asks the host to call the component's `watch.on-change` for every key under `prefix`.
@@ -132,11 +145,13 @@ class Host(Protocol):
     The host's implementation of `demo:kv-store/store@1.2.0`.
     """
 
+    @abstractmethod
     def bucket_new(self, name: str, access: _i_types.Permissions) -> Bucket:
         """
         Opens (creating if needed) the bucket `name` with the given permissions.
         """
 
+    @abstractmethod
     def bucket_open(self, name: str, access: _i_types.Permissions) -> Bucket:
         """
         Opens an existing bucket, failing if it does not exist.
@@ -144,6 +159,7 @@ class Host(Protocol):
         Raises: `kv_app.Err(kv_app.imports.types.Error)`
         """
 
+    @abstractmethod
     def bucket_list_buckets(self) -> list[str]:
         """
         The names of every bucket the caller can see; fails without detail when listing is off.
@@ -151,6 +167,7 @@ class Host(Protocol):
         Raises: `kv_app.Err(None)`
         """
 
+    @abstractmethod
     def copy_all(self, src: Bucket, dst: Bucket) -> int:
         """
         Copies every key of `src` into `dst`, returning how many were copied.

@@ -99,6 +99,8 @@ class Document(_rt.Handle):
         Writes the lines, joined by newlines, through a borrowed host file.
 
         Raises: `journaled_notes.Err(journaled_notes.imports.fs.FsError)`
+
+        `save_result` returns the error instead, as a typed `Result`.
         """
         _st = self._st
         _a0 = self._use()
@@ -114,6 +116,18 @@ class Document(_rt.Handle):
         finally:
             _cx.release()
         return _rt.unwrap(_lift_result_none_fs_error(_r))
+
+    def save_result(self, to: _i_fs.File) -> Result[None, _i_fs.FsError]:
+        """
+        `save`, returning `Err(error)` instead of raising it.
+
+        After `isinstance(r, Err)`, mypy knows the type of `r.value`.
+        """
+        try:
+            self.save(to)
+        except Err as _e:
+            return _e
+        return Ok(None)
 
 
 class DocumentClass:
@@ -147,6 +161,8 @@ class DocumentClass:
         Reads a document back from a host file.
 
         Raises: `journaled_notes.Err(journaled_notes.imports.fs.FsError)`
+
+        `load_result` returns the error instead, as a typed `Result`.
         """
         _st = self._st
         if _st.cause is not None:
@@ -163,6 +179,18 @@ class DocumentClass:
         finally:
             _cx.release()
         return _rt.unwrap(_lift_result_own_document_fs_error(_cx, _r))
+
+    def load_result(self, src: _i_fs.File) -> Result[Document, _i_fs.FsError]:
+        """
+        `load`, returning `Err(error)` instead of raising it.
+
+        After `isinstance(r, Err)`, mypy knows the type of `r.value`.
+        """
+        try:
+            _v = self.load(src)
+        except Err as _e:
+            return _e
+        return Ok(_v)
 
 
 class Editor:

@@ -55,6 +55,8 @@ class Journal:
         Records that a document was saved at `path`.
 
         Raises: `journaled_notes.Err(journaled_notes.imports.fs.FsError)`
+
+        `record_save_result` returns the error instead, as a typed `Result`.
         """
         _st = self._st
         if _st.cause is not None:
@@ -69,6 +71,18 @@ class Journal:
         except BaseException as _e:  # noqa: BLE001 (it becomes `Trap`)
             _st.fail(_e)
         return _rt.unwrap(_lift_result_entry_fs_error(_r))
+
+    def record_save_result(self, title: str, path: str) -> Result[Entry, _i_fs.FsError]:
+        """
+        `record_save`, returning `Err(error)` instead of raising it.
+
+        After `isinstance(r, Err)`, mypy knows the type of `r.value`.
+        """
+        try:
+            _v = self.record_save(title, path)
+        except Err as _e:
+            return _e
+        return Ok(_v)
 
     def recent(self, limit: int) -> list[Entry]:
         """

@@ -5,6 +5,7 @@ Offsets from UTC for the place the host says it is in.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, Protocol
 
 from .. import _rt
@@ -16,11 +17,13 @@ class Host(Protocol):
     The host's implementation of `demo:clocks/timezone@0.1.0`.
     """
 
+    @abstractmethod
     def offset_at(self, when: _i_wall_clock.Datetime) -> int:
         """
         The offset in force at `when`.
         """
 
+    @abstractmethod
     def name(self) -> str | None:
         """
         The IANA name of the zone, if the host knows it.

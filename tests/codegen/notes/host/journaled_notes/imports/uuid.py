@@ -5,6 +5,7 @@ Identifiers that stay unique across hosts.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Protocol
 
 from .. import _rt
@@ -15,6 +16,7 @@ class Host(Protocol):
     The host's implementation of `demo:ids/uuid`.
     """
 
+    @abstractmethod
     def random(self) -> tuple[int, int]:
         """
         A fresh random (version 4) UUID.

@@ -5,6 +5,7 @@ A clock that tells the time of day; it may jump backwards.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -29,11 +30,13 @@ class Host(Protocol):
     The host's implementation of `demo:clocks/wall-clock@0.1.0`.
     """
 
+    @abstractmethod
     def now(self) -> Datetime:
         """
         The current time.
         """
 
+    @abstractmethod
     def resolution(self) -> Datetime:
         """
         The clock's resolution.

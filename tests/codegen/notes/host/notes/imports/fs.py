@@ -7,6 +7,7 @@ The host implements this interface; the guest only calls it.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -51,6 +52,7 @@ class File(Protocol):
     A text file on the host's disk.
     """
 
+    @abstractmethod
     def read(self) -> str:
         """
         The whole contents of the file.
@@ -58,6 +60,7 @@ class File(Protocol):
         Raises: `notes.Err(notes.imports.fs.FsError)`
         """
 
+    @abstractmethod
     def write(self, text: str) -> None:
         """
         Replaces the whole contents of the file.
@@ -82,11 +85,13 @@ class Host(Protocol):
     The host's implementation of `demo:notes/fs@0.1.0`.
     """
 
+    @abstractmethod
     def file_new(self, path: str) -> File:
         """
         Names a file; nothing is read or created until the first call.
         """
 
+    @abstractmethod
     def file_open(self, path: str) -> File:
         """
         Opens a file that must already exist.
@@ -94,6 +99,7 @@ class Host(Protocol):
         Raises: `notes.Err(notes.imports.fs.FsError)`
         """
 
+    @abstractmethod
     def log(self, msg: str) -> None:
         """
         Writes one line to the host's log.

@@ -5,6 +5,7 @@ Channels that carry frames between a component and the host.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, Protocol, runtime_checkable
 
 from .. import _rt
@@ -33,6 +34,7 @@ class Host(Protocol):
     The host's implementation of `demo:streams/channels@0.3.1`.
     """
 
+    @abstractmethod
     def channel_new(self, id: int) -> Channel:
         """
         Opens the channel with the given number.

@@ -5,6 +5,7 @@ Framing of messages carried over byte streams.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -63,6 +64,7 @@ class Host(Protocol):
     The host's implementation of `demo:streams/frames@0.3.1`.
     """
 
+    @abstractmethod
     def decode(self, bytes: bytes) -> list[Frame]:
         """
         The old name of `split`, kept for components built against 0.1.
