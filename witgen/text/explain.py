@@ -1142,12 +1142,14 @@ ENTRIES: tuple[Entry, ...] = (
                 }
             """,
             "warning[WIT406]: function `size-of`: wasmtime-py cannot send case `err` of "
-            "`result<option<u64>, string>`; a host implementation returning it makes the "
-            "guest call raise `Trap` instead",
+            "`result<option<u64>, string>` (it would send an earlier case); a host "
+            "implementation returning it makes the guest call raise `Trap` instead",
             "     --> example.wit:4:10",
             "      |",
             "    4 |   import size-of: func(key: string) -> result<option<u64>, string>;",
             "      |          ^------",
+            "      = help: declare a variant instead, with a case of its own for the missing "
+            "value: `variant lookup { found(u64), missing, failed(string) }`",
             command=_bindgen("example.wit"),
         ),
         fix=_text("""

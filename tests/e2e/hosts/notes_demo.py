@@ -69,14 +69,14 @@ def main(engine: wasmtime.Engine, component: Component) -> None:
             doc.save(MemFile(host.fs.disk, "/ro/x"))
         except Err as e:
             print("save failed:", e.value)  # FsError_ReadOnly()
-        try:  # noqa: SIM105 (C.5 as written)
+        try:  # noqa: SIM105
             doc.apply(Edit(line=-1, text="", mode=Mode.INSERT, style=Style(0)))
         except OverflowError:
             pass  # raised before wasm: the instance stays usable
     copy = app.editor.document.load(todo)  # static; returns a Document handle
     print(copy.lines())  # ['buy milk']
     copy.drop()
-    try:  # noqa: SIM105 (C.5 as written)
+    try:  # noqa: SIM105
         app.editor.word_count("…")
     except Trap:
         ...  # poisoned: make a new Store, instantiate again

@@ -1,7 +1,7 @@
 """Python naming, shared by the Python host, guest and native generators.
 
 Input: WIT names (kebab-case, `%` already removed). Output: Python identifiers (snake_case,
-UpperCamelCase, SHOUTY_SNAKE_CASE), interface module names (BINDINGS.md A.1), unique names
+UpperCamelCase, SHOUTY_SNAKE_CASE), interface module names (componentize-py's rule), unique names
 within one namespace, and the builtins a class member shadows.
 
 Invariants: this is the only module that turns a WIT name into a Python one, so the
@@ -88,7 +88,8 @@ def func_name(name: str) -> str:
 
 
 def param_name(name: str) -> str:
-    """A parameter: as `func_name`, and `self`/`cls` get `_` (BINDINGS.md A.9 item 3)."""
+    """A parameter: as `func_name`, and `self`/`cls` get `_` (beside a method's own `self` or
+    `cls` they would be a syntax error)."""
     ident = func_name(name)
     return ident + "_" if ident in ("self", "cls") else ident
 
@@ -126,7 +127,7 @@ def field_names(names: Iterable[str]) -> list[str]:
 
 
 # Builtins that a class member of the same name would shadow in later annotations of that
-# class body (BINDINGS.md A.9 item 3); such annotations are spelled `builtins.X`.
+# class body; such annotations are spelled `builtins.X`.
 SHADOWABLE = frozenset(
     {
         "bool", "bytes", "classmethod", "dict", "float", "int", "list", "object", "property",
@@ -148,7 +149,7 @@ def interface_modules(
     items: Sequence[tuple[m.WorldKey, m.InterfaceId]],
     renames: Mapping[str, str] | None = None,
 ) -> dict[m.WorldKey, str]:
-    """Module names of the interfaces a world imports (or exports), as BINDINGS.md A.1.
+    """Module names of the interfaces a world imports (or exports), as componentize-py names them.
 
     `snake(name)` when the name is unique among `items` (imports and exports are counted
     separately, as componentize-py does); otherwise `snake(ns-pkg-name)`, and when that still

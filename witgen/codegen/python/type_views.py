@@ -2,9 +2,9 @@
 
 Input: `model` types, and per generated module how it spells a nominal type (`qualify`) and
 a helper or builtin name (`spell`). Output: the type's Python annotation as a `layout` tree
-(BINDINGS.md A.3), its WIT spelling for messages, and the frozen view models of the Python
-definition of a nominal type (a dataclass per record, a dataclass per variant case plus the
-union, an `Enum` or `Flag`), one per template (`record.j2`, `variant.j2`, `enum.j2`).
+(the type mapping guest and host bindings share), its WIT spelling for messages, and the
+frozen view models of the Python definition of a nominal type (a dataclass per record, a
+dataclass per variant case plus the union, an `Enum` or `Flag`), one per template (`record.j2`, `variant.j2`, `enum.j2`).
 
 Invariants: aliases and anonymous types are inlined, nominal types (`NOMINAL`, named) get a
 class of their own; every annotation is built as a tree, so layout never re-reads text; the
@@ -29,7 +29,7 @@ class Spelling:
     """How one module (or class body) spells the helpers an annotation may use.
 
     `helpers` maps a canonical name (`Optional`, `List`, `Some`, …) to the name it is
-    imported under in that module (`_Optional` when a WIT type took the name, A.9 item 2);
+    imported under in that module (`_Optional` when a WIT type took the name);
     `shadowed` lists the builtins to write as `builtins.X` in the current class body.
     """
 
@@ -73,7 +73,7 @@ def is_nominal(resolve: m.Resolve, tid: m.TypeId) -> bool:
 
 
 def is_option(resolve: m.Resolve, ty: m.Type | None) -> bool:
-    """Whether `ty` is an option, through aliases (which decides `Some`, A.3)."""
+    """Whether `ty` is an option, through aliases (which decides `Some`)."""
     if ty is None:
         return False
     ty = resolve.dealias(ty)
@@ -88,11 +88,11 @@ def annotation(
     spell: Callable[[str], str],
     pep604: bool = False,
 ) -> Expr:
-    """The Python annotation of `ty` (BINDINGS.md A.3); `None` for a missing type.
+    """The Python annotation of `ty`; `None` for a missing type.
 
     `qualify` spells a nominal type (a class defined in some module) as seen from the module
     being written; aliases and anonymous types are inlined. `spell` maps a helper or builtin
-    name to its spelling in that module (see `Spelling`). With `pep604`, A.3's `List[T]`,
+    name to its spelling in that module (see `Spelling`). With `pep604`, the `List[T]`,
     `Tuple[A, B]`, `Dict[K, V]` and `Optional[T]` are written `list[T]`, `tuple[A, B]`,
     `dict[K, V]` and `T | None`: the same types, in the spelling linters ask for.
     """

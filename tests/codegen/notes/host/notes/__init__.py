@@ -2,7 +2,7 @@
 """
 A notes editor: the host lends its files and clock, the guest edits documents.
 
-This is the world of the worked example in BINDINGS.md part C.5.
+This is the world of the worked example in the README and docs/host-bindings.md.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Notes:
     """
     A notes editor: the host lends its files and clock, the guest edits documents.
 
-    This is the world of the worked example in BINDINGS.md part C.5.
+    This is the world of the worked example in the README and docs/host-bindings.md.
     """
 
     editor: _e_editor.Editor
