@@ -4,7 +4,8 @@ Input: `model` types, and per generated module how it spells a nominal type (`qu
 a helper or builtin name (`spell`). Output: the type's Python annotation as a `layout` tree
 (the type mapping guest and host bindings share), its WIT spelling for messages, and the
 frozen view models of the Python definition of a nominal type (a dataclass per record, a
-dataclass per variant case plus the union, an `Enum` or `Flag`), one per template (`record.j2`, `variant.j2`, `enum.j2`).
+dataclass per variant case plus the union, an `Enum` or `Flag`), one per template
+(`record.j2`, `variant.j2`, `enum.j2`).
 
 Invariants: aliases and anonymous types are inlined, nominal types (`NOMINAL`, named) get a
 class of their own; every annotation is built as a tree, so layout never re-reads text; the
