@@ -1,6 +1,6 @@
 """The phases of the host generator one by one: value rules, planning, protocols, imports.
 
-The goldens and `tests/test_bindgen_host.py` check the whole output; these check the
+The goldens and `tests/codegen/test_bindgen_host.py` check the whole output; these check the
 decisions each phase makes, on small worlds written for the purpose.
 """
 

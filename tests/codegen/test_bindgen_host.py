@@ -1,9 +1,12 @@
 """`witgen bindgen --lang python --host`: goldens, generated-code quality, values, the CLI.
 
-The goldens of the `wit-samples/` worlds live in `tests/codegen/<sample>/host/<NAME>/`, with
-the version in the header replaced by `<version>`. Generated code must pass `ruff check`,
-`ruff format --check` (ruff's defaults) and `mypy --strict`: the goldens here, and the
-bindings of every world of `../shared/corpus/{codegen,wasi}` in the slow corpus test, each
+A golden case is a folder `tests/codegen/<case>/`: `case.toml` names the input (relative to
+the repository), the world and options, and `host/<NAME>/` holds the generated package, with
+the version in the header replaced by `<version>`. A new case is a new folder: write its
+`case.toml`, then record it with `pytest --update-goldens -k <case>` and review the files.
+Generated code must pass `ruff check`, `ruff format --check` (ruff's defaults) and `mypy
+--strict`: the goldens here, and the bindings of every world of the corpus beside the
+repository (`codegen` and `wasi`) in the slow corpus test, each
 checked by one mypy run. Values are checked against wasmtime-py's rules without wasm, by
 calling the generated conversions; the end-to-end tests with real guests live in
 `tests/e2e/`.
@@ -17,6 +20,7 @@ import importlib
 import json
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from types import ModuleType
@@ -32,17 +36,47 @@ from witgen.codegen import templating as _jinja
 from witgen.codegen.python.host import generator as python_host
 from witgen.text.diagnostics import Diagnostic, Severity, WitError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "wit-samples"
 CODEGEN = ROOT / "tests" / "codegen"
 
-# (golden id, sample directory name, input, world, package name, --skip-unsupported)
-GOLDENS = [
-    ("notes", "notes", SAMPLES / "notes", "notes", "notes", False),
-    ("journaled-notes", "notes", SAMPLES / "notes", "journaled-notes", "journaled_notes", False),
-    ("kv-store", "kv-store", SAMPLES / "kv-store.wit", "kv-app", "kv_app", False),
-    ("streams", "streams", SAMPLES / "streams.wit", "relay", "relay", True),
-]
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """A golden case folder: `case.toml`'s input, world and options, and the goldens."""
+
+    name: str
+    input: Path
+    world: str | None
+    skip_unsupported: bool
+
+    @property
+    def host(self) -> Path:
+        return CODEGEN / self.name / "host"
+
+    def packages(self) -> list[Path]:
+        """The recorded packages (normally one)."""
+        return sorted(p for p in self.host.iterdir() if p.is_dir()) if self.host.is_dir() else []
+
+
+def _cases() -> list[Case]:
+    cases = []
+    for toml in sorted(CODEGEN.glob("*/case.toml")):
+        spec = tomllib.loads(toml.read_text(encoding="utf-8"))
+        unknown = set(spec) - {"input", "world", "skip-unsupported"}
+        assert not unknown, f"{toml}: unknown keys {sorted(unknown)}"
+        cases.append(
+            Case(
+                name=toml.parent.name,
+                input=ROOT / spec["input"],
+                world=spec.get("world"),
+                skip_unsupported=spec.get("skip-unsupported", False),
+            )
+        )
+    return cases
+
+
+CASES = _cases()
 
 
 def _generate(
@@ -108,23 +142,26 @@ def _load(out: Path, wit: str, world: str | None = None, **kw: Any) -> ModuleTyp
 # ---------------------------------------------------------------- goldens
 
 
-@pytest.mark.parametrize(
-    ("sample", "path", "world", "package", "skip"),
-    [pytest.param(*g[1:], id=g[0]) for g in GOLDENS],
-)
-def test_golden(sample: str, path: Path, world: str, package: str, skip: bool) -> None:
-    files = _generate(path, world, skip=skip)
-    base = CODEGEN / sample / "host"
-    assert {rel.parts[0] for rel in files} == {package}
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_golden(case: Case) -> None:
+    files = _generate(case.input, case.world, skip=case.skip_unsupported)
+    base = case.host
     for rel, content in files.items():
         text = content.decode() if isinstance(content, bytes) else content
         golden.assert_golden(base / rel, _placeholder(text))
-    recorded = {p.relative_to(base).as_posix() for p in (base / package).rglob("*") if p.is_file()}
+    recorded = {p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file()}
     assert recorded == {str(rel) for rel in files}, "stale golden files"
 
 
+def test_cases_are_found() -> None:
+    """Every folder of tests/codegen is a case, and every case has its goldens."""
+    folders = {p.name for p in CODEGEN.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders == {c.name for c in CASES}, "a folder without case.toml"
+    assert all(len(c.packages()) == 1 for c in CASES)
+
+
 def test_goldens_pass_ruff() -> None:
-    _lint([CODEGEN / g[1] / "host" / g[4] for g in GOLDENS])
+    _lint([p for c in CASES for p in c.packages()])
 
 
 USER_CODE = '''
@@ -209,7 +246,7 @@ def main() -> None:
 def test_goldens_and_user_code_pass_mypy(tmp_path: Path) -> None:
     user = tmp_path / "user.py"
     user.write_text(USER_CODE.lstrip(), encoding="utf-8")
-    packages = [CODEGEN / g[1] / "host" / g[4] for g in GOLDENS]
+    packages = [p for c in CASES for p in c.packages()]
     # the user's program sits beside a copy of the `notes` package, found as a top-level one
     _write(tmp_path, _generate(SAMPLES / "notes", "notes"))
     _mypy([*packages, user], cwd=tmp_path)

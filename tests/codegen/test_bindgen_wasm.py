@@ -24,8 +24,8 @@ from witgen import api
 from witgen.cli.app import app
 from witgen.codegen.python.host import generator as python_host
 
-HERE = Path(__file__).resolve().parent
-E2E = HERE / "e2e"
+TESTS = Path(__file__).resolve().parents[1]
+E2E = TESTS / "e2e"
 runner = CliRunner()
 
 
@@ -322,7 +322,7 @@ world w {
 
 
 def test_world_name_sets_the_classes_and_the_default_package(tmp_path: Path) -> None:
-    wit = HERE.parent / "wit-samples" / "kv-store.wit"
+    wit = TESTS.parent / "wit-samples" / "kv-store.wit"
     root = _bindgen(wit, tmp_path / "a", "--world-name", "my-store")
     assert root.name == "my_store"
     top = _api((root / "__init__.py").read_text(encoding="utf-8"))
@@ -333,7 +333,7 @@ def test_world_name_sets_the_classes_and_the_default_package(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("name", ["1st", "", "--"])
 def test_bad_world_name_is_wit402(tmp_path: Path, name: str) -> None:
-    wit = HERE.parent / "wit-samples" / "kv-store.wit"
+    wit = TESTS.parent / "wit-samples" / "kv-store.wit"
     args = ["bindgen", "--lang", "python", "--host", str(wit), "-o", str(tmp_path)]
     result = runner.invoke(app, [*args, "--world-name", name])
     assert result.exit_code == 1, result.output
