@@ -228,8 +228,3 @@ def resource_protocol(
         drop="drop",
     )
     return view, dict(zip((f.name for f in methods), names, strict=True))
-
-
-def property_stub(decorator: str, name: str, returns: str) -> MethodStub:
-    """`@property` and a one-line getter stub, as in `<World>Imports`."""
-    return MethodStub(signature=f"@{decorator}\n    def {name}(self) -> {returns}: ...", doc=None)

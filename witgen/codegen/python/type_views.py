@@ -21,6 +21,7 @@ from typing import assert_never
 from witgen import model as m
 from witgen.codegen.python import layout, naming
 from witgen.codegen.python.layout import Atom, Expr, Subscript
+from witgen.model.kinds import referenced_types
 
 # ---------------------------------------------------------------- annotations
 
@@ -148,30 +149,9 @@ def annotation(
 # ---------------------------------------------------------------- type facts
 
 
-def children(resolve: m.Resolve, ty: m.TypeId) -> list[m.Type | None]:
+def children(resolve: m.Resolve, ty: m.TypeId) -> tuple[m.Type | None, ...]:
     """The types a type is built from (fields, cases, elements, the resource of a handle)."""
-    kind = resolve.types[ty].kind
-    match kind:
-        case m.Record(fields=fields):
-            return [f.type for f in fields]
-        case m.Variant(cases=cases):
-            return [c.type for c in cases]
-        case m.TupleKind(types=types):
-            return list(types)
-        case m.ResultKind(ok=ok, err=err):
-            return [ok, err]
-        case m.Handle(resource=res):
-            return [res]
-        case m.OptionKind(type=t) | m.ListKind(type=t) | m.Alias(type=t) | m.FixedList(type=t):
-            return [t]
-        case m.MapKind(key=k, value=v):
-            return [k, v]
-        case m.Future(type=t) | m.Stream(type=t):
-            return [t]
-        case m.Resource() | m.Enum() | m.Flags():
-            return []
-        case _:
-            assert_never(kind)
+    return referenced_types(resolve.types[ty].kind)
 
 
 def resource_of(resolve: m.Resolve, ty: m.Type) -> m.TypeId | None:
