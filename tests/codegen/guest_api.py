@@ -34,7 +34,11 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -156,9 +160,8 @@ def public_api(outdir: str | Path, world_module: str = WORLD_MODULE) -> Api:
         parts = path.relative_to(root).with_suffix("").parts
         if parts[-1] == "__init__":
             parts = parts[:-1]
-        if any(p.startswith("_") for p in parts) or "__pycache__" in path.parts:
-            continue
-        files[".".join(parts)] = path
+        if _is_public_module(".".join(parts)) and "__pycache__" not in path.parts:
+            files[".".join(parts)] = path
     if (root / f"{TYPES_MODULE}.py").is_file():
         files[TYPES_MODULE] = root / f"{TYPES_MODULE}.py"
     sources = {
@@ -175,8 +178,13 @@ def public_api_of_sources(sources: Mapping[str, str]) -> Api:
     for name, text in sources.items():
         is_package = name.endswith(".__init__")
         dotted = name.removesuffix(".__init__")
-        read[dotted] = _Source.read(dotted, text, is_package)
+        if _is_public_module(dotted):
+            read[dotted] = _Source.read(dotted, text, is_package)
     return {name: _extract(source, read) for name, source in sorted(read.items())}
+
+
+def _is_public_module(dotted: str) -> bool:
+    return not any(part.startswith("_") for part in dotted.split("."))
 
 
 @dataclass
@@ -770,6 +778,33 @@ def class_at(api: Api, module: str, where: str) -> Class | None:
     for name in names[1:]:
         found = found.classes.get(name) if found is not None else None
     return found
+
+
+# ---------------------------------------------------------------- the reference tool
+
+
+def find_componentize_py() -> str | None:
+    """componentize-py beside this Python (the venv's), else on PATH."""
+    beside = Path(sys.executable).parent / "componentize-py"
+    return str(beside) if beside.exists() else shutil.which("componentize-py")
+
+
+def componentize_py_bindings(exe: str, wit: Path, out: Path, world: str, *args: str) -> str | None:
+    """Run `componentize-py -d WIT -w WORLD [ARGS] bindings OUT`; None on success, else the
+    line of its stderr that says what failed (the Python exception it ends with)."""
+    done = subprocess.run(
+        [exe, "-q", "-d", str(wit), "-w", world, *args, "bindings", str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RUST_BACKTRACE": "0"},
+    )
+    if done.returncode == 0:
+        return None
+    lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    for line in lines:
+        if re.match(r"[\w.]+(Error|Exception): ", line):
+            return line
+    return lines[-1] if lines else f"exit code {done.returncode}, no output"
 
 
 # ---------------------------------------------------------------- world facts

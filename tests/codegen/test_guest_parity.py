@@ -29,8 +29,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -117,11 +115,6 @@ class Reference:
     error: str | None
 
 
-def componentize_py() -> str | None:
-    beside = Path(sys.executable).parent / "componentize-py"
-    return str(beside) if beside.exists() else shutil.which("componentize-py")
-
-
 def wit_files(path: Path) -> list[Path]:
     return sorted(path.rglob("*.wit")) if path.is_dir() else [path]
 
@@ -137,15 +130,6 @@ def reference_key(world: CorpusWorld) -> str:
     return digest.hexdigest()[:32]
 
 
-def error_line(stderr: str) -> str:
-    """The line of componentize-py's stderr that says what failed (its Python exception)."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    for line in lines:
-        if re.match(r"[\w.]+(Error|Exception): ", line):
-            return line
-    return lines[-1] if lines else "(no output)"
-
-
 def run_reference(world: CorpusWorld, exe: str, cache: Path) -> Reference:
     """componentize-py's bindings of `world`, from the cache or made now (and cached)."""
     entry = cache / reference_key(world)
@@ -153,16 +137,11 @@ def run_reference(world: CorpusWorld, exe: str, cache: Path) -> Reference:
     if not entry.is_dir():
         cache.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=cache, prefix=f".{entry.name}.", suffix=".tmp"))
-        args = ["-d", str(world.wit), "-w", wit_world_arg(world.world), *world.feature_args()]
-        done = subprocess.run(
-            [exe, "-q", *args, "bindings", str(staging / "out")],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "RUST_BACKTRACE": "0"},
-        )
-        if done.returncode != 0:
+        args = [wit_world_arg(world.world), *world.feature_args()]
+        error = guest_api.componentize_py_bindings(exe, world.wit, staging / "out", *args)
+        if error is not None:
             shutil.rmtree(staging / "out", ignore_errors=True)
-            (staging / "failure.txt").write_text(error_line(done.stderr), encoding="utf-8")
+            (staging / "failure.txt").write_text(error, encoding="utf-8")
         try:
             os.replace(staging, entry)
         except OSError:  # another run cached the same key first
@@ -277,7 +256,7 @@ class Parity:
 
 @pytest.fixture(scope="session")
 def parity(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Parity:
-    exe = componentize_py()
+    exe = guest_api.find_componentize_py()
     if exe is None:
         pytest.skip("componentize-py is not installed")
     if env := os.environ.get("WITGEN_TEST_CACHE"):
