@@ -330,8 +330,9 @@ class _Resolver:
         self.class_name = class_name
         self.class_scope = class_scope
 
-    def in_class(self, name: str, scope: frozenset[str]) -> _Resolver:
-        return _Resolver(self.source, self.sources, f"{self.source.name}.{name}", scope)
+    def in_class(self, path: str, scope: frozenset[str]) -> _Resolver:
+        """The resolver of the body of the class at dotted `path`, which binds `scope`."""
+        return _Resolver(self.source, self.sources, path, scope)
 
     def qualify(self, dotted: str) -> str:
         head, _, rest = dotted.partition(".")
@@ -424,7 +425,8 @@ def _extract(source: _Source, sources: Mapping[str, _Source]) -> Module:
         match stmt:
             case ast.ClassDef(name=name) if _is_public(name):
                 class_counts[name] += 1
-                classes[name] = _class(stmt, resolver, source, class_counts[name])
+                path = f"{source.name}.{name}"
+                classes[name] = _class(stmt, path, resolver, source, class_counts[name])
             case ast.FunctionDef(name=name) | ast.AsyncFunctionDef(name=name) if _is_public(name):
                 function_counts[name] += 1
                 functions[name] = _function(stmt, resolver, function_counts[name])
@@ -478,8 +480,10 @@ def _class_scope(body: Sequence[ast.stmt]) -> frozenset[str]:
     return frozenset(names)
 
 
-def _class(node: ast.ClassDef, outer: _Resolver, source: _Source, definitions: int) -> Class:
-    inner = outer.in_class(node.name, _class_scope(node.body))
+def _class(
+    node: ast.ClassDef, path: str, outer: _Resolver, source: _Source, definitions: int
+) -> Class:
+    inner = outer.in_class(path, _class_scope(node.body))
     attributes: list[Attribute] = []
     methods: dict[str, Function] = {}
     classes: dict[str, Class] = {}
@@ -495,7 +499,7 @@ def _class(node: ast.ClassDef, outer: _Resolver, source: _Source, definitions: i
             case ast.ClassDef(name=name) if _is_public(name):
                 class_counts[name] += 1
                 nested = _Resolver(source, outer.sources)  # class bodies do not nest scopes
-                classes[name] = _class(stmt, nested, source, class_counts[name])
+                classes[name] = _class(stmt, f"{path}.{name}", nested, source, class_counts[name])
             case ast.Assign(targets=targets, value=value):
                 for target in targets:
                     if isinstance(target, ast.Name) and _is_public(target.id):
@@ -969,24 +973,32 @@ def _named_imports(d: Difference, ctx: Context) -> bool:
 
 def _inline_interfaces(d: Difference, ctx: Context) -> bool:
     wm = ctx.facts.world_module
-    inline_modules = {f"{wm}.imports.{n}" for n in ctx.facts.inline_import_modules}
-    inline_modules |= {f"{wm}.exports.{n}" for n in ctx.facts.inline_export_modules}
-    protocols = ctx.facts.inline_export_protocols
-    if d.kind == "module-extra" and d.module in inline_modules:
-        return True
     exports = f"{wm}.exports"
-    if d.kind == "module-extra" and d.module == exports and protocols:
-        # every exported interface is inline, so componentize-py wrote no `exports` at all
-        module = ctx.actual[exports]
-        return (
-            set(module.classes) <= protocols
-            and all(c.is_protocol for c in module.classes.values())
-            and not (module.functions or module.aliases or module.variables)
-        )
-    if d.kind == "class-extra" and d.module == exports:
-        cls = class_at(ctx.actual, exports, d.where)
-        return cls is not None and cls.name in protocols and cls.is_protocol
-    return False
+    import_modules = {f"{wm}.imports.{n}" for n in ctx.facts.inline_import_modules}
+    export_modules = {f"{exports}.{n}" for n in ctx.facts.inline_export_modules}
+    protocols = {f"{exports}.{n}" for n in ctx.facts.inline_export_protocols}
+    owner = d.where.rpartition(".")[0]
+    match d.kind:
+        case "module-extra" if d.module in import_modules | export_modules:
+            # an interface with no types of its own: componentize-py wrote no module for it
+            return True
+        case "module-extra" if d.module == exports and protocols:
+            # every exported interface is inline, so componentize-py wrote no `exports` at all
+            module = ctx.actual[exports]
+            return (
+                {f"{exports}.{name}" for name in module.classes} <= protocols
+                and all(c.is_protocol for c in module.classes.values())
+                and not (module.functions or module.aliases or module.variables)
+            )
+        case "class-extra" if d.where in protocols:
+            cls = class_at(ctx.actual, exports, d.where)
+            return cls is not None and cls.is_protocol
+        case "function-extra":
+            # componentize-py wrote the interface's types but not its functions: a module-level
+            # function of an imported one, a method of an exported one's Protocol
+            return (d.module in import_modules and owner == d.module) or owner in protocols
+        case _:
+            return False
 
 
 def _self_cls_parameters(d: Difference, ctx: Context) -> bool:

@@ -29,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -335,3 +336,50 @@ def test_reference_bindings_read_cleanly(parity: Parity) -> None:
         broken = [m.name for m in first.values() if m.syntax_error is not None]
         assert not broken, (world.id, broken)
         assert guest_api.diff_api(first, second) == [], world.id
+
+
+@pytest.mark.slow
+def test_parity_run_with_a_stand_in_generator(
+    parity: Parity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comparison and its summary, before witgen has a guest generator: the stand-in copies
+    componentize-py's bindings and makes two of witgen's documented changes (a body for an
+    empty class, a `native` module), so every difference must be allowed and counted."""
+    chosen = {"codegen/records", "codegen/issue1466", "codegen/named-fixed-length-list"}
+    worlds = [w for w in WORLDS if w.id in chosen]
+    if len(worlds) != len(chosen):
+        pytest.skip(f"the corpus lacks some of {sorted(chosen)}")
+
+    def stand_in(wit: Path, *, out_dir: Path, world: str, features: api.Features) -> None:
+        (source,) = [w for w in worlds if w.wit == wit and w.world == world]
+        reference = run_reference(source, parity.exe, parity.cache)
+        assert reference.outdir is not None
+        shutil.copytree(reference.outdir, out_dir)
+        for path in (out_dir / "wit_world").rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            fixed = re.sub(
+                r"^(class \w+\(Protocol\):\n)(?=(?:[ \t]*\n)*(?![ \t]))",
+                r"\1    pass\n",
+                text,
+                flags=re.M,
+            )
+            path.write_text(fixed, encoding="utf-8")
+        (out_dir / "wit_world" / "native").mkdir()
+        (out_dir / "wit_world" / "native" / "__init__.py").write_text("def host() -> None: ...\n")
+
+    monkeypatch.setattr(sys.modules[__name__], "BINDGEN_GUEST", stand_in)
+    run = Parity(parity.exe, parity.cache, tmp_path)
+    results = {w.id: run.result(w) for w in worlds}
+    records, empty = results["codegen/records"].comparison, results["codegen/issue1466"].comparison
+    assert records is not None and empty is not None
+    assert list(records.allowed) == ["native-harness"] and not records.unexplained
+    assert set(empty.allowed) == {"native-harness", "empty-resource-body"}, empty.report()
+    assert not empty.unexplained
+    summary = run.summary()
+    assert "  componentize-py handles 2, fails on 1" in summary
+    assert (
+        "  compared 2: identical 0, differing only by allowances 2, with unexplained differences 0"
+        in summary
+    )
+    assert "    native-harness: 2 worlds, 2 differences" in summary
+    assert "    empty-resource-body: 1 worlds, 1 differences" in summary

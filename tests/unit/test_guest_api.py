@@ -127,6 +127,18 @@ world mixed {
     y: func();
   }
 }
+
+world with-types {
+  import x: interface {
+    record r { a: u32 }
+    resource res { m: func(); }
+    f: func() -> r;
+  }
+  export y: interface {
+    record q { a: u32 }
+    g: func() -> q;
+  }
+}
 """
 
 MAP = "package test:maps;\ninterface i { f: func(m: map<string, u32>); }\nworld w { import i; }\n"
@@ -635,6 +647,35 @@ def test_inline_interfaces(bindings: Bindings, tmp_path: Path) -> None:
     assert sorted(unexplained(compare_dirs(mixed, renamed, mixed_facts))) == [
         "class-extra",
         "class-missing",
+    ]
+
+
+def test_inline_interfaces_with_types(bindings: Bindings, tmp_path: Path) -> None:
+    out = bindings.of(INLINE, "with-types")
+    facts = bindings.facts(INLINE, "with-types")
+    exports = "wit_world/exports/__init__.py"
+    method = "    @abstractmethod\n    def g(self) -> y.Q:\n        raise NotImplementedError\n"
+    function = "\ndef f() -> R:\n    raise NotImplementedError\n"
+    fixed = altered(
+        out,
+        tmp_path / "fixed",
+        (exports, "import weakref\n", "import weakref\nfrom . import y\n"),
+        (exports, "class Y(Protocol):\n    pass\n", "class Y(Protocol):\n" + method),
+    )
+    path = fixed / "wit_world/imports/x.py"
+    path.write_text(path.read_text(encoding="utf-8") + function, encoding="utf-8")
+    comparison = compare_dirs(out, fixed, facts)
+    assert [(d.kind, d.where) for d in comparison.allowed["inline-interfaces"]] == [
+        ("function-extra", "wit_world.exports.Y.g"),
+        ("function-extra", "wit_world.imports.x.f"),
+    ]
+    assert not comparison.unexplained
+    # a new method of the interface's resource is no dropped function
+    grown = altered(
+        out, tmp_path / "grown", ("wit_world/imports/x.py", "class Res:\n", "class Res:\n" + method)
+    )
+    assert [(d.kind, d.where) for d in compare_dirs(out, grown, facts).unexplained] == [
+        ("function-extra", "wit_world.imports.x.Res.g")
     ]
 
 
