@@ -105,6 +105,14 @@ def wit_world_arg(world: str) -> str:
     return f"{keywords.escape(namespace)}:{keywords.escape(package)}/{name}{version or ''}"
 
 
+def test_world_ids_are_spelled_as_wit() -> None:
+    assert wit_world_arg("foo:foo/type") == "foo:foo/%type"
+    assert wit_world_arg("unused:import/the-world") == "unused:%import/the-world"
+    assert wit_world_arg("wasi:http/proxy@0.2.0") == "wasi:http/proxy@0.2.0"
+    assert wit_world_arg("the-world") == "the-world"
+    assert wit_world_arg("interface") == "%interface"
+
+
 # ---------------------------------------------------------------- the two generators
 
 
