@@ -344,20 +344,24 @@ class _Resolver:
     def canonical(self, dotted: str) -> str:
         """Follow re-exports between the modules read: `wit_world.X`, where `wit_world` only
         imports `X` from `wit_world.imports.m`, is `wit_world.imports.m.X`."""
-        for _ in range(16):
-            parts = dotted.split(".")
-            for cut in range(len(parts) - 1, 0, -1):
-                owner = self.sources.get(".".join(parts[:cut]))
-                if owner is None:
-                    continue
+        for _ in range(16):  # no real chain is this long; an import cycle stops here
+            step = self._through_import(dotted)
+            if step is None:
+                break
+            dotted = step
+        return self._same_object(dotted)
+
+    def _through_import(self, dotted: str) -> str | None:
+        """`dotted` one import further, when its longest module prefix imports the next name."""
+        parts = dotted.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            owner = self.sources.get(".".join(parts[:cut]))
+            if owner is not None:
                 name = parts[cut]
                 if name in owner.imports and name not in owner.defined:
-                    dotted = ".".join([owner.imports[name], *parts[cut + 1 :]])
-                    break
-                return self._same_object(dotted)
-            else:
-                return self._same_object(dotted)
-        return self._same_object(dotted)
+                    return ".".join([owner.imports[name], *parts[cut + 1 :]])
+                return None
+        return None
 
     @staticmethod
     def _same_object(dotted: str) -> str:
@@ -371,6 +375,9 @@ class _Resolver:
 
 
 class _Normalise(ast.NodeTransformer):
+    """Rewrites an expression (a copy) into canonical form: names fully qualified, call
+    keywords sorted, and in annotations, string forward references parsed."""
+
     def __init__(self, resolver: _Resolver, annotation: bool) -> None:
         self.resolver = resolver
         self.annotation = annotation
