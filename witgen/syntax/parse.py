@@ -1,8 +1,10 @@
 """Text → `nodes.File`.
 
 Input: one file's text and its offset in the `SourceMap`. Output: a `nodes.File` whose
-spans are absolute offsets, or a `WitError` holding the first syntax error of the file
-(LALR recovers badly, so a file stops at its first error). Invariants: the lexer emits
+spans are absolute offsets, or a `WitError` holding the file's syntax errors: the first
+exactly as wit-parser reports it, then one for each later item with a mistake of its own
+(after an error the parser drops the item it is in and resumes at the next one; see
+`_syntax_errors`). Invariants: the lexer emits
 exactly the terminal names of `grammars/wit.lark`; the callbacks of `NodeBuilder` build
 nodes directly while the parser reduces, so no lark tree is ever made; every comment is
 kept (as docs for the item it precedes, and in `File.comments` for the formatter).
@@ -13,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from witgen._record import maker
 from witgen.syntax import nodes as n
@@ -197,12 +199,16 @@ def _block_comment_end(text: str, pos: int) -> int:
 
 def _lex(
     text: str, base: int, docs: dict[int, tuple[str, ...]], comments: list[n.Comment]
-) -> tuple[list[Tok], LexError | None]:
-    """The tokens of `text` with absolute positions, up to its first lexical error.
+) -> tuple[list[Tok], dict[int, LexError]]:
+    """The tokens of `text` with absolute positions, and its lexical errors by offset.
 
-    The error is returned, not raised: a syntax error before it must win, so the parser
-    raises it only once it has taken every token before it. Comments go to `comments`,
-    and those right before a token to `docs[start of the token]`."""
+    A lexical error is an `ERROR` token, a name in no rule of the grammar, so the parser
+    stops there only once it has taken every token before it (a syntax error before it
+    wins) and then reports the error kept under the token's start. Lexing goes on after
+    a bad character or identifier, for the errors of later items; it stops at an
+    unterminated comment, the rest of the file, and at a type nested too deeply. Comments
+    go to `comments`, and those right before a token to `docs[start of the token]`."""
+    problems: dict[int, LexError] = {}
     tokens: list[Tok] = []
     append = tokens.append
     keywords = TERMINALS
@@ -231,7 +237,7 @@ def _lex(
                 comments.append(_Comment(text=value, span=_Span(base + start, base + end)))
                 continue
             elif group == _G_END:
-                return tokens, None
+                return tokens, problems
             elif group == _G_NUM:
                 ttype = "INTEGER" if value.isdigit() else "VERSION"
             elif group == _G_STR:
@@ -241,41 +247,52 @@ def _lex(
                     diag = _id_error(value, base + start)
                     if diag is None:  # pragma: no cover - `_G_ID` takes every valid name
                         raise AssertionError(value)
-                    return tokens, LexError(diag)
+                    problems[base + start] = LexError(diag)
+                    append(("ERROR", value, base + start, base + end))
+                    continue
                 ttype = "UNDERSCORE"
             elif group == _G_BLOCK:
                 pos = _block_comment_end(text, start)
                 if pos < 0:
                     sp = Span(base + start, base + start + 1)
-                    return tokens, LexError(error("WIT100", "unterminated block comment", sp))
+                    problems[base + start] = LexError(
+                        error("WIT100", "unterminated block comment", sp)
+                    )
+                    append(("ERROR", value, base + start, base + end))
+                    return tokens, problems
                 body = text[start:pos]
                 pending.append(body)
                 comments.append(_Comment(text=body, span=_Span(base + start, base + pos)))
                 break
             else:
                 sp = Span(base + start, base + start + 1)
-                return tokens, LexError(error("WIT100", f"unexpected character {value!r}", sp))
+                diag = error("WIT100", f"unexpected character {value!r}", sp)
+                problems[base + start] = LexError(diag)
+                append(("ERROR", value, base + start, base + end))
+                continue
             if depth >= MAX_NESTING and ttype != "LT" and ttype != "GT":
                 # `<` only opens type arguments, so its depth is the type nesting depth;
                 # wit-parser refuses a type nested more than MAX_NESTING levels deep.
                 sp = Span(base + start, base + end)
-                return tokens, LexError(error("WIT313", "type nesting too deep", sp))
+                problems[base + start] = LexError(error("WIT313", "type nesting too deep", sp))
+                append(("ERROR", value, base + start, base + end))
+                return tokens, problems
             if pending:
                 docs[base + start] = tuple(pending)
                 pending = []
             append((ttype, value, base + start, base + end))
         else:  # pragma: no cover - the `_G_END` alternative always matches last
-            return tokens, None
+            return tokens, problems
 
 
 def tokenize(text: str, base: int) -> Iterator[Token]:
-    """Yield Tokens with absolute positions (raising `LexError` where lexing stops);
-    record comments in the context."""
-    tokens, problem = _lex(text, base, _ctx.docs, _ctx.comments)
+    """Yield Tokens with absolute positions (raising `LexError` at the first lexical
+    error); record comments in the context."""
+    tokens, problems = _lex(text, base, _ctx.docs, _ctx.comments)
     for ttype, value, start, end in tokens:
+        if ttype == "ERROR":
+            raise problems[start]
         yield Token(ttype, value, start, end)
-    if problem is not None:
-        raise problem
 
 
 # ---------------------------------------------------------------- node building
@@ -307,11 +324,15 @@ def _of(kind: type, c: list[Child]) -> tuple[Any, ...]:
 
 
 class SyntaxProblem(Exception):
-    """Raised by a callback for a syntactically well-formed but invalid construct."""
+    """Raised by a callback for a syntactically well-formed but invalid construct.
+
+    `token` is the parser's lookahead when the callback ran (set by `_drive`): where the
+    parse resumes after the error."""
 
     def __init__(self, diag: Diagnostic) -> None:
         super().__init__(diag.message)
         self.diag = diag
+        self.token: Tok = ("$END", "", 0, 0)
 
 
 class NodeBuilder:
@@ -894,19 +915,23 @@ def _rows() -> tuple[dict[str, Any], dict[str, Any], dict[int, int]]:
     return rows[start], rows[end], numbers
 
 
-def _drive(tokens: list[Tok]) -> n.File | None:
-    """The LALR loop over `_rows()`; None if the tokens end before the input does (the
-    lexer stopped at an error).
+def _drive(
+    tokens: Iterable[Tok],
+    rows: list[dict[str, Any]],
+    values: list[Child],
+    starts: list[int],
+    last_end: int,
+) -> n.File | None:
+    """The LALR loop over `_rows()`, from the stack `rows` (with its `values` and their
+    `starts`) through `tokens`; None if they end before `$END` (a trial parse's window,
+    see `_trial`). Raises `_Stuck`, `SyntaxProblem`
+    or `_TooDeep` with the stack as it is at the error, for `_recover` to go on from.
 
     Beside each value on the stack is the offset where it starts: that of its first token,
     or for a value without tokens (empty `attrs`) that of the token after it. A reduction
-    spans from its first value's start to the end of the last token taken, so the
-    callbacks never look into their children for positions."""
-    start_row, accept, numbers = _rows()
-    rows: list[dict[str, Any]] = [start_row]
-    values: list[Child] = []
-    starts: list[int] = []
-    last_end = 0  # end of the last token shifted
+    spans from its first value's start to the end of the last token taken (`last_end`
+    before the first), so the callbacks never look into their children for positions."""
+    _, accept, numbers = _rows()
     tok: Tok = ("$END", "", 0, 0)
     try:
         for tok in tokens:
@@ -947,6 +972,9 @@ def _drive(tokens: list[Tok]) -> n.File | None:
             last_end = tok_end
     except RecursionError:
         raise _TooDeep(tok) from None
+    except SyntaxProblem as e:
+        e.token = tok
+        raise
     return None
 
 
@@ -1027,6 +1055,277 @@ def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
     return error("WIT101", f"expected {wanted}, found {found}", sp)
 
 
+# ---------------------------------------------------------------- recovery
+
+# The rules of a file's, a nested package's, an interface's and a world's items: a state
+# with a goto on one of them is one where such an item may start, where recovery resumes.
+_ITEM_RULES = ("top_item", "interface_item", "world_item")
+# Tokens that only ever start an item. After a `;` inside an unclosed `(` or `<`, one of
+# them shows that the `;` ended the item (its `)` or `>` went missing), where an
+# identifier is as likely the next parameter of a list whose `,` was typed `;`.
+_ITEM_KEYWORDS = frozenset(
+    {
+        "AT",
+        "ENUM",
+        "EXPORT",
+        "FLAGS",
+        "IMPORT",
+        "INCLUDE",
+        "INTERFACE",
+        "PACKAGE",
+        "RECORD",
+        "RESOURCE",
+        "TYPE",
+        "USE",
+        "VARIANT",
+        "WORLD",
+    }
+)
+# How many tokens a trial parse reads (see `_syntax_errors`): a wrong guess about a
+# missing `{` shows within a few items.
+_TRIAL_TOKENS = 200
+
+if TYPE_CHECKING:
+    # The parser's stack: its rows, their values, and where each value starts.
+    Stack = tuple[list[dict[str, Any]], list[Child], list[int]]
+    # Where `_drive` stops short of the end.
+    Halt = _Stuck | SyntaxProblem | _TooDeep
+
+
+def _diagnose(
+    e: Halt, tokens: list[Tok], problems: dict[int, LexError], text: str, base: int
+) -> Diagnostic:
+    """The diagnostic for where `_drive` stopped."""
+    if isinstance(e, SyntaxProblem):
+        return e.diag
+    if isinstance(e, _TooDeep):
+        # At the token being read; at the end of input, the last token (or the start).
+        at = tokens.index(e.token) - (e.token[0] == "$END")
+        pos = tokens[at][2] if at >= 0 else base
+        return error("WIT313", "type nested too deeply", Span(pos, pos + 1))
+    if e.token[0] == "ERROR":
+        return problems[e.token[2]].diag
+    return _stuck(e, text, base)
+
+
+def _syntax_errors(
+    first: Halt,
+    tokens: list[Tok],
+    problems: dict[int, LexError],
+    stack: Stack,
+    text: str,
+    base: int,
+) -> list[Diagnostic]:
+    """The file's syntax errors in order: `first`, where `_drive` stopped on `stack`, then
+    one for each later item with a mistake of its own.
+
+    After each error the item it is in is dropped (see `_resynchronise`) and parsing goes
+    on with the next item, so that one mistake gives one error. A brace missing or too
+    many is guessed at, as it changes where the item ends: where a `{` was expected, it
+    may have gone missing (the item's body follows); where a `}` was, the item's own `}`
+    may have (the item ends before its next `}`); an item's keyword where the container
+    takes none may follow a container whose `}` went missing; and the first brace or
+    `;` from the error on may be one too many. Each guess that applies is tried, and
+    the one under which parsing gets furthest is kept (the plain skip on a tie).
+
+    An error at the end of the file after another one is not reported: an earlier
+    mistake (an extra `{`, or one in a part that recovery skipped) leaves a brace open
+    far more often than a file is cut short. A file with an error has no tree, so what
+    the parser builds after one is thrown away."""
+    from itertools import islice
+
+    found: list[Diagnostic] = []
+    e = first
+    last = -1  # the token of the error before
+    while True:
+        if found and e.token[0] == "$END":
+            return found  # what an earlier mistake left open (see above)
+        found.append(_diagnose(e, tokens, problems, text, base))
+        if isinstance(e, _TooDeep):
+            return found  # Python's stack ran out, not the input
+        at = _index(tokens, e.token)
+        reuse = at != last
+        last = at
+        # `_resynchronise`'s `opened`, `close` and `stray`: the plain skip first.
+        guesses = [(0, False, False)]
+        if isinstance(e, _Stuck):
+            if _accepts(e.stack, "LBRACE"):
+                guesses.append((1, False, False))
+            if _accepts(e.stack, "RBRACE"):
+                guesses.append((-1, False, False))
+        if reuse and tokens[at][0] in _ITEM_KEYWORDS:
+            guesses.append((0, True, False))
+        guesses.append((0, False, True))
+        guess = guesses[0]
+        if len(guesses) > 1:
+            guess = max(guesses, key=lambda g: _trial(tokens, at, stack, reuse, *g))
+        resume = _resynchronise(tokens, at, stack, reuse, *guess)
+        if resume is None:
+            return found
+        try:
+            _drive(islice(tokens, resume, None), *stack, tokens[resume - 1][3])
+        except (_Stuck, SyntaxProblem, _TooDeep) as again:
+            e = again
+        else:
+            return found
+
+
+def _index(tokens: list[Tok], tok: Tok) -> int:
+    """Where `tok` is in `tokens` (ordered by their start)."""
+    from bisect import bisect_left
+
+    return bisect_left(tokens, tok[2], key=_token_start)
+
+
+def _token_start(tok: Tok) -> int:
+    return tok[2]
+
+
+def _trial(
+    tokens: list[Tok], at: int, stack: Stack, reuse: bool, opened: int, close: bool, stray: bool
+) -> int:
+    """How far parsing gets, within `_TRIAL_TOKENS` tokens, after `_resynchronise` on a
+    copy of `stack`: the index of the next error, else the number of tokens."""
+    from itertools import islice
+
+    rows, values, starts = stack
+    # Helper rules grow their lists in place (`_grow`): the trial copies them too.
+    copy = (list(rows), [v.copy() if v.__class__ is list else v for v in values], list(starts))
+    resume = _resynchronise(tokens, at, copy, reuse, opened, close, stray)
+    if resume is None:
+        return len(tokens)
+    window = islice(tokens, resume, resume + _TRIAL_TOKENS)
+    try:
+        _drive(window, *copy, tokens[resume - 1][3])
+    except (_Stuck, SyntaxProblem, _TooDeep) as e:
+        return _index(tokens, e.token)
+    return len(tokens)
+
+
+def _container(
+    rows: list[dict[str, Any]], values: list[Child], k: int, braces: int
+) -> tuple[int, int, int]:
+    """The index of the innermost container at or below `rows[k]` (a state where an item
+    may start) whose `{` is still open, `braces` being the braces left open above
+    `rows[k]`; and the braces and brackets that the values above the container leave
+    open. The index is -1 if there is no such container."""
+    brackets = 0
+    while braces < 0 or not any(rule in rows[k] for rule in _ITEM_RULES):
+        if k == 0:
+            return -1, 0, 0
+        k -= 1
+        kind = _kind(values[k])
+        if kind == "LBRACE":
+            braces += 1
+        elif kind == "RBRACE":
+            braces -= 1
+        elif kind == "LPAREN" or kind == "LT":
+            brackets += 1
+        elif kind == "RPAREN" or kind == "GT":
+            brackets -= 1
+    return k, braces, max(brackets, 0)
+
+
+def _resynchronise(
+    tokens: list[Tok], at: int, stack: Stack, reuse: bool, opened: int, close: bool, stray: bool
+) -> int | None:
+    """Drop the item that the error at `tokens[at]` is in, from `stack` and from the
+    tokens; return the index of the token to go on from, or None at the end of the file.
+
+    The stack goes back to the innermost state where an item may start, whose `{` is
+    still open: the item's container (the file, a nested package, an interface or a
+    world). The tokens are skipped to the end of the item: a `;` outside its braces and
+    brackets, or the `}` that closes its body (with a `;` after it, as `use a.{b};`
+    has). Braces and brackets count from those the item opened before the error, and
+    `opened` more (1: a `{` taken as missing; -1: a `}`). The container must take the
+    token there (see `_takes`), else that token starts more of the same mistake (the
+    body of an item whose `{` went missing, say) and the skip goes on. A `}` that closes
+    the container is taken by the container, unless `reuse` is false (the error before
+    was at that same token: resuming there again would loop).
+
+    With `close` (the container's `}` taken as missing), the container is dropped too
+    and parsing goes on at the error, if the container around it takes that token (else
+    `close` changes nothing). With `stray`, the first `{`, `}` or `;` before the end of
+    the item is taken as one too many, and skipped without counting."""
+    rows, values, starts = stack
+    numbers = _rows()[2]
+    k, braces, brackets = _container(rows, values, len(rows) - 1, 0)
+    if close:
+        outer = _container(rows, values, k, -1)[0]  # past the container's own `{`
+        if outer >= 0 and _takes([numbers[id(row)] for row in rows[: outer + 1]], tokens, at):
+            del rows[outer + 1 :], values[outer:], starts[outer:]
+            return at
+    braces = max(braces + opened, 0)
+    del rows[k + 1 :], values[k:], starts[k:]
+    states = [numbers[id(row)] for row in rows]
+    i = at
+    while True:
+        kind = tokens[i][0]
+        if kind == "$END":
+            return None
+        i += 1
+        ends = False
+        if stray and (kind == "LBRACE" or kind == "RBRACE" or kind == "SEMI"):
+            stray = False
+        elif kind == "LBRACE":
+            braces += 1
+        elif kind == "RBRACE":
+            # No container ends with `};`: that `}` is the end of a `use` whose `{` is
+            # missing, and the `;` ends the item.
+            semi = tokens[i][0] == "SEMI"
+            if braces == 0 and reuse and not semi and _accepts(states, "RBRACE"):
+                return i - 1
+            braces = max(braces - 1, 0)  # a stray `}` (or one of the container's) is skipped
+            ends = braces == 0
+            if ends and semi:
+                i += 1
+        elif braces == 0:
+            if kind == "LPAREN" or kind == "LT":
+                brackets += 1
+            elif kind == "RPAREN" or kind == "GT":
+                brackets = max(brackets - 1, 0)
+            elif kind == "SEMI":
+                ends = brackets == 0 or _starts_item(tokens, i)
+        reuse = True
+        if ends:
+            if _takes(states, tokens, i):
+                return i
+            brackets = 0
+            stray = False
+
+
+def _takes(states: list[int], tokens: list[Tok], i: int) -> bool:
+    """Whether the container on top of `states` takes `tokens[i]` where an item may
+    start: the item's first token after its attributes (which every container takes),
+    or the container's `}`. A lexical error is taken too, to be reported."""
+    kind = tokens[i][0]
+    while kind == "AT":
+        if tokens[i + 1][0] != "ID" or tokens[i + 2][0] != "LPAREN":
+            return False  # no attribute, so no item: more of the mistake
+        i += 3
+        while tokens[i][0] not in ("RPAREN", "SEMI", "LBRACE", "RBRACE", "$END"):
+            i += 1
+        if tokens[i][0] != "RPAREN":
+            return True  # an attribute left open: a mistake of its own, to be reported
+        i += 1
+        kind = tokens[i][0]
+    return kind == "ERROR" or _accepts(states, kind)
+
+
+def _starts_item(tokens: list[Tok], i: int) -> bool:
+    """Whether `tokens[i]` can only be the start of an item: an item's keyword or an
+    attribute, or `name: func` (`name: type` is a parameter)."""
+    kind = tokens[i][0]
+    if kind in _ITEM_KEYWORDS:
+        return True
+    return (
+        kind == "ID"
+        and i + 2 < len(tokens)
+        and tokens[i + 1][0] == "COLON"
+        and tokens[i + 2][0] in ("FUNC", "ASYNC")
+    )
+
+
 def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = None) -> n.File:
     """Parse one file already added to `sources` at offset `base` (default: the last file)."""
     if base is None:
@@ -1043,27 +1342,17 @@ def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = N
     comments: list[n.Comment] = []
     docs: dict[int, tuple[str, ...]] = {}
     _ctx.docs = docs
-    tokens, problem = _lex(text, base, docs, comments)
-    if problem is None:
-        size = len(text)
-        tokens.append(("$END", "", base + size, base + size))
+    tokens, problems = _lex(text, base, docs, comments)
+    size = len(text)
+    tokens.append(("$END", "", base + size, base + size))
+    rows: list[dict[str, Any]] = [_rows()[0]]
+    values: list[Child] = []
+    starts: list[int] = []
     try:
-        tree = _drive(tokens)
-        if tree is None:
-            raise cast(LexError, problem)
-    except LexError as e:
-        raise WitError((e.diag,), sources) from None
-    except SyntaxProblem as e:
-        raise WitError((e.diag,), sources) from None
-    except _Stuck as e:
-        raise WitError((_stuck(e, text, base),), sources) from None
-    except _TooDeep as e:
-        # At the token being read; at the end of input, the last token (or the start).
-        at = tokens.index(e.token) - (e.token[0] == "$END")
-        pos = tokens[at][2] if at >= 0 else base
-        raise WitError(
-            (error("WIT313", "type nested too deeply", Span(pos, pos + 1)),), sources
-        ) from None
+        tree = cast(n.File, _drive(tokens, rows, values, starts, 0))  # ends with `$END`
+    except (_Stuck, SyntaxProblem, _TooDeep) as e:
+        found = _syntax_errors(e, tokens, problems, (rows, values, starts), text, base)
+        raise WitError(tuple(found), sources) from None
     finally:
         _ctx.docs = {}
     return n.File(
