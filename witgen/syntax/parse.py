@@ -1060,9 +1060,8 @@ def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
 # The rules of a file's, a nested package's, an interface's and a world's items: a state
 # with a goto on one of them is one where such an item may start, where recovery resumes.
 _ITEM_RULES = ("top_item", "interface_item", "world_item")
-# Tokens that only ever start an item. After a `;` inside an unclosed `(` or `<`, one of
-# them shows that the `;` ended the item (its `)` or `>` went missing), where an
-# identifier is as likely the next parameter of a list whose `,` was typed `;`.
+# Tokens that only ever start an item: one where the container takes none may follow a
+# container whose `}` went missing.
 _ITEM_KEYWORDS = frozenset(
     {
         "AT",
@@ -1081,9 +1080,10 @@ _ITEM_KEYWORDS = frozenset(
         "WORLD",
     }
 )
-# How many tokens a trial parse reads (see `_syntax_errors`): a wrong guess about a
-# missing `{` shows within a few items.
+# A trial parse (see `_syntax_errors`) reads up to `_TRIAL_TOKENS` tokens; its guess fits
+# if parsing takes `_TRIAL_FITS` of them before failing: a wrong guess fails at once.
 _TRIAL_TOKENS = 200
+_TRIAL_FITS = 3
 
 if TYPE_CHECKING:
     # The parser's stack: its rows, their values, and where each value starts.
@@ -1119,14 +1119,15 @@ def _syntax_errors(
     """The file's syntax errors in order: `first`, where `_drive` stopped on `stack`, then
     one for each later item with a mistake of its own.
 
-    After each error the item it is in is dropped (see `_resynchronise`) and parsing goes
-    on with the next item, so that one mistake gives one error. A brace missing or too
-    many is guessed at, as it changes where the item ends: where a `{` was expected, it
-    may have gone missing (the item's body follows); where a `}` was, the item's own `}`
-    may have (the item ends before its next `}`); an item's keyword where the container
-    takes none may follow a container whose `}` went missing; and the first brace or
-    `;` from the error on may be one too many. Each guess that applies is tried, and
-    the one under which parsing gets furthest is kept (the plain skip on a tie).
+    After each error the item it is in is dropped and parsing goes on with the next
+    item (see `_resynchronise`), so that one mistake gives one error. Where the item
+    ends depends on its braces, and a brace is what a mistake most often breaks, so a
+    few guesses are tried in turn (see `_guesses`), each by a trial parse on a copy of
+    the stack (`_trial`). The first guess that fits is kept: its skip stops at the first
+    end of an item it meets, parsing then takes a few tokens before the next error, and
+    the braces left open match the `}` that close them in the rest of the file. Failing
+    that, the first guess that fits but for the braces (another brace mistake is ahead),
+    else the one under which parsing gets furthest.
 
     An error at the end of the file after another one is not reported: an earlier
     mistake (an extra `{`, or one in a part that recovery skipped) leaves a brace open
@@ -1137,6 +1138,7 @@ def _syntax_errors(
     found: list[Diagnostic] = []
     e = first
     last = -1  # the token of the error before
+    closes: list[int] = []
     while True:
         if found and e.token[0] == "$END":
             return found  # what an earlier mistake left open (see above)
@@ -1146,28 +1148,63 @@ def _syntax_errors(
         at = _index(tokens, e.token)
         reuse = at != last
         last = at
-        # `_resynchronise`'s `opened`, `close` and `stray`: the plain skip first.
-        guesses = [(0, False, False)]
-        if isinstance(e, _Stuck):
-            if _accepts(e.stack, "LBRACE"):
-                guesses.append((1, False, False))
-            if _accepts(e.stack, "RBRACE"):
-                guesses.append((-1, False, False))
-        if reuse and tokens[at][0] in _ITEM_KEYWORDS:
-            guesses.append((0, True, False))
-        guesses.append((0, False, True))
-        guess = guesses[0]
-        if len(guesses) > 1:
-            guess = max(guesses, key=lambda g: _trial(tokens, at, stack, reuse, *g))
-        resume = _resynchronise(tokens, at, stack, reuse, *guess)
-        if resume is None:
+        closes = closes or _closes(tokens)
+        chosen = None
+        near = None  # the first guess that fits but for the braces
+        furthest = (-1, 0)  # how far parsing gets, and the guess, by its index
+        guesses = _guesses(e, tokens, at, reuse)
+        for number, guess in enumerate(guesses):
+            resume, taken, refused, braces = _trial(tokens, at, stack, reuse, *guess)
+            if not refused and taken >= _TRIAL_FITS:
+                if closes[resume] == braces:
+                    chosen = guess
+                    break
+                near = near or guess
+            furthest = max(furthest, (resume + taken, -number))
+        if chosen is None:
+            chosen = near or guesses[-furthest[1]]
+        going_on = _resynchronise(tokens, at, stack, reuse, *chosen)[0]
+        if going_on is None:
             return found
         try:
-            _drive(islice(tokens, resume, None), *stack, tokens[resume - 1][3])
+            _drive(islice(tokens, going_on, None), *stack, tokens[going_on - 1][3])
         except (_Stuck, SyntaxProblem, _TooDeep) as again:
             e = again
         else:
             return found
+
+
+def _guesses(e: Halt, tokens: list[Tok], at: int, reuse: bool) -> list[tuple[int, bool, bool]]:
+    """What to try after the error `e` at `tokens[at]`, in order, as the `opened`,
+    `close` and `stray` of `_resynchronise`: the plain skip; the container's `}` missing
+    before an item's keyword; the item's `{` missing where one was expected; the item's
+    `}` missing; a brace or `;` too many."""
+    guesses = [(0, False, False)]
+    if reuse and tokens[at][0] in _ITEM_KEYWORDS:
+        guesses.append((0, True, False))
+    if isinstance(e, _Stuck) and _accepts(e.stack, "LBRACE"):
+        guesses.append((1, False, False))
+    guesses.append((-1, False, False))
+    guesses.append((0, False, True))
+    return guesses
+
+
+def _closes(tokens: list[Tok]) -> list[int]:
+    """For each index, how many `}` of the tokens from there on close a `{` before it;
+    -1 where a `{` from there on is never closed."""
+    out = [0] * len(tokens)
+    unmatched = unclosed = 0
+    for i in range(len(tokens) - 1, -1, -1):
+        kind = tokens[i][0]
+        if kind == "RBRACE":
+            unmatched += 1
+        elif kind == "LBRACE":
+            if unmatched:
+                unmatched -= 1
+            else:
+                unclosed += 1
+        out[i] = -1 if unclosed else unmatched
+    return out
 
 
 def _index(tokens: list[Tok], tok: Tok) -> int:
@@ -1183,65 +1220,67 @@ def _token_start(tok: Tok) -> int:
 
 def _trial(
     tokens: list[Tok], at: int, stack: Stack, reuse: bool, opened: int, close: bool, stray: bool
-) -> int:
-    """How far parsing gets, within `_TRIAL_TOKENS` tokens, after `_resynchronise` on a
-    copy of `stack`: the index of the next error, else the number of tokens."""
+) -> tuple[int, int, bool, int]:
+    """`_resynchronise` on a copy of `stack`, and a parse from there of up to
+    `_TRIAL_TOKENS` tokens. Returns the index of the token where parsing would resume;
+    how many tokens it takes before an error (all of them if the error is a lexical one
+    or a `SyntaxProblem`: a mistake of its own, whatever the guess); whether the skip
+    went past the end of an item; and how many braces the stack leaves open."""
     from itertools import islice
 
     rows, values, starts = stack
     # Helper rules grow their lists in place (`_grow`): the trial copies them too.
     copy = (list(rows), [v.copy() if v.__class__ is list else v for v in values], list(starts))
-    resume = _resynchronise(tokens, at, copy, reuse, opened, close, stray)
+    resume, refused = _resynchronise(tokens, at, copy, reuse, opened, close, stray)
     if resume is None:
-        return len(tokens)
-    window = islice(tokens, resume, resume + _TRIAL_TOKENS)
+        return len(tokens) - 1, 0, refused, 0
+    kinds = [_kind(value) for value in copy[1]]
+    braces = kinds.count("LBRACE") - kinds.count("RBRACE")
     try:
-        _drive(window, *copy, tokens[resume - 1][3])
-    except (_Stuck, SyntaxProblem, _TooDeep) as e:
-        return _index(tokens, e.token)
-    return len(tokens)
+        _drive(islice(tokens, resume, resume + _TRIAL_TOKENS), *copy, tokens[resume - 1][3])
+    except _Stuck as e:
+        if e.token[0] != "ERROR":
+            return resume, _index(tokens, e.token) - resume, refused, braces
+    except _TooDeep as e:
+        return resume, _index(tokens, e.token) - resume, refused, braces
+    except SyntaxProblem:
+        pass
+    return resume, _TRIAL_TOKENS, refused, braces
 
 
-def _container(
-    rows: list[dict[str, Any]], values: list[Child], k: int, braces: int
-) -> tuple[int, int, int]:
+def _container(rows: list[dict[str, Any]], values: list[Child], k: int, braces: int) -> int:
     """The index of the innermost container at or below `rows[k]` (a state where an item
     may start) whose `{` is still open, `braces` being the braces left open above
-    `rows[k]`; and the braces and brackets that the values above the container leave
-    open. The index is -1 if there is no such container."""
-    brackets = 0
+    `rows[k]`; -1 if there is none."""
     while braces < 0 or not any(rule in rows[k] for rule in _ITEM_RULES):
         if k == 0:
-            return -1, 0, 0
+            return -1
         k -= 1
         kind = _kind(values[k])
         if kind == "LBRACE":
             braces += 1
         elif kind == "RBRACE":
             braces -= 1
-        elif kind == "LPAREN" or kind == "LT":
-            brackets += 1
-        elif kind == "RPAREN" or kind == "GT":
-            brackets -= 1
-    return k, braces, max(brackets, 0)
+    return k
 
 
 def _resynchronise(
     tokens: list[Tok], at: int, stack: Stack, reuse: bool, opened: int, close: bool, stray: bool
-) -> int | None:
+) -> tuple[int | None, bool]:
     """Drop the item that the error at `tokens[at]` is in, from `stack` and from the
     tokens; return the index of the token to go on from, or None at the end of the file.
 
     The stack goes back to the innermost state where an item may start, whose `{` is
     still open: the item's container (the file, a nested package, an interface or a
-    world). The tokens are skipped to the end of the item: a `;` outside its braces and
-    brackets, or the `}` that closes its body (with a `;` after it, as `use a.{b};`
-    has). Braces and brackets count from those the item opened before the error, and
-    `opened` more (1: a `{` taken as missing; -1: a `}`). The container must take the
-    token there (see `_takes`), else that token starts more of the same mistake (the
-    body of an item whose `{` went missing, say) and the skip goes on. A `}` that closes
-    the container is taken by the container, unless `reuse` is false (the error before
-    was at that same token: resuming there again would loop).
+    world). The tokens are skipped to the end of the item: a `;` outside its braces, or
+    the `}` that closes its body (with a `;` after it, as `use a.{b};` has). Braces
+    count from those the item opened before the error, and `opened` more (1: a `{` taken
+    as missing; -1: a `}`). The container must take the token there (see `_takes`),
+    else that token starts more of the same mistake (the body of an item whose `{` went
+    missing, say: the skip is refused) and the skip goes on. A `}` that closes the
+    container is taken by the container, unless `reuse` is false (the error before was
+    at that same token: resuming there again would loop). Returns the index, and
+    whether the skip was refused on the way.
 
     With `close` (the container's `}` taken as missing), the container is dropped too
     and parsing goes on at the error, if the container around it takes that token (else
@@ -1249,20 +1288,22 @@ def _resynchronise(
     the item is taken as one too many, and skipped without counting."""
     rows, values, starts = stack
     numbers = _rows()[2]
-    k, braces, brackets = _container(rows, values, len(rows) - 1, 0)
+    k = _container(rows, values, len(rows) - 1, 0)
     if close:
-        outer = _container(rows, values, k, -1)[0]  # past the container's own `{`
+        outer = _container(rows, values, k, -1)  # past the container's own `{`
         if outer >= 0 and _takes([numbers[id(row)] for row in rows[: outer + 1]], tokens, at):
             del rows[outer + 1 :], values[outer:], starts[outer:]
-            return at
-    braces = max(braces + opened, 0)
+            return at, False
+    kinds = [_kind(value) for value in values[k:]]
+    braces = max(kinds.count("LBRACE") - kinds.count("RBRACE") + opened, 0)
     del rows[k + 1 :], values[k:], starts[k:]
     states = [numbers[id(row)] for row in rows]
     i = at
+    refused = False
     while True:
         kind = tokens[i][0]
         if kind == "$END":
-            return None
+            return None, refused
         i += 1
         ends = False
         if stray and (kind == "LBRACE" or kind == "RBRACE" or kind == "SEMI"):
@@ -1274,23 +1315,18 @@ def _resynchronise(
             # missing, and the `;` ends the item.
             semi = tokens[i][0] == "SEMI"
             if braces == 0 and reuse and not semi and _accepts(states, "RBRACE"):
-                return i - 1
+                return i - 1, refused
             braces = max(braces - 1, 0)  # a stray `}` (or one of the container's) is skipped
             ends = braces == 0
             if ends and semi:
                 i += 1
-        elif braces == 0:
-            if kind == "LPAREN" or kind == "LT":
-                brackets += 1
-            elif kind == "RPAREN" or kind == "GT":
-                brackets = max(brackets - 1, 0)
-            elif kind == "SEMI":
-                ends = brackets == 0 or _starts_item(tokens, i)
+        elif kind == "SEMI":
+            ends = braces == 0
         reuse = True
         if ends:
             if _takes(states, tokens, i):
-                return i
-            brackets = 0
+                return i, refused
+            refused = True
             stray = False
 
 
@@ -1310,20 +1346,6 @@ def _takes(states: list[int], tokens: list[Tok], i: int) -> bool:
         i += 1
         kind = tokens[i][0]
     return kind == "ERROR" or _accepts(states, kind)
-
-
-def _starts_item(tokens: list[Tok], i: int) -> bool:
-    """Whether `tokens[i]` can only be the start of an item: an item's keyword or an
-    attribute, or `name: func` (`name: type` is a parameter)."""
-    kind = tokens[i][0]
-    if kind in _ITEM_KEYWORDS:
-        return True
-    return (
-        kind == "ID"
-        and i + 2 < len(tokens)
-        and tokens[i + 1][0] == "COLON"
-        and tokens[i + 2][0] in ("FUNC", "ASYNC")
-    )
 
 
 def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = None) -> n.File:
