@@ -1129,10 +1129,10 @@ def _syntax_errors(
     that, the first guess that fits but for the braces (another brace mistake is ahead),
     else the one under which parsing gets furthest.
 
-    An error at the end of the file after another one is not reported: an earlier
-    mistake (an extra `{`, or one in a part that recovery skipped) leaves a brace open
-    far more often than a file is cut short. A file with an error has no tree, so what
-    the parser builds after one is thrown away."""
+    An error at the end of the file with a `{` still open is not reported after another
+    one: an earlier mistake (an extra `{`, or a `}` in a part that recovery skipped)
+    leaves a brace open far more often than a file is cut short. A file with an error
+    has no tree, so what the parser builds after one is thrown away."""
     from itertools import islice
 
     found: list[Diagnostic] = []
@@ -1140,7 +1140,7 @@ def _syntax_errors(
     last = -1  # the token of the error before
     closes: list[int] = []
     while True:
-        if found and e.token[0] == "$END":
+        if found and e.token[0] == "$END" and _open_braces(stack[1]):
             return found  # what an earlier mistake left open (see above)
         found.append(_diagnose(e, tokens, problems, text, base))
         if isinstance(e, _TooDeep):
@@ -1189,6 +1189,12 @@ def _guesses(e: Halt, tokens: list[Tok], at: int, reuse: bool) -> list[tuple[int
     return guesses
 
 
+def _open_braces(values: list[Child]) -> int:
+    """How many `{` among stack values are not closed by a `}` among them."""
+    kinds = [_kind(value) for value in values]
+    return kinds.count("LBRACE") - kinds.count("RBRACE")
+
+
 def _closes(tokens: list[Tok]) -> list[int]:
     """For each index, how many `}` of the tokens from there on close a `{` before it;
     -1 where a `{` from there on is never closed."""
@@ -1234,8 +1240,7 @@ def _trial(
     resume, refused = _resynchronise(tokens, at, copy, reuse, opened, close, stray)
     if resume is None:
         return len(tokens) - 1, 0, refused, 0
-    kinds = [_kind(value) for value in copy[1]]
-    braces = kinds.count("LBRACE") - kinds.count("RBRACE")
+    braces = _open_braces(copy[1])
     try:
         _drive(islice(tokens, resume, resume + _TRIAL_TOKENS), *copy, tokens[resume - 1][3])
     except _Stuck as e:
@@ -1294,8 +1299,7 @@ def _resynchronise(
         if outer >= 0 and _takes([numbers[id(row)] for row in rows[: outer + 1]], tokens, at):
             del rows[outer + 1 :], values[outer:], starts[outer:]
             return at, False
-    kinds = [_kind(value) for value in values[k:]]
-    braces = max(kinds.count("LBRACE") - kinds.count("RBRACE") + opened, 0)
+    braces = max(_open_braces(values[k:]) + opened, 0)
     del rows[k + 1 :], values[k:], starts[k:]
     states = [numbers[id(row)] for row in rows]
     i = at
