@@ -419,6 +419,16 @@ def test_a_brace_open_at_the_end_after_another_error_is_not_reported() -> None:
     assert len(_errors(text)) == 2
 
 
+def test_a_file_reports_at_most_a_hundred_errors() -> None:
+    text = "package a:b;\n" + "interface a { f: func(; }\n" * 150
+    errors = _errors(text)
+    assert len(errors) == parse.MAX_SYNTAX_ERRORS == 100
+    assert [n.message for n in errors[-1].notes] == [
+        "no more syntax errors are reported for this file"
+    ]
+    assert all(not d.notes for d in errors[:-1])
+
+
 def test_lexing_goes_on_after_a_bad_character() -> None:
     tokens, problems = parse._lex("a $ b Xy c", 0, {}, [])
     assert [t[0] for t in tokens] == ["ID", "ERROR", "ID", "ERROR", "ID"]

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from witgen._record import maker
 from witgen.syntax import nodes as n
 from witgen.syntax.keywords import TERMINALS
-from witgen.text.diagnostics import Diagnostic, WitError, error
+from witgen.text.diagnostics import Diagnostic, Note, WitError, error
 from witgen.text.source import SourceMap, Span
 
 # typing and threading cost start-up time that `check` need not pay: typing is for the
@@ -924,8 +924,8 @@ def _drive(
 ) -> n.File | None:
     """The LALR loop over `_rows()`, from the stack `rows` (with its `values` and their
     `starts`) through `tokens`; None if they end before `$END` (a trial parse's window,
-    see `_trial`). Raises `_Stuck`, `SyntaxProblem`
-    or `_TooDeep` with the stack as it is at the error, for `_recover` to go on from.
+    see `_trial`). Raises `_Stuck`, `SyntaxProblem` or `_TooDeep` with the stack as it is
+    at the error, for `_syntax_errors` to go on from.
 
     Beside each value on the stack is the offset where it starts: that of its first token,
     or for a value without tokens (empty `attrs`) that of the token after it. A reduction
@@ -1080,10 +1080,17 @@ _ITEM_KEYWORDS = frozenset(
         "WORLD",
     }
 )
-# A trial parse (see `_syntax_errors`) reads up to `_TRIAL_TOKENS` tokens; its guess fits
-# if parsing takes `_TRIAL_FITS` of them before failing: a wrong guess fails at once.
+# A trial (see `_syntax_errors`) skips at most `_TRIAL_SKIP` tokens and parses at most
+# `_TRIAL_TOKENS`; its guess fits if parsing takes `_TRIAL_FITS` of them before failing:
+# a wrong guess fails at once.
+_TRIAL_SKIP = 5000
 _TRIAL_TOKENS = 200
 _TRIAL_FITS = 3
+# Past this many syntax errors in a file, or a skip this many tokens long (longer than
+# any item), the file is likely not WIT at all, or a mistake has thrown recovery off:
+# the rest is not searched.
+MAX_SYNTAX_ERRORS = 100
+_LONGEST_SKIP = 100_000
 
 if TYPE_CHECKING:
     # The parser's stack: its rows, their values, and where each value starts.
@@ -1138,17 +1145,21 @@ def _syntax_errors(
     found: list[Diagnostic] = []
     e = first
     last = -1  # the token of the error before
-    closes: list[int] = []
+    closes: list[int] = []  # `_closes(tokens)`, once a guess needs it
     while True:
         if found and e.token[0] == "$END" and _open_braces(stack[1]):
             return found  # what an earlier mistake left open (see above)
         found.append(_diagnose(e, tokens, problems, text, base))
-        if isinstance(e, _TooDeep):
-            return found  # Python's stack ran out, not the input
+        if isinstance(e, _TooDeep) or e.token[0] == "$END":
+            return found  # Python's stack ran out, not the input; or the input did
+        if len(found) == MAX_SYNTAX_ERRORS:
+            last_one = found[-1]
+            more = Note("no more syntax errors are reported for this file")
+            found[-1] = error(last_one.code, last_one.message, last_one.span, *last_one.notes, more)
+            return found
         at = _index(tokens, e.token)
         reuse = at != last
         last = at
-        closes = closes or _closes(tokens)
         chosen = None
         near = None  # the first guess that fits but for the braces
         furthest = (-1, 0)  # how far parsing gets, and the guess, by its index
@@ -1156,6 +1167,7 @@ def _syntax_errors(
         for number, guess in enumerate(guesses):
             resume, taken, refused, braces = _trial(tokens, at, stack, reuse, *guess)
             if not refused and taken >= _TRIAL_FITS:
+                closes = closes or _closes(tokens)
                 if closes[resume] == braces:
                     chosen = guess
                     break
@@ -1163,7 +1175,8 @@ def _syntax_errors(
             furthest = max(furthest, (resume + taken, -number))
         if chosen is None:
             chosen = near or guesses[-furthest[1]]
-        going_on = _resynchronise(tokens, at, stack, reuse, *chosen)[0]
+        end = min(at + _LONGEST_SKIP, len(tokens) - 1)
+        going_on = _resynchronise(tokens, at, end, stack, reuse, *chosen)[0]
         if going_on is None:
             return found
         try:
@@ -1237,7 +1250,8 @@ def _trial(
     rows, values, starts = stack
     # Helper rules grow their lists in place (`_grow`): the trial copies them too.
     copy = (list(rows), [v.copy() if v.__class__ is list else v for v in values], list(starts))
-    resume, refused = _resynchronise(tokens, at, copy, reuse, opened, close, stray)
+    end = min(at + _TRIAL_SKIP, len(tokens) - 1)
+    resume, refused = _resynchronise(tokens, at, end, copy, reuse, opened, close, stray)
     if resume is None:
         return len(tokens) - 1, 0, refused, 0
     braces = _open_braces(copy[1])
@@ -1270,10 +1284,18 @@ def _container(rows: list[dict[str, Any]], values: list[Child], k: int, braces: 
 
 
 def _resynchronise(
-    tokens: list[Tok], at: int, stack: Stack, reuse: bool, opened: int, close: bool, stray: bool
+    tokens: list[Tok],
+    at: int,
+    end: int,
+    stack: Stack,
+    reuse: bool,
+    opened: int,
+    close: bool,
+    stray: bool,
 ) -> tuple[int | None, bool]:
     """Drop the item that the error at `tokens[at]` is in, from `stack` and from the
-    tokens; return the index of the token to go on from, or None at the end of the file.
+    tokens; return the index of the token to go on from, or None if the skip reaches
+    `tokens[end]` (`$END`, or where a trial gives up).
 
     The stack goes back to the innermost state where an item may start, whose `{` is
     still open: the item's container (the file, a nested package, an interface or a
@@ -1296,18 +1318,18 @@ def _resynchronise(
     k = _container(rows, values, len(rows) - 1, 0)
     if close:
         outer = _container(rows, values, k, -1)  # past the container's own `{`
-        if outer >= 0 and _takes([numbers[id(row)] for row in rows[: outer + 1]], tokens, at):
+        around = [numbers[id(row)] for row in rows[: outer + 1]]  # empty if none
+        if around and _takes(around, tokens, at, {}):
             del rows[outer + 1 :], values[outer:], starts[outer:]
             return at, False
     braces = max(_open_braces(values[k:]) + opened, 0)
     del rows[k + 1 :], values[k:], starts[k:]
     states = [numbers[id(row)] for row in rows]
+    known: dict[str, bool] = {}
     i = at
     refused = False
-    while True:
+    while i < end:
         kind = tokens[i][0]
-        if kind == "$END":
-            return None, refused
         i += 1
         ends = False
         if stray and (kind == "LBRACE" or kind == "RBRACE" or kind == "SEMI"):
@@ -1318,7 +1340,7 @@ def _resynchronise(
             # No container ends with `};`: that `}` is the end of a `use` whose `{` is
             # missing, and the `;` ends the item.
             semi = tokens[i][0] == "SEMI"
-            if braces == 0 and reuse and not semi and _accepts(states, "RBRACE"):
+            if braces == 0 and reuse and not semi and _takes(states, tokens, i - 1, known):
                 return i - 1, refused
             braces = max(braces - 1, 0)  # a stray `}` (or one of the container's) is skipped
             ends = braces == 0
@@ -1328,16 +1350,18 @@ def _resynchronise(
             ends = braces == 0
         reuse = True
         if ends:
-            if _takes(states, tokens, i):
+            if _takes(states, tokens, i, known):
                 return i, refused
             refused = True
             stray = False
+    return None, refused
 
 
-def _takes(states: list[int], tokens: list[Tok], i: int) -> bool:
+def _takes(states: list[int], tokens: list[Tok], i: int, known: dict[str, bool]) -> bool:
     """Whether the container on top of `states` takes `tokens[i]` where an item may
     start: the item's first token after its attributes (which every container takes),
-    or the container's `}`. A lexical error is taken too, to be reported."""
+    or the container's `}`. A lexical error is taken too, to be reported. `known` keeps
+    the answers by token kind for these `states` (a long skip asks again and again)."""
     kind = tokens[i][0]
     while kind == "AT":
         if tokens[i + 1][0] != "ID" or tokens[i + 2][0] != "LPAREN":
@@ -1349,7 +1373,9 @@ def _takes(states: list[int], tokens: list[Tok], i: int) -> bool:
             return True  # an attribute left open: a mistake of its own, to be reported
         i += 1
         kind = tokens[i][0]
-    return kind == "ERROR" or _accepts(states, kind)
+    if kind not in known:
+        known[kind] = kind == "ERROR" or _accepts(states, kind)
+    return known[kind]
 
 
 def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = None) -> n.File:
