@@ -1,8 +1,10 @@
 """Text → `nodes.File`.
 
 Input: one file's text and its offset in the `SourceMap`. Output: a `nodes.File` whose
-spans are absolute offsets, or a `WitError` holding the first syntax error of the file
-(LALR recovers badly, so a file stops at its first error). Invariants: the lexer emits
+spans are absolute offsets, or a `WitError` holding the file's syntax errors: the first
+exactly as wit-parser reports it, then one for each later item with a mistake of its own
+(after an error the parser drops the item it is in and resumes at the next one; see
+`_syntax_errors`). Invariants: the lexer emits
 exactly the terminal names of `grammars/wit.lark`; the callbacks of `NodeBuilder` build
 nodes directly while the parser reduces, so no lark tree is ever made; every comment is
 kept (as docs for the item it precedes, and in `File.comments` for the formatter).
@@ -13,12 +15,12 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from witgen._record import maker
 from witgen.syntax import nodes as n
 from witgen.syntax.keywords import TERMINALS
-from witgen.text.diagnostics import Diagnostic, WitError, error
+from witgen.text.diagnostics import Diagnostic, Note, WitError, error
 from witgen.text.source import SourceMap, Span
 
 # typing and threading cost start-up time that `check` need not pay: typing is for the
@@ -197,12 +199,16 @@ def _block_comment_end(text: str, pos: int) -> int:
 
 def _lex(
     text: str, base: int, docs: dict[int, tuple[str, ...]], comments: list[n.Comment]
-) -> tuple[list[Tok], LexError | None]:
-    """The tokens of `text` with absolute positions, up to its first lexical error.
+) -> tuple[list[Tok], dict[int, LexError]]:
+    """The tokens of `text` with absolute positions, and its lexical errors by offset.
 
-    The error is returned, not raised: a syntax error before it must win, so the parser
-    raises it only once it has taken every token before it. Comments go to `comments`,
-    and those right before a token to `docs[start of the token]`."""
+    A lexical error is an `ERROR` token, a name in no rule of the grammar, so the parser
+    stops there only once it has taken every token before it (a syntax error before it
+    wins) and then reports the error kept under the token's start. Lexing goes on after
+    a bad character or identifier, for the errors of later items; it stops at an
+    unterminated comment, the rest of the file, and at a type nested too deeply. Comments
+    go to `comments`, and those right before a token to `docs[start of the token]`."""
+    problems: dict[int, LexError] = {}
     tokens: list[Tok] = []
     append = tokens.append
     keywords = TERMINALS
@@ -231,7 +237,7 @@ def _lex(
                 comments.append(_Comment(text=value, span=_Span(base + start, base + end)))
                 continue
             elif group == _G_END:
-                return tokens, None
+                return tokens, problems
             elif group == _G_NUM:
                 ttype = "INTEGER" if value.isdigit() else "VERSION"
             elif group == _G_STR:
@@ -241,41 +247,52 @@ def _lex(
                     diag = _id_error(value, base + start)
                     if diag is None:  # pragma: no cover - `_G_ID` takes every valid name
                         raise AssertionError(value)
-                    return tokens, LexError(diag)
+                    problems[base + start] = LexError(diag)
+                    append(("ERROR", value, base + start, base + end))
+                    continue
                 ttype = "UNDERSCORE"
             elif group == _G_BLOCK:
                 pos = _block_comment_end(text, start)
                 if pos < 0:
                     sp = Span(base + start, base + start + 1)
-                    return tokens, LexError(error("WIT100", "unterminated block comment", sp))
+                    problems[base + start] = LexError(
+                        error("WIT100", "unterminated block comment", sp)
+                    )
+                    append(("ERROR", value, base + start, base + end))
+                    return tokens, problems
                 body = text[start:pos]
                 pending.append(body)
                 comments.append(_Comment(text=body, span=_Span(base + start, base + pos)))
                 break
             else:
                 sp = Span(base + start, base + start + 1)
-                return tokens, LexError(error("WIT100", f"unexpected character {value!r}", sp))
+                diag = error("WIT100", f"unexpected character {value!r}", sp)
+                problems[base + start] = LexError(diag)
+                append(("ERROR", value, base + start, base + end))
+                continue
             if depth >= MAX_NESTING and ttype != "LT" and ttype != "GT":
                 # `<` only opens type arguments, so its depth is the type nesting depth;
                 # wit-parser refuses a type nested more than MAX_NESTING levels deep.
                 sp = Span(base + start, base + end)
-                return tokens, LexError(error("WIT313", "type nesting too deep", sp))
+                problems[base + start] = LexError(error("WIT313", "type nesting too deep", sp))
+                append(("ERROR", value, base + start, base + end))
+                return tokens, problems
             if pending:
                 docs[base + start] = tuple(pending)
                 pending = []
             append((ttype, value, base + start, base + end))
         else:  # pragma: no cover - the `_G_END` alternative always matches last
-            return tokens, None
+            return tokens, problems
 
 
 def tokenize(text: str, base: int) -> Iterator[Token]:
-    """Yield Tokens with absolute positions (raising `LexError` where lexing stops);
-    record comments in the context."""
-    tokens, problem = _lex(text, base, _ctx.docs, _ctx.comments)
+    """Yield Tokens with absolute positions (raising `LexError` at the first lexical
+    error); record comments in the context."""
+    tokens, problems = _lex(text, base, _ctx.docs, _ctx.comments)
     for ttype, value, start, end in tokens:
+        if ttype == "ERROR":
+            raise problems[start]
         yield Token(ttype, value, start, end)
-    if problem is not None:
-        raise problem
 
 
 # ---------------------------------------------------------------- node building
@@ -307,11 +324,15 @@ def _of(kind: type, c: list[Child]) -> tuple[Any, ...]:
 
 
 class SyntaxProblem(Exception):
-    """Raised by a callback for a syntactically well-formed but invalid construct."""
+    """Raised by a callback for a syntactically well-formed but invalid construct.
+
+    `token` is the parser's lookahead when the callback ran (set by `_drive`): where the
+    parse resumes after the error."""
 
     def __init__(self, diag: Diagnostic) -> None:
         super().__init__(diag.message)
         self.diag = diag
+        self.token: Tok = ("$END", "", 0, 0)
 
 
 class NodeBuilder:
@@ -894,19 +915,23 @@ def _rows() -> tuple[dict[str, Any], dict[str, Any], dict[int, int]]:
     return rows[start], rows[end], numbers
 
 
-def _drive(tokens: list[Tok]) -> n.File | None:
-    """The LALR loop over `_rows()`; None if the tokens end before the input does (the
-    lexer stopped at an error).
+def _drive(
+    tokens: Iterable[Tok],
+    rows: list[dict[str, Any]],
+    values: list[Child],
+    starts: list[int],
+    last_end: int,
+) -> n.File | None:
+    """The LALR loop over `_rows()`, from the stack `rows` (with its `values` and their
+    `starts`) through `tokens`; None if they end before `$END` (a trial parse's window,
+    see `_trial`). Raises `_Stuck`, `SyntaxProblem` or `_TooDeep` with the stack as it is
+    at the error, for `_syntax_errors` to go on from.
 
     Beside each value on the stack is the offset where it starts: that of its first token,
     or for a value without tokens (empty `attrs`) that of the token after it. A reduction
-    spans from its first value's start to the end of the last token taken, so the
-    callbacks never look into their children for positions."""
-    start_row, accept, numbers = _rows()
-    rows: list[dict[str, Any]] = [start_row]
-    values: list[Child] = []
-    starts: list[int] = []
-    last_end = 0  # end of the last token shifted
+    spans from its first value's start to the end of the last token taken (`last_end`
+    before the first), so the callbacks never look into their children for positions."""
+    _, accept, numbers = _rows()
     tok: Tok = ("$END", "", 0, 0)
     try:
         for tok in tokens:
@@ -947,6 +972,9 @@ def _drive(tokens: list[Tok]) -> n.File | None:
             last_end = tok_end
     except RecursionError:
         raise _TooDeep(tok) from None
+    except SyntaxProblem as e:
+        e.token = tok
+        raise
     return None
 
 
@@ -1027,6 +1055,329 @@ def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
     return error("WIT101", f"expected {wanted}, found {found}", sp)
 
 
+# ---------------------------------------------------------------- recovery
+
+# The rules of a file's, a nested package's, an interface's and a world's items: a state
+# with a goto on one of them is one where such an item may start, where recovery resumes.
+_ITEM_RULES = ("top_item", "interface_item", "world_item")
+# Tokens that only ever start an item: one where the container takes none may follow a
+# container whose `}` went missing.
+_ITEM_KEYWORDS = frozenset(
+    {
+        "AT",
+        "ENUM",
+        "EXPORT",
+        "FLAGS",
+        "IMPORT",
+        "INCLUDE",
+        "INTERFACE",
+        "PACKAGE",
+        "RECORD",
+        "RESOURCE",
+        "TYPE",
+        "USE",
+        "VARIANT",
+        "WORLD",
+    }
+)
+# A trial (see `_syntax_errors`) skips at most `_TRIAL_SKIP` tokens and parses at most
+# `_TRIAL_TOKENS`; its guess fits if parsing takes `_TRIAL_FITS` of them before failing:
+# a wrong guess fails at once.
+_TRIAL_SKIP = 5000
+_TRIAL_TOKENS = 200
+_TRIAL_FITS = 3
+# Past this many syntax errors in a file, or a skip this many tokens long (longer than
+# any item), the file is likely not WIT at all, or a mistake has thrown recovery off:
+# the rest is not searched.
+MAX_SYNTAX_ERRORS = 100
+_LONGEST_SKIP = 100_000
+
+if TYPE_CHECKING:
+    # The parser's stack: its rows, their values, and where each value starts.
+    Stack = tuple[list[dict[str, Any]], list[Child], list[int]]
+    # Where `_drive` stops short of the end.
+    Halt = _Stuck | SyntaxProblem | _TooDeep
+
+
+def _diagnose(
+    e: Halt, tokens: list[Tok], problems: dict[int, LexError], text: str, base: int
+) -> Diagnostic:
+    """The diagnostic for where `_drive` stopped."""
+    if isinstance(e, SyntaxProblem):
+        return e.diag
+    if isinstance(e, _TooDeep):
+        # At the token being read; at the end of input, the last token (or the start).
+        at = tokens.index(e.token) - (e.token[0] == "$END")
+        pos = tokens[at][2] if at >= 0 else base
+        return error("WIT313", "type nested too deeply", Span(pos, pos + 1))
+    if e.token[0] == "ERROR":
+        return problems[e.token[2]].diag
+    return _stuck(e, text, base)
+
+
+def _syntax_errors(
+    first: Halt,
+    tokens: list[Tok],
+    problems: dict[int, LexError],
+    stack: Stack,
+    text: str,
+    base: int,
+) -> list[Diagnostic]:
+    """The file's syntax errors in order: `first`, where `_drive` stopped on `stack`, then
+    one for each later item with a mistake of its own.
+
+    After each error the item it is in is dropped and parsing goes on with the next
+    item (see `_resynchronise`), so that one mistake gives one error. Where the item
+    ends depends on its braces, and a brace is what a mistake most often breaks, so a
+    few guesses are tried in turn (see `_guesses`), each by a trial parse on a copy of
+    the stack (`_trial`). The first guess that fits is kept: its skip stops at the first
+    end of an item it meets, parsing then takes a few tokens before the next error, and
+    the braces left open match the `}` that close them in the rest of the file. Failing
+    that, the first guess that fits but for the braces (another brace mistake is ahead),
+    else the one under which parsing gets furthest.
+
+    An error at the end of the file with a `{` still open is not reported after another
+    one: an earlier mistake (an extra `{`, or a `}` in a part that recovery skipped)
+    leaves a brace open far more often than a file is cut short. A file with an error
+    has no tree, so what the parser builds after one is thrown away."""
+    from itertools import islice
+
+    found: list[Diagnostic] = []
+    e = first
+    last = -1  # the token of the error before
+    closes: list[int] = []  # `_closes(tokens)`, once a guess needs it
+    while True:
+        if found and e.token[0] == "$END" and _open_braces(stack[1]):
+            return found  # what an earlier mistake left open (see above)
+        found.append(_diagnose(e, tokens, problems, text, base))
+        if isinstance(e, _TooDeep) or e.token[0] == "$END":
+            return found  # Python's stack ran out, not the input; or the input did
+        if len(found) == MAX_SYNTAX_ERRORS:
+            last_one = found[-1]
+            more = Note("no more syntax errors are reported for this file")
+            found[-1] = error(last_one.code, last_one.message, last_one.span, *last_one.notes, more)
+            return found
+        at = _index(tokens, e.token)
+        reuse = at != last
+        last = at
+        chosen = None
+        near = None  # the first guess that fits but for the braces
+        furthest = (-1, 0)  # how far parsing gets, and the guess, by its index
+        guesses = _guesses(e, tokens, at, reuse)
+        for number, guess in enumerate(guesses):
+            resume, taken, refused, braces = _trial(tokens, at, stack, reuse, *guess)
+            if not refused and taken >= _TRIAL_FITS:
+                closes = closes or _closes(tokens)
+                if closes[resume] == braces:
+                    chosen = guess
+                    break
+                near = near or guess
+            furthest = max(furthest, (resume + taken, -number))
+        if chosen is None:
+            chosen = near or guesses[-furthest[1]]
+        end = min(at + _LONGEST_SKIP, len(tokens) - 1)
+        going_on = _resynchronise(tokens, at, end, stack, reuse, *chosen)[0]
+        if going_on is None:
+            return found
+        try:
+            _drive(islice(tokens, going_on, None), *stack, tokens[going_on - 1][3])
+        except (_Stuck, SyntaxProblem, _TooDeep) as again:
+            e = again
+        else:
+            return found
+
+
+def _guesses(e: Halt, tokens: list[Tok], at: int, reuse: bool) -> list[tuple[int, bool, bool]]:
+    """What to try after the error `e` at `tokens[at]`, in order, as the `opened`,
+    `close` and `stray` of `_resynchronise`: the plain skip; the container's `}` missing
+    before an item's keyword; the item's `{` missing where one was expected; the item's
+    `}` missing; a brace or `;` too many."""
+    guesses = [(0, False, False)]
+    if reuse and tokens[at][0] in _ITEM_KEYWORDS:
+        guesses.append((0, True, False))
+    if isinstance(e, _Stuck) and _accepts(e.stack, "LBRACE"):
+        guesses.append((1, False, False))
+    guesses.append((-1, False, False))
+    guesses.append((0, False, True))
+    return guesses
+
+
+def _open_braces(values: list[Child]) -> int:
+    """How many `{` among stack values are not closed by a `}` among them."""
+    kinds = [_kind(value) for value in values]
+    return kinds.count("LBRACE") - kinds.count("RBRACE")
+
+
+def _closes(tokens: list[Tok]) -> list[int]:
+    """For each index, how many `}` of the tokens from there on close a `{` before it;
+    -1 where a `{` from there on is never closed."""
+    out = [0] * len(tokens)
+    unmatched = unclosed = 0
+    for i in range(len(tokens) - 1, -1, -1):
+        kind = tokens[i][0]
+        if kind == "RBRACE":
+            unmatched += 1
+        elif kind == "LBRACE":
+            if unmatched:
+                unmatched -= 1
+            else:
+                unclosed += 1
+        out[i] = -1 if unclosed else unmatched
+    return out
+
+
+def _index(tokens: list[Tok], tok: Tok) -> int:
+    """Where `tok` is in `tokens` (ordered by their start)."""
+    from bisect import bisect_left
+
+    return bisect_left(tokens, tok[2], key=_token_start)
+
+
+def _token_start(tok: Tok) -> int:
+    return tok[2]
+
+
+def _trial(
+    tokens: list[Tok], at: int, stack: Stack, reuse: bool, opened: int, close: bool, stray: bool
+) -> tuple[int, int, bool, int]:
+    """`_resynchronise` on a copy of `stack`, and a parse from there of up to
+    `_TRIAL_TOKENS` tokens. Returns the index of the token where parsing would resume;
+    how many tokens it takes before an error (all of them if the error is a lexical one
+    or a `SyntaxProblem`: a mistake of its own, whatever the guess); whether the skip
+    went past the end of an item; and how many braces the stack leaves open."""
+    from itertools import islice
+
+    rows, values, starts = stack
+    # Helper rules grow their lists in place (`_grow`): the trial copies them too.
+    copy = (list(rows), [v.copy() if v.__class__ is list else v for v in values], list(starts))
+    end = min(at + _TRIAL_SKIP, len(tokens) - 1)
+    resume, refused = _resynchronise(tokens, at, end, copy, reuse, opened, close, stray)
+    if resume is None:
+        return len(tokens) - 1, 0, refused, 0
+    braces = _open_braces(copy[1])
+    try:
+        _drive(islice(tokens, resume, resume + _TRIAL_TOKENS), *copy, tokens[resume - 1][3])
+    except _Stuck as e:
+        if e.token[0] != "ERROR":
+            return resume, _index(tokens, e.token) - resume, refused, braces
+    except _TooDeep as e:
+        return resume, _index(tokens, e.token) - resume, refused, braces
+    except SyntaxProblem:
+        pass
+    return resume, _TRIAL_TOKENS, refused, braces
+
+
+def _container(rows: list[dict[str, Any]], values: list[Child], k: int, braces: int) -> int:
+    """The index of the innermost container at or below `rows[k]` (a state where an item
+    may start) whose `{` is still open, `braces` being the braces left open above
+    `rows[k]`; -1 if there is none."""
+    while braces < 0 or not any(rule in rows[k] for rule in _ITEM_RULES):
+        if k == 0:
+            return -1
+        k -= 1
+        kind = _kind(values[k])
+        if kind == "LBRACE":
+            braces += 1
+        elif kind == "RBRACE":
+            braces -= 1
+    return k
+
+
+def _resynchronise(
+    tokens: list[Tok],
+    at: int,
+    end: int,
+    stack: Stack,
+    reuse: bool,
+    opened: int,
+    close: bool,
+    stray: bool,
+) -> tuple[int | None, bool]:
+    """Drop the item that the error at `tokens[at]` is in, from `stack` and from the
+    tokens; return the index of the token to go on from, or None if the skip reaches
+    `tokens[end]` (`$END`, or where a trial gives up).
+
+    The stack goes back to the innermost state where an item may start, whose `{` is
+    still open: the item's container (the file, a nested package, an interface or a
+    world). The tokens are skipped to the end of the item: a `;` outside its braces, or
+    the `}` that closes its body (with a `;` after it, as `use a.{b};` has). Braces
+    count from those the item opened before the error, and `opened` more (1: a `{` taken
+    as missing; -1: a `}`). The container must take the token there (see `_takes`),
+    else that token starts more of the same mistake (the body of an item whose `{` went
+    missing, say: the skip is refused) and the skip goes on. A `}` that closes the
+    container is taken by the container, unless `reuse` is false (the error before was
+    at that same token: resuming there again would loop). Returns the index, and
+    whether the skip was refused on the way.
+
+    With `close` (the container's `}` taken as missing), the container is dropped too
+    and parsing goes on at the error, if the container around it takes that token (else
+    `close` changes nothing). With `stray`, the first `{`, `}` or `;` before the end of
+    the item is taken as one too many, and skipped without counting."""
+    rows, values, starts = stack
+    numbers = _rows()[2]
+    k = _container(rows, values, len(rows) - 1, 0)
+    if close:
+        outer = _container(rows, values, k, -1)  # past the container's own `{`
+        around = [numbers[id(row)] for row in rows[: outer + 1]]  # empty if none
+        if around and _takes(around, tokens, at, {}):
+            del rows[outer + 1 :], values[outer:], starts[outer:]
+            return at, False
+    braces = max(_open_braces(values[k:]) + opened, 0)
+    del rows[k + 1 :], values[k:], starts[k:]
+    states = [numbers[id(row)] for row in rows]
+    known: dict[str, bool] = {}
+    i = at
+    refused = False
+    while i < end:
+        kind = tokens[i][0]
+        i += 1
+        ends = False
+        if stray and (kind == "LBRACE" or kind == "RBRACE" or kind == "SEMI"):
+            stray = False
+        elif kind == "LBRACE":
+            braces += 1
+        elif kind == "RBRACE":
+            # No container ends with `};`: that `}` is the end of a `use` whose `{` is
+            # missing, and the `;` ends the item.
+            semi = tokens[i][0] == "SEMI"
+            if braces == 0 and reuse and not semi and _takes(states, tokens, i - 1, known):
+                return i - 1, refused
+            braces = max(braces - 1, 0)  # a stray `}` (or one of the container's) is skipped
+            ends = braces == 0
+            if ends and semi:
+                i += 1
+        elif kind == "SEMI":
+            ends = braces == 0
+        reuse = True
+        if ends:
+            if _takes(states, tokens, i, known):
+                return i, refused
+            refused = True
+            stray = False
+    return None, refused
+
+
+def _takes(states: list[int], tokens: list[Tok], i: int, known: dict[str, bool]) -> bool:
+    """Whether the container on top of `states` takes `tokens[i]` where an item may
+    start: the item's first token after its attributes (which every container takes),
+    or the container's `}`. A lexical error is taken too, to be reported. `known` keeps
+    the answers by token kind for these `states` (a long skip asks again and again)."""
+    kind = tokens[i][0]
+    while kind == "AT":
+        if tokens[i + 1][0] != "ID" or tokens[i + 2][0] != "LPAREN":
+            return False  # no attribute, so no item: more of the mistake
+        i += 3
+        while tokens[i][0] not in ("RPAREN", "SEMI", "LBRACE", "RBRACE", "$END"):
+            i += 1
+        if tokens[i][0] != "RPAREN":
+            return True  # an attribute left open: a mistake of its own, to be reported
+        i += 1
+        kind = tokens[i][0]
+    if kind not in known:
+        known[kind] = kind == "ERROR" or _accepts(states, kind)
+    return known[kind]
+
+
 def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = None) -> n.File:
     """Parse one file already added to `sources` at offset `base` (default: the last file)."""
     if base is None:
@@ -1043,27 +1394,17 @@ def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = N
     comments: list[n.Comment] = []
     docs: dict[int, tuple[str, ...]] = {}
     _ctx.docs = docs
-    tokens, problem = _lex(text, base, docs, comments)
-    if problem is None:
-        size = len(text)
-        tokens.append(("$END", "", base + size, base + size))
+    tokens, problems = _lex(text, base, docs, comments)
+    size = len(text)
+    tokens.append(("$END", "", base + size, base + size))
+    rows: list[dict[str, Any]] = [_rows()[0]]
+    values: list[Child] = []
+    starts: list[int] = []
     try:
-        tree = _drive(tokens)
-        if tree is None:
-            raise cast(LexError, problem)
-    except LexError as e:
-        raise WitError((e.diag,), sources) from None
-    except SyntaxProblem as e:
-        raise WitError((e.diag,), sources) from None
-    except _Stuck as e:
-        raise WitError((_stuck(e, text, base),), sources) from None
-    except _TooDeep as e:
-        # At the token being read; at the end of input, the last token (or the start).
-        at = tokens.index(e.token) - (e.token[0] == "$END")
-        pos = tokens[at][2] if at >= 0 else base
-        raise WitError(
-            (error("WIT313", "type nested too deeply", Span(pos, pos + 1)),), sources
-        ) from None
+        tree = cast(n.File, _drive(tokens, rows, values, starts, 0))  # ends with `$END`
+    except (_Stuck, SyntaxProblem, _TooDeep) as e:
+        found = _syntax_errors(e, tokens, problems, (rows, values, starts), text, base)
+        raise WitError(tuple(found), sources) from None
     finally:
         _ctx.docs = {}
     return n.File(
