@@ -22,7 +22,7 @@ from witgen.syntax import parse
 from witgen.text.diagnostics import Diagnostic, WitError, render_text
 from witgen.text.source import SourceMap
 
-UI = Path(__file__).parent / "ui"
+UI = Path(__file__).resolve().parent
 SAMPLES = sorted(UI.glob("*.wit"))
 
 # (name, the item with one mistake, the item without it, the error, the text at the
