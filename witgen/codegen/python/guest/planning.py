@@ -1,0 +1,413 @@
+"""Planning guest bindings: which modules exist, where each type's class lives, every name.
+
+Input: a `model.Resolve`, the id of a world and `GuestOptions`. Output: a `WorldPlan`: the
+world module's dotted name and class, one `ModulePlan` per generated module (`""` for the
+world module, `exports` for the package of exported interfaces' Protocols, `imports.<m>` and
+`exports.<m>`) holding the classes, functions and Protocols it defines, and the diagnostics
+of generating the bindings.
+
+Invariants:
+- Modules and names follow componentize-py's rules, so an app written against these
+  bindings builds unchanged: interface modules are named by `naming.interface_modules`; an
+  imported interface has a module when it has functions or classes to hold; an exported one
+  has a module (and a Protocol in `exports`) on the same condition, counting only the
+  classes that live on the export side.
+- An interface both imported and exported keeps its types in `imports.<m>`, except its
+  resources (Protocols on the export side) and the types holding them, which the export side
+  defines again in `exports.<m>`: an exported function receives the app's own resource
+  objects, never the imported class.
+- An interface imported under several names (`import primary: store;`) is a distinct
+  instance each time, so each module defines the interface's types itself; code elsewhere
+  refers to the module of the plain import, else of the first name.
+- Every name a module defines at its top level is claimed here, before anything is
+  assembled; two things needing one name is WIT401. The names of every class member are
+  known too, so a helper that any of them would shadow is imported under a private alias.
+- Options are checked first (WIT402), then names; an exported interface whose module name
+  is a standard-library module is WIT408, a warning (the app must define a top-level module
+  of that name for its resources).
+"""
+
+from __future__ import annotations
+
+import keyword
+import sys
+from dataclasses import dataclass
+from typing import Literal, assert_never
+
+from witgen import model as m
+from witgen.codegen.python import naming, protocols, type_views
+from witgen.text.diagnostics import Diagnostic, Note, Severity, error, warning
+from witgen.text.source import Span
+
+Side = Literal["import", "export"]
+
+NAME_CLASH = "WIT401"
+BAD_NAME = "WIT402"
+STDLIB_MODULE = "WIT408"
+
+# Names the generated modules import (by what they are called in their source module); a
+# module in which a WIT name takes one of them imports it under a private alias.
+HELPERS = frozenset(
+    {"ByteStreamReader", "ByteStreamWriter", "Enum", "Flag", "FutureReader", "FutureWriter",
+     "Protocol", "Result", "Self", "Some", "StreamReader", "StreamWriter", "TracebackType",
+     "abstractmethod", "auto", "builtins", "dataclass"}
+)  # fmt: skip
+
+# Builtins the generated code names; where a WIT name shadows one it is spelled `builtins.X`.
+BUILTINS = frozenset(
+    {"BaseException", "bool", "bytes", "classmethod", "dict", "float", "int", "list", "str",
+     "tuple", "type"}
+)  # fmt: skip
+
+DEFAULT_WORLD_MODULE = "wit_world"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GuestOptions:
+    """Options of `generate`, as componentize-py's options of the same names."""
+
+    # The dotted name of the package holding the bindings (`--world-module`).
+    world_module: str = DEFAULT_WORLD_MODULE
+    # Name every interface module `ns_pkg_iface[_version]`, unique or not (`--full-names`).
+    full_names: bool = False
+    # (world key name, module name) renames of imported and of exported interfaces
+    # (`--import-interface-name` and `--export-interface-name`).
+    import_names: tuple[tuple[str, str], ...] = ()
+    export_names: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InterfacePlan:
+    """An interface the world imports or exports, and the module named after it."""
+
+    key: m.WorldKey
+    iid: m.InterfaceId
+    side: Side
+    # The module's name under `imports.`/`exports.`, and the world key's name.
+    module: str
+    label: str
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.side}s.{self.module}"
+
+
+class ModulePlan:
+    """The names one generated module defines."""
+
+    def __init__(self, dotted: str, side: Side, iface: InterfacePlan | None) -> None:
+        self.dotted = dotted  # "", "exports", "imports.fs", "exports.editor"
+        self.side = side
+        self.iface = iface
+        # The nominal types it defines, in type-id order, with their classes.
+        self.classes: dict[m.TypeId, str] = {}
+        self.cases: dict[tuple[m.TypeId, str], str] = {}
+        # Module-level functions, by WIT name (imported functions).
+        self.functions: dict[str, str] = {}
+        # Protocols: the world class (world module), one per exported interface (`exports`).
+        self.protocols: dict[str, str] = {}
+        # Names defined at the top level, and the names of every class member.
+        self.scope = naming.Scope()
+        self.members: set[str] = set()
+        # How the module spells each helper (`Enum`, or `_Enum` when a WIT name took it).
+        self.helpers: dict[str, str] = {}
+
+
+class WorldPlan:
+    """Everything decided about one world's guest bindings before code is assembled."""
+
+    def __init__(self, resolve: m.Resolve, wid: m.WorldId, options: GuestOptions) -> None:
+        self.resolve = resolve
+        self.options = options
+        self.world = resolve.worlds[wid]
+        self.world_module = options.world_module
+        self.world_class = ""
+        self.diagnostics: list[Diagnostic] = []
+        self.imports: list[InterfacePlan] = []
+        self.exports: list[InterfacePlan] = []
+        self.import_functions: list[m.Function] = []
+        self.export_functions: list[m.Function] = []
+        self.world_types: list[m.TypeId] = []
+        self.modules: dict[str, ModulePlan] = {}
+        # Where references from other modules find an interface's types, per side.
+        self._homes: dict[tuple[m.InterfaceId, Side], str] = {}
+        self._holds_local: dict[tuple[m.TypeId, m.InterfaceId], bool] = {}
+        self._check_options()
+        if self.has_errors:
+            return
+        self._collect()
+        if self.has_errors:
+            return
+        self._plan_modules()
+        if self.has_errors:
+            return
+        self._warn_stdlib_modules()
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    # ------------------------------------------------------------ options
+
+    def _check_options(self) -> None:
+        parts = self.world_module.split(".")
+        if not all(_is_module_name(p) for p in parts):
+            message = f"`{self.world_module}` is not a valid Python module name"
+            help_ = Note("a world module is a dotted name of identifiers, such as `my_app.wit`")
+            self.diagnostics.append(error(BAD_NAME, message, Span.UNKNOWN, help_))
+        for option, renames in (
+            ("--import-interface-name", self.options.import_names),
+            ("--export-interface-name", self.options.export_names),
+        ):
+            for key, name in renames:
+                if not _is_module_name(name):
+                    message = f"`{name}` (given for `{key}` by {option}) is not a valid module name"
+                    self.diagnostics.append(error(BAD_NAME, message, Span.UNKNOWN))
+
+    # ------------------------------------------------------------ world items
+
+    def _collect(self) -> None:
+        sides: tuple[tuple[Side, tuple[tuple[m.WorldKey, m.WorldItem], ...]], ...] = (
+            ("import", self.world.imports),
+            ("export", self.world.exports),
+        )
+        for side, items in sides:
+            ifaces = [(key, item.id) for key, item in items if isinstance(item, m.WorldInterface)]
+            renames = dict(
+                self.options.import_names if side == "import" else self.options.export_names
+            )
+            modules = naming.interface_modules(
+                self.resolve, ifaces, renames, full_names=self.options.full_names
+            )
+            seen: dict[str, str] = {}
+            for key, item in items:
+                match item:
+                    case m.WorldInterface(id=iid):
+                        label = self.resolve.world_key_name(key)
+                        module = modules[key]
+                        if module in seen:
+                            message = (
+                                f"interfaces `{seen[module]}` and `{label}` would both be the "
+                                f"module `{side}s.{module}`"
+                            )
+                            help_ = Note(f"rename one with `--{side}-interface-name {label}=NAME`")
+                            self.diagnostics.append(error(NAME_CLASH, message, Span.UNKNOWN, help_))
+                        seen[module] = label
+                        plan = InterfacePlan(
+                            key=key, iid=iid, side=side, module=module, label=label
+                        )
+                        (self.imports if side == "import" else self.exports).append(plan)
+                    case m.WorldFunction(function=f):
+                        (
+                            self.import_functions if side == "import" else self.export_functions
+                        ).append(f)
+                    case m.WorldType(id=tid):
+                        self.world_types.append(tid)
+                    case _:
+                        assert_never(item)
+        for side, plans in (("import", self.imports), ("export", self.exports)):
+            # the plain import (keyed by the interface itself) wins over named ones
+            for plan in sorted(plans, key=lambda p: isinstance(p.key, str)):
+                self._homes.setdefault((plan.iid, side), plan.dotted)
+
+    # ------------------------------------------------------------ where types live
+
+    def interface_of(self, tid: m.TypeId) -> m.InterfaceId | None:
+        owner = self.resolve.types[tid].owner
+        match owner:
+            case m.OwnerInterface(id=iid):
+                return iid
+            case m.OwnerWorld() | None:
+                return None
+            case _:
+                assert_never(owner)
+
+    def holds_local(self, ty: m.Type | None, iid: m.InterfaceId) -> bool:
+        """Whether `ty` is, or holds a handle to, a resource of interface `iid`."""
+        if ty is None or isinstance(ty, str):
+            return False
+        key = (ty, iid)
+        if key not in self._holds_local:
+            self._holds_local[key] = False
+            td = self.resolve.types[ty]
+            self._holds_local[key] = (
+                isinstance(td.kind, m.Resource) and td.owner == m.OwnerInterface(id=iid)
+            ) or any(self.holds_local(t, iid) for t in type_views.children(self.resolve, ty))
+        return self._holds_local[key]
+
+    def home(self, tid: m.TypeId, side: Side) -> str:
+        """The module defining the class of nominal type `tid`, seen from code on `side`."""
+        iid = self.interface_of(tid)
+        if iid is None:
+            return ""
+        imported = self._homes.get((iid, "import"))
+        exported = self._homes.get((iid, "export"))
+        if exported is not None and (
+            imported is None or (side == "export" and self.holds_local(tid, iid))
+        ):
+            return exported
+        assert imported is not None, f"interface {iid} is not part of the world"
+        return imported
+
+    def class_of(self, tid: m.TypeId, mod: ModulePlan) -> tuple[str, str]:
+        """(defining module, class) of nominal type `tid`, as code in `mod` sees it."""
+        if tid in mod.classes:
+            return mod.dotted, mod.classes[tid]
+        target = self.home(tid, "export" if mod.side == "export" else "import")
+        return target, self.modules[target].classes[tid]
+
+    # ------------------------------------------------------------ modules and names
+
+    def _plan_modules(self) -> None:
+        world_mod = ModulePlan("", "import", None)
+        self.modules[""] = world_mod
+        self.world_class = self._claim(world_mod, naming.type_name(self.world_module), None)
+        world_mod.protocols[""] = self.world_class
+        for plan in (*self.imports, *self.exports):
+            mod = ModulePlan(plan.dotted, plan.side, plan)
+            if self._interface_module_written(mod):
+                self.modules[plan.dotted] = mod
+        exports = [p for p in self.exports if p.dotted in self.modules]
+        if exports:
+            package = ModulePlan("exports", "export", None)
+            self.modules["exports"] = package
+            for plan in exports:
+                protocol = naming.type_name(plan.module)
+                package.protocols[plan.label] = self._claim(package, protocol, None)
+        for tid in self.world_types:
+            if type_views.is_nominal(self.resolve, tid):
+                self._name_type(world_mod, tid)
+        for mod in self.modules.values():
+            if mod.side == "import":
+                for f in self.interface_functions(mod):
+                    if f.kind.resource is None:
+                        mod.functions[f.name] = self._claim(mod, naming.func_name(f.name), None)
+        for mod in self.modules.values():
+            mod.members = self._members(mod)
+            taken = mod.scope.taken | mod.members
+            mod.helpers = {h: ("_" + h if h in taken else h) for h in sorted(HELPERS)}
+
+    def _interface_module_written(self, mod: ModulePlan) -> bool:
+        """Whether an interface's module exists: it has functions, or classes on its side.
+        Claims the classes of the types it defines."""
+        assert mod.iface is not None
+        iface = self.resolve.interfaces[mod.iface.iid]
+        for _, tid in iface.types:
+            if not type_views.is_nominal(self.resolve, tid):
+                continue
+            if self.home(tid, mod.side) == mod.dotted or self._own_copy(mod, tid):
+                self._name_type(mod, tid)
+        return bool(iface.functions) or bool(mod.classes)
+
+    def _own_copy(self, mod: ModulePlan, tid: m.TypeId) -> bool:
+        """Whether `mod`, a module of an interface imported under a name, defines its own
+        copy of type `tid` (each named import is a distinct instance)."""
+        assert mod.iface is not None
+        return (
+            mod.side == "import"
+            and isinstance(mod.iface.key, str)
+            and self.interface_of(tid) == mod.iface.iid
+        )
+
+    def _name_type(self, mod: ModulePlan, tid: m.TypeId) -> None:
+        td = self.resolve.types[tid]
+        assert td.name is not None
+        mod.classes[tid] = self._claim(mod, naming.type_name(td.name), td)
+        if isinstance(td.kind, m.Variant):
+            for case in td.kind.cases:
+                case_class = naming.case_class(mod.classes[tid], case.name)
+                mod.cases[(tid, case.name)] = self._claim(mod, case_class, td)
+
+    def _claim(self, mod: ModulePlan, name: str, td: m.TypeDef | None) -> str:
+        """Take `name` in `mod`; a second claim of it is WIT401."""
+        if name in mod.scope.taken:
+            where = ".".join(p for p in (self.world_module, mod.dotted) if p)
+            what = f"type `{td.name}`" if td is not None else "a generated class"
+            message = f"{what} needs the name `{name}`, taken in `{where}`"
+            span = td.span if td is not None else Span.UNKNOWN
+            self.diagnostics.append(error(NAME_CLASH, message, span))
+        mod.scope.taken.add(name)
+        return name
+
+    def _members(self, mod: ModulePlan) -> set[str]:
+        """The names of every member of every class the module defines."""
+        out: set[str] = set()
+        for tid in mod.classes:
+            kind = self.resolve.types[tid].kind
+            match kind:
+                case m.Record(fields=fields):
+                    out.update(naming.field_names(f.name for f in fields))
+                case m.Variant():
+                    out.add("value")
+                case m.Resource():
+                    out.update(self.resource_members(mod, tid).values())
+                case _:
+                    pass
+        for f in self.protocol_functions(mod):
+            out.add(naming.func_name(f.name))
+        return out
+
+    # ------------------------------------------------------------ functions
+
+    def interface_functions(self, mod: ModulePlan) -> list[m.Function]:
+        """Every function of the module's interface (the world's own, for the world module)."""
+        if mod.iface is None:
+            return [*self.import_functions] if mod.dotted == "" else []
+        return [f for _, f in self.resolve.interfaces[mod.iface.iid].functions]
+
+    def protocol_functions(self, mod: ModulePlan) -> list[m.Function]:
+        """The functions of the Protocols a module defines: the world's exports (world
+        module), or every exported interface's freestanding functions (`exports`)."""
+        if mod.dotted == "":
+            return list(self.export_functions)
+        if mod.dotted == "exports":
+            return [
+                f
+                for plan in self.exports
+                if plan.dotted in self.modules
+                for _, f in self.resolve.interfaces[plan.iid].functions
+                if f.kind.resource is None
+            ]
+        return []
+
+    def resource_functions(self, mod: ModulePlan, tid: m.TypeId) -> list[m.Function]:
+        """The constructor, methods and statics of resource `tid`, in WIT order."""
+        return protocols.resource_functions(self.resolve, self.interface_functions(mod), tid)
+
+    def resource_members(self, mod: ModulePlan, tid: m.TypeId) -> dict[str, str]:
+        """The member names of resource `tid`'s class, by WIT function name; the imported
+        class's `__enter__`/`__exit__` under their own names."""
+        out: dict[str, str] = {}
+        for f in self.resource_functions(mod, tid):
+            if f.kind.name == "constructor":
+                out[f.name] = "__init__"
+            else:
+                out[f.name] = naming.func_name(f.item_name)
+        if mod.side == "import":
+            out["__enter__"] = "__enter__"
+            out["__exit__"] = "__exit__"
+        return out
+
+    # ------------------------------------------------------------ warnings
+
+    def _warn_stdlib_modules(self) -> None:
+        """WIT408: componentize-py looks an exported resource up in a top-level module named
+        after its interface module, which must not be a standard-library module."""
+        for plan in self.exports:
+            mod = self.modules.get(plan.dotted)
+            if mod is None or plan.module not in sys.stdlib_module_names:
+                continue
+            if not any(isinstance(self.resolve.types[t].kind, m.Resource) for t in mod.classes):
+                continue
+            message = (
+                f"the resources of exported interface `{plan.label}` must be classes of a "
+                f"top-level module `{plan.module}`, which hides the standard library's "
+                f"`{plan.module}`"
+            )
+            help_ = Note(f"name the module otherwise: `--export-interface-name {plan.label}=NAME`")
+            iface = self.resolve.interfaces[plan.iid]
+            self.diagnostics.append(warning(STDLIB_MODULE, message, iface.span, help_))
+
+
+def _is_module_name(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
