@@ -213,6 +213,10 @@ def signature(
     flat = f"{keyword} {name}({', '.join(spelled)}) -> {returns.flat}{end}"
     if fits(flat, indent):
         return flat
+    if not params:  # only the return annotation can break
+        head = f"{keyword} {name}() -> "
+        ret = lay_out_annotation(returns, indent=indent, lead=len(head), tail=len(end), parens=True)
+        return f"{head}{ret}{end}"
     pad = " " * (indent + 4)
     lines = [f"{keyword} {name}("]
     for p, a in params:

@@ -26,19 +26,19 @@ from witgen.codegen.python.type_views import doc_text
 
 TEMPLATES = "python_guest"
 
-# Where each helper comes from: standard-library modules first, then componentize-py's.
+# Where each helper comes from, in isort's order: the standard library, then componentize-py.
 HELPER_SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("abc", ("abstractmethod",)),
     ("dataclasses", ("dataclass",)),
     ("enum", ("Enum", "Flag", "auto")),
     ("types", ("TracebackType",)),
     ("typing", ("Protocol", "Self")),
-    (TYPES_MODULE, ("Result", "Some")),
     ("componentize_py_async_support.futures", ("FutureReader", "FutureWriter")),
     (
         "componentize_py_async_support.streams",
         ("ByteStreamReader", "ByteStreamWriter", "StreamReader", "StreamWriter"),
     ),
+    (TYPES_MODULE, ("Result", "Some")),
 )
 STANDARD = frozenset({"abc", "dataclasses", "enum", "types", "typing"})
 

@@ -27,6 +27,11 @@ from witgen.codegen.python.layout import Expr
 # The module that defines `Some`, `Ok`, `Err` and `Result`, written beside the world module.
 TYPES_MODULE = "componentize_py_types"
 
+# componentize-py raises the error of a function whose own result is a `result` type, named
+# (`type r = result<…>` defines one) or not; through an alias (`type r2 = r`, or `use` of
+# `r`) the function returns an `Ok` or `Err` value, as a `result` anywhere else holds.
+RAISED_THROUGH_ALIASES = 0
+
 
 class ModuleCode:
     """One generated module under assembly: its items and what they use."""
@@ -112,6 +117,7 @@ class ModuleCode:
             self.plan.resolve,
             lambda ty, shadowed: self.annotation(ty, shadowed, own),
             self.error_value,
+            aliases=RAISED_THROUGH_ALIASES,
         )
 
     def qualified_annotation(self, ty: m.Type | None) -> str:
