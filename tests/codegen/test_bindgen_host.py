@@ -995,7 +995,7 @@ def test_cli_writes_the_package(tmp_path: Path) -> None:
 def test_cli_exit_codes(tmp_path: Path) -> None:
     base = ["bindgen", "--lang", "python"]
     missing_host = runner.invoke(app, [*base, str(SAMPLES / "notes"), "-o", str(tmp_path)])
-    assert missing_host.exit_code == 2
+    assert missing_host.exit_code == 1  # guest bindings, and the sample has several worlds
     many = runner.invoke(app, [*base, "--host", str(SAMPLES / "notes"), "-o", str(tmp_path)])
     assert many.exit_code == 1 and "multiple worlds" in many.stderr
     unsupported = runner.invoke(
