@@ -155,3 +155,84 @@ def test_goldens_pass_ruff() -> None:
 def test_output_is_deterministic() -> None:
     notes = ROOT / "wit-samples" / "notes"
     assert _generate(notes, "notes") == _generate(notes, "notes")
+
+
+@pytest.mark.slow
+def test_goldens_and_an_app_pass_mypy(tmp_path: Path) -> None:
+    """The app of the e2e `notes` guest, written for componentize-py's bindings, type-checks
+    against witgen's; so do the other goldens, each beside a stub app of its Protocols."""
+    app = ROOT / "tests" / "e2e" / "guests" / "notes" / "app"
+    for case in CASES:
+        out = tmp_path / case.name
+        shutil.copytree(case.guest, out)
+        if case.name == "notes":
+            for source in app.glob("*.py"):
+                shutil.copy(source, out / source.name)
+        else:
+            (out / "app.py").write_text(_stub_app(out, "wit_world"), encoding="utf-8")
+        _mypy([Path(".")], cwd=out)
+
+
+def _stub_app(out: Path, world_module: str) -> str:
+    """An app module that imports every generated module and subclasses every Protocol."""
+    lines = ['"""A stub app: every module imported, every Protocol subclassed."""', ""]
+    classes = []
+    root = out.joinpath(*world_module.split("."))
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(out).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        lines.append(f"import {module}")
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            bases = [ast.unparse(b) for b in node.bases] if isinstance(node, ast.ClassDef) else []
+            if isinstance(node, ast.ClassDef) and any(b.endswith("Protocol") for b in bases):
+                alias = module.replace(".", "_") + "_" + node.name
+                classes += ["", "", f"class {alias}({module}.{node.name}):", "    pass"]
+    return "\n".join([*lines, *classes]) + "\n"
+
+
+# ---------------------------------------------------------------- the corpus
+
+
+def _corpus_worlds(shared: Path) -> Iterator[tuple[str, Path, api.Features, str]]:
+    for corpus in ("codegen", "wasi"):
+        manifest = json.loads((shared / "corpus" / corpus / "manifest.json").read_text())
+        for case in manifest["cases"]:
+            if corpus == "codegen":
+                worlds = case["all_worlds"]
+            else:
+                worlds = [w["world"] for w in case["worlds"].values()]
+            feats = api.Features.of(case.get("features") or (), case.get("all_features", False))
+            for world in worlds:
+                yield case["id"], shared / "corpus" / corpus / case["input"], feats, world
+
+
+@pytest.mark.slow
+def test_corpus_worlds_compile_lint_and_type_check(shared: Path, tmp_path: Path) -> None:
+    """Every world of the codegen and WASI corpora, componentize-py's failures included: each
+    under its own world module, imported, linted, and type-checked with a stub app."""
+    apps: list[Path] = []
+    for n, (case, path, feats, world) in enumerate(_corpus_worlds(shared)):
+        r = api.load(path, features=feats).resolve
+        wid = api.select_world(r, world)
+        options = python_guest.GuestOptions(world_module=f"w{n}")
+        diags = python_guest.diagnose(r, wid, options)
+        assert not [d for d in diags if d.severity is Severity.ERROR], (case, world, diags)
+        files = python_guest.generate(r, wid, options)
+        for rel, content in files.items():
+            assert isinstance(content, str)
+            compile(content, f"{case}:{world}:{rel}", "exec")
+        _write(tmp_path, files)
+        app = tmp_path / f"app{n}.py"
+        app.write_text(_stub_app(tmp_path, f"w{n}"), encoding="utf-8")
+        apps.append(app)
+    assert len(apps) > 100
+    _lint([tmp_path])
+    _mypy([Path(".")], cwd=tmp_path)
+    # importing runs every class body and union at least once
+    done = _run("compileall", "-q", ".", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    code = "import importlib, sys\nfor n in range(int(sys.argv[1])): importlib.import_module(f'app{n}')"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(len(apps))], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from witgen import model as m
 from witgen.codegen.python import layout, naming, type_views
 from witgen.codegen.python.guest.modules import ModuleCode
-from witgen.codegen.python.guest.planning import BUILTINS, WorldPlan
+from witgen.codegen.python.guest.planning import BUILTINS, Constructor, WorldPlan
 from witgen.codegen.python.guest.viewmodels import ClassVM, FunctionVM, ModuleFunctionVM
 from witgen.codegen.python.layout import Atom, Expr, Subscript
 from witgen.codegen.python.type_views import doc_text
@@ -42,6 +42,8 @@ class Assembly:
             if code.dotted == "exports":
                 self._interface_protocols(code)
         world = self.modules[""]
+        for constructor in self.plan.constructors:
+            world.items.append(self._constructor(world, constructor))
         world.items.append(
             self._protocol(world, self.plan.world_class, self.plan.export_functions, None)
         )
@@ -49,8 +51,14 @@ class Assembly:
     # ------------------------------------------------------------ types
 
     def _define_types(self, code: ModuleCode) -> None:
-        """The classes of the nominal types the module defines, in type-id order."""
-        for tid, name in code.names.classes.items():
+        """The classes of the nominal types the module defines, and the constructors of its
+        named stream and future types, in type-id order."""
+        defined, constructors = code.names.classes, code.names.constructors
+        for tid in sorted([*defined, *constructors]):
+            if tid in constructors:
+                code.items.append(self._constructor(code, constructors[tid]))
+                continue
+            name = defined[tid]
             td = self.resolve.types[tid]
             doc = doc_text(td.docs)
             kind = td.kind
@@ -149,6 +157,40 @@ class Assembly:
                 code, f, name, receiver=None, shadowed=frozenset(), own=None, decorators=[]
             )
             code.items.append(ModuleFunctionVM(function=function))
+
+    def _constructor(self, code: ModuleCode, constructor: Constructor) -> ModuleFunctionVM:
+        """`byte_stream()`, `<t>_stream()` or `<t>_future(default)`: a new stream or future,
+        its writable end first."""
+        params: list[tuple[str, Expr | None]] = []
+        ends: list[Expr]
+        if constructor.name == "byte_stream":
+            ends = [Atom(code.helper("ByteStreamWriter")), Atom(code.helper("ByteStreamReader"))]
+            wit = "stream<u8>"
+        else:
+            element = code.annotation(constructor.element)
+            kind = "future" if constructor.future else "stream"
+            ends = [
+                Subscript(code.helper(f"{kind.capitalize()}Writer"), (element,)),
+                Subscript(code.helper(f"{kind.capitalize()}Reader"), (element,)),
+            ]
+            if constructor.future:
+                produce = Subscript(code.helper("Callable"), (Atom("[]"), element))
+                params.append(("default", produce))
+            inner = type_views.wit_type(self.resolve, constructor.element)
+            wit = f"{kind}<{inner}>" if constructor.element is not None else kind
+        returns = Subscript(code.builtin("tuple"), tuple(ends))
+        doc = f"A new `{wit}`: its writable end and its readable end."
+        if constructor.future:
+            doc += "\n\nThe writable end sends `default()` if it is dropped without a value."
+        function = FunctionVM(
+            decorators=(),
+            signature=layout.signature(constructor.name, params, returns, indent=0),
+            doc=doc,
+            body=STUB_BODY,
+            pad="",
+            body_indent=4,
+        )
+        return ModuleFunctionVM(function=function)
 
     def _interface_protocols(self, code: ModuleCode) -> None:
         """One Protocol per exported interface, with its freestanding functions."""

@@ -29,10 +29,11 @@ TEMPLATES = "python_guest"
 # Where each helper comes from, in isort's order: the standard library, then componentize-py.
 HELPER_SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("abc", ("abstractmethod",)),
+    ("collections.abc", ("Callable",)),
     ("dataclasses", ("dataclass",)),
     ("enum", ("Enum", "Flag", "auto")),
     ("types", ("TracebackType",)),
-    ("typing", ("Protocol", "Self")),
+    ("typing", ("TYPE_CHECKING", "Protocol", "Self")),
     ("componentize_py_async_support.futures", ("FutureReader", "FutureWriter")),
     (
         "componentize_py_async_support.streams",
@@ -40,7 +41,14 @@ HELPER_SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (TYPES_MODULE, ("Result", "Some")),
 )
-STANDARD = frozenset({"abc", "dataclasses", "enum", "types", "typing"})
+STANDARD = frozenset({"abc", "collections.abc", "dataclasses", "enum", "types", "typing"})
+# componentize-py's async support exists only inside a component: its names are imported for
+# type checkers only (annotations are never evaluated), from the stubs `ASYNC_STUBS`.
+ASYNC_SUPPORT = "componentize_py_async_support"
+ASYNC_STUBS = ("__init__", "streams", "futures")
+ASYNC_NAMES = frozenset(
+    n for source, names in HELPER_SOURCES if source.startswith(ASYNC_SUPPORT) for n in names
+)
 
 
 def render(plan: WorldPlan, assembly: Assembly) -> dict[PurePosixPath, str | bytes]:
@@ -75,6 +83,10 @@ def render(plan: WorldPlan, assembly: Assembly) -> dict[PurePosixPath, str | byt
             doc = doc_text(docs) or f"The {iface.side}ed interface `{iface.label}`."
         vm = ModuleVM(version=__version__, doc=doc, imports=_imports(code), items=tuple(code.items))
         out[path] = _render(vm)
+    if any(n in code.used for code in assembly.modules.values() for n in ASYNC_NAMES):
+        for stub in ASYNC_STUBS:
+            text = templating.render(TEMPLATES, f"async_{stub}.pyi.j2", mod=types)
+            out[PurePosixPath(ASYNC_SUPPORT, f"{stub}.pyi")] = text
     return out
 
 
@@ -96,6 +108,14 @@ def _imports(code: ModuleCode) -> tuple[str, ...]:
     """The module's import groups, each a block of statements."""
     standard: list[str] = []
     others: list[str] = []
+    typing_only: list[str] = []
+    for source, names in HELPER_SOURCES:
+        used = [n for n in names if n in code.used]
+        if used and source.startswith(ASYNC_SUPPORT):
+            lines = _from_imports(source, [(n, code.names.helpers[n]) for n in used])
+            typing_only.extend("    " + line.replace("\n", "\n    ") for line in lines)
+    if typing_only:
+        code.helper("TYPE_CHECKING")
     if "builtins" in code.used:
         spelled = code.helper("builtins")
         standard.append(
@@ -103,7 +123,7 @@ def _imports(code: ModuleCode) -> tuple[str, ...]:
         )
     for source, names in HELPER_SOURCES:
         used = [n for n in names if n in code.used]
-        if used:
+        if used and not source.startswith(ASYNC_SUPPORT):
             lines = _from_imports(source, [(n, code.names.helpers[n]) for n in used])
             (standard if source in STANDARD else others).extend(lines)
     up = "." if code.dotted == "" else ".."
@@ -115,7 +135,8 @@ def _imports(code: ModuleCode) -> tuple[str, ...]:
             if dotted.startswith(package + ".")
         ]
         local.extend(_from_imports(f"{up}{package}", refs))
-    groups = [["from __future__ import annotations"], standard, others, local]
+    checking = [f"if {code.names.helpers['TYPE_CHECKING']}:", *typing_only] if typing_only else []
+    groups = [["from __future__ import annotations"], standard, others, local, checking]
     return tuple("\n".join(g) for g in groups if g)
 
 

@@ -48,9 +48,9 @@ STDLIB_MODULE = "WIT408"
 # Names the generated modules import (by what they are called in their source module); a
 # module in which a WIT name takes one of them imports it under a private alias.
 HELPERS = frozenset(
-    {"ByteStreamReader", "ByteStreamWriter", "Enum", "Flag", "FutureReader", "FutureWriter",
-     "Protocol", "Result", "Self", "Some", "StreamReader", "StreamWriter", "TracebackType",
-     "abstractmethod", "auto", "builtins", "dataclass"}
+    {"ByteStreamReader", "ByteStreamWriter", "Callable", "Enum", "Flag", "FutureReader",
+     "FutureWriter", "Protocol", "Result", "Self", "Some", "StreamReader", "StreamWriter",
+     "TYPE_CHECKING", "TracebackType", "abstractmethod", "auto", "builtins", "dataclass"}
 )  # fmt: skip
 
 # Builtins the generated code names; where a WIT name shadows one it is spelled `builtins.X`.
@@ -92,6 +92,17 @@ class InterfacePlan:
         return f"{self.side}s.{self.module}"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Constructor:
+    """A function of the world module that makes a stream or future: `byte_stream()`, a
+    `<t>_stream()` or a `<t>_future(default)`, for one element type."""
+
+    name: str
+    future: bool
+    # The element type (None for a `stream` or `future` without one); unused by `byte_stream`.
+    element: m.Type | None
+
+
 class ModulePlan:
     """The names one generated module defines."""
 
@@ -102,6 +113,8 @@ class ModulePlan:
         # The nominal types it defines, in type-id order, with their classes.
         self.classes: dict[m.TypeId, str] = {}
         self.cases: dict[tuple[m.TypeId, str], str] = {}
+        # The constructors of the named stream and future types it defines.
+        self.constructors: dict[m.TypeId, Constructor] = {}
         # Module-level functions, by WIT name (imported functions).
         self.functions: dict[str, str] = {}
         # Protocols: the world class (world module), one per exported interface (`exports`).
@@ -129,6 +142,7 @@ class WorldPlan:
         self.export_functions: list[m.Function] = []
         self.world_types: list[m.TypeId] = []
         self.modules: dict[str, ModulePlan] = {}
+        self.constructors: list[Constructor] = []
         # Where references from other modules find an interface's types, per side.
         self._homes: dict[tuple[m.InterfaceId, Side], str] = {}
         self._holds_local: dict[tuple[m.TypeId, m.InterfaceId], bool] = {}
@@ -275,13 +289,17 @@ class WorldPlan:
                 protocol = naming.type_name(plan.module)
                 package.protocols[plan.label] = self._claim(package, protocol, None)
         for tid in self.world_types:
-            if type_views.is_nominal(self.resolve, tid):
-                self._name_type(world_mod, tid)
+            self._define(world_mod, tid)
         for mod in self.modules.values():
             if mod.side == "import":
                 for f in self.interface_functions(mod):
                     if f.kind.resource is None:
                         mod.functions[f.name] = self._claim(mod, naming.func_name(f.name), None)
+        for constructor in self._constructors():
+            name = self._claim(world_mod, constructor.name, None)
+            self.constructors.append(
+                Constructor(name=name, future=constructor.future, element=constructor.element)
+            )
         for mod in self.modules.values():
             mod.members = self._members(mod)
             taken = mod.scope.taken | mod.members
@@ -292,12 +310,31 @@ class WorldPlan:
         Claims the classes of the types it defines."""
         assert mod.iface is not None
         iface = self.resolve.interfaces[mod.iface.iid]
+        imported = self._homes.get((mod.iface.iid, "import"))
+        values_home = imported or self._homes.get((mod.iface.iid, "export"))
         for _, tid in iface.types:
-            if not type_views.is_nominal(self.resolve, tid):
-                continue
-            if self.home(tid, mod.side) == mod.dotted or self._own_copy(mod, tid):
-                self._name_type(mod, tid)
-        return bool(iface.functions) or bool(mod.classes)
+            if self._own_copy(mod, tid):
+                home = mod.dotted
+            elif type_views.is_nominal(self.resolve, tid):
+                home = self.home(tid, mod.side)
+            else:
+                home = values_home or ""
+            if home == mod.dotted:
+                self._define(mod, tid)
+        return bool(iface.functions) or bool(mod.classes) or bool(mod.constructors)
+
+    def _define(self, mod: ModulePlan, tid: m.TypeId) -> None:
+        """Name what type `tid` needs in `mod`: a class for a nominal type; for a named
+        stream or future type, componentize-py's constructor of it (as for anonymous ones
+        in the world module)."""
+        kind = self.resolve.types[tid].kind
+        if type_views.is_nominal(self.resolve, tid):
+            self._name_type(mod, tid)
+        elif isinstance(kind, (m.Stream, m.Future)):
+            made = self._constructor(kind)
+            if made.name not in mod.scope.taken:
+                mod.constructors[tid] = made
+                self._claim(mod, made.name, None)
 
     def _own_copy(self, mod: ModulePlan, tid: m.TypeId) -> bool:
         """Whether `mod`, a module of an interface imported under a name, defines its own
@@ -387,6 +424,84 @@ class WorldPlan:
             out["__enter__"] = "__enter__"
             out["__exit__"] = "__exit__"
         return out
+
+    # ------------------------------------------------------------ streams and futures
+
+    def _constructors(self) -> list[Constructor]:
+        """componentize-py's constructors of the world's streams and futures: one per
+        element type (by mangled name), for the anonymous `stream<…>` and `future<…>` types
+        the world reaches, in type-id order; `byte_stream` for `stream<u8>`."""
+        out: dict[str, Constructor] = {}
+        for tid in sorted(self._reachable()):
+            td = self.resolve.types[tid]
+            if td.name is None and isinstance(td.kind, (m.Stream, m.Future)):
+                made = self._constructor(td.kind)
+                out.setdefault(made.name, made)
+        return list(out.values())
+
+    def _constructor(self, kind: m.Stream | m.Future) -> Constructor:
+        element = kind.type
+        future = isinstance(kind, m.Future)
+        if not future and element is not None and self.resolve.dealias(element) == "u8":
+            name = "byte_stream"
+        else:
+            name = f"{self._mangle(element)}_{'future' if future else 'stream'}"
+        return Constructor(name=name, future=future, element=element)
+
+    def _reachable(self) -> set[m.TypeId]:
+        """Every type the world's items define or use, and the types those are built from."""
+        roots: list[m.Type | None] = list(self.world_types)
+        functions = [*self.import_functions, *self.export_functions]
+        for plan in (*self.imports, *self.exports):
+            iface = self.resolve.interfaces[plan.iid]
+            roots += [tid for _, tid in iface.types]
+            functions += [f for _, f in iface.functions]
+        for f in functions:
+            roots += [*(p.type for p in f.params), f.result]
+        seen: set[m.TypeId] = set()
+        while roots:
+            ty = roots.pop()
+            if ty is None or isinstance(ty, str) or ty in seen:
+                continue
+            seen.add(ty)
+            roots.extend(type_views.children(self.resolve, ty))
+        return seen
+
+    def _mangle(self, ty: m.Type | None) -> str:
+        """A type as componentize-py spells it in a constructor's name: `u8`, `unit` for
+        none, `list_string`, `tuple2_u8_s8`, `result_unit_<module>_error_code`; a class by its
+        module and its name, seen through aliases and handles."""
+        if ty is None:
+            return "unit"
+        if isinstance(ty, str):
+            return naming.snake(ty)
+        td = self.resolve.types[ty]
+        kind = td.kind
+        match kind:
+            case m.Record() | m.Variant() | m.Enum() | m.Flags() | m.Resource():
+                assert td.name is not None
+                module = self.home(ty, "import").rsplit(".", 1)[-1]
+                return "_".join(p for p in (module, naming.snake(td.name)) if p)
+            case m.Alias(type=t) | m.Handle(resource=t):
+                return self._mangle(t)
+            case m.ListKind(type=t):
+                return f"list_{self._mangle(t)}"
+            case m.FixedList(type=t, size=size):
+                return f"list_{self._mangle(t)}_{size}"
+            case m.MapKind(key=k, value=v):
+                return f"map_{self._mangle(k)}_{self._mangle(v)}"
+            case m.OptionKind(type=t):
+                return f"option_{self._mangle(t)}"
+            case m.ResultKind(ok=ok, err=err):
+                return f"result_{self._mangle(ok)}_{self._mangle(err)}"
+            case m.TupleKind(types=types):
+                return "_".join([f"tuple{len(types)}", *(self._mangle(t) for t in types)])
+            case m.Stream(type=t):
+                return f"stream_{self._mangle(t)}"
+            case m.Future(type=t):
+                return f"future_{self._mangle(t)}"
+            case _:
+                assert_never(kind)
 
     # ------------------------------------------------------------ warnings
 

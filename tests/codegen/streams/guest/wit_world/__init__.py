@@ -6,9 +6,47 @@ A relay that copies frames from imported channels to exported ones.
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
-from componentize_py_async_support.streams import ByteStreamReader
+from .imports import frames
+
+if TYPE_CHECKING:
+    from componentize_py_async_support.futures import FutureReader, FutureWriter
+    from componentize_py_async_support.streams import (
+        ByteStreamReader,
+        ByteStreamWriter,
+        StreamReader,
+        StreamWriter,
+    )
+
+
+def byte_stream() -> tuple[ByteStreamWriter, ByteStreamReader]:
+    """
+    A new `stream<u8>`: its writable end and its readable end.
+    """
+    raise NotImplementedError
+
+
+def frames_frame_stream() -> tuple[
+    StreamWriter[frames.Frame],
+    StreamReader[frames.Frame],
+]:
+    """
+    A new `stream<frame>`: its writable end and its readable end.
+    """
+    raise NotImplementedError
+
+
+def frames_close_reason_future(
+    default: Callable[[], frames.CloseReason],
+) -> tuple[FutureWriter[frames.CloseReason], FutureReader[frames.CloseReason]]:
+    """
+    A new `future<close-reason>`: its writable end and its readable end.
+
+    The writable end sends `default()` if it is dropped without a value.
+    """
+    raise NotImplementedError
 
 
 class WitWorld(Protocol):

@@ -6,12 +6,13 @@ Channels that carry frames between a component and the host.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
-
-from componentize_py_async_support.futures import FutureReader
-from componentize_py_async_support.streams import StreamReader
+from typing import TYPE_CHECKING, Self
 
 from ..imports import frames
+
+if TYPE_CHECKING:
+    from componentize_py_async_support.futures import FutureReader
+    from componentize_py_async_support.streams import StreamReader
 
 
 class Channel:

@@ -6,9 +6,11 @@ Framing of messages carried over byte streams.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from componentize_py_async_support.futures import FutureReader
-from componentize_py_async_support.streams import ByteStreamReader, StreamReader
+if TYPE_CHECKING:
+    from componentize_py_async_support.futures import FutureReader
+    from componentize_py_async_support.streams import ByteStreamReader, StreamReader
 
 
 @dataclass
