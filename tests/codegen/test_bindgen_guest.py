@@ -15,7 +15,7 @@ on disk by content, as the e2e guests are) and calls it through witgen's host bi
 from __future__ import annotations
 
 import ast
-import hashlib
+import dataclasses
 import importlib
 import importlib.metadata
 import json
@@ -27,7 +27,6 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from types import ModuleType
 from typing import Any
 
 import golden
@@ -161,12 +160,12 @@ def test_output_is_deterministic() -> None:
 def test_goldens_and_an_app_pass_mypy(tmp_path: Path) -> None:
     """The app of the e2e `notes` guest, written for componentize-py's bindings, type-checks
     against witgen's; so do the other goldens, each beside a stub app of its Protocols."""
-    app = ROOT / "tests" / "e2e" / "guests" / "notes" / "app"
+    notes_app = ROOT / "tests" / "e2e" / "guests" / "notes" / "app"
     for case in CASES:
         out = tmp_path / case.name
         shutil.copytree(case.guest, out)
         if case.name == "notes":
-            for source in app.glob("*.py"):
+            for source in notes_app.glob("*.py"):
                 shutil.copy(source, out / source.name)
         else:
             (out / "app.py").write_text(_stub_app(out, "wit_world"), encoding="utf-8")
@@ -222,17 +221,359 @@ def test_corpus_worlds_compile_lint_and_type_check(shared: Path, tmp_path: Path)
             assert isinstance(content, str)
             compile(content, f"{case}:{world}:{rel}", "exec")
         _write(tmp_path, files)
-        app = tmp_path / f"app{n}.py"
-        app.write_text(_stub_app(tmp_path, f"w{n}"), encoding="utf-8")
-        apps.append(app)
+        stub = tmp_path / f"app{n}.py"
+        stub.write_text(_stub_app(tmp_path, f"w{n}"), encoding="utf-8")
+        apps.append(stub)
     assert len(apps) > 100
     _lint([tmp_path])
     _mypy([Path(".")], cwd=tmp_path)
     # importing runs every class body and union at least once
     done = _run("compileall", "-q", ".", cwd=tmp_path)
     assert done.returncode == 0, done.stdout
-    code = "import importlib, sys\nfor n in range(int(sys.argv[1])): importlib.import_module(f'app{n}')"
+    code = "import importlib, sys\nfor n in range(int(sys.argv[1])):\n"
+    code += "    importlib.import_module(f'app{n}')"
     done = subprocess.run(
         [sys.executable, "-c", code, str(len(apps))], cwd=tmp_path, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+# ---------------------------------------------------------------- hostile WIT
+
+HOSTILE = r'''package hostile:test;
+
+/// Docs with """ triple quotes """" and \ backslash \n, {{ jinja }} {% if x %} and {# #}.
+/// """; import os; os.environ["WITGEN_INJECTED"] = "1"; """
+///    indented, and a tab	here; ends with a quote"
+interface class {
+  /// """
+  record %list { self: u32, cls: string, bytes: list<u8>, str: string, int: s32, %type: u8 }
+  record optional { x: option<%list>, any: bool, value: option<option<u32>> }
+  variant %enum { none, some(u32), %true(string) }
+  enum %result { ok, err, none }
+  flags %self { a, b }
+  record some { value: u32 }
+  record protocol { x: u32 }
+  record traceback-type { x: u32 }
+  /// {{ item.name }} """ + __import__("os").system("exit 3") + """
+  resource host {
+    constructor(%self: u32);
+    %list: func(int: s32) -> list<%list>;
+    %type: func() -> u32;
+    classmethod: func();
+    abstractmethod: func();
+    new: static func(cls: u32, %self: u32) -> host;
+  }
+  resource nothing;
+  bytes: func(str: string) -> list<u8>;
+  str: func() -> string;
+  int: func(bytes: list<u8>) -> s32;
+  auto: func();
+  dataclass: func();
+  builtins: func(x: f32);
+  %from: func(%import: u32, %self: u32, cls: u32) -> result<%enum, %result>;
+}
+
+interface def {
+  use class.{%list, %enum, host};
+  /// doc """ here {{ x }}
+  resource %async { constructor(%self: u32); drop: func(); new: static func(cls: u32) -> %async; }
+  resource blank;
+  %return: func(x: %list, y: %enum) -> option<option<u32>>;
+  await: func(h: borrow<host>) -> %async;
+  abstractmethod: func(%self: u32);
+  class: func() -> u32;
+  %bool: func(b: bool) -> bool;
+}
+
+world none {
+  import class;
+  export def;
+  export class;
+  export %self: func(%self: u32);
+  export wit-world: func();
+}
+'''
+
+
+def _docstring(text: str | None, indent: int) -> str:
+    return templating.docstring_value(text or "", indent)
+
+
+@pytest.mark.slow
+def test_hostile_wit_gives_valid_code(fresh_import: Path) -> None:
+    """Keywords, builtins, typing and helper names as WIT names, and docs holding `\"\"\"`,
+    `\\` and template syntax: the modules lint, type-check, import without running anything
+    the docs hold, and keep every name and doc."""
+    _load(fresh_import, HOSTILE)
+    (fresh_import / "app.py").write_text(_stub_app(fresh_import, "wit_world"), encoding="utf-8")
+    _lint([fresh_import / "wit_world", fresh_import / "app.py"])
+    _mypy([Path(".")], cwd=fresh_import)
+    before = dict(os.environ)
+    imports = importlib.import_module("wit_world.imports.class_")
+    exports = importlib.import_module("wit_world.exports")
+    exported = importlib.import_module("wit_world.exports.def_")
+    importlib.import_module("app")
+    assert "WITGEN_INJECTED" not in os.environ and dict(os.environ) == before
+    r = api.load(fresh_import / "in.wit").resolve
+    iface = next(i for i in r.interfaces if i.name == "class")
+    assert _docstring(imports.__doc__, 0) == iface.docs.contents
+    assert _docstring(imports.List.__doc__, 4) == '"""'
+    host_doc = r.types[dict(iface.types)["host"]].docs.contents
+    assert _docstring(imports.Host.__doc__, 4) == host_doc
+    # WIT names kept; keywords escaped; helpers the names take imported under aliases
+    assert {"List", "Optional", "Enum", "Result", "Self", "Some", "Protocol"} <= set(vars(imports))
+    assert {"Enum_None_", "Enum_True_", "TracebackType", "bytes", "str", "int"} <= set(
+        vars(imports)
+    )
+    assert [f.name for f in dataclasses.fields(imports.List)] == [
+        "self", "cls", "bytes", "str", "int", "type"
+    ]  # fmt: skip
+    source = _source(fresh_import, "wit_world/imports/class_.py")
+    for aliased in ("Enum as _Enum", "Self as _Self", "Some as _Some", "auto as _auto",
+                    "dataclass as _dataclass", "TracebackType as _TracebackType"):  # fmt: skip
+        assert aliased in source
+    assert "import builtins as _builtins" in source  # a function named `builtins`
+    assert "def bytes(str: _builtins.str) -> _builtins.bytes:" in source
+    assert "def __init__(self, self_: _builtins.int) -> None:" in source
+    assert "def new(cls, cls_: _builtins.int, self: _builtins.int) -> _Self:" in source
+    assert "@_builtins.classmethod" in source  # a method named `classmethod`
+    assert "exc_type: _builtins.type[BaseException] | None," in source  # a method named `type`
+    assert "def from_(import_: _builtins.int, self: _builtins.int, cls: _builtins.int)" in source
+    # Protocols: `self_` beside `self`, `cls_` beside `cls`, and bodies for empty resources
+    assert hasattr(exports.Def, "await_") and hasattr(exports.Def, "class_")
+    assert hasattr(exported.Async, "drop") and hasattr(exported, "Blank")
+    protocols = _source(fresh_import, "wit_world/exports/__init__.py")
+    assert "def abstractmethod(self, self_: int) -> None:" in protocols
+    assert "from abc import abstractmethod as _abstractmethod" in protocols
+    assert "class Blank(Protocol):\n    pass\n" in _source(
+        fresh_import, "wit_world/exports/def_.py"
+    )
+    world = _source(fresh_import, "wit_world/__init__.py")
+    assert "def self(self, self_: int) -> None:" in world
+
+
+# ---------------------------------------------------------------- componentize-py's defects
+
+FIXES = """package demo:fixes@1.0.0;
+
+interface fs {
+  variant fs-error { missing(string), denied }
+  resource file { read: func() -> result<string, fs-error>; }
+}
+
+interface store {
+  record entry {
+    key: string, tags: map<string, list<u32>>, digest: list<u8, 4>, pair: list<s32, 2>,
+  }
+  lookup: func(keys: list<string, 3>) -> map<string, entry>;
+}
+
+interface editor {
+  use fs.{file, fs-error};
+  resource fd;
+  save: func(to: borrow<file>) -> result<_, fs-error>;
+  name: func() -> result<string, string>;
+}
+
+world fixes {
+  import primary: store;
+  import secondary: store;
+  import store;
+  import logger: interface { log: func(msg: string); }
+  export editor;
+  export hooks: interface { on-save: func(path: string) -> bool; }
+}
+"""
+
+
+def test_fixes_of_componentize_py_defects(fresh_import: Path) -> None:
+    """What componentize-py 0.25.1 gets wrong, witgen gets right: maps, fixed-length lists,
+    named imports, the functions of inline interfaces, `Raises:` paths, bodies of empty
+    exported resources."""
+    _load(fresh_import, FIXES, "fixes")
+    modules = {p.relative_to(fresh_import).as_posix() for p in fresh_import.rglob("*.py")}
+    assert {
+        "wit_world/imports/primary.py",
+        "wit_world/imports/secondary.py",
+        "wit_world/imports/store.py",
+        "wit_world/imports/logger.py",
+        "wit_world/exports/hooks.py",
+    } <= modules
+    for named in ("primary", "secondary", "store"):
+        mod = importlib.import_module(f"wit_world.imports.{named}")
+        assert mod.Entry.__annotations__ == {
+            "key": "str",
+            "tags": "dict[str, list[int]]",
+            "digest": "list[int]",
+            "pair": "list[int]",
+        }
+        assert mod.lookup.__annotations__ == {"keys": "list[str]", "return": "dict[str, Entry]"}
+    logger = importlib.import_module("wit_world.imports.logger")
+    assert logger.log.__annotations__ == {"msg": "str", "return": "None"}
+    exports = importlib.import_module("wit_world.exports")
+    assert exports.Hooks.__abstractmethods__ == frozenset({"on_save"})
+    editor = _source(fresh_import, "wit_world/exports/editor.py")
+    assert "class Fd(Protocol):\n    pass\n" in editor
+    protocols = _source(fresh_import, "wit_world/exports/__init__.py")
+    assert "Raises: `componentize_py_types.Err(wit_world.imports.fs.FsError)`" in protocols
+    assert "Raises: `componentize_py_types.Err(str)`" in protocols
+    fs = _source(fresh_import, "wit_world/imports/fs.py")
+    assert "Raises: `componentize_py_types.Err(wit_world.imports.fs.FsError)`" in fs
+    _lint([fresh_import / "wit_world"])
+
+
+def test_raised_results_follow_componentize_py(tmp_path: Path) -> None:
+    """A function whose own result is a `result` (named or not) returns its `ok` type and
+    raises its error; through an alias (`type r2 = r`, or `use` of `r`) componentize-py
+    passes `Ok`/`Err` values, and so do the bindings."""
+    wit = tmp_path / "in.wit"
+    wit.write_text(
+        """package t:t;
+interface a {
+  type r = result<u32, string>;
+  type r2 = r;
+  f: func() -> r;
+  g: func() -> r2;
+  h: func() -> result<u32, string>;
+}
+interface b { use a.{r}; k: func() -> r; }
+world w { import a; import b; }
+""",
+        encoding="utf-8",
+    )
+    files = _generate(wit, "w")
+    a = str(files[PurePosixPath("wit_world/imports/a.py")])
+    b = str(files[PurePosixPath("wit_world/imports/b.py")])
+    assert "def f() -> int:" in a and "def h() -> int:" in a
+    assert "def g() -> Result[int, str]:" in a
+    assert "def k() -> Result[int, str]:" in b
+
+
+# ---------------------------------------------------------------- WIT408 and options
+
+STDLIB = """package demo:ex;
+
+interface types { resource blob { constructor(); } }
+interface json { record doc { text: string } }
+
+world app {
+  export types;
+  export json;
+}
+"""
+
+
+def test_stdlib_named_export_modules_are_wit408(tmp_path: Path) -> None:
+    wit = tmp_path / "in.wit"
+    wit.write_text(STDLIB, encoding="utf-8")
+    found = _diagnose(wit)
+    assert found == [
+        "warning[WIT408]: the resources of exported interface `demo:ex/types` must be classes "
+        "of a top-level module `types`, which hides the standard library's `types`"
+    ]  # `json` has no resources: the app needs no module `json`
+    assert _diagnose(wit, export_names=(("demo:ex/types", "blobs"),)) == []
+    assert "wit_world/exports/blobs.py" in {
+        str(p) for p in _generate(wit, export_names=(("demo:ex/types", "blobs"),))
+    }
+
+
+def test_options_name_modules_as_componentize_py_does() -> None:
+    """`--world-module`, `--full-names` and the interface renames give componentize-py's
+    module paths and class names (recorded from componentize-py 0.25.1)."""
+    notes = ROOT / "wit-samples" / "notes"
+    files = _generate(notes, "journaled-notes", world_module="my.world_mod", full_names=True)
+    assert {str(p) for p in files if str(p).endswith(".py")} == {
+        "componentize_py_types.py",
+        "my/world_mod/__init__.py",
+        "my/world_mod/exports/__init__.py",
+        "my/world_mod/exports/demo_notes_editor_0_1_0.py",
+        "my/world_mod/exports/demo_notes_journal_0_1_0.py",
+        "my/world_mod/imports/__init__.py",
+        "my/world_mod/imports/demo_clocks_timezone_0_1_0.py",
+        "my/world_mod/imports/demo_clocks_wall_clock_0_1_0.py",
+        "my/world_mod/imports/demo_ids_uuid.py",
+        "my/world_mod/imports/demo_notes_fs_0_1_0.py",
+    }
+    world = str(files[PurePosixPath("my/world_mod/__init__.py")])
+    protocols = str(files[PurePosixPath("my/world_mod/exports/__init__.py")])
+    assert "class MyWorldMod(Protocol):" in world
+    assert "class DemoNotesEditor010(Protocol):" in protocols
+    assert "`componentize_py_types.Err(my.world_mod.imports.demo_notes_fs_0_1_0.FsError)`" in (
+        protocols
+    )
+    renamed = _generate(
+        notes,
+        "journaled-notes",
+        import_names=(("demo:notes/fs@0.1.0", "files"), ("fs", "ignored")),
+        export_names=(("demo:notes/editor@0.1.0", "ed"),),
+    )
+    paths = {str(p) for p in renamed}
+    assert {"wit_world/imports/files.py", "wit_world/exports/ed.py"} <= paths
+    assert "wit_world/imports/fs.py" not in paths
+    assert "class Ed(Protocol):" in str(renamed[PurePosixPath("wit_world/exports/__init__.py")])
+
+
+def test_bad_names_are_wit402_and_clashes_wit401(tmp_path: Path) -> None:
+    notes = ROOT / "wit-samples" / "notes"
+    bad_module = _diagnose(notes, "notes", world_module="my-app")
+    assert bad_module == ["error[WIT402]: `my-app` is not a valid Python module name"]
+    bad_rename = _diagnose(notes, "notes", import_names=(("demo:notes/fs@0.1.0", "class"),))
+    assert bad_rename[0].startswith("error[WIT402]: `class` (given for `demo:notes/fs@0.1.0`")
+    clash = _diagnose(notes, "journaled-notes", import_names=(("demo:notes/fs@0.1.0", "uuid"),))
+    assert clash == [
+        "error[WIT401]: interfaces `demo:notes/fs@0.1.0` and `demo:ids/uuid` would both be the "
+        "module `imports.uuid`"
+    ]
+    wit = tmp_path / "in.wit"
+    wit.write_text("package a:b;\nworld w { record wit-world { x: u32 } }\n", encoding="utf-8")
+    assert _diagnose(wit) == [
+        "error[WIT401]: type `wit-world` needs the name `WitWorld`, taken in `wit_world`"
+    ]
+    with pytest.raises(WitError):
+        _generate(wit)
+
+
+# ---------------------------------------------------------------- the CLI
+
+runner = CliRunner()
+
+
+def test_cli_writes_guest_bindings_beside_the_app(tmp_path: Path) -> None:
+    notes = str(ROOT / "wit-samples" / "notes")
+    (tmp_path / "app.py").write_text("# the app\n", encoding="utf-8")
+    args = ["bindgen", "--lang", "python", notes, "--world", "notes", "-o", str(tmp_path)]
+    result = runner.invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(tmp_path / "wit_world")
+    stale = tmp_path / "wit_world" / "imports" / "stale.py"
+    stale.write_text("", encoding="utf-8")
+    result = runner.invoke(app, [*args, "--guest"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert not stale.exists()  # the world module is replaced as a whole
+    assert (tmp_path / "app.py").read_text(encoding="utf-8") == "# the app\n"
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["app.py", "componentize_py_types.py", "wit_world"]  # nothing left over
+
+
+def test_cli_guest_options_and_warnings(tmp_path: Path) -> None:
+    wit = tmp_path / "in.wit"
+    wit.write_text(STDLIB, encoding="utf-8")
+    base = ["bindgen", "--lang", "python", str(wit), "-o", str(tmp_path / "out")]
+    warned = runner.invoke(app, base)
+    assert warned.exit_code == 0, warned.output
+    assert "warning[WIT408]" in warned.stderr and "--export-interface-name" in warned.stderr
+    quiet = runner.invoke(app, [*base, "--allow", "WIT408"])
+    assert quiet.exit_code == 0 and "WIT408" not in quiet.stderr
+    renamed = runner.invoke(
+        app, [*base, "--world-module", "guest.bindings", "--export-interface-name",
+              "demo:ex/types=blobs", "--full-names", "--no-native"]
+    )  # fmt: skip
+    assert renamed.exit_code == 0, renamed.output
+    assert "WIT408" not in renamed.stderr
+    assert (tmp_path / "out" / "guest" / "bindings" / "exports" / "blobs.py").exists()
+    assert (tmp_path / "out" / "guest" / "bindings" / "exports" / "demo_ex_json.py").exists()
+    bad = runner.invoke(app, [*base, "--import-interface-name", "no-equals"])
+    assert bad.exit_code == 2 and "is not KEY=NAME" in bad.stderr
+    for result in (warned, quiet, renamed, bad):
+        assert "Traceback" not in result.output
