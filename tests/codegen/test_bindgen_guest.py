@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import hashlib
 import importlib
 import importlib.metadata
 import json
@@ -577,3 +578,185 @@ def test_cli_guest_options_and_warnings(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "is not KEY=NAME" in bad.stderr
     for result in (warned, quiet, renamed, bad):
         assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- a real build
+
+BUILD_WIT = """package demo:guestapp@0.1.0;
+
+interface log {
+  write: func(msg: string);
+}
+
+interface store {
+  variant problem { missing(string), denied }
+  type outcome = result<u32, string>;
+  type passed-on = outcome;
+  resource counter {
+    constructor(start: u32);
+    add: func(n: u32) -> u32;
+    total: static func(c: borrow<counter>) -> u32;
+  }
+  record boxed { counter: counter, label: string }
+  take: func(key: string) -> result<string, problem>;
+  answer: func(x: u32) -> outcome;
+  relayed: func(x: u32) -> passed-on;
+  unbox: func(b: boxed) -> string;
+}
+
+world app {
+  import log;
+  export store;
+  export greet: func(name: string) -> string;
+}
+"""
+
+BUILD_APP = {
+    "app.py": '''"""The app: the world's export and the `store` interface's functions."""
+
+import wit_world
+from componentize_py_types import Err, Ok, Result
+from wit_world import exports
+from wit_world.exports import store
+from wit_world.imports import log
+
+
+class WitWorld(wit_world.WitWorld):
+    def greet(self, name: str) -> str:
+        log.write(f"greeting {name}")
+        return f"hello {name}"
+
+
+class Store(exports.Store):
+    def take(self, key: str) -> str:
+        if key == "missing":
+            raise Err(store.Problem_Missing(key))
+        return key.upper()
+
+    def answer(self, x: int) -> int:
+        if x == 0:
+            raise Err("zero")
+        return x * 2
+
+    def relayed(self, x: int) -> Result[int, str]:
+        return Err("zero") if x == 0 else Ok(x * 3)
+
+    def unbox(self, b: store.Boxed) -> str:
+        kind = f"{type(b).__module__}.{type(b).__name__}"
+        return f"{b.label}:{b.counter.add(0)}:{kind}"
+''',
+    "store.py": '''"""The resource `counter` of the exported interface `store`."""
+
+from typing import Self
+
+from wit_world.exports import store
+
+
+class Counter(store.Counter):
+    def __init__(self, start: int) -> None:
+        self.value = start
+
+    def add(self, n: int) -> int:
+        self.value += n
+        return self.value
+
+    @classmethod
+    def total(cls, c: Self) -> int:
+        return c.value
+''',
+}
+
+
+def _cache_dir() -> Path:
+    """Where built components are kept, as for the e2e guests."""
+    if env := os.environ.get("WITGEN_TEST_CACHE"):
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "witgen-tests"
+
+
+def _componentize(wit: Path, app_dir: Path, world: str, exe: str) -> Path:
+    """The component of the app in `app_dir`, built by componentize-py unless a build of the
+    same WIT, app, bindings and componentize-py version is cached."""
+    digest = hashlib.sha256(importlib.metadata.version("componentize-py").encode())
+    for path in sorted([*wit.rglob("*.wit"), *app_dir.rglob("*.py"), *app_dir.rglob("*.pyi")]):
+        digest.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
+    out = _cache_dir() / f"guest-bindings-{world}-{digest.hexdigest()[:24]}.wasm"
+    if out.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
+    cmd = [exe, "-q", "-d", str(wit), "-w", world, "componentize", "app", "-o", str(tmp)]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(cmd, cwd=app_dir, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        raise AssertionError(f"componentize-py failed:\n{done.stderr}")
+    os.replace(tmp, out)
+    return out
+
+
+@pytest.mark.slow
+def test_app_against_guest_bindings_builds_and_runs(fresh_import: Path) -> None:
+    """An app written (and type-checked) against witgen's guest bindings, with witgen's
+    `componentize_py_types.py` beside it, builds with `componentize-py componentize`; called
+    through witgen's host bindings it behaves as the bindings say: raised and returned
+    errors, exported resources, records holding them (the export side's class)."""
+    wasmtime = pytest.importorskip("wasmtime")
+    exe = shutil.which("componentize-py") or str(Path(sys.executable).parent / "componentize-py")
+    if not Path(exe).exists():
+        pytest.skip("componentize-py is not installed")
+    wit = fresh_import / "wit"
+    wit.mkdir()
+    (wit / "app.wit").write_text(BUILD_WIT, encoding="utf-8")
+    app_dir = fresh_import / "guest"
+    app_dir.mkdir()
+    for name, text in BUILD_APP.items():
+        (app_dir / name).write_text(text, encoding="utf-8")
+    api.bindgen_guest(wit, out_dir=app_dir, world="app")
+    _lint([app_dir])
+    _mypy([Path(".")], cwd=app_dir)
+    component_path = _componentize(wit, app_dir, "app", exe)
+
+    from wasmtime.component import Component, Linker
+
+    api.bindgen_host(wit, out_dir=fresh_import, world="app", package="guestapp_host")
+    host_pkg = importlib.import_module("guestapp_host")
+    host_store = importlib.import_module("guestapp_host.exports.store")
+    messages: list[str] = []
+
+    class Log:
+        def write(self, msg: str) -> None:
+            messages.append(msg)
+
+    class Host:
+        log = Log()
+
+    config = wasmtime.Config()
+    config.cache = True
+    engine = wasmtime.Engine(config)
+    component = Component.from_file(engine, str(component_path))
+    linker = Linker(engine)
+    host_pkg.App.add_to_linker(linker, Host())
+    store = wasmtime.Store(engine)
+    store.set_wasi(wasmtime.WasiConfig())
+    guest = host_pkg.App.instantiate(store, component, linker)
+
+    assert guest.greet("ada") == "hello ada" and messages == ["greeting ada"]
+    assert guest.store.take("k") == "K"
+    with pytest.raises(host_pkg.Err) as missing:
+        guest.store.take("missing")
+    assert missing.value.value == host_store.Problem_Missing("missing")
+    assert guest.store.answer(2) == 4
+    with pytest.raises(host_pkg.Err) as zero:
+        guest.store.answer(0)
+    assert zero.value.value == "zero"
+    assert guest.store.relayed(2) == 6  # returned as `Ok(6)` by the app
+    with pytest.raises(host_pkg.Err) as relayed:
+        guest.store.relayed(0)
+    assert relayed.value.value == "zero"
+    with guest.store.counter.new(5) as counter:
+        assert counter.add(2) == 7
+        assert guest.store.counter.total(counter) == 7
+    boxed = host_store.Boxed(counter=guest.store.counter.new(3), label="x")
+    assert guest.store.unbox(boxed) == "x:3:wit_world.exports.store.Boxed"
