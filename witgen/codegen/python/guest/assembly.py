@@ -28,25 +28,24 @@ STUB_BODY = ("raise NotImplementedError",)
 
 
 class Assembly:
-    """Every module's view models, assembled from a plan."""
+    """The items of every module of a plan, built in one pass, module by module."""
 
     def __init__(self, plan: WorldPlan) -> None:
         assert not plan.has_errors
         self.plan = plan
         self.resolve = plan.resolve
-        self.modules = {dotted: ModuleCode(plan, names) for dotted, names in plan.modules.items()}
-        for code in self.modules.values():
+        self.modules: dict[str, ModuleCode] = {}
+        for dotted, names in plan.modules.items():
+            code = self.modules[dotted] = ModuleCode(plan, names)
             self._define_types(code)
-            if code.side == "import":
+            if names.side == "import":
                 self._functions(code)
-            if code.dotted == "exports":
+            if dotted == "exports":
                 self._interface_protocols(code)
         world = self.modules[""]
-        for constructor in self.plan.constructors:
+        for constructor in plan.constructors:
             world.items.append(self._constructor(world, constructor))
-        world.items.append(
-            self._protocol(world, self.plan.world_class, self.plan.export_functions, None)
-        )
+        world.items.append(self._protocol(world, plan.world_class, plan.export_functions, None))
 
     # ------------------------------------------------------------ types
 
@@ -102,7 +101,7 @@ class Assembly:
 
     def _resource(self, code: ModuleCode, tid: m.TypeId, name: str, doc: str | None) -> ClassVM:
         """An imported resource's class, or an exported resource's Protocol."""
-        exported = code.side == "export"
+        exported = code.names.side == "export"
         members = self.plan.resource_members(code.names, tid)
         shadowed = BUILTINS & frozenset(members.values())
         methods: list[FunctionVM] = []

@@ -126,7 +126,7 @@ def _imports(code: ModuleCode) -> tuple[str, ...]:
         if used and not source.startswith(ASYNC_SUPPORT):
             lines = _from_imports(source, [(n, code.names.helpers[n]) for n in used])
             (standard if source in STANDARD else others).extend(lines)
-    up = "." if code.dotted == "" else ".."
+    up = "." if code.names.dotted == "" else ".."
     local: list[str] = []
     for package in ("exports", "imports"):
         refs = [

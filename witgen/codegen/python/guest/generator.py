@@ -31,9 +31,13 @@ def diagnose(resolve: m.Resolve, wid: m.WorldId, options: GuestOptions) -> tuple
 def generate(
     resolve: m.Resolve, wid: m.WorldId, options: GuestOptions
 ) -> dict[PurePosixPath, str | bytes]:
-    """The files, relative to the output directory."""
-    plan = WorldPlan(resolve, wid, options)
-    errors = tuple(d for d in plan.diagnostics if d.severity is Severity.ERROR)
-    if errors:
-        raise WitError(errors)
+    """The files, relative to the output directory; a `WitError` holds the errors, if any
+    (the warnings come from `diagnose`)."""
+    plan = _checked(WorldPlan(resolve, wid, options))
     return emission.render(plan, Assembly(plan))
+
+
+def _checked(plan: WorldPlan) -> WorldPlan:
+    if plan.has_errors:
+        raise WitError(tuple(d for d in plan.diagnostics if d.severity is Severity.ERROR))
+    return plan

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 
 from witgen import model as m
 from witgen.codegen.python import naming, protocols, type_views
-from witgen.codegen.python.guest.planning import BUILTINS, HELPERS, ModulePlan, Side, WorldPlan
+from witgen.codegen.python.guest.planning import BUILTINS, HELPERS, ModulePlan, WorldPlan
 from witgen.codegen.python.guest.viewmodels import ItemVM
 from witgen.codegen.python.layout import Expr
 
@@ -49,14 +49,6 @@ class ModuleCode:
         )
         # Builtins a top-level name shadows everywhere in the module.
         self._module_shadowed = BUILTINS & names.scope.taken
-
-    @property
-    def dotted(self) -> str:
-        return self.names.dotted
-
-    @property
-    def side(self) -> Side:
-        return self.names.side
 
     # ------------------------------------------------------------ names as this module sees them
 
@@ -88,7 +80,7 @@ class ModuleCode:
         if own is not None and tid == own:
             return self.helper("Self")
         target, cls = self.plan.class_of(tid, self.names)
-        return cls if target == self.dotted else f"{self.ref(target)}.{cls}"
+        return cls if target == self.names.dotted else f"{self.ref(target)}.{cls}"
 
     def spell(self, shadowed: Iterable[str]) -> Callable[[str], str]:
         """How annotations in a scope whose names are `shadowed` spell a helper or builtin."""

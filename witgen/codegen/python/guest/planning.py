@@ -32,14 +32,13 @@ from __future__ import annotations
 import keyword
 import sys
 from dataclasses import dataclass
-from typing import Literal, assert_never
+from typing import assert_never
 
 from witgen import model as m
 from witgen.codegen.python import naming, protocols, type_views
+from witgen.codegen.python.sides import ClassSides, Side
 from witgen.text.diagnostics import Diagnostic, Note, Severity, error, warning
 from witgen.text.source import Span
-
-Side = Literal["import", "export"]
 
 NAME_CLASH = "WIT401"
 BAD_NAME = "WIT402"
@@ -145,7 +144,7 @@ class WorldPlan:
         self.constructors: list[Constructor] = []
         # Where references from other modules find an interface's types, per side.
         self._homes: dict[tuple[m.InterfaceId, Side], str] = {}
-        self._holds_local: dict[tuple[m.TypeId, m.InterfaceId], bool] = {}
+        self.class_sides = ClassSides(resolve, (), ())
         self._check_options()
         if self.has_errors:
             return
@@ -223,6 +222,9 @@ class WorldPlan:
             # the plain import (keyed by the interface itself) wins over named ones
             for plan in sorted(plans, key=lambda p: isinstance(p.key, str)):
                 self._homes.setdefault((plan.iid, side), plan.dotted)
+        self.class_sides = ClassSides(
+            self.resolve, {p.iid for p in self.imports}, {p.iid for p in self.exports}
+        )
 
     # ------------------------------------------------------------ where types live
 
@@ -236,32 +238,11 @@ class WorldPlan:
             case _:
                 assert_never(owner)
 
-    def holds_local(self, ty: m.Type | None, iid: m.InterfaceId) -> bool:
-        """Whether `ty` is, or holds a handle to, a resource of interface `iid`."""
-        if ty is None or isinstance(ty, str):
-            return False
-        key = (ty, iid)
-        if key not in self._holds_local:
-            self._holds_local[key] = False
-            td = self.resolve.types[ty]
-            self._holds_local[key] = (
-                isinstance(td.kind, m.Resource) and td.owner == m.OwnerInterface(id=iid)
-            ) or any(self.holds_local(t, iid) for t in type_views.children(self.resolve, ty))
-        return self._holds_local[key]
-
     def home(self, tid: m.TypeId, side: Side) -> str:
         """The module defining the class of nominal type `tid`, seen from code on `side`."""
+        where = self.class_sides.side(tid, side)
         iid = self.interface_of(tid)
-        if iid is None:
-            return ""
-        imported = self._homes.get((iid, "import"))
-        exported = self._homes.get((iid, "export"))
-        if exported is not None and (
-            imported is None or (side == "export" and self.holds_local(tid, iid))
-        ):
-            return exported
-        assert imported is not None, f"interface {iid} is not part of the world"
-        return imported
+        return "" if where is None or iid is None else self._homes[(iid, where)]
 
     def class_of(self, tid: m.TypeId, mod: ModulePlan) -> tuple[str, str]:
         """(defining module, class) of nominal type `tid`, as code in `mod` sees it."""
