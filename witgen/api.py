@@ -630,7 +630,6 @@ def bindgen_host(
     from pathlib import Path
 
     from witgen.codegen.python.host import generator as python_host
-    from witgen.text.diagnostics import Severity
 
     from_component = False
     if is_binary_input(path):
@@ -647,13 +646,7 @@ def bindgen_host(
         skip_unsupported=skip_unsupported,
         from_component=from_component,
     )
-    diags = tuple(
-        d
-        for d in python_host.diagnose(r, wid, options)
-        if d.severity is Severity.ERROR or d.code not in allow
-    )
-    if any(d.severity is Severity.ERROR for d in diags):
-        raise WitError(diags, loaded.sources)
+    diags = _reported(python_host.diagnose(r, wid, options), allow, loaded.sources)
     files = python_host.generate(r, wid, options)
     name = python_host.package_name(r, wid, options)
     target = Path(out_dir) / name
@@ -687,7 +680,6 @@ def bindgen_guest(
     from pathlib import Path, PurePosixPath
 
     from witgen.codegen.python.guest import generator as python_guest
-    from witgen.text.diagnostics import Severity
 
     if is_binary_input(path):
         loaded = Loaded(resolve=decode_binary(path).resolve, sources=SourceMap())
@@ -701,13 +693,7 @@ def bindgen_guest(
         import_names=tuple(import_names),
         export_names=tuple(export_names),
     )
-    diags = tuple(
-        d
-        for d in python_guest.diagnose(r, wid, options)
-        if d.severity is Severity.ERROR or d.code not in allow
-    )
-    if any(d.severity is Severity.ERROR for d in diags):
-        raise WitError(diags, loaded.sources)
+    diags = _reported(python_guest.diagnose(r, wid, options), allow, loaded.sources)
     files = python_guest.generate(r, wid, options)
     root = PurePosixPath(*world_module.split("."))
     package = {
@@ -722,6 +708,19 @@ def bindgen_guest(
             data = content.encode("utf-8") if isinstance(content, str) else content
             write_bytes(Path(out_dir) / rel, data)
     return Generated(path=target, warnings=diags, sources=loaded.sources)
+
+
+def _reported(
+    diags: Iterable[Diagnostic], allow: frozenset[str], sources: SourceMap
+) -> tuple[Diagnostic, ...]:
+    """The diagnostics of generating bindings, without the warnings whose code is in
+    `allow`; a `WitError` holding them all when one is an error (errors are never allowed)."""
+    from witgen.text.diagnostics import Severity
+
+    kept = tuple(d for d in diags if d.severity is Severity.ERROR or d.code not in allow)
+    if any(d.severity is Severity.ERROR for d in kept):
+        raise WitError(kept, sources)
+    return kept
 
 
 def _replace_tree(target: Path, files: Mapping[PurePosixPath, str | bytes], name: str) -> None:
