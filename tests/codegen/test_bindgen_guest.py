@@ -313,6 +313,11 @@ interface store {
   lookup: func(keys: list<string, 3>) -> map<string, entry>;
 }
 
+interface vault {
+  resource key;
+  check: func(k: borrow<key>) -> bool;
+}
+
 interface editor {
   use fs.{file, fs-error};
   resource fd;
@@ -327,14 +332,16 @@ world fixes {
   import logger: interface { log: func(msg: string); }
   export editor;
   export hooks: interface { on-save: func(path: string) -> bool; }
+  export vault;
+  export backup: vault;
 }
 """
 
 
 def test_fixes_of_componentize_py_defects(fresh_import: Path) -> None:
     """What componentize-py 0.25.1 gets wrong, witgen gets right: maps, fixed-length lists,
-    named imports, the functions of inline interfaces, `Raises:` paths, bodies of empty
-    exported resources."""
+    named imports (and exports), the functions of inline interfaces, `Raises:` paths, bodies
+    of empty exported resources."""
     _load(fresh_import, FIXES, "fixes")
     modules = {p.relative_to(fresh_import).as_posix() for p in fresh_import.rglob("*.py")}
     assert {
@@ -357,6 +364,10 @@ def test_fixes_of_componentize_py_defects(fresh_import: Path) -> None:
     assert logger.log.__annotations__ == {"msg": "str", "return": "None"}
     exports = importlib.import_module("wit_world.exports")
     assert exports.Hooks.__abstractmethods__ == frozenset({"on_save"})
+    # a named export is an instance of its own, with resources of its own
+    assert exports.Backup.check.__annotations__["k"] == "backup.Key"
+    assert exports.Vault.check.__annotations__["k"] == "vault.Key"
+    assert hasattr(importlib.import_module("wit_world.exports.backup"), "Key")
     editor = _source(fresh_import, "wit_world/exports/editor.py")
     assert "class Fd(Protocol):\n    pass\n" in editor
     protocols = _source(fresh_import, "wit_world/exports/__init__.py")

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from witgen import model as m
 from witgen.codegen.python import layout, naming, type_views
 from witgen.codegen.python.guest.modules import ModuleCode
-from witgen.codegen.python.guest.planning import BUILTINS, Constructor, WorldPlan
+from witgen.codegen.python.guest.planning import BUILTINS, Constructor, ModulePlan, WorldPlan
 from witgen.codegen.python.guest.viewmodels import ClassVM, FunctionVM, ModuleFunctionVM
 from witgen.codegen.python.layout import Atom, Expr, Subscript
 from witgen.codegen.python.type_views import doc_text
@@ -200,12 +200,19 @@ class Assembly:
                 f for _, f in self.resolve.interfaces[plan.iid].functions if f.kind.resource is None
             ]
             name = code.names.protocols[plan.label]
-            code.items.append(self._protocol(code, name, funcs, None))
+            instance = self.plan.modules[plan.dotted]
+            code.items.append(self._protocol(code, name, funcs, None, instance))
 
     def _protocol(
-        self, code: ModuleCode, name: str, funcs: Sequence[m.Function], doc: str | None
+        self,
+        code: ModuleCode,
+        name: str,
+        funcs: Sequence[m.Function],
+        doc: str | None,
+        instance: ModulePlan | None = None,
     ) -> ClassVM:
-        """A Protocol of abstract methods, one per function."""
+        """A Protocol of abstract methods, one per function (of the interface whose module
+        is `instance`)."""
         names = [naming.func_name(f.name) for f in funcs]
         shadowed = BUILTINS & frozenset(names)
         methods = tuple(
@@ -217,6 +224,7 @@ class Assembly:
                 shadowed=shadowed,
                 own=None,
                 decorators=[code.helper("abstractmethod")],
+                instance=instance,
             )
             for f, n in zip(funcs, names, strict=True)
         )
@@ -232,18 +240,22 @@ class Assembly:
         shadowed: frozenset[str],
         own: m.TypeId | None,
         decorators: Iterable[str],
+        instance: ModulePlan | None = None,
     ) -> FunctionVM:
         """A function or method (with `receiver`, `self` or `cls`); a stub body.
 
         A method's own receiver is not a parameter; a WIT parameter named like the receiver
         gets a trailing `_`. A constructor is `__init__`, returning `None`.
         """
-        signatures = code.signatures(own)
+        signatures = code.signatures(own, instance)
         params = f.params[1:] if f.kind.name in ("method", "async-method") else f.params
         scope = naming.Scope({receiver} if receiver else set())
         spelled: list[tuple[str, Expr | None]] = [(receiver, None)] if receiver else []
         spelled += [
-            (scope.claim(naming.func_name(p.name)), code.annotation(p.type, shadowed, own))
+            (
+                scope.claim(naming.func_name(p.name)),
+                code.annotation(p.type, shadowed, own, instance),
+            )
             for p in params
         ]
         constructor = f.kind.name == "constructor"

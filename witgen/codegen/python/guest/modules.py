@@ -74,12 +74,14 @@ class ModuleCode:
             self.refs[dotted] = self._aliases.claim(plain if free else "_" + plain)
         return self.refs[dotted]
 
-    def qualify(self, tid: m.TypeId, own: m.TypeId | None = None) -> str:
+    def qualify(
+        self, tid: m.TypeId, own: m.TypeId | None = None, instance: ModulePlan | None = None
+    ) -> str:
         """The class of nominal type `tid` as this module spells it; `Self` for `own`, the
-        resource whose class is being written."""
+        resource whose class is being written (`instance`: see `WorldPlan.class_of`)."""
         if own is not None and tid == own:
             return self.helper("Self")
-        target, cls = self.plan.class_of(tid, self.names)
+        target, cls = self.plan.class_of(tid, self.names, instance)
         return cls if target == self.names.dotted else f"{self.ref(target)}.{cls}"
 
     def spell(self, shadowed: Iterable[str]) -> Callable[[str], str]:
@@ -92,22 +94,28 @@ class ModuleCode:
         return spell
 
     def annotation(
-        self, ty: m.Type | None, shadowed: Iterable[str] = (), own: m.TypeId | None = None
+        self,
+        ty: m.Type | None,
+        shadowed: Iterable[str] = (),
+        own: m.TypeId | None = None,
+        instance: ModulePlan | None = None,
     ) -> Expr:
         """The annotation of `ty` in a scope shadowing `shadowed` (inside `own`'s class)."""
         return type_views.annotation(
             self.plan.resolve,
             ty,
-            qualify=lambda tid: self.qualify(tid, own),
+            qualify=lambda tid: self.qualify(tid, own, instance),
             spell=self.spell(shadowed),
             pep604=True,
         )
 
-    def signatures(self, own: m.TypeId | None = None) -> protocols.Signatures:
+    def signatures(
+        self, own: m.TypeId | None = None, instance: ModulePlan | None = None
+    ) -> protocols.Signatures:
         """Signatures and docs of functions written in this module (inside `own`'s class)."""
         return protocols.Signatures(
             self.plan.resolve,
-            lambda ty, shadowed: self.annotation(ty, shadowed, own),
+            lambda ty, shadowed: self.annotation(ty, shadowed, own, instance),
             self.error_value,
             aliases=RAISED_THROUGH_ALIASES,
         )

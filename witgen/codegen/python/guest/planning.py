@@ -244,10 +244,14 @@ class WorldPlan:
         iid = self.interface_of(tid)
         return "" if where is None or iid is None else self._homes[(iid, where)]
 
-    def class_of(self, tid: m.TypeId, mod: ModulePlan) -> tuple[str, str]:
-        """(defining module, class) of nominal type `tid`, as code in `mod` sees it."""
-        if tid in mod.classes:
-            return mod.dotted, mod.classes[tid]
+    def class_of(
+        self, tid: m.TypeId, mod: ModulePlan, instance: ModulePlan | None = None
+    ) -> tuple[str, str]:
+        """(defining module, class) of nominal type `tid`, as code in `mod` sees it; for the
+        functions of an interface instance, its module `instance` first."""
+        for defining in (mod, instance):
+            if defining is not None and tid in defining.classes:
+                return defining.dotted, defining.classes[tid]
         target = self.home(tid, "export" if mod.side == "export" else "import")
         return target, self.modules[target].classes[tid]
 
@@ -318,13 +322,14 @@ class WorldPlan:
                 self._claim(mod, made.name, None)
 
     def _own_copy(self, mod: ModulePlan, tid: m.TypeId) -> bool:
-        """Whether `mod`, a module of an interface imported under a name, defines its own
-        copy of type `tid` (each named import is a distinct instance)."""
+        """Whether `mod`, the module of an interface imported or exported under a name,
+        defines its own copy of type `tid`: each named instance has its own resources, so
+        its own types (on the export side, those the export side defines)."""
         assert mod.iface is not None
         return (
-            mod.side == "import"
-            and isinstance(mod.iface.key, str)
+            isinstance(mod.iface.key, str)
             and self.interface_of(tid) == mod.iface.iid
+            and (mod.side == "import" or self.class_sides.side(tid, "export") == "export")
         )
 
     def _name_type(self, mod: ModulePlan, tid: m.TypeId) -> None:
