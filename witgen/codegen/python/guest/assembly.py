@@ -4,8 +4,10 @@ Input: a `WorldPlan` without errors. Output: an `Assembly`: per module its `Modu
 (items, and the helpers and modules they use).
 
 Invariants: each module's items come in componentize-py's order: the classes of its types
-in type-id order, then its imported functions, then its Protocols (one per exported
-interface in `exports`; the world's class last in the world module). Imported resources
+(and the constructors of its named stream and future types) in type-id order, then its
+imported functions, then, in the world module, the constructors of the world's anonymous
+streams and futures, then its Protocols (one per exported interface in `exports`; the
+world's class last in the world module). Imported resources
 are plain classes, exported ones Protocols the app implements; an imported function's body
 raises `NotImplementedError` (componentize-py supplies the real one when it builds), and so
 does every method. A function whose own result is a `result` returns its `ok` type and says

@@ -21,7 +21,7 @@ from witgen.codegen.python import layout
 from witgen.codegen.python.guest.assembly import Assembly
 from witgen.codegen.python.guest.modules import TYPES_MODULE, ModuleCode
 from witgen.codegen.python.guest.planning import WorldPlan
-from witgen.codegen.python.guest.viewmodels import ModuleVM, TypesModuleVM
+from witgen.codegen.python.guest.viewmodels import FixedModuleVM, ModuleVM
 from witgen.codegen.python.type_views import doc_text
 
 TEMPLATES = "python_guest"
@@ -55,9 +55,9 @@ def render(plan: WorldPlan, assembly: Assembly) -> dict[PurePosixPath, str | byt
     """Every file, relative to the output directory."""
     root = PurePosixPath(*plan.world_module.split("."))
     out: dict[PurePosixPath, str | bytes] = {}
-    types = TypesModuleVM(version=__version__)
+    fixed = FixedModuleVM(version=__version__)
     out[PurePosixPath(f"{TYPES_MODULE}.py")] = templating.render(
-        TEMPLATES, "types.py.j2", mod=types
+        TEMPLATES, "types.py.j2", mod=fixed
     )
     world_name = plan.world.name
     if any(d.startswith("imports.") for d in assembly.modules):
@@ -85,7 +85,7 @@ def render(plan: WorldPlan, assembly: Assembly) -> dict[PurePosixPath, str | byt
         out[path] = _render(vm)
     if any(n in code.used for code in assembly.modules.values() for n in ASYNC_NAMES):
         for stub in ASYNC_STUBS:
-            text = templating.render(TEMPLATES, f"async_{stub}.pyi.j2", mod=types)
+            text = templating.render(TEMPLATES, f"async_{stub}.pyi.j2", mod=fixed)
             out[PurePosixPath(ASYNC_SUPPORT, f"{stub}.pyi")] = text
     return out
 

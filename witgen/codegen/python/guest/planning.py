@@ -16,9 +16,14 @@ Invariants:
   resources (Protocols on the export side) and the types holding them, which the export side
   defines again in `exports.<m>`: an exported function receives the app's own resource
   objects, never the imported class.
-- An interface imported under several names (`import primary: store;`) is a distinct
-  instance each time, so each module defines the interface's types itself; code elsewhere
-  refers to the module of the plain import, else of the first name.
+- An interface imported or exported under a name (`import primary: store;`) is an instance
+  of its own: its module defines the interface's types itself (on the export side, those the
+  export side defines), and a named export's Protocol refers to them; code elsewhere refers
+  to the module of the plain import or export, else of the first named one.
+- Streams and futures are made by componentize-py's constructors (`byte_stream()`,
+  `<t>_stream()`, `<t>_future(default)`), one per element type as componentize-py mangles
+  it: in the world module for the anonymous stream and future types the world reaches, in
+  type-id order; in the defining module, among its types, for named ones.
 - Every name a module defines at its top level is claimed here, before anything is
   assembled; two things needing one name is WIT401. The names of every class member are
   known too, so a helper that any of them would shadow is imported under a private alias.

@@ -63,7 +63,8 @@ class ModuleVM:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TypesModuleVM:
-    """`componentize_py_types.py` (`types.py.j2`): `Some`, `Ok`, `Err` and `Result`."""
+class FixedModuleVM:
+    """A file whose text is fixed but for witgen's version: `componentize_py_types.py`
+    (`types.py.j2`) and the stubs of componentize-py's async support (`async_*.pyi.j2`)."""
 
     version: str
