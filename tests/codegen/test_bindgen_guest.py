@@ -114,7 +114,7 @@ def test_output_is_deterministic() -> None:
 
 
 @pytest.mark.slow
-def test_goldens_and_an_app_passmypy_strict(tmp_path: Path) -> None:
+def test_goldens_and_an_app_pass_mypy(tmp_path: Path) -> None:
     """The app of the e2e `notes` guest, written for componentize-py's bindings, type-checks
     against witgen's; so do the other goldens, each beside a stub app of its Protocols."""
     notes_app = ROOT / "tests" / "e2e" / "guests" / "notes" / "app"
