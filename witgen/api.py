@@ -595,7 +595,8 @@ def write_bytes(path: str | Path, data: bytes) -> None:
 
 @record(kw_only=False)
 class Generated:
-    """What `bindgen_host` wrote: the package directory and the warnings of generating it."""
+    """What `bindgen_host` or `bindgen_guest` wrote: the package directory and the warnings
+    of generating it."""
 
     path: Path
     warnings: tuple[Diagnostic, ...]
@@ -629,7 +630,6 @@ def bindgen_host(
     from pathlib import Path
 
     from witgen.codegen.python.host import generator as python_host
-    from witgen.text.diagnostics import Severity
 
     from_component = False
     if is_binary_input(path):
@@ -646,18 +646,81 @@ def bindgen_host(
         skip_unsupported=skip_unsupported,
         from_component=from_component,
     )
-    diags = tuple(
-        d
-        for d in python_host.diagnose(r, wid, options)
-        if d.severity is Severity.ERROR or d.code not in allow
-    )
-    if any(d.severity is Severity.ERROR for d in diags):
-        raise WitError(diags, loaded.sources)
+    diags = _reported(python_host.diagnose(r, wid, options), allow, loaded.sources)
     files = python_host.generate(r, wid, options)
     name = python_host.package_name(r, wid, options)
     target = Path(out_dir) / name
     _replace_tree(target, files, name)
     return Generated(path=target, warnings=diags, sources=loaded.sources)
+
+
+def bindgen_guest(
+    path: str | Path,
+    *,
+    out_dir: str | Path,
+    world: str | None = None,
+    world_module: str = "wit_world",
+    full_names: bool = False,
+    import_names: Sequence[tuple[str, str]] = (),
+    export_names: Sequence[tuple[str, str]] = (),
+    features: Features | None = None,
+    use_cache: bool = True,
+    allow: frozenset[str] = frozenset(),
+) -> Generated:
+    """Write Python guest bindings of a world into `out_dir`, as `componentize-py bindings`
+    writes them: the world module's package (`wit_world/`, or the path of the dotted
+    `world_module`) and `componentize_py_types.py` beside it.
+
+    `full_names`, `import_names` and `export_names` ((world key name, module name) pairs)
+    name the interface modules as componentize-py's options of the same names do. Anything
+    else in `out_dir` (the app) is left alone; the package is built in a temporary directory
+    and then moved into place, replacing an older one. Errors (invalid names, clashes) are a
+    `WitError`; warnings whose code is in `allow` are dropped.
+    """
+    from pathlib import Path, PurePosixPath
+
+    from witgen.codegen.python.guest import generator as python_guest
+
+    if is_binary_input(path):
+        loaded = Loaded(resolve=decode_binary(path).resolve, sources=SourceMap())
+    else:
+        loaded = load(path, features=features, use_cache=use_cache)
+    r = loaded.resolve
+    wid = select_world(r, world, path)
+    options = python_guest.GuestOptions(
+        world_module=world_module,
+        full_names=full_names,
+        import_names=tuple(import_names),
+        export_names=tuple(export_names),
+    )
+    diags = _reported(python_guest.diagnose(r, wid, options), allow, loaded.sources)
+    files = python_guest.generate(r, wid, options)
+    root = PurePosixPath(*world_module.split("."))
+    package = {
+        PurePosixPath(root.name, *rel.parts[len(root.parts) :]): content
+        for rel, content in files.items()
+        if rel.parts[: len(root.parts)] == root.parts
+    }
+    target = Path(out_dir) / root
+    _replace_tree(target, package, root.name)
+    for rel, content in files.items():
+        if rel.parts[: len(root.parts)] != root.parts:
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            write_bytes(Path(out_dir) / rel, data)
+    return Generated(path=target, warnings=diags, sources=loaded.sources)
+
+
+def _reported(
+    diags: Iterable[Diagnostic], allow: frozenset[str], sources: SourceMap
+) -> tuple[Diagnostic, ...]:
+    """The diagnostics of generating bindings, without the warnings whose code is in
+    `allow`; a `WitError` holding them all when one is an error (errors are never allowed)."""
+    from witgen.text.diagnostics import Severity
+
+    kept = tuple(d for d in diags if d.severity is Severity.ERROR or d.code not in allow)
+    if any(d.severity is Severity.ERROR for d in kept):
+        raise WitError(kept, sources)
+    return kept
 
 
 def _replace_tree(target: Path, files: Mapping[PurePosixPath, str | bytes], name: str) -> None:

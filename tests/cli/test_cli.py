@@ -339,22 +339,22 @@ def bindgen(path: Path, *args: str) -> Result:
     return invoke("bindgen", "--lang", "python", str(path), "-o", str(out), *args)
 
 
-def test_bindgen_without_a_mode_says_what_to_add(valid: Path) -> None:
+def test_bindgen_without_a_mode_writes_guest_bindings(valid: Path) -> None:
     result = bindgen(valid)
-    assert result.exit_code == 2, result.output
-    assert result.stdout == ""
-    assert result.stderr.endswith(
-        "Error: say which bindings to generate: add --host for host bindings (a wasmtime-py "
-        "package); guest bindings are not available yet\n"
-    ), result.stderr
-    assert "Invalid value" not in result.stderr
-    assert not (valid.parent / "out").exists()
+    assert result.exit_code == 0, result.output
+    out = valid.parent / "out"
+    assert result.stdout.strip() == str(out / "wit_world")
+    assert (out / "componentize_py_types.py").exists()
+    assert (out / "wit_world" / "__init__.py").exists()
 
 
-def test_bindgen_guest_is_not_available_yet(valid: Path) -> None:
-    result = bindgen(valid, "--guest")
+def test_bindgen_options_of_the_other_mode_are_usage_errors(valid: Path) -> None:
+    result = bindgen(valid, "--guest", "--package", "x")
     assert result.exit_code == 2, result.output
-    assert "Error: guest bindings are not available yet; use --host" in result.stderr
+    assert "Error: --package applies to host bindings only" in result.stderr
+    result = bindgen(valid, "--host", "--world-module", "x")
+    assert result.exit_code == 2, result.output
+    assert "Error: --world-module applies to guest bindings only" in result.stderr
     assert not (valid.parent / "out").exists()
 
 

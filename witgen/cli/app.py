@@ -339,18 +339,25 @@ class Lang(enum.Enum):
 
 
 LangOpt = Annotated[Lang, typer.Option("--lang", help="The language of the bindings.")]
-# Neither flag is None rather than False: once guest bindings exist, `--lang python` alone
-# will mean `--guest`, as componentize-py and wit-bindgen generate guest code by default.
+# Guest bindings are the default, as in componentize-py and wit-bindgen.
 ModeOpt = Annotated[
-    bool | None,
+    bool,
     typer.Option(
         "--host/--guest",
-        help="Host bindings (a wasmtime-py package) or guest bindings (not available yet).",
+        help="Host bindings (a wasmtime-py package) or guest bindings (componentize-py's"
+        " `wit_world`; the default).",
         show_default=False,
     ),
 ]
 PackageDirOpt = Annotated[
-    str, typer.Option("-o", "--out-dir", help="Write the package NAME here.", metavar="OUTDIR")
+    str,
+    typer.Option(
+        "-o",
+        "--out-dir",
+        help="Write the host package NAME, or the guest's world module and"
+        " componentize_py_types.py, here.",
+        metavar="OUTDIR",
+    ),
 ]
 PackageOpt = Annotated[
     str | None, typer.Option("--package", help="The package NAME (default: the world's).")
@@ -367,6 +374,59 @@ WorldNameOpt = Annotated[
 SkipOpt = Annotated[
     bool, typer.Option("--skip-unsupported", help="Omit what cannot be bound (with a warning).")
 ]
+WorldModuleOpt = Annotated[
+    str,
+    typer.Option(
+        "--world-module",
+        metavar="NAME",
+        help="Guest: the dotted name of the bindings' top-level module.",
+    ),
+]
+FullNamesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--full-names", help="Guest: name every interface module after its package and version."
+    ),
+]
+
+
+def _interface_names(values: list[str] | None) -> list[str] | None:
+    """Check that each value is `KEY=NAME`; anything else is a usage error."""
+    for value in values or ():
+        key, sep, name = value.rpartition("=")
+        if not sep or not key or not name:
+            example = "ns:pkg/iface@1.0.0=name"
+            raise typer.BadParameter(f"`{value}` is not KEY=NAME (such as `{example}`)")
+    return values
+
+
+def _interface_name_option(flag: str, side: str) -> Any:
+    return typer.Option(
+        flag,
+        metavar="KEY=NAME",
+        help=f"Guest: the module NAME of {side} interface KEY (ns:pkg/iface@1.0.0); repeatable.",
+        callback=_interface_names,
+    )
+
+
+ImportNamesOpt = Annotated[
+    list[str] | None, _interface_name_option("--import-interface-name", "imported")
+]
+ExportNamesOpt = Annotated[
+    list[str] | None, _interface_name_option("--export-interface-name", "exported")
+]
+NoNativeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-native",
+        help="Guest: leave out the native test harness (reserved: it is not written yet).",
+    ),
+]
+
+
+def _renames(values: list[str] | None) -> list[tuple[str, str]]:
+    """`KEY=NAME` values (checked by `_interface_names`) as (KEY, NAME) pairs."""
+    return [(key, name) for key, _, name in (v.rpartition("=") for v in values or ())]
 
 
 def _allowed_codes(values: list[str] | None) -> list[str] | None:
@@ -410,40 +470,53 @@ def bindgen(
     path: PathArg,
     *,
     lang: LangOpt,
-    host: ModeOpt = None,
+    host: ModeOpt = False,
     out_dir: PackageDirOpt,
     world: WorldOpt = None,
     package: PackageOpt = None,
     world_name: WorldNameOpt = None,
     skip_unsupported: SkipOpt = False,
+    world_module: WorldModuleOpt = "wit_world",
+    full_names: FullNamesOpt = False,
+    import_interface_name: ImportNamesOpt = None,
+    export_interface_name: ExportNamesOpt = None,
+    no_native: NoNativeOpt = False,
     allow: AllowOpt = None,
     features: FeaturesOpt = None,
     all_features: AllFeaturesOpt = False,
 ) -> None:
-    """Generate typed bindings of a world: `--lang python --host` writes a wasmtime-py package."""
+    """Generate typed bindings of a world: guest bindings with componentize-py's API (the
+    default, or `--guest`), or with `--host` a wasmtime-py package."""
     from witgen import api
 
     # `lang` has one value, python, and typer has checked it.
-    if host is None:
-        ctx.fail(
-            "say which bindings to generate: add --host for host bindings (a wasmtime-py "
-            "package); guest bindings are not available yet"
-        )
-    if not host:
-        ctx.fail(
-            "guest bindings are not available yet; use --host for host bindings (a wasmtime-py "
-            "package)"
-        )
-    result = api.bindgen_host(
-        path,
-        out_dir=out_dir,
-        world=world,
-        package=package,
-        world_name=world_name,
-        skip_unsupported=skip_unsupported,
-        features=features_of(features, all_features),
-        allow=frozenset(allow or ()),
-    )
+    guest_only = {
+        "--world-module": world_module != "wit_world",
+        "--full-names": full_names,
+        "--import-interface-name": bool(import_interface_name),
+        "--export-interface-name": bool(export_interface_name),
+        "--no-native": no_native,
+    }
+    host_only = {
+        "--package": package,
+        "--world-name": world_name,
+        "--skip-unsupported": skip_unsupported,
+    }
+    wrong = [flag for flag, given in (guest_only if host else host_only).items() if given]
+    if wrong:
+        ctx.fail(f"{wrong[0]} applies to {'guest' if host else 'host'} bindings only")
+    feats, allowed = features_of(features, all_features), frozenset(allow or ())
+    if host:
+        result = api.bindgen_host(
+            path, out_dir=out_dir, world=world, package=package, world_name=world_name,
+            skip_unsupported=skip_unsupported, features=feats, allow=allowed,
+        )  # fmt: skip
+    else:
+        result = api.bindgen_guest(
+            path, out_dir=out_dir, world=world, world_module=world_module,
+            full_names=full_names, import_names=_renames(import_interface_name),
+            export_names=_renames(export_interface_name), features=feats, allow=allowed,
+        )  # fmt: skip
     show_diagnostics((d, result.sources) for d in result.warnings)
     echo(str(result.path))
     raise typer.Exit(0)

@@ -71,6 +71,7 @@ CODES: dict[str, str] = {
     "WIT405": "a map or fixed-length list: wasmtime-py cannot pass it (host bindings)",
     "WIT406": "a variant, option or result case wasmtime-py would send as an earlier case",
     "WIT407": "a handle to a resource that WASI implements: wasmtime-py cannot pass it",
+    "WIT408": "an exported interface's module hides a standard-library module (guest bindings)",
 }
 
 

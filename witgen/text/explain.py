@@ -1214,6 +1214,45 @@ ENTRIES: tuple[Entry, ...] = (
             (`dump: func() -> list<u8>`, the host writing it where it wants).
         """),
     ),
+    Entry(
+        code="WIT408",
+        explanation=_text("""
+            When componentize-py builds a component, it looks up the classes of an exported
+            interface's resources in a top-level module of the app named like the interface's
+            module in the bindings (`types.py` for `wasi:http/types`). If that name is also a
+            module of Python's standard library (`types`, `json`, `io`, ...), the app's module
+            hides the standard one, from the app and from everything it imports. witgen cannot
+            move the lookup, which happens in componentize-py; it warns, and the fix is to give
+            the module another name.
+        """),
+        example=_example(
+            """
+                package demo:ex;
+
+                interface types {
+                  resource blob {
+                    constructor();
+                  }
+                }
+
+                world app {
+                  export types;
+                }
+            """,
+            "warning[WIT408]: the resources of exported interface `demo:ex/types` must be "
+            "classes of a top-level module `types`, which hides the standard library's `types`",
+            "     --> example.wit:3:11",
+            "      |",
+            "    3 | interface types {",
+            "      |           ^----",
+            "      = help: name the module otherwise: `--export-interface-name demo:ex/types=NAME`",
+            command="witgen bindgen --lang python example.wit -o out",
+        ),
+        fix=_text("""
+            Pass `--export-interface-name demo:ex/types=blobs` (the same option when you run
+            `componentize-py`), and put the resource classes in `blobs.py`.
+        """),
+    ),
 )
 
 _BY_CODE = {entry.code: entry for entry in ENTRIES}
@@ -1268,7 +1307,7 @@ means, a minimal input that triggers it with what witgen prints, and the fix.
 `witgen explain WIT203` prints the same entry in a terminal.
 
 Codes are grouped by hundreds: WIT1xx for syntax, WIT2xx for names, packages and files,
-WIT3xx for the rules of the language, WIT4xx for what the Python host bindings cannot
+WIT3xx for the rules of the language, WIT4xx for what the Python bindings cannot
 express. A code is never reused; the few this version does not report say what is reported
 instead. Errors make the command fail (exit code 1); warnings do not.
 

@@ -134,10 +134,14 @@ def from_import(source: str, names: Sequence[str]) -> str:
 
 
 def union_assignment(name: str, members: Sequence[str]) -> str:
-    """`Name = A | B | C`, broken before each `|` inside parentheses when too long."""
-    flat = f"{name} = {' | '.join(members)}"
+    """`Name = A | B | C`; when too long, the union goes inside parentheses, on one line of
+    its own if it fits there, else broken before each `|`."""
+    union = " | ".join(members)
+    flat = f"{name} = {union}"
     if fits(flat, 0) or len(members) == 1:
         return flat
+    if fits(union, 4):
+        return f"{name} = (\n    {union}\n)"
     return f"{name} = (\n    " + "\n    | ".join(members) + "\n)"
 
 
@@ -155,6 +159,8 @@ def lay_out_annotation(ann: Expr, *, indent: int, lead: int, tail: int, parens: 
     if indent + lead + len(text) + tail <= LINE:
         return text
     if isinstance(ann, Union) and len(ann.members) > 1:
+        if parens and fits(text, indent + 4):
+            return f"(\n{' ' * (indent + 4)}{text}\n{' ' * indent})"
         inner = indent + 4 if parens else indent
         first, *rest = ann.members
         lines = [lay_out_annotation(first, indent=inner, lead=0 if parens else lead,
@@ -178,6 +184,14 @@ def lay_out_annotation(ann: Expr, *, indent: int, lead: int, tail: int, parens: 
     return f"{ann.base}[\n{body}{' ' * indent}]"
 
 
+def attribute_annotation(name: str, ann: Expr, *, indent: int) -> str:
+    """The annotation of a class attribute `name: ann` at `indent`, laid out as ruff does:
+    a union too long for the line goes inside parentheses."""
+    if indent + len(name) + 2 + len(ann.flat) <= LINE or not isinstance(ann, Union):
+        return lay_out_annotation(ann, indent=indent, lead=len(name) + 2, tail=0, parens=False)
+    return lay_out_annotation(ann, indent=indent, lead=len(name) + 2, tail=0, parens=True)
+
+
 def signature(
     name: str,
     params: Sequence[tuple[str, Expr | None]],
@@ -185,19 +199,26 @@ def signature(
     *,
     indent: int,
     stub: bool = False,
+    asynchronous: bool = False,
 ) -> str:
-    """`def name(params) -> returns:` laid out as ruff does; `stub` appends ` ...`.
+    """`def name(params) -> returns:` laid out as ruff does; `stub` appends ` ...`, and
+    `asynchronous` makes it `async def`.
 
     Each parameter is (name, annotation or None); a `self` or `*` parameter has no
     annotation.
     """
     end = ": ..." if stub else ":"
+    keyword = "async def" if asynchronous else "def"
     spelled = [p if a is None else f"{p}: {a.flat}" for p, a in params]
-    flat = f"def {name}({', '.join(spelled)}) -> {returns.flat}{end}"
+    flat = f"{keyword} {name}({', '.join(spelled)}) -> {returns.flat}{end}"
     if fits(flat, indent):
         return flat
+    if not params:  # only the return annotation can break
+        head = f"{keyword} {name}() -> "
+        ret = lay_out_annotation(returns, indent=indent, lead=len(head), tail=len(end), parens=True)
+        return f"{head}{ret}{end}"
     pad = " " * (indent + 4)
-    lines = [f"def {name}("]
+    lines = [f"{keyword} {name}("]
     for p, a in params:
         if a is None:
             lines.append(f"{pad}{p},")

@@ -148,14 +148,18 @@ def interface_modules(
     resolve: m.Resolve,
     items: Sequence[tuple[m.WorldKey, m.InterfaceId]],
     renames: Mapping[str, str] | None = None,
+    *,
+    full_names: bool = False,
 ) -> dict[m.WorldKey, str]:
     """Module names of the interfaces a world imports (or exports), as componentize-py names them.
 
     `snake(name)` when the name is unique among `items` (imports and exports are counted
     separately, as componentize-py does); otherwise `snake(ns-pkg-name)`, and when that still
     collides (several versions of a package) `snake(ns-pkg-name-version)` with `.` → `-`.
-    Inline and named (string-keyed) interfaces use their key. `renames` maps a world key's
-    name (`ns:pkg/iface@ver`, or the plain key) to a name that wins over all of this.
+    With `full_names`, every interface of a package gets that last, fullest form (the
+    version only when its package has one). Inline and named (string-keyed) interfaces use
+    their key. `renames` maps a world key's name (`ns:pkg/iface@ver`, or the plain key) to a
+    name that wins over all of this.
     """
     levels: dict[m.WorldKey, list[str]] = {}
     for key, iid in items:
@@ -168,8 +172,8 @@ def interface_modules(
         qualified = f"{pkg.namespace}-{pkg.name}-{iface.name}"
         version = (pkg.version or "").replace(".", "-")
         levels[key] = [iface.name, qualified, f"{qualified}-{version}" if version else qualified]
-    out = {key: snake(names[0]) for key, names in levels.items()}
-    for level in (1, 2):
+    out = {key: snake(names[-1] if full_names else names[0]) for key, names in levels.items()}
+    for level in () if full_names else (1, 2):
         counts = Counter(out.values())
         for key, names in levels.items():
             if counts[out[key]] > 1 and level < len(names):

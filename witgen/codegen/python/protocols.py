@@ -69,11 +69,22 @@ class ImportsProtocol:
 # ---------------------------------------------------------------- functions
 
 
-def raised(resolve: m.Resolve, f: m.Function) -> tuple[m.TypeId, m.Type | None] | None:
-    """(result type, error type) when the function's own result is a `result`."""
+def raised(
+    resolve: m.Resolve, f: m.Function, *, aliases: int | None = None
+) -> tuple[m.TypeId, m.Type | None] | None:
+    """(result type, error type) when the function's own result is a `result`, seen
+    through at most `aliases` levels of `type x = …` (any number when None)."""
     if f.result is None:
         return None
-    res = resolve.dealias(f.result)
+    res = f.result
+    if aliases is None:
+        res = resolve.dealias(res)
+    else:
+        for _ in range(aliases):
+            kind = None if isinstance(res, str) else resolve.types[res].kind
+            if not isinstance(kind, m.Alias):
+                break
+            res = kind.type
     if isinstance(res, str):
         return None
     kind = resolve.types[res].kind
@@ -134,7 +145,8 @@ class Signatures:
 
     `annotate(type, shadowed)` is the module's annotation of a type inside a class whose
     members shadow the builtins `shadowed`; `error_value(err)` spells `Err(<err>)` fully
-    qualified, for the `Raises:` line of a docstring.
+    qualified, for the `Raises:` line of a docstring. A function's own `result` is raised
+    when seen through at most `aliases` levels of aliases (any number when None).
     """
 
     def __init__(
@@ -142,10 +154,13 @@ class Signatures:
         resolve: m.Resolve,
         annotate: Callable[[m.Type | None, frozenset[str]], Expr],
         error_value: Callable[[m.Type | None], str],
+        *,
+        aliases: int | None = None,
     ) -> None:
         self.resolve = resolve
         self.annotate = annotate
         self.error_value = error_value
+        self.aliases = aliases
 
     def params(self, f: m.Function, shadowed: frozenset[str], skip_self: bool) -> list[Parameter]:
         """The parameters, without the receiver of a method when `skip_self`."""
@@ -158,7 +173,7 @@ class Signatures:
 
     def returns(self, f: m.Function, shadowed: frozenset[str]) -> Expr:
         """The return annotation: the `ok` type when the function raises its `err`."""
-        found = raised(self.resolve, f)
+        found = raised(self.resolve, f, aliases=self.aliases)
         if found is not None:
             kind = self.resolve.types[found[0]].kind
             assert isinstance(kind, m.ResultKind)
@@ -168,7 +183,7 @@ class Signatures:
     def doc(self, f: m.Function) -> str | None:
         """The function's docs, followed by what it raises when its result is a `result`."""
         doc = doc_text(f.docs)
-        found = raised(self.resolve, f)
+        found = raised(self.resolve, f, aliases=self.aliases)
         if found is None:
             return doc
         raises = f"Raises: `{self.error_value(found[1])}`"

@@ -248,6 +248,8 @@ class RecordView:
     name: str
     doc: str | None
     fields: tuple[FieldView, ...]
+    # How the module spells `dataclasses.dataclass`.
+    dataclass: str = "dataclass"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -267,6 +269,7 @@ class VariantView:
     cases: tuple[CaseView, ...]
     # `Name = A | B | C`, laid out.
     alias: str
+    dataclass: str = "dataclass"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -295,15 +298,31 @@ def record_view(
     record: m.Record,
     doc: str | None,
     annotate: Callable[[m.Type, frozenset[str]], Expr],
+    *,
+    lay_out: bool = False,
+    dataclass: str = "dataclass",
 ) -> RecordView:
-    """The dataclass of a record; `annotate(type, shadowed builtins)` spells a field's type."""
+    """The dataclass of a record; `annotate(type, shadowed builtins)` spells a field's type,
+    and `dataclass` the decorator.
+
+    With `lay_out`, an annotation too long for its line is laid out as `ruff format` does.
+    """
     names = naming.field_names(f.name for f in record.fields)
     shadowed = naming.shadowed_builtins(names)
     fields = tuple(
-        FieldView(name=n, annotation=annotate(f.type, shadowed).flat, doc=doc_text(f.docs))
+        FieldView(
+            name=n,
+            annotation=_attribute(n, annotate(f.type, shadowed), lay_out),
+            doc=doc_text(f.docs),
+        )
         for f, n in zip(record.fields, names, strict=True)
     )
-    return RecordView(name=name, doc=doc, fields=fields)
+    return RecordView(name=name, doc=doc, fields=fields, dataclass=dataclass)
+
+
+def _attribute(name: str, ann: Expr, lay_out: bool) -> str:
+    """The annotation of a class attribute `name`, laid out when `lay_out`."""
+    return layout.attribute_annotation(name, ann, indent=4) if lay_out else ann.flat
 
 
 def variant_view(
@@ -312,29 +331,44 @@ def variant_view(
     doc: str | None,
     case_classes: Mapping[str, str],
     annotate: Callable[[m.Type, frozenset[str]], Expr],
+    *,
+    lay_out: bool = False,
+    dataclass: str = "dataclass",
 ) -> VariantView:
-    """The case dataclasses (named by `case_classes`, per WIT case name) and their union."""
+    """The case dataclasses (named by `case_classes`, per WIT case name) and their union;
+    with `lay_out`, payload annotations too long for their line are laid out."""
     cases = tuple(
         CaseView(
             name=case_classes[c.name],
-            annotation=None if c.type is None else annotate(c.type, frozenset()).flat,
+            annotation=(
+                None
+                if c.type is None
+                else _attribute("value", annotate(c.type, frozenset()), lay_out)
+            ),
             doc=doc_text(c.docs),
         )
         for c in variant.cases
     )
     alias = layout.union_assignment(name, [c.name for c in cases])
-    return VariantView(name=name, doc=doc, cases=cases, alias=alias)
+    return VariantView(name=name, doc=doc, cases=cases, alias=alias, dataclass=dataclass)
 
 
 def enum_view(
-    name: str, base: str, members: Iterable[m.EnumCase | m.Flag], doc: str | None, *, flag: bool
+    name: str,
+    base: str,
+    members: Iterable[m.EnumCase | m.Flag],
+    doc: str | None,
+    *,
+    flag: bool,
+    auto: str = "auto",
 ) -> EnumView:
-    """An `Enum` with numbered members or, with `flag`, a `Flag` with `auto()` members."""
+    """An `Enum` with numbered members or, with `flag`, a `Flag` with `auto()` members
+    (`auto` spells `enum.auto` in the module)."""
     scope = naming.Scope()
     views = tuple(
         MemberView(
             name=scope.claim(naming.member_name(c.name)),
-            value="auto()" if flag else str(i),
+            value=f"{auto}()" if flag else str(i),
             doc=doc_text(c.docs),
         )
         for i, c in enumerate(members)

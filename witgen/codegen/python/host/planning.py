@@ -34,6 +34,7 @@ from typing import Literal, assert_never
 from witgen import model as m
 from witgen.codegen.python import naming, protocols, type_views
 from witgen.codegen.python.host.values import WasmtimeValues
+from witgen.codegen.python.sides import ClassSides
 from witgen.text.diagnostics import Diagnostic, Note, Severity, error, warning
 from witgen.text.source import Span
 
@@ -171,12 +172,12 @@ class WorldPlan:
         self.import_modules: dict[m.InterfaceId, str] = {}
         self.export_modules: dict[m.InterfaceId, str] = {}
         self.modules: dict[str, ModulePlan] = {}
+        self.class_sides = ClassSides(resolve, self.import_modules, self.export_modules)
         # The exported functions by instance ("" for the world's own), in the order of
         # `State.fns`, and each one's index there.
         self.export_table: list[tuple[str, list[str]]] = []
         self.export_index: dict[tuple[str, str], int] = {}
         self._unsupported: dict[m.TypeId, tuple[str, str] | None] = {}
-        self._holds_local: dict[tuple[m.TypeId, m.InterfaceId], bool] = {}
         world_name = options.world_name
         if world_name is not None and not naming.upper_camel(world_name).isidentifier():
             message = f"`{world_name}` is not a valid world name: it gives no Python class name"
@@ -319,6 +320,7 @@ class WorldPlan:
                         assert_never(item)
         self.import_modules = {i.iid: i.module for i in self.imports}
         self.export_modules = {i.iid: i.module for i in self.exports}
+        self.class_sides = ClassSides(self.resolve, self.import_modules, self.export_modules)
 
     def provided_by_wasi(self, iid: m.InterfaceId) -> bool:
         """Whether `Linker.add_wasip2()` defines interface `iid` (see `WASI_P2`)."""
@@ -474,38 +476,17 @@ class WorldPlan:
 
     def location(self, tid: m.TypeId, side: Side) -> str:
         """The module that defines type `tid`, as seen from code on `side`."""
+        where = self.class_sides.side(tid, side)
         owner = self.resolve.types[tid].owner
-        match owner:
-            case m.OwnerWorld() | None:
-                return ""
-            case m.OwnerInterface(id=iid):
-                imp, exp = self.import_modules.get(iid), self.export_modules.get(iid)
-                if exp is not None and (
-                    imp is None or (side == "export" and self.holds_local(tid, iid))
-                ):
-                    return "exports." + exp
-                assert imp is not None, f"interface {iid} is not part of the world"
-                return "imports." + imp
-            case _:
-                assert_never(owner)
+        if where is None or not isinstance(owner, m.OwnerInterface):
+            return ""
+        modules = self.export_modules if where == "export" else self.import_modules
+        return f"{where}s.{modules[owner.id]}"
 
     def is_host_resource(self, res: m.TypeId, side: Side) -> bool:
         """Whether resource `res`, seen from `side`, is implemented by the host (else a guest
         export, reached through handles)."""
         return not self.location(res, side).startswith("exports.")
-
-    def holds_local(self, ty: m.Type | None, iid: m.InterfaceId) -> bool:
-        """Whether `ty` is, or holds a handle to, a resource of interface `iid`."""
-        if ty is None or isinstance(ty, str):
-            return False
-        key = (ty, iid)
-        if key not in self._holds_local:
-            self._holds_local[key] = False
-            td = self.resolve.types[ty]
-            self._holds_local[key] = (
-                isinstance(td.kind, m.Resource) and td.owner == m.OwnerInterface(id=iid)
-            ) or any(self.holds_local(t, iid) for t in type_views.children(self.resolve, ty))
-        return self._holds_local[key]
 
     def class_name(self, tid: m.TypeId, side: Side) -> tuple[str, str]:
         """(defining module, class) of nominal type `tid` as seen from `side`."""

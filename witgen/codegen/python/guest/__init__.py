@@ -1,0 +1,1 @@
+"""Python guest bindings with componentize-py's API: `bindgen --lang python --guest`."""
