@@ -532,15 +532,23 @@ _UNRESOLVED = re.compile(r"\?(?=[A-Za-z_])")
 _UNRESOLVED_MARK = "__unresolved__"
 
 
-def type_spelling(text: str) -> str:
-    """`text`, a type expression as `public_api` writes one (names fully qualified, `?name`
-    for one found nowhere), in the one spelling of its type; text that is no expression is
-    returned as it is."""
+def _parse_type(text: str) -> ast.expr | None:
+    """A type expression as `public_api` writes one (names fully qualified, `?name` for one
+    found nowhere) as a tree whose names are single dotted `Name`s; None if it is none."""
     try:
         tree = ast.parse(_UNRESOLVED.sub(_UNRESOLVED_MARK, text), mode="eval").body
     except SyntaxError:
+        return None
+    return _OneTypeSpelling().visit(tree)  # type: ignore[no-any-return]
+
+
+def type_spelling(text: str) -> str:
+    """`text`, a type expression as `public_api` writes one, in the one spelling of its
+    type; text that is no expression is returned as it is."""
+    tree = _parse_type(text)
+    if tree is None:
         return text
-    return ast.unparse(_OneTypeSpelling().visit(tree)).replace(_UNRESOLVED_MARK, "?")
+    return ast.unparse(tree).replace(_UNRESOLVED_MARK, "?")
 
 
 # ---------------------------------------------------------------- extracting the API
@@ -963,7 +971,8 @@ def componentize_py_bindings(exe: str, wit: Path, out: Path, world: str, *args: 
 @dataclass(frozen=True)
 class WorldFacts:
     """What the WIT world says that an allowance needs to know: the modules and Protocols of
-    inline interfaces, the keys of named imports, whether it uses `map` or `list<T, N>`."""
+    inline interfaces, the keys of named imports, whether it uses `map` or `list<T, N>`, and
+    the class names of the resources the world itself defines."""
 
     world_module: str = WORLD_MODULE
     inline_import_modules: frozenset[str] = frozenset()
@@ -972,6 +981,7 @@ class WorldFacts:
     named_imports: frozenset[str] = frozenset()
     uses_map: bool = False
     uses_fixed_list: bool = False
+    world_resources: frozenset[str] = frozenset()
 
 
 def world_facts(
@@ -1011,6 +1021,13 @@ def world_facts(
         ),
         uses_map=any(isinstance(k, m.MapKind) for k in kinds),
         uses_fixed_list=any(isinstance(k, m.FixedList) for k in kinds),
+        world_resources=frozenset(
+            naming.type_name(k)
+            for k, item in [*w.imports, *w.exports]
+            if isinstance(k, str)
+            and isinstance(item, m.WorldType)
+            and isinstance(resolve.types[item.id].kind, m.Resource)
+        ),
     )
 
 
@@ -1128,6 +1145,11 @@ def _inline_interfaces(d: Difference, ctx: Context) -> bool:
         case "module-extra" if d.module in import_modules | export_modules:
             # an interface with no types of its own: componentize-py wrote no module for it
             return True
+        case "module-extra" if d.module == f"{wm}.imports" and import_modules:
+            # every imported interface is inline: the package only holds their modules
+            module = ctx.actual[d.module]
+            held = {name for name in ctx.actual if name.startswith(d.module + ".")}
+            return _defines_nothing(module) and bool(held) and held <= import_modules
         case "module-extra" if d.module == exports and protocols:
             # every exported interface is inline, so componentize-py wrote no `exports` at all
             module = ctx.actual[exports]
@@ -1145,6 +1167,10 @@ def _inline_interfaces(d: Difference, ctx: Context) -> bool:
             return (d.module in import_modules and owner == d.module) or owner in protocols
         case _:
             return False
+
+
+def _defines_nothing(module: Module) -> bool:
+    return not (module.classes or module.functions or module.aliases or module.variables)
 
 
 def _self_cls_parameters(d: Difference, ctx: Context) -> bool:
@@ -1202,6 +1228,71 @@ def _byte_stream_once(d: Difference, ctx: Context) -> bool:
 def _native_harness(d: Difference, ctx: Context) -> bool:
     native = f"{ctx.facts.world_module}.native"
     return d.kind == "module-extra" and (d.module == native or d.module.startswith(native + "."))
+
+
+def _world_resources(d: Difference, ctx: Context) -> bool:
+    wm = ctx.facts.world_module
+    defined = {f"{wm}.{name}" for name in ctx.facts.world_resources}
+    if d.kind == "class-extra":
+        return d.module == wm and d.where in defined
+    if d.kind not in TYPE_KINDS or d.expected is None or d.actual is None:
+        return False
+    # componentize-py names the class it never defined; nothing resolves the name
+    unresolved = {f"?{name}": f"{wm}.{name}" for name in ctx.facts.world_resources}
+    rewritten = rewrite(d.expected, unresolved)
+    return rewritten != d.expected and type_spelling(rewritten) == d.actual
+
+
+_STREAM_ENDS = frozenset(
+    {
+        "componentize_py_async_support.streams.StreamWriter",
+        "componentize_py_async_support.streams.StreamReader",
+    }
+)
+
+
+def _precise_stream_payloads(d: Difference, ctx: Context) -> bool:
+    if d.kind not in TYPE_KINDS or d.expected is None or d.actual is None:
+        return False
+    expected, actual = _parse_type(d.expected), _parse_type(d.actual)
+    return (
+        expected is not None
+        and actual is not None
+        and d.expected != d.actual
+        and _equal_but_any_payloads(expected, actual)
+    )
+
+
+def _equal_but_any_payloads(expected: ast.AST, actual: ast.AST) -> bool:
+    """`expected` and `actual` are the same tree, except that where `expected` has a stream
+    end of payload `typing.Any`, `actual` may have the same end of any payload."""
+    if (
+        isinstance(expected, ast.Subscript)
+        and isinstance(actual, ast.Subscript)
+        and isinstance(expected.value, ast.Name)
+        and expected.value.id in _STREAM_ENDS
+        and isinstance(actual.value, ast.Name)
+        and actual.value.id == expected.value.id
+        and isinstance(expected.slice, ast.Name)
+        and expected.slice.id == "typing.Any"
+    ):
+        return True
+    if type(expected) is not type(actual):
+        return False
+    for name in expected._fields:
+        e, a = getattr(expected, name, None), getattr(actual, name, None)
+        if isinstance(e, list) and isinstance(a, list):
+            if len(e) != len(a) or not all(
+                _equal_but_any_payloads(x, y) if isinstance(x, ast.AST) else x == y
+                for x, y in zip(e, a, strict=True)
+            ):
+                return False
+        elif isinstance(e, ast.AST) and isinstance(a, ast.AST):
+            if not _equal_but_any_payloads(e, a):
+                return False
+        elif e != a:
+            return False
+    return True
 
 
 def _never(d: Difference, ctx: Context) -> bool:
@@ -1265,6 +1356,19 @@ ALLOWANCES: tuple[Allowance, ...] = (
         "native-harness",
         "witgen adds the package's `native` modules for testing guests without wasm",
         _native_harness,
+    ),
+    Allowance(
+        "world-resources",
+        "componentize-py never defines the class of a resource the world itself defines "
+        "(`world w { resource x; ... }`), so its annotations name nothing; witgen defines the "
+        "class in the world module and annotations refer to it",
+        _world_resources,
+    ),
+    Allowance(
+        "precise-stream-payloads",
+        "componentize-py writes some stream ends as `StreamWriter[Any]`/`StreamReader[Any]` "
+        "(the `stream<tcp-socket>` of WASI 0.3 sockets); witgen gives the payload's type",
+        _precise_stream_payloads,
     ),
     Allowance(
         "raises-paths",
