@@ -775,6 +775,124 @@ def test_inline_interfaces_with_types(bindings: Bindings, tmp_path: Path) -> Non
     ]
 
 
+def test_the_imports_package_of_inline_interfaces_only() -> None:
+    """Every import is inline, so componentize-py wrote no `imports` package; witgen's holds
+    the inline interfaces' modules and defines nothing itself."""
+    facts = WorldFacts(inline_import_modules=frozenset({"imports"}))
+    function = "def y() -> None:\n    raise NotImplementedError\n"
+    expected = guest_api.public_api_of_sources({"wit_world.__init__": ""})
+
+    def actual(package: str, **more: str) -> Api:
+        modules = {"wit_world.__init__": "", "wit_world.imports.__init__": package}
+        return guest_api.public_api_of_sources(
+            {**modules, "wit_world.imports.imports": function, **more}
+        )
+
+    comparison = guest_api.compare(expected, actual(""), facts)
+    assert kinds(comparison) == ["module-extra", "module-extra"]
+    assert list(comparison.allowed) == ["inline-interfaces"] and not comparison.unexplained
+    # a package defining something, or holding a module of no inline interface, is real
+    assert unexplained(guest_api.compare(expected, actual("X = int\n"), facts)) == ["module-extra"]
+    other = actual("", **{"wit_world.imports.other": function})
+    assert [d.where for d in guest_api.compare(expected, other, facts).unexplained] == [
+        "wit_world.imports",
+        "wit_world.imports.other",
+    ]
+    assert unexplained(guest_api.compare(expected, actual(""))) == ["module-extra"] * 2
+
+
+def test_world_resources() -> None:
+    """componentize-py leaves the class of `world w { resource x; }` undefined (`?X` in its
+    annotations); witgen defines it in the world module."""
+    facts = WorldFacts(world_resources=frozenset({"X"}))
+    resource = "class X:\n    def __enter__(self) -> None: ...\n"
+    expected = from_text("from typing import Optional\ndef f(x: Optional[X]) -> X: ...\n")
+    actual = from_text(resource + "def f(x: X | None) -> X: ...\n")
+    comparison = guest_api.compare(expected, actual, facts)
+    assert [(d.kind, d.where) for d in comparison.allowed["world-resources"]] == [
+        ("class-extra", "wit_world.X"),
+        ("annotation", "wit_world.f"),
+        ("return-annotation", "wit_world.f"),
+    ]
+    assert not comparison.unexplained
+    assert sorted(unexplained(guest_api.compare(expected, actual))) == [
+        "annotation",
+        "class-extra",
+        "return-annotation",
+    ]
+    # another type in its place, another name, or the class outside the world module, is real
+    other = from_text(resource + "class Y: ...\ndef f(x: X | None) -> Y: ...\n")
+    assert unexplained(guest_api.compare(expected, other, facts)) == [
+        "class-extra",
+        "return-annotation",
+    ]
+    unnamed = WorldFacts(world_resources=frozenset({"Z"}))
+    assert len(guest_api.compare(expected, actual, unnamed).unexplained) == 3
+    elsewhere = from_text(resource, "wit_world.imports.i")
+    elsewhere_comparison = guest_api.compare(from_text("", "wit_world.imports.i"), elsewhere, facts)
+    assert unexplained(elsewhere_comparison) == ["class-extra"]
+
+
+STREAM_HEADER = (
+    "from typing import Any, Tuple\n"
+    "from componentize_py_async_support.streams import StreamReader, StreamWriter\n"
+    "from componentize_py_async_support.futures import FutureReader\n"
+    "class T: ...\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "allowed"),
+    [
+        (
+            "def s() -> Tuple[StreamWriter[Any], StreamReader[Any]]: ...",
+            "def s() -> tuple[StreamWriter[T], StreamReader[T]]: ...",
+            True,
+        ),
+        (
+            "def s(r: StreamReader[Any]) -> None: ...",
+            "def s(r: StreamReader[T]) -> None: ...",
+            True,
+        ),
+        (
+            "def s() -> Tuple[StreamWriter[Any], StreamReader[Any]]: ...",
+            "def s() -> tuple[StreamWriter[T], StreamReader[T], int]: ...",
+            False,
+        ),
+        (
+            "def s() -> Tuple[StreamWriter[Any], int]: ...",
+            "def s() -> tuple[StreamWriter[T], str]: ...",
+            False,
+        ),
+        (
+            "def s(r: StreamReader[T]) -> None: ...",
+            "def s(r: StreamReader[Any]) -> None: ...",
+            False,
+        ),
+        (
+            "def s(r: StreamReader[Any]) -> None: ...",
+            "def s(r: StreamWriter[T]) -> None: ...",
+            False,
+        ),
+        (
+            "def s(r: FutureReader[Any]) -> None: ...",
+            "def s(r: FutureReader[T]) -> None: ...",
+            False,
+        ),
+        ("def s(r: list[Any]) -> None: ...", "def s(r: list[T]) -> None: ...", False),
+    ],
+)
+def test_precise_stream_payloads(expected: str, actual: str, allowed: bool) -> None:
+    """componentize-py's `StreamWriter[Any]` against witgen's `StreamWriter[TcpSocket]`; only
+    a stream end's `Any` payload may be more precise, nothing else may change."""
+    comparison = guest_api.compare(
+        from_text(STREAM_HEADER + expected), from_text(STREAM_HEADER + actual)
+    )
+    assert comparison.differences
+    assert (list(comparison.allowed) == ["precise-stream-payloads"]) is allowed
+    assert (not comparison.unexplained) is allowed
+
+
 def test_native_harness_modules(bindings: Bindings, tmp_path: Path) -> None:
     out = bindings.of(RICH, "rich")
     native = {
@@ -817,6 +935,8 @@ def test_every_observable_allowance_is_tested_here() -> None:
         "empty-resource-body",
         "byte-stream-once",
         "native-harness",
+        "world-resources",
+        "precise-stream-payloads",
     }
     assert {a.name for a in guest_api.ALLOWANCES if a.observable} == tested
 
