@@ -706,7 +706,12 @@ def bindgen_guest(
     for rel, content in files.items():
         if rel.parts[: len(root.parts)] != root.parts:
             data = content.encode("utf-8") if isinstance(content, str) else content
-            write_bytes(Path(out_dir) / rel, data)
+            path = Path(out_dir) / rel
+            try:  # the async support stubs live in a folder of their own
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise _write_error(str(path.parent), e) from None
+            write_bytes(path, data)
     return Generated(path=target, warnings=diags, sources=loaded.sources)
 
 

@@ -303,49 +303,19 @@ def _grouped(reasons: dict[str, str]) -> dict[str, list[str]]:
 
 # Known gaps between witgen and componentize-py that no allowance documents. Each names the
 # exact difference; the world's test is a strict xfail, so it XPASSes once the gap is closed.
-WITGEN_ASYNC_WRITE = (
-    "witgen fails: bindgen_guest writes componentize_py_async_support/__init__.pyi without "
-    "creating its directory first (error[WIT200]: failed to write ...: No such file or "
-    "directory)"
-)
 EXPORTED_OWN_TYPES = (
     "the interface is both imported and exported: componentize-py annotates the export "
     "Protocol's methods with the imported module's types (wit_world.imports.M.T), witgen with "
     "the exported module's own (wit_world.exports.M.T)"
 )
 KNOWN_GAPS: dict[str, str] = {
-    **{
-        world: WITGEN_ASYNC_WRITE
-        for world in (
-            "codegen/error-context",
-            "codegen/future-same-type-different-names",
-            "codegen/futures",
-            "codegen/import-export-stream",
-            "codegen/issue-1432",
-            "codegen/issue-1544",
-            "codegen/issue-1598",
-            "wasi/0.3.0/filesystem",
-            "wasi/0.3.0/filesystem+all-features",
-            "wasi/0.3.0/sockets",
-            "wasi/0.3.0/sockets+all-features",
-            "wasi/0.3.0/cli/imports",
-            "wasi/0.3.0/cli/command",
-            "wasi/0.3.0/cli+all-features/imports",
-            "wasi/0.3.0/cli+all-features/command",
-            "wasi/0.3.0/http/service",
-            "wasi/0.3.0/http/middleware",
-            "wasi/0.3.0/http+all-features/service",
-            "wasi/0.3.0/http+all-features/middleware",
-        )
-    },
-    **{
-        world: f"{WITGEN_ASYNC_WRITE}; behind it: {EXPORTED_OWN_TYPES}"
-        for world in ("codegen/resources-with-futures", "codegen/resources-with-streams")
-    },
-    **{
-        world: EXPORTED_OWN_TYPES
-        for world in ("codegen/resource-local-alias", "codegen/resources-in-aggregates")
-    },
+    world: EXPORTED_OWN_TYPES
+    for world in (
+        "codegen/resource-local-alias",
+        "codegen/resources-in-aggregates",
+        "codegen/resources-with-futures",
+        "codegen/resources-with-streams",
+    )
 }
 
 
