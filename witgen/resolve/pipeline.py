@@ -215,7 +215,10 @@ def _resolve_groups(
         for pkg in [*nested, *([main] if main is not None else [])]:
             prev = details.get(pkg.name)
             if prev is not None:
-                # The first definition is the package; this one is left out.
+                # The first definition is the package, this one is left out, and the
+                # packages that use the name are not appended (which one they mean is not
+                # known).
+                failed.add(pkg.name)
                 here, there = locate(pkg.name_span), locate(prev.name_span)
                 errors.append(
                     error(
