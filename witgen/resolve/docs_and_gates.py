@@ -101,6 +101,20 @@ def stability_of(attrs: tuple[n.Attribute, ...]) -> m.Stability:
     return m.UNKNOWN
 
 
+def intended_stability(attrs: tuple[n.Attribute, ...]) -> m.Stability:
+    """The gate an item whose gate attributes conflict (WIT306) most likely has: the first
+    `@since` or `@unstable` written, deprecated by the first `@deprecated`; none if there
+    is neither. Resolution goes on with it, so that the item is gated as its author
+    meant and the gate's error causes no other."""
+    deprecated = next((a.version for a in attrs if isinstance(a, n.Deprecated)), None)
+    for a in attrs:
+        if isinstance(a, n.Since):
+            return m.Stable(since=a.version, deprecated=deprecated)
+        if isinstance(a, n.Unstable):
+            return m.Unstable(feature=a.feature, deprecated=deprecated)
+    return m.UNKNOWN
+
+
 @functools.lru_cache(maxsize=256)
 def _stable_since(version: str) -> m.Stable:
     # Shared: a package gates most items with the same few versions.

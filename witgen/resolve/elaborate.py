@@ -7,17 +7,20 @@ world's imports and exports replaced. Every interface a world's item depends on 
 interface key); imports are ordered by class: interfaces, then types that `use` another
 owner's types, then the world's own types, freestanding functions and resource members.
 Invariants: an interface that an export needs as an import cannot also be exported
-(WIT308, as wit-parser reports it); the order among items of one class is the world's.
+(WIT308, as wit-parser reports it, then for each further such export); the order among
+items of one class is the world's.
 """
 
 from __future__ import annotations
 
 from witgen import model as m
-from witgen.resolve.errors import assert_never, fail
+from witgen.resolve.errors import assert_never
+from witgen.text.diagnostics import error
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
     from witgen.resolve.global_arenas import GlobalArenas
+    from witgen.text.diagnostics import Diagnostic
 
 
 class WorldElaborator:
@@ -42,7 +45,8 @@ class WorldElaborator:
             case _:
                 assert_never(item)
 
-    def run(self) -> None:
+    def run(self) -> list[Diagnostic]:
+        """Elaborate the world; the errors, one per export that cannot be added."""
         arenas = self.arenas
         world = arenas.worlds[self.world_id]
         new_imports: dict[m.WorldKey, m.WorldItem] = {}
@@ -70,20 +74,19 @@ class WorldElaborator:
             else:
                 new_exports[key] = item
         required: set[m.InterfaceId] = set()
+        errors: list[Diagnostic] = []
         for key, item in export_ifaces.items():
             iid = item.id
             if not self.add_export(
                 new_imports, new_exports, export_ifaces, required, iid, key, True, item
             ):
                 name = key if isinstance(key, str) else self.iface_name(iid)
-                raise fail(
-                    "WIT308",
-                    f"interface `{name}` transitively depends on an interface in incompatible ways",
-                    world.span,
-                )
+                message = f"interface `{name}` transitively depends on an interface in "
+                errors.append(error("WIT308", message + "incompatible ways", world.span))
         ordered = sorted(new_imports.items(), key=lambda kv: self.sort_key(kv[1]))
         world.imports = dict(ordered)
         world.exports = new_exports
+        return errors
 
     def iface_name(self, iid: m.InterfaceId) -> str:
         iface = self.arenas.interfaces[iid]

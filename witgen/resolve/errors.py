@@ -1,10 +1,12 @@
 """The resolver's errors: how a failure travels, and the wording shared by several phases.
 
 Input: a code, a message and a span (wit-parser's wording, as the corpus records it).
-Output: `ResolveError` (one diagnostic, raised where wit-parser stops), `ResolveErrors`
-(every error of one package, the first being wit-parser's), `Poisoned` (an item that
-depends on one that already failed: silent, as its error would only repeat). None of
-them leaves the package: `pipeline.resolve` turns them into one `WitError`.
+Output: `ResolveError` (one diagnostic, raised where wit-parser stops; the resolver
+records it and goes on with the next item), `ResolveErrors` (every error found, the
+first being wit-parser's), `Poisoned` (an item that depends on one that already failed:
+silent, as its error would only repeat). None of them leaves the resolver:
+`pipeline.resolve` turns them into one `WitError`. `ErrorLog` is where a phase that goes
+on after an error records it.
 """
 
 from __future__ import annotations
@@ -48,6 +50,32 @@ class ResolveErrors(Exception):
 
 class Poisoned(Exception):
     """Internal: an item depends on one that already failed; its error would only repeat."""
+
+
+class ErrorLog:
+    """The errors a phase records as it goes on: each once (by code, message and span,
+    as later passes meet a failed path or gate again), in the order found, so that the
+    first is the one wit-parser reports. `failures` counts failures, silent ones too."""
+
+    def __init__(self) -> None:
+        self.errors: list[Diagnostic] = []
+        self.reported: set[tuple[str, str, Span]] = set()
+        self.failures = 0
+
+    def report(self, diag: Diagnostic) -> None:
+        self.failures += 1
+        key = (diag.code, diag.message, diag.span)
+        if key not in self.reported:
+            self.reported.add(key)
+            self.errors.append(diag)
+
+    def note(self, failure: ResolveError | Poisoned) -> None:
+        """Record a failure: its error, or (Poisoned: reported where it began) only that
+        it happened."""
+        if isinstance(failure, ResolveError):
+            self.report(failure.diag)
+        else:
+            self.failures += 1
 
 
 def fail(code: str, message: str, span: Span, *notes: Note) -> ResolveError:

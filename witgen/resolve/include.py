@@ -16,15 +16,16 @@ from __future__ import annotations
 from witgen import model as m
 from witgen._record import replace
 from witgen.model.kinds import map_kind
-from witgen.resolve.errors import assert_never, fail
+from witgen.resolve.errors import assert_never
 from witgen.resolve.unique_names import canonical_name
-from witgen.text.diagnostics import Note
+from witgen.text.diagnostics import Note, error
 from witgen.text.source import Span
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
     from witgen.resolve.global_arenas import GlobalArenas, MutableWorld
     from witgen.resolve.unresolved import UnresolvedInclude
+    from witgen.text.diagnostics import Diagnostic
 
 
 def _rename_type(arenas: GlobalArenas, tid: m.TypeId, name: str) -> None:
@@ -34,12 +35,17 @@ def _rename_type(arenas: GlobalArenas, tid: m.TypeId, name: str) -> None:
         arenas.types[tid] = replace(t, name=name)
 
 
-def check_strongly_unique(world: MutableWorld, included: dict[tuple[str, str], Span]) -> None:
-    """A world's import (export) names, with what its includes brought, strongly unique.
+def check_strongly_unique(
+    world: MutableWorld, included: dict[tuple[str, str], Span]
+) -> list[Diagnostic]:
+    """A world's import (export) names, with what its includes brought, strongly unique:
+    one error per name that conflicts with an earlier one.
 
     wit-parser checks this after a world's includes and before elaborating it, and
-    reports no location; the notes show where the two names come from.
+    reports no location (and only the first conflict); the notes show where the two
+    names come from.
     """
+    errors: list[Diagnostic] = []
     for what, items in (("import", world.imports), ("export", world.exports)):
         seen: dict[str, str] = {}
         for key in items:
@@ -59,13 +65,16 @@ def check_strongly_unique(world: MutableWorld, included: dict[tuple[str, str], S
                     item = items[name]
                     span = item.function.span if isinstance(item, m.WorldFunction) else item.span
                     notes.append(Note(f"`{name}` is declared here", span))
-            raise fail(
-                "WIT203",
-                f"{what} `{key}` in world `{world.name}` conflicts with {what} `{prev}` "
-                "(names must be strongly unique)",
-                Span.UNKNOWN,
-                *notes,
+            errors.append(
+                error(
+                    "WIT203",
+                    f"{what} `{key}` in world `{world.name}` conflicts with {what} `{prev}` "
+                    "(names must be strongly unique)",
+                    Span.UNKNOWN,
+                    *notes,
+                )
             )
+    return errors
 
 
 def _include_rename(key: str, renames: dict[str, str]) -> str:
@@ -192,18 +201,24 @@ def include_world(
     src_id: int,
     inc: UnresolvedInclude,
     included: dict[tuple[str, str], Span],
-) -> None:
-    """Add world `src_id` to world `wid`; `included` records where each new name came from."""
+) -> list[Diagnostic]:
+    """Add world `src_id` to world `wid`; `included` records where each new name came from.
+
+    Returns the errors, in wit-parser's order: a `with` rename of a name the world does
+    not have, then a name that shadows one the world already has (that item is left out).
+    """
     world, src = arenas.worlds[wid], arenas.worlds[src_id]
     keys = {key for key in [*src.imports, *src.exports] if isinstance(key, str)}
-    names = [x for x in inc.names if x.name.name not in keys]
-    if names:
-        raise fail(
+    errors = [
+        error(
             "WIT311",
-            f"no import or export kebab-name `{names[0].name.name}`. Note that an ID does not "
+            f"no import or export kebab-name `{x.name.name}`. Note that an ID does not "
             "support renaming",
             inc.span,
         )
+        for x in inc.names
+        if x.name.name not in keys
+    ]
     cloner = IncludeCloner(arenas, src_id, wid)
     external = world.package != src.package
     renames: dict[str, str] = {}
@@ -222,11 +237,14 @@ def include_world(
                 elif isinstance(new_item, m.WorldType):
                     _rename_type(arenas, new_item.id, new_name)
                 if new_name in dst:
-                    raise fail(
-                        "WIT311",
-                        f"{what} of `{new_name}` shadows previously {what}ed items",
-                        inc.span,
+                    errors.append(
+                        error(
+                            "WIT311",
+                            f"{what} of `{new_name}` shadows previously {what}ed items",
+                            inc.span,
+                        )
                     )
+                    continue
                 dst[new_name] = new_item
                 included[(what, new_name)] = inc.span
             else:
@@ -235,3 +253,4 @@ def include_world(
                     dst[key] = item
                     prev = item
                 dst[key] = _merge_include_stability(item, prev, external)
+    return errors

@@ -2,8 +2,8 @@
 
 Input: an `UnresolvedPackage` holding the package's files (top-level items per file).
 Output: the same record, filled in: local arenas of interfaces, worlds and types, each
-name looked up, every `use` bound, anonymous types interned; or `ResolveErrors` holding
-every error of the package. This is wit-parser's AST resolver, in its order:
+name looked up, every `use` bound, anonymous types interned; and the package's errors
+(`run` returns them). This is wit-parser's AST resolver, in its order:
 
 1. foreign interfaces and worlds named by `use`, `include` and imports get placeholder
    ids, in the order of first mention;
@@ -17,7 +17,14 @@ Invariants: ids are allocated in exactly wit-parser's order (its JSON shows them
 anonymous type is interned once per package, at its first use; an owned handle (`r`,
 `own<r>`) is kept as a plain reference to `r`, which the remap turns into the handle;
 after an error, resolution goes on to report the others, and the items that depend on a
-failed one stay silent (they are "poisoned").
+failed one stay silent (they are "poisoned"). The recoveries: an item or type defined
+twice keeps its first definition, and the name is poisoned (which one a user means is
+not known); a missing or failed `use` poisons the names it brings; a type that names a
+missing type, or is in a cycle, is poisoned and looked into for errors of its own; a
+member, parameter or part of a type that fails makes its type or function fail after
+the others are checked; a world item that fails is left out (the world is then
+incomplete); conflicting gates take the first gate written. An error is recorded once,
+however many passes meet it.
 """
 
 from __future__ import annotations
@@ -31,19 +38,24 @@ from witgen.model.kinds import (
     new_tuple,
     referenced_types,
 )
-from witgen.resolve.docs_and_gates import docs_of, external_id_of, stability_of
+from witgen.resolve.docs_and_gates import (
+    docs_of,
+    external_id_of,
+    intended_stability,
+    stability_of,
+)
 from witgen.resolve.errors import (
     BUILTIN_TYPE_NAMES,
     MAX_TYPE_DEPTH,
+    ErrorLog,
     Poisoned,
     ResolveError,
-    ResolveErrors,
     assert_never,
     fail,
     hint,
     renamed_float_note,
 )
-from witgen.resolve.toposort import toposort, toposort_all, typedef_deps
+from witgen.resolve.toposort import ready_order, toposort_all, typedef_deps
 from witgen.resolve.unique_names import UniqueNames, check_members
 from witgen.resolve.unresolved import (
     UnresolvedFunction,
@@ -58,6 +70,7 @@ from witgen.resolve.unresolved import (
     new_unresolved_type,
 )
 from witgen.syntax import nodes as n
+from witgen.text.diagnostics import error
 from witgen.text.source import Span
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
@@ -171,12 +184,23 @@ def _anonymous_kind(key: AnonymousKey) -> m.TypeDefKind:
             raise AssertionError(f"not an anonymous type key: {key!r}")
 
 
-class PackageResolver:
-    """wit-parser's AST resolver for one package: builds an `UnresolvedPackage`."""
+class PackageResolver(ErrorLog):
+    """wit-parser's AST resolver for one package: builds an `UnresolvedPackage`.
+
+    Its errors are recorded as found (`ErrorLog`); a world that meets a failure, even a
+    silent one, is incomplete.
+    """
 
     def __init__(self, pkg: UnresolvedPackage) -> None:
+        super().__init__()
         self.pkg = pkg
         self.ast_items: list[dict[str, ItemRef]] = []
+        # Per file: names that a path may not name silently: a top-level `use` whose
+        # target does not exist, a name the file defines twice. And names of interfaces
+        # or worlds the package defines twice. The error is reported once: which item a
+        # path to one of them means is not known, so the path stays silent (Poisoned).
+        self.dead_names: list[set[str]] = []
+        self.ambiguous: set[str] = set()
         self.package_items: dict[str, ItemRef] = {}
         self.interface_types: list[dict[str, tuple[TypeOrItem, Span]]] = []
         self.foreign_interfaces: set[int] = set()
@@ -185,11 +209,16 @@ class PackageResolver:
         self.anonymous_types: dict[AnonymousKey, int] = {}
         # `docs_of` by comment text: generated packages repeat the same docs many times.
         self.doc_texts: dict[tuple[str, ...], m.Docs] = {}
-        # Errors found so far; after one, resolution goes on to report the others, and
-        # items that failed are "poisoned" so that their dependents stay silent.
-        self.errors: list[Diagnostic] = []
+        # After an error, resolution goes on to report the others, and items that failed
+        # are "poisoned" so that their dependents stay silent.
         self.poisoned_types: set[int] = set()
         self.poisoned_interfaces: set[int] = set()
+        # `id()` of the items left out as duplicates of an earlier item of the same
+        # name: they are reported, then neither resolved nor looked into.
+        self.skipped: set[int] = set()
+        # Names already reported missing while the types being looked up were ordered:
+        # a lookup of one is silent (see `resolve_types`).
+        self.unresolvable: set[str] = set()
 
     def attempt(
         self, action: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs
@@ -197,11 +226,20 @@ class PackageResolver:
         """Run one item's resolution; record its error instead of stopping."""
         try:
             return True, action(*args, **kwargs)
-        except ResolveError as e:
-            self.errors.append(e.diag)
-        except Poisoned:
-            pass
+        except (ResolveError, Poisoned) as e:
+            self.note(e)
         return False, None
+
+    def stability(self, attrs: tuple[n.Attribute, ...]) -> m.Stability:
+        """`stability_of`; conflicting gates are reported, and the item is gated as its
+        author most likely meant (`intended_stability`)."""
+        if not attrs:
+            return m.UNKNOWN
+        try:
+            return stability_of(attrs)
+        except ResolveError as e:
+            self.report(e.diag)
+            return intended_stability(attrs)
 
     def docs(self, d: n.Docs) -> m.Docs:
         """`docs_of`, computed once per distinct comment text of the package."""
@@ -227,7 +265,13 @@ class PackageResolver:
         return len(self.pkg.types) - 1
 
     # ---- driver
-    def run(self) -> UnresolvedPackage:
+    def run(self) -> list[Diagnostic]:
+        """Fill in the package; its errors, the first being wit-parser's.
+
+        After an error the package is still complete enough to be appended (a failed type
+        is a poisoned placeholder, a failed function or world item is left out), so that
+        the remap can report its own errors; a world that lost an item is marked incomplete.
+        """
         files = self.pkg.files
         self.populate_foreign_deps(files)
         iface_order, world_order = self.populate_ast_items(files)
@@ -236,12 +280,12 @@ class PackageResolver:
         world_ast: dict[int, tuple[n.World, int]] = {}
         for i, items in enumerate(files):
             for item in items:
+                if id(item) in self.skipped:
+                    continue
                 if isinstance(item, n.Interface):
-                    _, iid = self.ast_items[i][item.name.name]
-                    iface_ast[iid] = (item, i)
+                    iface_ast[self.pkg.interface_names[item.name.name]] = (item, i)
                 elif isinstance(item, n.World):
-                    _, wid = self.ast_items[i][item.name.name]
-                    world_ast[wid] = (item, i)
+                    world_ast[self.pkg.world_names[item.name.name]] = (item, i)
         for iid in iface_order:
             iface, i = iface_ast[iid]
             self.current_file = i
@@ -255,10 +299,12 @@ class PackageResolver:
         for wid in world_order:
             world, i = world_ast[wid]
             self.current_file = i
+            before = self.failures
             self.attempt(self.resolve_world, wid, world)
-        if self.errors:
-            raise ResolveErrors(self.errors)
-        return self.pkg
+            if self.failures != before:
+                self.pkg.worlds[wid].complete = False
+        self.pkg.poisoned_types = self.poisoned_types
+        return self.errors
 
     def populate_foreign_deps(self, files: list[list[n.TopItem]]) -> None:
         pkg = self.pkg
@@ -272,7 +318,7 @@ class PackageResolver:
         ) -> None:
             if not isinstance(path, n.PackagePath):
                 return
-            stability = stability_of(attrs)
+            stability = self.stability(attrs) if attrs else m.UNKNOWN
             pname = _package_of_path(path)
             deps = pkg.foreign_deps.get(pname)
             if deps is None:
@@ -303,13 +349,24 @@ class PackageResolver:
             for item in items:
                 if isinstance(item, n.Interface | n.World):
                     if item.name.name in names:
-                        raise fail(
-                            "WIT203", f"duplicate item named `{item.name.name}`", item.name.span
+                        # The first definition keeps the name; this one is not resolved.
+                        self.report(
+                            error(
+                                "WIT203", f"duplicate item named `{item.name.name}`", item.name.span
+                            )
                         )
+                        self.skipped.add(id(item))
+                        self.ambiguous.add(item.name.name)
+                        continue
                     names[item.name.name] = item
                     order[item.name.name] = []
-        for items in files:
+        for file_index, items in enumerate(files):
+            if self.skipped:
+                items = [x for x in items if id(x) not in self.skipped]
+                files[file_index] = items
             ns: dict[str, tuple[Span, n.Id | None]] = {}
+            dead: set[str] = set()
+            self.dead_names.append(dead)
             for item in items:
                 if isinstance(item, n.ToplevelUse):
                     name = item.alias or item.path.name
@@ -319,7 +376,12 @@ class PackageResolver:
                 else:
                     continue
                 if name.name in ns:
-                    raise fail("WIT203", f"duplicate name `{name.name}` in this file", name.span)
+                    # The file's first item of that name keeps it.
+                    self.report(
+                        error("WIT203", f"duplicate name `{name.name}` in this file", name.span)
+                    )
+                    dead.add(name.name)
+                    continue
                 ns[name.name] = (name.span, src)
 
             def visit(
@@ -329,27 +391,43 @@ class PackageResolver:
                 _names: tuple[n.UseName, ...] | None,
                 _kind: str,
                 ns: dict[str, tuple[Span, n.Id | None]] = ns,
+                dead: set[str] = dead,
             ) -> None:
                 if cur is None or not isinstance(path, n.LocalPath):
                     return
                 used = path.name
+                if used.name in dead or used.name in self.ambiguous:
+                    return  # which item is meant is not known: no edge (the path is silent)
                 entry = ns.get(used.name)
                 if entry is not None:
-                    if entry[1] is not None:
-                        order[cur.name].append(entry[1])
+                    target = entry[1]
+                    if target is not None and target.name not in self.ambiguous:
+                        order[cur.name].append(target)
                     return
                 if used.name in names:
                     order[cur.name].append(used)
                     return
-                raise fail(
-                    "WIT202",
-                    f"interface or world `{used.name}` does not exist",
-                    used.span,
-                    *hint(used.name, list(names)),
+                self.report(
+                    error(
+                        "WIT202",
+                        f"interface or world `{used.name}` does not exist",
+                        used.span,
+                        *hint(used.name, list(names)),
+                    )
                 )
 
             _for_each_path(items, visit)
-        topo = toposort("interface or world", order)
+        topo, errors, _ = toposort_all("interface or world", order)
+        cyclic: set[str] = set()
+        if errors:
+            for e in errors:
+                self.report(e)
+            # Items in a cycle, or behind one, are resolved last, in declaration order,
+            # and poisoned: a `use` of one may find it not resolved yet. An item naming a
+            # missing one keeps its place, before the items that use it.
+            topo = ready_order({k: [d for d in ds if d.name in order] for k, ds in order.items()})
+            cyclic = set(order).difference(topo)
+            topo += [x for x in order if x in cyclic]
         iface_order: list[int] = []
         world_order: list[int] = []
         ids: dict[str, ItemRef] = {}
@@ -360,26 +438,34 @@ class PackageResolver:
                 self.pkg.interface_names[item_name] = iid
                 ids[item_name] = ("i", iid)
                 iface_order.append(iid)
+                if item_name in cyclic:
+                    self.poisoned_interfaces.add(iid)
             else:
                 wid = self.alloc_world(item_name, item.name.span)
                 self.pkg.world_names[item_name] = wid
                 ids[item_name] = ("w", wid)
                 world_order.append(wid)
         self.package_items = dict(ids)
-        for items in files:
+        for items, dead in zip(files, self.dead_names, strict=True):
             file_items: dict[str, ItemRef] = {}
             for item in items:
                 if isinstance(item, n.ToplevelUse):
                     name = item.alias or item.path.name
+                    if name.name in file_items or name.name in dead:
+                        continue  # a duplicate name in this file, reported above
                     if isinstance(item.path, n.LocalPath):
                         found = ids.get(item.path.name.name)
                         if found is None:
-                            raise fail(
-                                "WIT202",
-                                f"interface or world `{item.path.name.name}` does not exist",
-                                item.path.name.span,
-                                *hint(item.path.name.name, list(ids)),
+                            self.report(
+                                error(
+                                    "WIT202",
+                                    f"interface or world `{item.path.name.name}` does not exist",
+                                    item.path.name.span,
+                                    *hint(item.path.name.name, list(ids)),
+                                )
                             )
+                            dead.add(name.name)
+                            continue
                         file_items[name.name] = found
                     else:
                         dep = self.pkg.foreign_deps[_package_of_path(item.path)][
@@ -387,7 +473,7 @@ class PackageResolver:
                         ]
                         file_items[name.name] = (dep[0], dep[1])  # type: ignore[assignment]
                 elif isinstance(item, n.Interface | n.World):
-                    file_items[item.name.name] = ids[item.name.name]
+                    file_items.setdefault(item.name.name, ids[item.name.name])
             self.ast_items.append(file_items)
         return iface_order, world_order
 
@@ -404,10 +490,9 @@ class PackageResolver:
             ) -> None:
                 if names is None:
                     return
-                stability = stability_of(attrs)
-                item, name, span = self.resolve_ast_item_path(path)
-                iface = self.extract_iface(item, name, span)
-                if iface not in self.foreign_interfaces:
+                stability = self.stability(attrs) if attrs else m.UNKNOWN
+                _, iface = self.attempt(self.use_source, path)
+                if iface is None or iface not in self.foreign_interfaces:
                     return
                 lookup = self.interface_types[iface]
                 for un in names:
@@ -433,9 +518,10 @@ class PackageResolver:
     # ---- lookups
     def resolve_ast_item_path(self, path: n.UsePath) -> tuple[ItemRef, str, Span]:
         if isinstance(path, n.LocalPath):
-            item = self.ast_items[self.current_file].get(path.name.name) or self.package_items.get(
-                path.name.name
-            )
+            name = path.name.name
+            if name in self.dead_names[self.current_file] or name in self.ambiguous:
+                raise Poisoned
+            item = self.ast_items[self.current_file].get(name) or self.package_items.get(name)
             if item is None:
                 known = list(self.ast_items[self.current_file]) + list(self.package_items)
                 raise fail(
@@ -447,6 +533,16 @@ class PackageResolver:
             return item, path.name.name, path.name.span
         dep = self.pkg.foreign_deps[_package_of_path(path)][path.name.name]
         return (dep[0], dep[1]), path.name.name, path.name.span  # type: ignore[return-value]
+
+    def use_source(self, path: n.UsePath) -> int:
+        """The interface a `use` path names."""
+        item, name, span = self.resolve_ast_item_path(path)
+        return self.extract_iface(item, name, span)
+
+    def include_source(self, path: n.UsePath) -> int:
+        """The world an `include` path names."""
+        item, name, span = self.resolve_ast_item_path(path)
+        return self.extract_world(item, name, span)
 
     def extract_iface(self, item: ItemRef, name: str, span: Span) -> int:
         if item[0] == "w":
@@ -477,9 +573,31 @@ class PackageResolver:
             self.type_lookup[name.name] = (("type", tid), name.span)
 
     def define_type(self, name: n.Id, tid: int) -> None:
-        if name.name in self.type_lookup:
-            raise fail("WIT203", f"name `{name.name}` is defined more than once", name.span)
+        """Bind `name` to type `tid`. A name already bound is reported, and poisoned: which
+        of the two its users mean is not known."""
+        bound = self.type_lookup.get(name.name)
+        if bound is not None:
+            self.report(error("WIT203", f"name `{name.name}` is defined more than once", name.span))
+            if bound[0][0] == "type":
+                self.poisoned_types.add(bound[0][1])
+            return
         self.type_lookup[name.name] = (("type", tid), name.span)
+
+    def members_unique(self, what: str, names: list[n.Id]) -> bool:
+        """Whether the field, case or flag names of a type are unique; each name that
+        repeats one is reported."""
+        problems = check_members(what, names)
+        for d in problems:
+            self.report(d)
+        return not problems
+
+    def add_name(self, names: UniqueNames, name: str, span: Span) -> bool:
+        """Add `name` to `names`; False (the error recorded) if it repeats an earlier one."""
+        problem = names.add(name, span)
+        if problem is None:
+            return True
+        self.report(problem)
+        return False
 
     # ---- interfaces
     def resolve_interface(
@@ -491,7 +609,7 @@ class PackageResolver:
     ) -> None:
         iface = self.pkg.interfaces[iid]
         iface.docs = self.docs(docs)
-        iface.stability = stability_of(attrs)
+        iface.stability = self.stability(attrs) if attrs else m.UNKNOWN
         saved = self.type_lookup
         self.type_lookup = {}
         self.resolve_types(("i", iid), [x for x in items if not isinstance(x, n.Func)])
@@ -501,7 +619,8 @@ class PackageResolver:
         for name, (entry, span) in self.type_lookup.items():
             if entry[0] == "type":
                 iface.types[name] = entry[1]
-            names.add(name, span)
+            if (problem := names.add(name, span)) is not None:
+                self.report(problem)
         for item in items:
             if isinstance(item, n.Func):
                 # A function is visible to the signatures that follow (and its own), where
@@ -521,10 +640,14 @@ class PackageResolver:
                     None,
                     item.name.span,
                 )
-                names.add(item.name.name, item.name.span)
-                if resolved is not None:
+                # A duplicate leaves the first function of the name in place.
+                if (problem := names.add(item.name.name, item.name.span)) is not None:
+                    self.report(problem)
+                elif resolved is not None:
                     iface.functions[resolved.name] = resolved
             elif isinstance(item, n.Resource) and item.funcs:
+                if id(item) in self.skipped:
+                    continue  # a duplicate definition: its methods are not looked into
                 if item.name.name in self.type_lookup and self.type_lookup[item.name.name][0][
                     1
                 ] in (self.poisoned_types):
@@ -542,8 +665,9 @@ class PackageResolver:
                         rid,
                         rf.name.span,
                     )
-                    names.add(fname, rf.name.span)
-                    if got is not None:
+                    if (problem := names.add(fname, rf.name.span)) is not None:
+                        self.report(problem)
+                    elif got is not None:
                         iface.functions[got.name] = got
         self.interface_types[iid] = self.type_lookup
         self.type_lookup = saved
@@ -559,6 +683,7 @@ class PackageResolver:
                             self.define_poisoned(owner, local)
         type_deps: dict[str, list[n.Id]] = {}
         type_defs: dict[str, n.TypeDef | None] = {}
+        duplicated: set[str] = set()
         for item in items:
             if isinstance(item, n.Use):
                 for un in item.names:
@@ -569,24 +694,48 @@ class PackageResolver:
                 item, n.TypeAlias | n.Record | n.Flags | n.Variant | n.Enum | n.Resource
             ):
                 if item.name.name in type_defs:
-                    raise fail(
-                        "WIT203",
-                        f"name `{item.name.name}` is defined more than once",
-                        item.name.span,
+                    # The first definition keeps the name; this one is not resolved.
+                    self.report(
+                        error(
+                            "WIT203",
+                            f"name `{item.name.name}` is defined more than once",
+                            item.name.span,
+                        )
                     )
+                    self.skipped.add(id(item))
+                    duplicated.add(item.name.name)
+                    continue
                 type_defs[item.name.name] = item
-                type_deps[item.name.name] = typedef_deps(item)
+                try:
+                    type_deps[item.name.name] = typedef_deps(item)
+                except ResolveError as deep:  # nested too deeply: poisoned below
+                    self.report(deep.diag)
+                    self.skipped.add(id(item))
+                    type_deps[item.name.name] = []
         order, errors, failed = toposort_all("type", type_deps)
-        self.errors.extend(errors)
-        for name in failed:
-            failed_def = type_defs.get(name)
-            if failed_def is not None:
-                self.define_poisoned(owner, failed_def.name)
+        for e in errors:
+            self.report(e)
+        # A definition that failed to be ordered (it names a missing type, or is in a
+        # cycle), and the first of a name defined twice (which one its users mean is not
+        # known), are poisoned before any user is resolved; each is looked into last.
+        held: list[n.TypeDef] = []
+        if failed or duplicated:
+            failed |= duplicated
+            held = [d for name, d in type_defs.items() if name in failed and d is not None]
+            for held_def in held:
+                self.define_poisoned(owner, held_def.name)
+            for name in duplicated:
+                first = self.type_lookup[name][0]
+                if type_defs[name] is None and first[0] == "type":  # first defined by a `use`
+                    self.poisoned_types.add(first[1])
         for name in order:
             d = type_defs.pop(name)
-            if d is None:
+            if d is None or name in duplicated:
                 continue
-            stability = stability_of(d.attrs)
+            if id(d) in self.skipped:
+                self.define_poisoned(owner, d.name)
+                continue
+            stability = self.stability(d.attrs) if d.attrs else m.UNKNOWN
             _, kind = self.attempt(self.resolve_type_def, d, stability)
             if kind is None:
                 self.define_poisoned(owner, d.name)
@@ -605,42 +754,60 @@ class PackageResolver:
                 )
             )
             self.define_type(d.name, tid)
+        if held:
+            # For errors of their own; the names found missing while ordering are silent.
+            self.unresolvable = {
+                dep.name for deps in type_deps.values() for dep in deps if dep.name not in type_deps
+            }
+            for d in held:
+                if id(d) not in self.skipped:
+                    self.attempt(self.resolve_type_def, d, self.stability(d.attrs))
+            self.unresolvable = set()
 
     def resolve_use(self, owner: ItemRef, use: n.Use) -> None:
-        item, name, span = self.resolve_ast_item_path(use.path)
-        use_from = self.extract_iface(item, name, span)
-        stability = stability_of(use.attrs)
+        """Bind the names of `use`; a name that fails is poisoned, and the others go on."""
+        use_from = self.use_source(use.path)
+        stability = self.stability(use.attrs) if use.attrs else m.UNKNOWN
         for un in use.names:
-            lookup = self.interface_types[use_from]
-            entry = lookup.get(un.name.name)
-            if entry is None and use_from in self.poisoned_interfaces:
-                self.define_poisoned(owner, un.alias or un.name)
-                continue
-            if entry is None:
-                raise fail(
-                    "WIT209",
-                    f"name `{un.name.name}` does not exist",
-                    un.name.span,
-                    *hint(un.name.name, [k for k, v in lookup.items() if v[0][0] == "type"]),
-                )
-            if entry[0][0] == "item":
-                raise fail("WIT310", f"cannot import {entry[0][1]} `{un.name.name}`", un.name.span)
-            target = entry[0][1]
-            assert isinstance(target, int)
+            done, _ = self.attempt(self.use_name, owner, use, use_from, un, stability)
             local = un.alias or un.name
-            tid = self.alloc_type(
-                new_unresolved_type(
-                    name=local.name,
-                    kind=m.Alias(type=m.TypeId(target)),
-                    owner=owner,
-                    docs=m.NO_DOCS,
-                    stability=stability,
-                    span=un.name.span,
-                    field_spans=(),
-                    external_id=external_id_of(use.attrs),
-                )
+            if not done and local.name not in self.type_lookup:
+                self.define_poisoned(owner, local)
+
+    def use_name(
+        self, owner: ItemRef, use: n.Use, use_from: int, un: n.UseName, stability: m.Stability
+    ) -> None:
+        lookup = self.interface_types[use_from]
+        entry = lookup.get(un.name.name)
+        if entry is None and use_from in self.poisoned_interfaces:
+            raise Poisoned
+        if entry is None:
+            raise fail(
+                "WIT209",
+                f"name `{un.name.name}` does not exist",
+                un.name.span,
+                *hint(un.name.name, [k for k, v in lookup.items() if v[0][0] == "type"]),
             )
-            self.define_type(local, tid)
+        if entry[0][0] == "item":
+            raise fail("WIT310", f"cannot import {entry[0][1]} `{un.name.name}`", un.name.span)
+        target = entry[0][1]
+        assert isinstance(target, int)
+        if target in self.poisoned_types:
+            raise Poisoned
+        local = un.alias or un.name
+        tid = self.alloc_type(
+            new_unresolved_type(
+                name=local.name,
+                kind=m.Alias(type=m.TypeId(target)),
+                owner=owner,
+                docs=m.NO_DOCS,
+                stability=stability,
+                span=un.name.span,
+                field_spans=(),
+                external_id=external_id_of(use.attrs),
+            )
+        )
+        self.define_type(local, tid)
 
     # ---- types
     def resolve_type_def(self, d: n.TypeDef, stability: m.Stability) -> m.TypeDefKind:
@@ -650,39 +817,58 @@ class PackageResolver:
             case n.Record(fields=fields):
                 if not fields:
                     raise fail("WIT301", "empty record", d.name.span)
-                check_members("field", [f.name for f in fields])
-                out_fields = []
-                for f in fields:
-                    out_fields.append(
-                        m.Field(
-                            name=f.name.name,
-                            type=self.resolve_type(f.type, stability),
-                            docs=self.docs(f.docs),
-                        )
+                # Every member is checked before the type fails (Poisoned: reported).
+                unique = self.members_unique("field", [f.name for f in fields])
+                field_types = self.resolve_parts([f.type for f in fields], stability, 0)
+                if not unique:
+                    raise Poisoned
+                return m.Record(
+                    fields=tuple(
+                        [
+                            m.Field(name=f.name.name, type=t, docs=self.docs(f.docs))
+                            for f, t in zip(fields, field_types, strict=True)
+                        ]
                     )
-                return m.Record(fields=tuple(out_fields))
+                )
             case n.Flags(flags=flags):
                 if not flags:
                     raise fail("WIT301", "empty flags", d.name.span)
+                ok = True
                 if len(flags) > 32:
-                    raise fail("WIT302", "cannot have more than 32 flags", flags[32].name.span)
-                check_members("flag", [fl.name for fl in flags])
+                    self.report(
+                        error("WIT302", "cannot have more than 32 flags", flags[32].name.span)
+                    )
+                    ok = False
+                if not self.members_unique("flag", [fl.name for fl in flags]) or not ok:
+                    raise Poisoned
                 return m.Flags(
                     flags=tuple(m.Flag(name=fl.name.name, docs=self.docs(fl.docs)) for fl in flags)
                 )
             case n.Variant(cases=cases):
                 if not cases:
                     raise fail("WIT301", "empty variant", d.name.span)
-                check_members("case", [c.name for c in cases])
-                out_cases = []
-                for c in cases:
-                    case_ty = None if c.type is None else self.resolve_type(c.type, stability)
-                    out_cases.append(m.Case(name=c.name.name, type=case_ty, docs=self.docs(c.docs)))
-                return m.Variant(cases=tuple(out_cases))
+                ok = self.members_unique("case", [c.name for c in cases])
+                payloads = [c.type for c in cases if c.type is not None]
+                resolved = iter(self.resolve_parts(payloads, stability, 0))
+                if not ok:
+                    raise Poisoned
+                return m.Variant(
+                    cases=tuple(
+                        [
+                            m.Case(
+                                name=c.name.name,
+                                type=None if c.type is None else next(resolved),
+                                docs=self.docs(c.docs),
+                            )
+                            for c in cases
+                        ]
+                    )
+                )
             case n.Enum(cases=ecases):
                 if not ecases:
                     raise fail("WIT301", "empty enum", d.name.span)
-                check_members("case", [ec.name for ec in ecases])
+                if not self.members_unique("case", [ec.name for ec in ecases]):
+                    raise Poisoned
                 return m.Enum(
                     cases=tuple(
                         m.EnumCase(name=ec.name.name, docs=self.docs(ec.docs)) for ec in ecases
@@ -732,17 +918,22 @@ class PackageResolver:
                 rid = self.lookup_handle_target(r)
                 return (m.Handle, "borrow" if borrow else "own", m.TypeId(rid))
             case n.ListType(element=e, size=size):
-                inner = self.resolve_type(e, stability, depth + 1)
-                if size is None:
-                    return (m.ListKind, inner)
                 if size == 0:
+                    # The element's own errors come first, as when it is resolved first.
+                    self.resolve_parts([e], stability, depth + 1, fail_after=False)
                     raise fail(
                         "WIT106", "invalid fixed-length list size: must be greater than 0", ty.span
                     )
+                inner = self.resolve_type(e, stability, depth + 1)
+                if size is None:
+                    return (m.ListKind, inner)
                 return (m.FixedList, inner, size)
             case n.OptionType(type=x):
                 return (m.OptionKind, self.resolve_type(x, stability, depth + 1))
             case n.ResultType(ok=ok, err=err):
+                if ok is not None and err is not None:
+                    ok_type, err_type = self.resolve_parts([ok, err], stability, depth + 1)
+                    return (m.ResultKind, ok_type, err_type)
                 return (
                     m.ResultKind,
                     None if ok is None else self.resolve_type(ok, stability, depth + 1),
@@ -751,15 +942,20 @@ class PackageResolver:
             case n.TupleType(types=ts):
                 if not ts:
                     raise fail("WIT301", "empty tuple", _first_token_span(ty))
-                return (m.TupleKind, tuple(self.resolve_type(x, stability, depth + 1) for x in ts))
+                return (m.TupleKind, tuple(self.resolve_parts(ts, stability, depth + 1)))
             case n.MapType(key=k, value=v):
                 if not (isinstance(k, n.Prim) and k.name in _MAP_KEY_TYPES):
-                    raise fail(
-                        "WIT303",
-                        "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, "
-                        "s32, s64, char, or string",
-                        Span(ty.span.start, ty.span.start + 3),
+                    self.report(
+                        error(
+                            "WIT303",
+                            "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, "
+                            "s16, s32, s64, char, or string",
+                            Span(ty.span.start, ty.span.start + 3),
+                        )
                     )
+                    # The value's own errors are errors too; the key's are not looked for.
+                    self.resolve_type(v, stability, depth + 1)
+                    raise Poisoned
                 return (
                     m.MapKind,
                     self.resolve_type(k, stability, depth + 1),
@@ -773,6 +969,32 @@ class PackageResolver:
                 raise AssertionError(f"not an anonymous type: {ty!r}")
             case _:
                 assert_never(ty)
+
+    def resolve_parts(
+        self,
+        tys: tuple[n.Type, ...] | list[n.Type],
+        stability: m.Stability,
+        depth: int,
+        *,
+        fail_after: bool = True,
+    ) -> list[m.Type]:
+        """Each of `tys` resolved, every one's errors recorded; then Poisoned if one failed
+        (with `fail_after`, else the types resolved)."""
+        try:
+            return [self.resolve_type(t, stability, depth) for t in tys]
+        except (ResolveError, Poisoned):
+            # Again one by one, to go on past the failure. What resolved is found again
+            # (interning is by key), and an error met again is recorded once (`report`).
+            pass
+        out: list[m.Type] = []
+        for t in tys:
+            try:
+                out.append(self.resolve_type(t, stability, depth))
+            except (ResolveError, Poisoned) as e:
+                self.note(e)
+        if fail_after and len(out) < len(tys):
+            raise Poisoned
+        return out
 
     def intern(self, key: AnonymousKey, stability: m.Stability, span: Span) -> m.TypeId:
         """The id of the anonymous type `key`, allocated at its first use in the package."""
@@ -810,6 +1032,8 @@ class PackageResolver:
     def lookup_type(self, name: n.Id) -> int:
         entry = self.type_lookup.get(name.name)
         if entry is None:
+            if name.name in self.unresolvable:
+                raise Poisoned
             types = [
                 k for k, v in self.type_lookup.items() if v[0][0] == "type"
             ] + BUILTIN_TYPE_NAMES
@@ -854,7 +1078,7 @@ class PackageResolver:
         resource: int | None,
         span: Span,
     ) -> UnresolvedFunction:
-        stability = stability_of(attrs)
+        stability = self.stability(attrs) if attrs else m.UNKNOWN
         # Anonymous types in signatures take no gate from the function (see alloc_anon).
         anon_stability: m.Stability = m.UNKNOWN
         params: list[tuple[str, m.Type]] = []
@@ -871,14 +1095,21 @@ class PackageResolver:
                 )
             )
             seen.add("self")
+        # Every parameter is checked, then the result; the function fails (Poisoned) after.
+        failed = False
         for p in func.params:
             key = p.name.name.lower()
             if key in seen:
-                raise fail(
-                    "WIT203", f"param `{p.name.name}` is defined more than once", p.name.span
+                self.report(
+                    error("WIT203", f"param `{p.name.name}` is defined more than once", p.name.span)
                 )
+                failed = True
             seen.add(key)
-            params.append((p.name.name, self.resolve_type(p.type, anon_stability)))
+            try:
+                params.append((p.name.name, self.resolve_type(p.type, anon_stability)))
+            except (ResolveError, Poisoned) as e:
+                self.note(e)
+                failed = True
         result: m.Type | None
         if kind == "constructor":
             assert resource is not None
@@ -904,13 +1135,21 @@ class PackageResolver:
                         func.result.span,
                     )
                 if ok != resource:
+                    # wit-parser points at the `ok` type (a handle: at its resource).
+                    ok_syntax = getattr(func.result, "ok", None)
                     raise fail(
                         "WIT305",
                         "the `ok` type must be the resource being constructed",
-                        _first_token_span(func.result),
+                        _first_token_span(func.result)
+                        if ok_syntax is None
+                        else ok_syntax.resource.span
+                        if isinstance(ok_syntax, n.HandleType)
+                        else _first_token_span(ok_syntax),
                     )
         else:
             result = None if func.result is None else self.resolve_type(func.result, anon_stability)
+        if failed:
+            raise Poisoned
         return new_unresolved_function(
             name=name,
             kind=kind,
@@ -939,7 +1178,7 @@ class PackageResolver:
     def resolve_world(self, wid: int, world: n.World) -> None:
         w = self.pkg.worlds[wid]
         w.docs = self.docs(world.docs)
-        w.stability = stability_of(world.attrs)
+        w.stability = self.stability(world.attrs) if world.attrs else m.UNKNOWN
         self.type_lookup = {}
         self.resolve_types(
             ("w", wid),
@@ -953,14 +1192,17 @@ class PackageResolver:
         )
         for item in world.items:
             if isinstance(item, n.Include):
-                stability = stability_of(item.attrs)
-                found, name, span = self.resolve_ast_item_path(item.path)
-                inc = self.extract_world(found, name, span)
-                w.includes.append(
-                    UnresolvedInclude(
-                        stability=stability, world=inc, names=item.names, span=item.path.name.span
+                stability = self.stability(item.attrs) if item.attrs else m.UNKNOWN
+                _, inc = self.attempt(self.include_source, item.path)
+                if inc is not None:
+                    w.includes.append(
+                        UnresolvedInclude(
+                            stability=stability,
+                            world=inc,
+                            names=item.names,
+                            span=item.path.name.span,
+                        )
                     )
-                )
         import_names: dict[str, str] = {}
         export_names: dict[str, str] = {}
         # Imports and exports are two namespaces, each checked as its items are resolved.
@@ -968,7 +1210,7 @@ class PackageResolver:
         for name, (entry, span) in self.type_lookup.items():
             assert entry[0] == "type"
             import_names[name] = "type"
-            unique_imports.add(name, span)
+            self.add_name(unique_imports, name, span)
             tid = entry[1]
             assert isinstance(tid, int)
             w.imports.append((name, tid, span))
@@ -976,10 +1218,14 @@ class PackageResolver:
         exported: set[int] = set()
         for item in world.items:
             if isinstance(item, n.Resource):
+                if id(item) in self.skipped or self.type_lookup[item.name.name][0][1] in (
+                    self.poisoned_types
+                ):
+                    continue  # a duplicate definition, or one that failed
                 for rf in item.funcs or ():
                     _, f = self.attempt(self.resolve_resource_func, rf, item.name)
-                    unique_imports.add(_resource_function_name(rf, item.name.name)[0], rf.name.span)
-                    if f is not None:
+                    fname = _resource_function_name(rf, item.name.name)[0]
+                    if self.add_name(unique_imports, fname, rf.name.span) and f is not None:
                         w.imports.append((f.name, f, rf.name.span))
                 continue
             if isinstance(item, n.Import):
@@ -992,29 +1238,39 @@ class PackageResolver:
                 continue
             ext = item.extern
             _, got = self.attempt(self.resolve_world_item, item.docs, item.attrs, ext)
-            if got is None:
-                continue
-            witem, what = got
             key: str | tuple[str, int]
             if isinstance(ext, n.ExternPath):
+                if got is None:
+                    continue
+                witem = got[0]
                 assert isinstance(witem, UnresolvedWorldInterface)
                 if witem.id in seen:
-                    raise fail(
-                        "WIT308", f"interface cannot be {desc}ed more than once", ext.path.span
+                    self.report(
+                        error(
+                            "WIT308", f"interface cannot be {desc}ed more than once", ext.path.span
+                        )
                     )
+                    continue
                 seen.add(witem.id)
                 key = ("i", witem.id)
                 span = ext.path.name.span
             else:
+                # A named item takes its name even if it failed: a later item of the same
+                # name is an error of its own.
                 prev = names.get(ext.name.name)
                 if prev is not None:
-                    raise fail(
-                        "WIT309",
-                        f"{desc} `{ext.name.name}` conflicts with prior {prev} of same name",
-                        ext.name.span,
+                    self.report(
+                        error(
+                            "WIT309",
+                            f"{desc} `{ext.name.name}` conflicts with prior {prev} of same name",
+                            ext.name.span,
+                        )
                     )
-                names[ext.name.name] = what
-                unique.add(ext.name.name, ext.name.span)
+                    continue
+                names[ext.name.name] = "func" if isinstance(ext, n.ExternFunc) else "interface"
+                if not self.add_name(unique, ext.name.name, ext.name.span) or got is None:
+                    continue
+                witem = got[0]
                 key = ext.name.name
                 span = ext.name.span
             dst.append((key, witem, span))
@@ -1036,9 +1292,8 @@ class PackageResolver:
                     external_id=external_id_of(attrs),
                 ), "interface"
             case n.ExternPath(path=path) | n.ExternNamed(path=path):
-                stability = stability_of(attrs)
-                found, pname, span = self.resolve_ast_item_path(path)
-                iid = self.extract_iface(found, pname, span)
+                stability = self.stability(attrs) if attrs else m.UNKNOWN
+                iid = self.use_source(path)
                 witem = UnresolvedWorldInterface(
                     id=iid,
                     docs=self.docs(docs),

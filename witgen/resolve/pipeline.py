@@ -2,8 +2,8 @@
 
 Input: the package `Group`s read by `loader.py` (root first), the `SourceMap`, and the
 active features. Output: one frozen `m.Resolve` holding every package in dependency
-order, or a `WitError`: every error of the first package that fails on its own, else the
-first error met while the packages are ordered and appended.
+order, or a `WitError` with every error found: those of each package on its own, in the
+order the groups were read, then those met while the packages are ordered and appended.
 
 As wit-parser: every group yields its packages (the files' `package x;` header plus any
 nested `package y { ... }` blocks), and each package is resolved on its own
@@ -12,6 +12,10 @@ checked for duplicates and ordered by a depth-first walk over their names in sor
 order, visiting dependencies first; each is then appended to the global arenas
 (`remap.py`). Invariants: the first error reported is the one wit-parser reports; no
 reference cycle is left behind (`api.load` runs this with the cyclic collector off).
+
+After an error the other packages go on: a package with errors of its own is still
+appended (to report the remap's errors), but a package that depends on one with errors,
+or on a cycle, is not (its errors there could repeat the other package's).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from witgen.loading.loader import Group
+    from witgen.text.diagnostics import Diagnostic
     from witgen.text.source import SourceMap
 
 
@@ -39,38 +44,57 @@ def _package_name(p: n.PackageName) -> m.PackageName:
     return m.PackageName(namespace=p.namespace.name, name=p.name.name, version=p.version)
 
 
-def _split_packages(group: Group) -> tuple[list[UnresolvedPackage], UnresolvedPackage]:
-    """The packages a group defines: its nested packages and its main package."""
+def _split_packages(
+    group: Group, errors: list[Diagnostic], failed: set[m.PackageName]
+) -> tuple[list[UnresolvedPackage], UnresolvedPackage | None, Diagnostic | None]:
+    """The packages a group defines: its nested packages and its main package, and the
+    error for a group without a `package` header (wit-parser reports it after the
+    nested packages' errors).
+
+    Other errors are added to `errors`. The main package is None if no file has a
+    header, or if two headers disagree (which package an item belongs to is then
+    unknown: only the first header that disagrees is reported, and every name the
+    headers give is added to `failed`); a package nested in a nested package is left
+    out.
+    """
     header: n.PackageDecl | None = None
+    mismatch = False
     main_files: list[list[n.TopItem]] = []
     nested: list[UnresolvedPackage] = []
     for f in group.files:
         if f.package is not None:
             if header is not None and _package_name(header.name) != _package_name(f.package.name):
-                raise fail(
-                    "WIT207",
-                    f"package identifier `{_package_name(f.package.name)}` does not match previous "
-                    f"package name of `{_package_name(header.name)}`",
-                    f.package.name.span,
-                )
-            if header is None or not header.docs.comments:
+                failed.add(_package_name(f.package.name))
+                if not mismatch:
+                    errors.append(
+                        error(
+                            "WIT207",
+                            f"package identifier `{_package_name(f.package.name)}` does not "
+                            f"match previous package name of `{_package_name(header.name)}`",
+                            f.package.name.span,
+                        )
+                    )
+                mismatch = True
+            elif header is None or not header.docs.comments:
                 header = f.package if header is None or f.package.docs.comments else header
         items: list[n.TopItem] = []
         for item in f.items:
             if isinstance(item, n.NestedPackage):
-                for inner in item.items:
-                    if isinstance(inner, n.NestedPackage):
-                        raise fail(
-                            "WIT105",
-                            "nested packages must be placed at the top-level",
-                            inner.decl.name.span,
-                        )
+                deeper = [x for x in item.items if isinstance(x, n.NestedPackage)]
+                errors.extend(
+                    error(
+                        "WIT105",
+                        "nested packages must be placed at the top-level",
+                        inner.decl.name.span,
+                    )
+                    for inner in deeper
+                )
                 nested.append(
                     UnresolvedPackage(
                         name=_package_name(item.decl.name),
                         name_span=item.decl.name.span,
                         docs=docs_of(item.decl.docs),
-                        files=[list(item.items)],
+                        files=[[x for x in item.items if not isinstance(x, n.NestedPackage)]],
                     )
                 )
             else:
@@ -78,16 +102,18 @@ def _split_packages(group: Group) -> tuple[list[UnresolvedPackage], UnresolvedPa
         main_files.append(items)
     if header is None:
         # Nested packages alone do not make a package: wit-parser wants a header too.
-        raise fail(
-            "WIT206", "no `package` header was found in any WIT file for this package", Span.UNKNOWN
-        )
+        no_header = "no `package` header was found in any WIT file for this package"
+        return nested, None, error("WIT206", no_header, Span.UNKNOWN)
+    if mismatch:
+        failed.add(_package_name(header.name))
+        return nested, None, None
     main = UnresolvedPackage(
         name=_package_name(header.name),
         name_span=header.name.span,
         docs=docs_of(header.docs),
         files=main_files,
     )
-    return nested, main
+    return nested, main, None
 
 
 def _check_nesting(group: Group) -> None:
@@ -134,20 +160,26 @@ def _visit_package(
     deps_of: dict[m.PackageName, list[tuple[m.PackageName, Span]]],
     order: dict[m.PackageName, None],
     visiting: set[m.PackageName],
+    errors: list[Diagnostic],
+    in_cycle: set[m.PackageName],
 ) -> None:
     """Add `name` to `order` after the packages it depends on (depth first).
 
-    A module function, not a closure: a recursive closure is a reference cycle, which
-    would keep every package's syntax and tables alive until the next garbage collection.
+    A dependency that closes a cycle is reported and not followed, and `name` is added to
+    `in_cycle`. A module function, not a closure: a recursive closure is a reference
+    cycle, which would keep every package's syntax and tables alive until the next
+    garbage collection.
     """
     if name in order:
         return
     for dep, span in deps_of[name]:
         if dep in visiting:
-            raise fail("WIT300", f"package `{dep}` creates a dependency cycle", span)
+            errors.append(error("WIT300", f"package `{dep}` creates a dependency cycle", span))
+            in_cycle.add(name)
+            continue
         if dep in deps_of:
             visiting.add(dep)
-            _visit_package(dep, deps_of, order, visiting)
+            _visit_package(dep, deps_of, order, visiting, errors, in_cycle)
             visiting.discard(dep)
     order[name] = None
 
@@ -157,32 +189,51 @@ def _resolve_groups(
 ) -> m.Resolve:
     # As wit-parser: every group is parsed and resolved on its own first (errors in the
     # order groups are read), then packages are checked for duplicates and sorted.
-    parsed: list[tuple[Group, list[UnresolvedPackage], UnresolvedPackage]] = []
+    errors: list[Diagnostic] = []
+    # Packages with errors: those that depend on one are not appended.
+    failed: set[m.PackageName] = set()
+    parsed: list[tuple[Group, list[UnresolvedPackage], UnresolvedPackage | None]] = []
     for group in groups:
-        _check_nesting(group)
-        nested, main = _split_packages(group)
-        for pkg in [*nested, main]:
-            PackageResolver(pkg).run()
+        try:
+            _check_nesting(group)
+        except ResolveError as e:
+            errors.append(e.diag)  # what is nested that deep is not looked into
+            continue
+        nested, main, no_header = _split_packages(group, errors, failed)
+        for pkg in [*nested, *([main] if main is not None else [])]:
+            found = PackageResolver(pkg).run()
+            if found:
+                errors += found
+                failed.add(pkg.name)
+        if no_header is not None:
+            errors.append(no_header)
         parsed.append((group, nested, main))
     details: dict[m.PackageName, UnresolvedPackage] = {}
     main_names: list[m.PackageName] = []
     root_main: m.PackageName | None = None
     for group, nested, main in parsed:
-        for pkg in [*nested, main]:
+        for pkg in [*nested, *([main] if main is not None else [])]:
             prev = details.get(pkg.name)
             if prev is not None:
+                # The first definition is the package, this one is left out, and the
+                # packages that use the name are not appended (which one they mean is not
+                # known).
+                failed.add(pkg.name)
                 here, there = locate(pkg.name_span), locate(prev.name_span)
-                raise fail(
-                    "WIT207",
-                    f"package `{pkg.name}` is defined in two different locations:\n"
-                    f"  * {here}\n  * {there}",
-                    pkg.name_span,
-                    Note("first defined here", prev.name_span),
+                errors.append(
+                    error(
+                        "WIT207",
+                        f"package `{pkg.name}` is defined in two different locations:\n"
+                        f"  * {here}\n  * {there}",
+                        pkg.name_span,
+                        Note("first defined here", prev.name_span),
+                    )
                 )
+                continue
             details[pkg.name] = pkg
             if group.is_root:
                 main_names.append(pkg.name)
-        if group.is_root:
+        if group.is_root and main is not None:
             root_main = main.name
     deps_of = {
         name: list(zip(pkg.foreign_deps, pkg.foreign_dep_spans, strict=True))
@@ -190,15 +241,28 @@ def _resolve_groups(
     }
     order: dict[m.PackageName, None] = {}
     visiting: set[m.PackageName] = set()
+    in_cycle: set[m.PackageName] = set()
     for name in sorted(details, key=package_sort_key):
-        _visit_package(name, deps_of, order, visiting)
+        _visit_package(name, deps_of, order, visiting, errors, in_cycle)
+    failed |= in_cycle
     arenas = GlobalArenas(features=active, all_names=list(details))
     main_id: m.PackageId | None = None
     group_ids: list[m.PackageId] = []
     for name in order:
-        pid = PackageRemap(arenas, details[name]).append()
+        # The order visits dependencies first, so a package after one that failed is
+        # skipped too. A package in a cycle is not appended: a dependency is missing.
+        if name in in_cycle or any(dep in failed for dep, _ in deps_of[name]):
+            failed.add(name)
+            continue
+        remap = PackageRemap(arenas, details[name])
+        pid = remap.append()
+        if remap.errors:
+            errors += remap.errors
+            failed.add(name)
         if name == root_main:
             main_id = pid
         if name in main_names:
             group_ids.append(pid)
+    if errors:
+        raise ResolveErrors(errors)
     return arenas.freeze(main_id, tuple(group_ids))

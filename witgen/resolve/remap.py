@@ -11,7 +11,12 @@ is off are dropped; interfaces get their types and functions, worlds their items
 each world gets its `include`s merged (`include.py`) and is elaborated (`elaborate.py`).
 
 Invariants: ids are allocated in wit-parser's order; a reference to an item left out by
-its gate is WIT307; a function returning a `borrow` is WIT304.
+its gate is WIT307; a function returning a `borrow` is WIT304. An error does not stop the
+append: the item is left out and "poisoned" (its users stay silent, as their errors would
+only repeat it), a gate that is itself an error lets its item in, and the errors are
+collected in `errors`, the first being wit-parser's. A world that lost an item is
+incomplete, and is not merged into the worlds that include it (its missing names would be
+reported again there).
 """
 
 from __future__ import annotations
@@ -20,10 +25,11 @@ from witgen import model as m
 from witgen._record import maker
 from witgen.model.kinds import new_handle, new_list, new_option, new_result, new_tuple
 from witgen.resolve.elaborate import WorldElaborator
-from witgen.resolve.errors import ResolveError, assert_never, fail, hint
+from witgen.resolve.errors import ErrorLog, Poisoned, ResolveError, assert_never, fail, hint
 from witgen.resolve.global_arenas import MutableWorld
 from witgen.resolve.include import check_strongly_unique, include_world
 from witgen.resolve.unresolved import UnresolvedWorldInterface
+from witgen.text.diagnostics import error
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
@@ -34,17 +40,21 @@ if TYPE_CHECKING:
         UnresolvedFunction,
         UnresolvedPackage,
         UnresolvedWorld,
+        UnresolvedWorldItem,
     )
+    from witgen.text.diagnostics import Diagnostic
     from witgen.text.source import Span
 
 # Built for every parameter of the package: skips `type.__call__` (see `_record.maker`).
 _new_param = maker(m.Param)
 
 
-class PackageRemap:
-    """Adds one unresolved package to the global arenas (wit-parser's `Remap::append`)."""
+class PackageRemap(ErrorLog):
+    """Adds one unresolved package to the global arenas (wit-parser's `Remap::append`);
+    its errors are recorded as found (`ErrorLog`)."""
 
     def __init__(self, arenas: GlobalArenas, unresolved: UnresolvedPackage) -> None:
+        super().__init__()
         self.arenas = arenas
         self.unresolved = unresolved
         self.types: list[m.TypeId | None] = []
@@ -58,11 +68,33 @@ class PackageRemap:
         self.function_kinds: dict[tuple[m.FunctionKindName, m.TypeId | None], m.FunctionKind] = {}
         # `type_has_borrow` by type: a type's kind does not change once it is allocated.
         self.has_borrow: dict[m.TypeId, bool] = {}
+        # Local ids of the items that failed: None in `types`, `interfaces` or `worlds`
+        # like a gated-out item, but a reference to one is silent (Poisoned), not WIT307.
+        self.poisoned_types: set[int] = set()
+        self.poisoned_interfaces: set[int] = set()
+        self.poisoned_worlds: set[int] = set()
+        # Global ids of this package's worlds that lost an item (see the module docstring).
+        self.incomplete_worlds: set[int] = set()
+
+    def gate(self, stability: m.Stability, span: Span) -> bool | None:
+        """Whether the gate lets its item in; None (the error recorded) if the gate is an
+        error."""
+        try:
+            return self.arenas.include_stability(stability, self.unresolved.name, span)
+        except ResolveError as e:
+            self.report(e.diag)
+            return None
+
+    def excluded(self, stability: m.Stability, span: Span) -> bool:
+        """Whether the gate leaves its item out (a gate that is an error lets it in)."""
+        return not isinstance(stability, m.Unknown) and self.gate(stability, span) is False
 
     # ---- id mapping
     def map_type(self, tid: int, span: Span) -> m.TypeId:
         got = self.types[tid]
         if got is None:
+            if tid in self.poisoned_types:
+                raise Poisoned
             raise fail(
                 "WIT307",
                 "found a reference to a type which is excluded due to its feature not being "
@@ -74,6 +106,8 @@ class PackageRemap:
     def map_interface(self, iid: int, span: Span) -> m.InterfaceId:
         got = self.interfaces[iid]
         if got is None:
+            if iid in self.poisoned_interfaces:
+                raise Poisoned
             raise fail(
                 "WIT307",
                 "found a reference to a interface which is excluded due to its feature not being "
@@ -85,6 +119,8 @@ class PackageRemap:
     def map_world(self, wid: int, span: Span) -> int:
         got = self.worlds[wid]
         if got is None:
+            if wid in self.poisoned_worlds:
+                raise Poisoned
             raise fail(
                 "WIT307",
                 "found a reference to a world which is excluded due to its feature not being "
@@ -240,19 +276,28 @@ class PackageRemap:
         self.process_foreign_deps()
         owners = self.planned_owners()
         arena = arenas.types
+        failed_before = unresolved.poisoned_types
         for t in unresolved.types[unresolved.n_foreign_types :]:
             # (Most items have no gate: `isinstance` spares those the call.)
-            if not (
-                isinstance(t.stability, m.Unknown)
-                or arenas.include_stability(t.stability, unresolved.name, t.span)
-            ):
+            if not isinstance(t.stability, m.Unknown) and self.gate(t.stability, t.span) is False:
+                self.types.append(None)
+                continue
+            if failed_before and len(self.types) in failed_before:
+                self.poisoned_types.add(len(self.types))
                 self.types.append(None)
                 continue
             assert t.kind is not None
+            try:
+                kind = self.update_kind(t.kind, t.span, t.field_spans)
+            except (ResolveError, Poisoned) as e:
+                self.note(e)
+                self.poisoned_types.add(len(self.types))
+                self.types.append(None)
+                continue
             arena.append(
                 m.TypeDef(
                     name=t.name,
-                    kind=self.update_kind(t.kind, t.span, t.field_spans),
+                    kind=kind,
                     owner=None if t.owner is None else owners[t.owner],
                     docs=t.docs,
                     stability=t.stability,
@@ -265,7 +310,7 @@ class PackageRemap:
         new_ifaces: list[tuple[int, m.InterfaceId]] = []
         for local in range(unresolved.n_foreign_interfaces, len(unresolved.interfaces)):
             ui = unresolved.interfaces[local]
-            if not arenas.include_stability(ui.stability, unresolved.name, ui.span):
+            if self.excluded(ui.stability, ui.span):
                 self.interfaces.append(None)
                 continue
             iid = m.InterfaceId(len(arenas.interfaces))
@@ -290,12 +335,15 @@ class PackageRemap:
             )
             funcs: list[tuple[str, m.Function]] = []
             for fname, f in ui.functions.items():
-                if not (
-                    isinstance(f.stability, m.Unknown)
-                    or arenas.include_stability(f.stability, unresolved.name, f.span)
+                if (
+                    not isinstance(f.stability, m.Unknown)
+                    and self.gate(f.stability, f.span) is False
                 ):
                     continue
-                funcs.append((fname, self.update_function(f, f.span)))
+                try:
+                    funcs.append((fname, self.update_function(f, f.span)))
+                except (ResolveError, Poisoned) as e:
+                    self.note(e)
             old = arenas.interfaces[iid]
             arenas.interfaces[iid] = m.Interface(
                 name=old.name,
@@ -310,12 +358,14 @@ class PackageRemap:
         new_worlds: list[tuple[int, int]] = []
         for local in range(unresolved.n_foreign_worlds, len(unresolved.worlds)):
             uw = unresolved.worlds[local]
-            if not arenas.include_stability(uw.stability, unresolved.name, uw.span):
+            if self.excluded(uw.stability, uw.span):
                 self.worlds.append(None)
                 continue
-            world = self.update_world(uw, pkg_id)
+            world, complete = self.update_world(uw, pkg_id)
             arenas.worlds.append(world)
             wid = len(arenas.worlds) - 1
+            if not (complete and uw.complete):
+                self.incomplete_worlds.add(wid)
             self.worlds.append(wid)
             new_worlds.append((local, wid))
             assert owners[("w", local)] == m.OwnerWorld(id=m.WorldId(wid))
@@ -341,7 +391,8 @@ class PackageRemap:
         arenas.package_names[unresolved.name] = pkg_id
         for local, wid in new_worlds:
             self.process_includes(unresolved.worlds[local], wid)
-            WorldElaborator(arenas, wid).run()
+            for problem in WorldElaborator(arenas, wid).run():
+                self.report(problem)
         return pkg_id
 
     def planned_owners(self) -> dict[tuple[str, int], m.TypeOwner]:
@@ -349,7 +400,8 @@ class PackageRemap:
 
         Interfaces, then worlds, take the next ids in order, each if its gate lets it in;
         a type of one left out has none (`check_owners` reports it for an interface).
-        A gate that is an error is reported later, where the interface or world is added.
+        A gate that is an error is reported later, where the interface or world is added
+        (and lets it in, here too).
         """
         unresolved, arenas = self.unresolved, self.arenas
         owners: dict[tuple[str, int], m.TypeOwner] = {}
@@ -370,10 +422,11 @@ class PackageRemap:
         return owners
 
     def admits(self, stability: m.Stability, span: Span) -> bool:
+        """`gate`, silent: a gate that is an error lets its item in, as `gate` does."""
         try:
             return self.arenas.include_stability(stability, self.unresolved.name, span)
         except ResolveError:
-            return False
+            return True
 
     def check_owners(self, unresolved: UnresolvedPackage) -> None:
         """A type that is in while its interface is out is an error (once interfaces are in)."""
@@ -385,11 +438,14 @@ class PackageRemap:
             if gid is not None and owner is not None and owner[0] == "i":
                 if self.interfaces[owner[1]] is not None:
                     continue
-                raise fail(
-                    "WIT307",
-                    "found a reference to a interface which is excluded due to its feature not "
-                    "being activated; this type is not gated by a feature but its interface is",
-                    t.span,
+                self.report(
+                    error(
+                        "WIT307",
+                        "found a reference to a interface which is excluded due to its feature "
+                        "not being activated; this type is not gated by a feature but its "
+                        "interface is",
+                        t.span,
+                    )
                 )
 
     def process_foreign_deps(self) -> None:
@@ -407,21 +463,30 @@ class PackageRemap:
         iface_types: dict[m.InterfaceId, dict[str, m.TypeId]] = {}
         for local in range(unresolved.n_foreign_types):
             t = unresolved.types[local]
-            if not arenas.include_stability(t.stability, unresolved.name, t.span):
+            if self.excluded(t.stability, t.span):
                 self.types.append(None)
                 continue
             assert t.owner is not None
-            iid = self.map_interface(t.owner[1], t.span)
+            try:
+                iid = self.map_interface(t.owner[1], t.span)
+            except (ResolveError, Poisoned) as e:
+                self.note(e)
+                self.poisoned_types.add(local)
+                self.types.append(None)
+                continue
             if iid not in iface_types:
                 iface_types[iid] = dict(arenas.interfaces[iid].types)
             tid = iface_types[iid].get(t.name or "")
             if tid is None:
-                raise fail(
-                    "WIT209",
-                    f"type `{t.name}` not defined in interface",
-                    t.span,
-                    *hint(t.name or "", [k for k, _ in arenas.interfaces[iid].types]),
+                self.report(
+                    error(
+                        "WIT209",
+                        f"type `{t.name}` not defined in interface",
+                        t.span,
+                        *hint(t.name or "", [k for k, _ in arenas.interfaces[iid].types]),
+                    )
                 )
+                self.poisoned_types.add(local)
             self.types.append(tid)
 
     def bind_foreign(
@@ -431,30 +496,43 @@ class PackageRemap:
         where: dict[tuple[str, int], tuple[m.PackageName, str, Span]],
     ) -> list[int | None]:
         """The global ids of the first `count` local interfaces (`kind` "i") or worlds ("w"),
-        the placeholders for foreign ones; None for one its gate leaves out."""
+        the placeholders for foreign ones; None for one its gate leaves out, or one that
+        cannot be bound (poisoned, its error recorded)."""
         unresolved, arenas = self.unresolved, self.arenas
+        poisoned = self.poisoned_interfaces if kind == "i" else self.poisoned_worlds
         # Name → id tables of the packages looked into, each built once.
         tables: dict[m.PackageId, dict[str, int]] = {}
         bound: list[int | None] = []
         for local in range(count):
             pname, name, span = where[kind, local]
-            pid = self.find_package(pname, span)
+            pid = self.arenas.package_names.get(pname)
+            if pid is None:
+                self.report(self.missing_package(pname, span))
+                poisoned.add(local)
+                bound.append(None)
+                continue
             pkg = arenas.packages[pid]
             names: tuple[tuple[str, int], ...] = pkg.interfaces if kind == "i" else pkg.worlds
             if pid not in tables:
                 tables[pid] = dict(names)
             found = tables[pid].get(name)
-            gate = unresolved.foreign_item_stability.get((kind, local), m.UNKNOWN)
-            if found is None and not arenas.include_stability(gate, unresolved.name, span):
-                bound.append(None)
-                continue
             if found is None:
+                gate = unresolved.foreign_item_stability.get((kind, local), m.UNKNOWN)
+                admitted = self.gate(gate, span)
+                if not admitted:
+                    # Left out by its gate; or the gate is an error, reported just now.
+                    if admitted is None:
+                        poisoned.add(local)
+                    bound.append(None)
+                    continue
                 at = unresolved.foreign_item_spans[kind, local]
                 message = f"'{name}' not found in package '{pname}'"
                 if kind == "i":
                     notes = hint(name, [k for k, _ in names])
-                    raise fail("WIT202", f"interface {message}", at, *notes)
-                raise fail("WIT210", f"world {message}", at)
+                    self.report(error("WIT202", f"interface {message}", at, *notes))
+                else:
+                    self.report(error("WIT210", f"world {message}", at))
+                poisoned.add(local)
             bound.append(found)
         return bound
 
@@ -463,8 +541,8 @@ class PackageRemap:
         for tid, span in self.unresolved.required_resource_types:
             try:
                 cur = self.map_type(tid, span)
-            except ResolveError:
-                continue
+            except (ResolveError, Poisoned):
+                continue  # reported where the type is referenced, or where it failed
             while True:
                 kind = arenas.types[cur].kind
                 if isinstance(kind, m.Alias) and not isinstance(kind.type, str):
@@ -472,19 +550,19 @@ class PackageRemap:
                 elif isinstance(kind, m.Resource):
                     break
                 else:
-                    raise fail("WIT303", "type used in a handle must be a resource", span)
+                    self.report(error("WIT303", "type used in a handle must be a resource", span))
+                    break
 
-    def find_package(self, name: m.PackageName, span: Span) -> m.PackageId:
-        pid = self.arenas.package_names.get(name)
-        if pid is None:
-            # wit-parser lists the packages added so far, then the one being added.
-            names = [*self.arenas.package_names, self.unresolved.name]
-            known = "".join(f"\n    {k}" for k in names)
-            raise fail("WIT205", f"package '{name}' not found. known packages:{known}", span)
-        return pid
+    def missing_package(self, name: m.PackageName, span: Span) -> Diagnostic:
+        # wit-parser lists the packages added so far, then the one being added.
+        names = [*self.arenas.package_names, self.unresolved.name]
+        known = "".join(f"\n    {k}" for k in names)
+        return error("WIT205", f"package '{name}' not found. known packages:{known}", span)
 
-    def update_world(self, uw: UnresolvedWorld, pkg_id: m.PackageId) -> MutableWorld:
-        arenas = self.arenas
+    def update_world(self, uw: UnresolvedWorld, pkg_id: m.PackageId) -> tuple[MutableWorld, bool]:
+        """The world with global ids, and whether every item of it made it (an item that
+        fails is left out, its error recorded)."""
+        complete = True
         world = MutableWorld(
             name=uw.name,
             imports={},
@@ -496,44 +574,65 @@ class PackageRemap:
         )
         for items, dst in ((uw.imports, world.imports), (uw.exports, world.exports)):
             for key, item, span in items:
-                witem: m.WorldItem
-                if isinstance(item, int):
-                    tid = self.map_type(item, span)
-                    if not arenas.include_stability(
-                        arenas.types[tid].stability, self.unresolved.name, span
-                    ):
+                try:
+                    witem = self.world_item(item, span)
+                    if witem is None:
                         continue
-                    witem = m.WorldType(id=tid, span=span)
-                elif isinstance(item, UnresolvedWorldInterface):
-                    if not arenas.include_stability(item.stability, self.unresolved.name, span):
-                        continue
-                    witem = m.WorldInterface(
-                        id=self.map_interface(item.id, span),
-                        docs=item.docs,
-                        stability=item.stability,
-                        external_id=item.external_id,
-                        span=span,
+                    gkey: m.WorldKey = (
+                        key if isinstance(key, str) else self.map_interface(key[1], span)
                     )
-                else:
-                    if not arenas.include_stability(item.stability, self.unresolved.name, span):
-                        continue
-                    witem = m.WorldFunction(function=self.update_function(item, span))
-                gkey: m.WorldKey = key if isinstance(key, str) else self.map_interface(key[1], span)
+                except (ResolveError, Poisoned) as e:
+                    self.note(e)
+                    complete = False
+                    continue
                 dst[gkey] = witem
-        return world
+        return world, complete
+
+    def world_item(self, item: UnresolvedWorldItem, span: Span) -> m.WorldItem | None:
+        """A world's item with global ids; None if its gate leaves it out."""
+        if isinstance(item, int):
+            tid = self.map_type(item, span)
+            if self.excluded(self.arenas.types[tid].stability, span):
+                return None
+            return m.WorldType(id=tid, span=span)
+        if self.excluded(item.stability, span):
+            return None
+        if isinstance(item, UnresolvedWorldInterface):
+            return m.WorldInterface(
+                id=self.map_interface(item.id, span),
+                docs=item.docs,
+                stability=item.stability,
+                external_id=item.external_id,
+                span=span,
+            )
+        return m.WorldFunction(function=self.update_function(item, span))
 
     # ---- include
     def process_includes(self, uw: UnresolvedWorld, wid: int) -> None:
-        """Merge the worlds `uw` includes into world `wid`, then check its names."""
+        """Merge the worlds `uw` includes into world `wid`, then check its names.
+
+        An incomplete world is not merged (its missing names would be reported again, as
+        renames of names it lacks); the including world becomes incomplete in turn.
+        """
         arenas = self.arenas
         included: dict[tuple[str, str], Span] = {}
         for inc in uw.includes:
-            if not arenas.include_stability(inc.stability, self.unresolved.name, inc.span):
+            if self.excluded(inc.stability, inc.span):
                 continue
-            src_id = self.map_world(inc.world, inc.span)
-            include_world(arenas, wid, src_id, inc, included)
+            try:
+                src_id = self.map_world(inc.world, inc.span)
+            except (ResolveError, Poisoned) as e:
+                self.note(e)
+                self.incomplete_worlds.add(wid)
+                continue
+            if src_id in self.incomplete_worlds:
+                self.incomplete_worlds.add(wid)
+                continue
+            for problem in include_world(arenas, wid, src_id, inc, included):
+                self.report(problem)
         if included:
-            check_strongly_unique(arenas.worlds[wid], included)
+            for problem in check_strongly_unique(arenas.worlds[wid], included):
+                self.report(problem)
 
 
 def field_of_type(f: m.Field, t: m.Type) -> m.Field:

@@ -1,21 +1,22 @@
 """Unique names, as wit-parser and the component model check them.
 
-Input: names as their items are resolved, with their spans. Output: nothing, or WIT203
-for a duplicate or a conflict. Invariants: the key of an import or export name is the
-component model's strong-uniqueness key (`canonical_name`: case ignored, `[method]r.r`
-as `r`), the key of a field, case or flag ignores case; the first name keeps its place,
-the later one is reported.
+Input: names as their items are resolved, with their spans. Output: a WIT203 diagnostic
+for each duplicate or conflict (the caller records it and goes on). Invariants: the key
+of an import or export name is the component model's strong-uniqueness key
+(`canonical_name`: case ignored, `[method]r.r` as `r`), the key of a field, case or flag
+ignores case; the first name keeps its place, the later one is reported.
 """
 
 from __future__ import annotations
 
-from witgen.resolve.errors import fail
+from witgen.text.diagnostics import error
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from witgen.syntax import nodes as n
+    from witgen.text.diagnostics import Diagnostic
     from witgen.text.source import Span
 
 
@@ -51,22 +52,25 @@ class UniqueNames:
         self.key = key
         self.seen: dict[str, str] = {}
 
-    def add(self, name: str, span: Span) -> None:
+    def add(self, name: str, span: Span) -> Diagnostic | None:
+        """Add `name`; the error if it repeats an earlier name (which keeps its place)."""
         key = self.key(name)
         prev = self.seen.get(key)
         what = self.what
         if prev is None:
             self.seen[key] = name
-        elif prev == name:
-            raise fail("WIT203", f"duplicate {what} `{name}`", span)
-        else:
-            raise fail("WIT203", f"{what} `{name}` conflicts with previous {what} `{prev}`", span)
+            return None
+        if prev == name:
+            return error("WIT203", f"duplicate {what} `{name}`", span)
+        return error("WIT203", f"{what} `{name}` conflicts with previous {what} `{prev}`", span)
 
 
-def check_members(what: str, names: Sequence[n.Id]) -> None:
-    """Field, case or flag names: unique, and unique ignoring case (as wit-parser checks)."""
+def check_members(what: str, names: Sequence[n.Id]) -> list[Diagnostic]:
+    """Field, case or flag names: unique, and unique ignoring case (as wit-parser checks).
+
+    Every repeated name is reported, in order: the first is the one wit-parser reports.
+    """
     if len({name.name.lower() for name in names}) == len(names):
-        return  # the usual case, at the cost of one set
+        return []  # the usual case, at the cost of one set
     unique = UniqueNames(what, str.lower)
-    for name in names:
-        unique.add(name.name, name.span)
+    return [d for name in names if (d := unique.add(name.name, name.span)) is not None]

@@ -102,6 +102,9 @@ class UnresolvedWorld:
     includes: list[UnresolvedInclude] = field(default_factory=list)
     docs: m.Docs = m.NO_DOCS
     stability: m.Stability = m.UNKNOWN
+    # False once an item of the world failed (and was left out): a world that includes
+    # this one would report the missing item again, so the remap skips such includes.
+    complete: bool = True
 
 
 @record(frozen=False, eq=False, kw_only=False)
@@ -127,3 +130,6 @@ class UnresolvedPackage:
     world_names: dict[str, int] = field(default_factory=dict)
     # Handles to types that were not known to be resources at this stage.
     required_resource_types: list[tuple[int, Span]] = field(default_factory=list)
+    # Local ids of the placeholders for types that failed (their errors are reported):
+    # the remap leaves them out, and what refers to one stays silent.
+    poisoned_types: set[int] = field(default_factory=set)
