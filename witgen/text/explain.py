@@ -242,15 +242,17 @@ ENTRIES: tuple[Entry, ...] = (
         """),
         example=_example(
             """
+                package demo:top;
+
                 package demo:ex {
                   package demo:inner {
                   }
                 }
             """,
             "error[WIT105]: nested packages must be placed at the top-level",
-            "     --> example.wit:2:11",
+            "     --> example.wit:4:11",
             "      |",
-            "    2 |   package demo:inner {",
+            "    4 |   package demo:inner {",
             "      |           ^---------",
         ),
         fix="Move the inner block out, next to the other: `package demo:inner { }` on its own.",
@@ -559,14 +561,16 @@ ENTRIES: tuple[Entry, ...] = (
             """
                 package demo:ex;
 
-                use demo:ex/api;
+                interface types {}
+
+                use types as api;
 
                 interface api {}
             """,
             "error[WIT203]: duplicate name `api` in this file",
-            "     --> example.wit:5:11",
+            "     --> example.wit:7:11",
             "      |",
-            "    5 | interface api {}",
+            "    7 | interface api {}",
             "      |           ^--",
         ),
         fix="See the code reported.",
