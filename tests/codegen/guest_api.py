@@ -1243,6 +1243,35 @@ def _world_resources(d: Difference, ctx: Context) -> bool:
     return rewritten != d.expected and type_spelling(rewritten) == d.actual
 
 
+def _exported_resource_classes(d: Difference, ctx: Context) -> bool:
+    """In the exports side, a resource of an interface the world both imports and exports is
+    the app's exported class, and so are the records and variants holding one (componentize-py
+    defines those on the exports side too): an exported function receives and returns them."""
+    wm = ctx.facts.world_module
+    exports = f"{wm}.exports"
+    if d.kind not in TYPE_KINDS or d.expected is None or d.actual is None:
+        return False
+    if d.module != exports and not d.module.startswith(exports + "."):
+        return False
+    table: dict[str, str] = {}
+    for name, module in ctx.actual.items():
+        if not name.startswith(exports + "."):
+            continue
+        imported = f"{wm}.imports.{name.removeprefix(exports + '.')}"
+        reference = ctx.expected.get(name)
+        for cls in module.classes.values():
+            export_side = cls.is_protocol or (
+                reference is not None and cls.name in reference.classes
+            )
+            if export_side and imported in ctx.actual:
+                table[f"{imported}.{cls.name}"] = f"{name}.{cls.name}"
+        for alias in module.aliases:  # a variant holding one: `V = V_A | V_B`
+            if reference is not None and alias in reference.aliases and imported in ctx.actual:
+                table[f"{imported}.{alias}"] = f"{name}.{alias}"
+    rewritten = rewrite(d.expected, table)
+    return rewritten != d.expected and type_spelling(rewritten) == d.actual
+
+
 _STREAM_ENDS = frozenset(
     {
         "componentize_py_async_support.streams.StreamWriter",
@@ -1363,6 +1392,14 @@ ALLOWANCES: tuple[Allowance, ...] = (
         "(`world w { resource x; ... }`), so its annotations name nothing; witgen defines the "
         "class in the world module and annotations refer to it",
         _world_resources,
+    ),
+    Allowance(
+        "exported-resource-classes",
+        "for an interface both imported and exported, componentize-py annotates the export "
+        "side's functions with the imported module's resource class, although an exported "
+        "function receives and returns the app's exported resource objects; witgen names the "
+        "exported class",
+        _exported_resource_classes,
     ),
     Allowance(
         "precise-stream-payloads",

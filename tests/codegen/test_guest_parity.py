@@ -303,20 +303,7 @@ def _grouped(reasons: dict[str, str]) -> dict[str, list[str]]:
 
 # Known gaps between witgen and componentize-py that no allowance documents. Each names the
 # exact difference; the world's test is a strict xfail, so it XPASSes once the gap is closed.
-EXPORTED_OWN_TYPES = (
-    "the interface is both imported and exported: componentize-py annotates the export "
-    "Protocol's methods with the imported module's types (wit_world.imports.M.T), witgen with "
-    "the exported module's own (wit_world.exports.M.T)"
-)
-KNOWN_GAPS: dict[str, str] = {
-    world: EXPORTED_OWN_TYPES
-    for world in (
-        "codegen/resource-local-alias",
-        "codegen/resources-in-aggregates",
-        "codegen/resources-with-futures",
-        "codegen/resources-with-streams",
-    )
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _param(world: CorpusWorld) -> Any:

@@ -833,6 +833,47 @@ def test_world_resources() -> None:
     assert unexplained(elsewhere_comparison) == ["class-extra"]
 
 
+def _both_sides(annotation: str) -> Api:
+    """A world importing and exporting interface `i`: resource `R` and record `Holder` (which
+    holds an `R`) on both sides, and an export Protocol method taking `annotation`."""
+    imports = "class R:\n    def close(self) -> None: ...\nclass Holder:\n    r: R\n"
+    exports = (
+        "from typing import Protocol\n"
+        "class R(Protocol):\n    def close(self) -> None: ...\n"
+        "class Holder:\n    r: R\n"
+    )
+    protocol = (
+        "from typing import Protocol\n"
+        "import wit_world.imports.i\nimport wit_world.exports.i\n"
+        f"class I(Protocol):\n    def f(self, x: {annotation}) -> None: ...\n"
+    )
+    return guest_api.public_api_of_sources(
+        {
+            "wit_world.imports.i": imports,
+            "wit_world.exports.i": exports,
+            "wit_world.exports": protocol,
+        }
+    )
+
+
+def test_exported_resource_classes() -> None:
+    """An exported function of an interface also imported receives the app's exported resource
+    objects (and records holding them): componentize-py names the imported classes there."""
+    expected = _both_sides("list[wit_world.imports.i.R | wit_world.imports.i.Holder]")
+    actual = _both_sides("list[wit_world.exports.i.R | wit_world.exports.i.Holder]")
+    comparison = guest_api.compare(expected, actual)
+    assert [d.where for d in comparison.allowed["exported-resource-classes"]] == [
+        "wit_world.exports.I.f"
+    ]
+    assert not comparison.unexplained
+    # another class, or the exported class where the reference has none, is a real difference
+    other = _both_sides("list[wit_world.exports.i.R | wit_world.exports.i.R]")
+    assert unexplained(guest_api.compare(expected, other)) == ["annotation"]
+    plain = _both_sides("wit_world.imports.i.Holder")
+    swapped = _both_sides("wit_world.exports.i.R")
+    assert unexplained(guest_api.compare(plain, swapped)) == ["annotation"]
+
+
 STREAM_HEADER = (
     "from typing import Any, Tuple\n"
     "from componentize_py_async_support.streams import StreamReader, StreamWriter\n"
@@ -934,6 +975,7 @@ def test_every_observable_allowance_is_tested_here() -> None:
         "builtins-annotations",
         "empty-resource-body",
         "byte-stream-once",
+        "exported-resource-classes",
         "native-harness",
         "world-resources",
         "precise-stream-payloads",
