@@ -663,6 +663,7 @@ def bindgen_guest(
     full_names: bool = False,
     import_names: Sequence[tuple[str, str]] = (),
     export_names: Sequence[tuple[str, str]] = (),
+    native: bool = True,
     features: Features | None = None,
     use_cache: bool = True,
     allow: frozenset[str] = frozenset(),
@@ -672,7 +673,8 @@ def bindgen_guest(
     `world_module`) and `componentize_py_types.py` beside it.
 
     `full_names`, `import_names` and `export_names` ((world key name, module name) pairs)
-    name the interface modules as componentize-py's options of the same names do. Anything
+    name the interface modules as componentize-py's options of the same names do. `native`
+    writes `native/`, the harness that runs the app under pytest with a fake host. Anything
     else in `out_dir` (the app) is left alone; the package is built in a temporary directory
     and then moved into place, replacing an older one. Errors (invalid names, clashes) are a
     `WitError`; warnings whose code is in `allow` are dropped.
@@ -692,6 +694,7 @@ def bindgen_guest(
         full_names=full_names,
         import_names=tuple(import_names),
         export_names=tuple(export_names),
+        native=native,
     )
     diags = _reported(python_guest.diagnose(r, wid, options), allow, loaded.sources)
     files = python_guest.generate(r, wid, options)

@@ -17,10 +17,12 @@ in its docstring that it raises `Err` with the `err` type, named by its full mod
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from witgen import model as m
 from witgen.codegen.python import layout, naming, type_views
-from witgen.codegen.python.guest.modules import ModuleCode
+from witgen.codegen.python.guest import native
+from witgen.codegen.python.guest.modules import NATIVE, ModuleCode
 from witgen.codegen.python.guest.planning import BUILTINS, Constructor, ModulePlan, WorldPlan
 from witgen.codegen.python.guest.viewmodels import ClassVM, FunctionVM, ModuleFunctionVM
 from witgen.codegen.python.layout import Atom, Expr, Subscript
@@ -149,7 +151,16 @@ class Assembly:
     # ------------------------------------------------------------ functions and Protocols
 
     def _functions(self, code: ModuleCode) -> None:
-        """The module-level functions of an imported interface (or the world's imports)."""
+        """The module-level functions of an imported interface (or the world's imports).
+
+        With the native harness, a synchronous one calls the installed host's method of the
+        same name: `native.current().<interface>.<function>(…)`, or
+        `native.current().<function>(…)` for the world's own."""
+        iface = code.names.iface
+        if iface is None:
+            prefix, hooks = "", native.world_hooks(self.plan)
+        else:
+            prefix, hooks = f".{iface.module}", native.interface_hooks(self.plan, iface)
         for f in self.plan.interface_functions(code.names):
             name = code.names.functions.get(f.name)
             if name is None:
@@ -157,7 +168,26 @@ class Assembly:
             function = self._function(
                 code, f, name, receiver=None, shadowed=frozenset(), own=None, decorators=[]
             )
+            if self.plan.options.native and not f.is_async:
+                function = self._dispatch(code, function, f, f"{prefix}.{hooks[f.name]}")
             code.items.append(ModuleFunctionVM(function=function))
+
+    def _dispatch(
+        self, code: ModuleCode, function: FunctionVM, f: m.Function, member: str
+    ) -> FunctionVM:
+        """`function` with a body calling the native host's `member` with its arguments."""
+        scope = naming.Scope()
+        args = [scope.claim(naming.func_name(p.name)) for p in f.params]
+        returns = code.signatures().returns(f, frozenset()).flat
+        head = ("" if returns == "None" else "return ") + f"{code.ref(NATIVE)}.current(){member}("
+        flat = f"{head}{', '.join(args)})"
+        if len(flat) + 4 <= layout.LINE:
+            body: tuple[str, ...] = (flat,)
+        elif len(", ".join(args)) + 8 <= layout.LINE:
+            body = (head, "    " + ", ".join(args), ")")
+        else:  # one argument a line, as ruff format lays out what fits nowhere else
+            body = (head, *(f"    {a}," for a in args), ")")
+        return replace(function, body=body)
 
     def _constructor(self, code: ModuleCode, constructor: Constructor) -> ModuleFunctionVM:
         """`byte_stream()`, `<t>_stream()` or `<t>_future(default)`: a new stream or future,

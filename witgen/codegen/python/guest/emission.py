@@ -18,8 +18,9 @@ from pathlib import PurePosixPath
 from witgen import __version__
 from witgen.codegen import templating
 from witgen.codegen.python import layout
+from witgen.codegen.python.guest import native
 from witgen.codegen.python.guest.assembly import Assembly
-from witgen.codegen.python.guest.modules import TYPES_MODULE, ModuleCode
+from witgen.codegen.python.guest.modules import NATIVE, TYPES_MODULE, ModuleCode
 from witgen.codegen.python.guest.planning import WorldPlan
 from witgen.codegen.python.guest.viewmodels import FixedModuleVM, ModuleVM
 from witgen.codegen.python.type_views import doc_text
@@ -87,6 +88,14 @@ def render(plan: WorldPlan, assembly: Assembly) -> dict[PurePosixPath, str | byt
         for stub in ASYNC_STUBS:
             text = templating.render(TEMPLATES, f"async_{stub}.pyi.j2", mod=fixed)
             out[PurePosixPath(ASYNC_SUPPORT, f"{stub}.pyi")] = text
+    if plan.options.native:
+        package = root / native.PACKAGE
+        init = native.init_module(plan)
+        out[package / "__init__.py"] = templating.render(TEMPLATES, "native_init.py.j2", mod=init)
+        for iface in native.hosted(plan):
+            host = native.host_module(plan, iface)
+            text = templating.render(TEMPLATES, "native_host.py.j2", mod=host)
+            out[(package / iface.module).with_suffix(".py")] = text
     return out
 
 
@@ -106,13 +115,33 @@ def _world_id(plan: WorldPlan) -> str:
 
 def _imports(code: ModuleCode) -> tuple[str, ...]:
     """The module's import groups, each a block of statements."""
+    standard, others, checking = helper_imports(code)
+    up = "." if code.names.dotted == "" else ".."
+    local: list[str] = []
+    if NATIVE in code.refs:
+        alias = code.refs[NATIVE]
+        local.append(f"from {up} import {NATIVE if alias == NATIVE else f'{NATIVE} as {alias}'}")
+    for package in ("exports", "imports"):
+        refs = [
+            (dotted.split(".", 1)[1], alias)
+            for dotted, alias in sorted(code.refs.items())
+            if dotted.startswith(package + ".")
+        ]
+        local.extend(from_imports(f"{up}{package}", refs))
+    groups = [["from __future__ import annotations"], standard, others, local, checking]
+    return tuple("\n".join(g) for g in groups if g)
+
+
+def helper_imports(code: ModuleCode) -> tuple[list[str], list[str], list[str]]:
+    """The imports of the helpers the code used: the standard library's, componentize-py's,
+    and the `if TYPE_CHECKING:` block of its async support (or nothing)."""
     standard: list[str] = []
     others: list[str] = []
     typing_only: list[str] = []
     for source, names in HELPER_SOURCES:
         used = [n for n in names if n in code.used]
         if used and source.startswith(ASYNC_SUPPORT):
-            lines = _from_imports(source, [(n, code.names.helpers[n]) for n in used])
+            lines = from_imports(source, [(n, code.names.helpers[n]) for n in used])
             typing_only.extend("    " + line.replace("\n", "\n    ") for line in lines)
     if typing_only:
         code.helper("TYPE_CHECKING")
@@ -124,20 +153,10 @@ def _imports(code: ModuleCode) -> tuple[str, ...]:
     for source, names in HELPER_SOURCES:
         used = [n for n in names if n in code.used]
         if used and not source.startswith(ASYNC_SUPPORT):
-            lines = _from_imports(source, [(n, code.names.helpers[n]) for n in used])
+            lines = from_imports(source, [(n, code.names.helpers[n]) for n in used])
             (standard if source in STANDARD else others).extend(lines)
-    up = "." if code.names.dotted == "" else ".."
-    local: list[str] = []
-    for package in ("exports", "imports"):
-        refs = [
-            (dotted.split(".", 1)[1], alias)
-            for dotted, alias in sorted(code.refs.items())
-            if dotted.startswith(package + ".")
-        ]
-        local.extend(_from_imports(f"{up}{package}", refs))
     checking = [f"if {code.names.helpers['TYPE_CHECKING']}:", *typing_only] if typing_only else []
-    groups = [["from __future__ import annotations"], standard, others, local, checking]
-    return tuple("\n".join(g) for g in groups if g)
+    return standard, others, checking
 
 
 def _member_key(name: str) -> tuple[int, str]:
@@ -146,7 +165,7 @@ def _member_key(name: str) -> tuple[int, str]:
     return group, name
 
 
-def _from_imports(source: str, names: list[tuple[str, str]]) -> list[str]:
+def from_imports(source: str, names: list[tuple[str, str]]) -> list[str]:
     """`from source import …` of (name, spelling) pairs: plain names share one statement,
     each aliased one (`Enum as _Enum`) has its own, as isort writes them."""
     plain = sorted((n for n, spelled in names if n == spelled), key=_member_key)

@@ -27,6 +27,9 @@ from witgen.codegen.python.layout import Expr
 # The module that defines `Some`, `Ok`, `Err` and `Result`, written beside the world module.
 TYPES_MODULE = "componentize_py_types"
 
+# The native harness's package under the world module (`ref` key of a module calling it).
+NATIVE = "native"
+
 # componentize-py raises the error of a function whose own result is a `result` type, named
 # (`type r = result<…>` defines one) or not; through an alias (`type r2 = r`, or `use` of
 # `r`) the function returns an `Ok` or `Err` value, as a `result` anywhere else holds.

@@ -78,6 +78,9 @@ class GuestOptions:
     # (`--import-interface-name` and `--export-interface-name`).
     import_names: tuple[tuple[str, str], ...] = ()
     export_names: tuple[tuple[str, str], ...] = ()
+    # Write `native/`, and make imported functions call the host it installs (`--no-native`
+    # turns both off: imported functions then raise `NotImplementedError`).
+    native: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

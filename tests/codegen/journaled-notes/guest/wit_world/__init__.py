@@ -8,12 +8,14 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Protocol
 
+from . import native
+
 
 def now() -> int:
     """
     Seconds since the Unix epoch, from the host.
     """
-    raise NotImplementedError
+    return native.current().now()
 
 
 class WitWorld(Protocol):

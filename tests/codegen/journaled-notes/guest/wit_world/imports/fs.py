@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
+from .. import native
+
 
 @dataclass
 class FsError_Missing:
@@ -101,4 +103,4 @@ def log(msg: str) -> None:
     """
     Writes one line to the host's log.
     """
-    raise NotImplementedError
+    native.current().fs.log(msg)

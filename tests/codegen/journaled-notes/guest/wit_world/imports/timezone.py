@@ -5,6 +5,7 @@ Offsets from UTC for the place the host says it is in.
 
 from __future__ import annotations
 
+from .. import native
 from ..imports import wall_clock
 
 
@@ -12,11 +13,11 @@ def offset_at(when: wall_clock.Datetime) -> int:
     """
     The offset in force at `when`.
     """
-    raise NotImplementedError
+    return native.current().timezone.offset_at(when)
 
 
 def name() -> str | None:
     """
     The IANA name of the zone, if the host knows it.
     """
-    raise NotImplementedError
+    return native.current().timezone.name()

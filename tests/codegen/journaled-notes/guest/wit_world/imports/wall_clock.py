@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import native
+
 
 @dataclass
 class Datetime:
@@ -25,11 +27,11 @@ def now() -> Datetime:
     """
     The current time.
     """
-    raise NotImplementedError
+    return native.current().wall_clock.now()
 
 
 def resolution() -> Datetime:
     """
     The clock's resolution.
     """
-    raise NotImplementedError
+    return native.current().wall_clock.resolution()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from .. import native
+
 
 class Level(Enum):
     """
@@ -23,4 +25,4 @@ def log(level: Level, message: str) -> None:
     """
     Writes one line at `level`.
     """
-    raise NotImplementedError
+    native.current().logging.log(level, message)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
+from .. import native
 from ..imports import types
 
 
@@ -173,4 +174,4 @@ def copy_all(src: Bucket, dst: Bucket) -> int:
 
     Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
     """
-    raise NotImplementedError
+    return native.current().store.copy_all(src, dst)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .. import native
+
 if TYPE_CHECKING:
     from componentize_py_async_support.futures import FutureReader
     from componentize_py_async_support.streams import ByteStreamReader, StreamReader
@@ -80,4 +82,4 @@ def decode(bytes: bytes) -> list[Frame]:
     """
     The old name of `split`, kept for components built against 0.1.
     """
-    raise NotImplementedError
+    return native.current().frames.decode(bytes)
