@@ -193,3 +193,19 @@ def test_no_native_keeps_stub_bodies(tmp_path: Path) -> None:
     text = (out / "wit_world" / "imports" / "fs.py").read_text()
     assert "raise NotImplementedError" in text
     assert "native" not in text
+
+
+def test_cli_no_native_leaves_the_harness_out(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from witgen.cli.app import app
+
+    wit = tmp_path / "w.wit"
+    wit.write_text("package demo:w;\n\nworld w {\n  import log: func(m: string);\n}\n")
+    for flags, expected in (([], True), (["--no-native"], False)):
+        out = tmp_path / f"out{len(flags)}"
+        result = CliRunner().invoke(
+            app, ["bindgen", "--lang", "python", str(wit), "-o", str(out), *flags]
+        )
+        assert result.exit_code == 0, result.output
+        assert (out / "wit_world" / "native" / "__init__.py").is_file() is expected

@@ -419,7 +419,8 @@ NoNativeOpt = Annotated[
     bool,
     typer.Option(
         "--no-native",
-        help="Guest: leave out the native test harness (reserved: it is not written yet).",
+        help="Guest: leave out wit_world/native/, the harness that runs guest code under "
+        "pytest with a fake host; imported functions then raise NotImplementedError.",
     ),
 ]
 
@@ -515,7 +516,8 @@ def bindgen(
         result = api.bindgen_guest(
             path, out_dir=out_dir, world=world, world_module=world_module,
             full_names=full_names, import_names=_renames(import_interface_name),
-            export_names=_renames(export_interface_name), features=feats, allow=allowed,
+            export_names=_renames(export_interface_name), native=not no_native,
+            features=feats, allow=allowed,
         )  # fmt: skip
     show_diagnostics((d, result.sources) for d in result.warnings)
     echo(str(result.path))
