@@ -683,10 +683,7 @@ def bindgen_guest(
 
     from witgen.codegen.python.guest import generator as python_guest
 
-    if is_binary_input(path):
-        loaded = Loaded(resolve=decode_binary(path).resolve, sources=SourceMap())
-    else:
-        loaded = load(path, features=features, use_cache=use_cache)
+    loaded = load(path, features=features, use_cache=use_cache)  # `.wasm` too
     r = loaded.resolve
     wid = select_world(r, world, path)
     options = python_guest.GuestOptions(
