@@ -20,12 +20,16 @@ from witgen.text.source import SourceMap
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path, PurePosixPath
+    from typing import TypeVar
 
-    from witgen.loading.loader import Group
+    from witgen.loading.loader import Group, PackagePlan
     from witgen.model import PackageId, WorldId
     from witgen.wasm.decoder import Decoded
     from witgen.wasm.encoder import StringEncoding
+
+    _T = TypeVar("_T")
 
 
 @record(kw_only=False)
@@ -51,6 +55,10 @@ class Loaded:
     resolve: Resolve
     sources: SourceMap
     warnings: tuple[Diagnostic, ...] = ()
+    # The cache entry of the resolved package ("" when it was not cached): it names the
+    # input's contents, features and the resolver's code, so results derived from the
+    # model alone (generated bindings) can be cached under it.
+    key: str = ""
 
 
 @record(frozen=False, kw_only=False)
@@ -74,21 +82,45 @@ def load(path: str | Path, *, features: Features | None = None, use_cache: bool 
     world `root:root/root`); spans of decoded items are unknown. `deps/` may hold such
     packages too.
     """
-    from witgen.loading import cache, loader
-    from witgen.model import Resolve
-
-    feats = features or Features()
-
     if is_binary_input(path):
         return Loaded(resolve=decode_binary(path).resolve, sources=SourceMap())
+    return _resolved(_read_input(path, features, use_cache))
+
+
+@record(kw_only=False)
+class _Input:
+    """A WIT input read but not yet parsed: its files, their sources, the features, and the
+    name of its cache entry ("" without the cache)."""
+
+    plans: list[PackagePlan]
+    sources: SourceMap
+    features: Features
+    key: str
+    use_cache: bool
+
+
+def _read_input(path: str | Path, features: Features | None, use_cache: bool) -> _Input:
+    from witgen.loading import loader
+
+    feats = features or Features()
     plans, sources = loader.read(str(path))
-    binaries = loader.binary_deps(plans)
     key = ""
     if use_cache:
         key = loader.content_key("resolve", plans, repr(sorted(feats.names)), repr(feats.all))
+    return _Input(plans, sources, feats, key, use_cache)
+
+
+def _resolved(given: _Input) -> Loaded:
+    """The input parsed and resolved, or its resolved package from the cache."""
+    from witgen.loading import cache, loader
+    from witgen.model import Resolve
+
+    plans, sources, feats, key = given.plans, given.sources, given.features, given.key
+    if key:
         cached = cache.get(key)
         if isinstance(cached, Resolve):
-            return Loaded(resolve=cached, sources=sources)
+            return Loaded(resolve=cached, sources=sources, key=key)
+    binaries = loader.binary_deps(plans)
     # The trees and the model hold no reference cycles; the cyclic collector would only
     # rescan millions of young objects (a third of the time on large packages).
     from witgen import resolve  # not before: a cache hit needs no resolver
@@ -96,7 +128,7 @@ def load(path: str | Path, *, features: Features | None = None, use_cache: bool 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        groups = loader.parse(plans, sources, use_cache=use_cache)
+        groups = loader.parse(plans, sources, use_cache=given.use_cache)
         if binaries:
             result = _resolve_with_binaries(groups, sources, feats, binaries)
         else:
@@ -107,9 +139,9 @@ def load(path: str | Path, *, features: Features | None = None, use_cache: bool 
     finally:
         if collecting:
             gc.enable()
-    if use_cache:
+    if key:
         cache.put(key, result)
-    return Loaded(resolve=result, sources=sources)
+    return Loaded(resolve=result, sources=sources, key=key)
 
 
 def check(
@@ -629,29 +661,37 @@ def bindgen_host(
     """
     from pathlib import Path
 
-    from witgen.codegen.python.host import generator as python_host
+    given = None if is_binary_input(path) else _read_input(path, features, use_cache)
 
-    from_component = False
-    if is_binary_input(path):
-        decoded = decode_binary(path)
-        loaded = Loaded(resolve=decoded.resolve, sources=SourceMap())
-        from_component = decoded.kind == "component"
-    else:
-        loaded = load(path, features=features, use_cache=use_cache)
-    r = loaded.resolve
-    wid = select_world(r, world, path)
-    options = python_host.HostOptions(
-        package=package,
-        world_name=world_name,
-        skip_unsupported=skip_unsupported,
-        from_component=from_component,
-    )
-    diags = _reported(python_host.diagnose(r, wid, options), allow, loaded.sources)
-    files = python_host.generate(r, wid, options)
-    name = python_host.package_name(r, wid, options)
+    def produce() -> tuple[Sequence[Diagnostic], Mapping[PurePosixPath, str | bytes], str]:
+        from witgen.codegen.python.host import generator as python_host
+
+        from_component = False
+        if given is None:
+            decoded = decode_binary(path)
+            loaded = Loaded(resolve=decoded.resolve, sources=SourceMap())
+            from_component = decoded.kind == "component"
+        else:
+            loaded = _resolved(given)
+        r = loaded.resolve
+        wid = select_world(r, world, path)
+        options = python_host.HostOptions(
+            package=package,
+            world_name=world_name,
+            skip_unsupported=skip_unsupported,
+            from_component=from_component,
+        )
+        diags = _reported(python_host.diagnose(r, wid, options), allow, loaded.sources)
+        files = python_host.generate(r, wid, options)
+        return diags, files, python_host.package_name(r, wid, options)
+
+    settings = (world, package, world_name, skip_unsupported)
+    found, files, name = _generated(given, "python_host", settings, produce)
+    sources = SourceMap() if given is None else given.sources
+    diags = _reported(found, allow, sources)
     target = Path(out_dir) / name
     _replace_tree(target, files, name)
-    return Generated(path=target, warnings=diags, sources=loaded.sources)
+    return Generated(path=target, warnings=diags, sources=sources)
 
 
 def bindgen_guest(
@@ -681,20 +721,28 @@ def bindgen_guest(
     """
     from pathlib import Path, PurePosixPath
 
-    from witgen.codegen.python.guest import generator as python_guest
+    given = None if is_binary_input(path) else _read_input(path, features, use_cache)
 
-    loaded = load(path, features=features, use_cache=use_cache)  # `.wasm` too
-    r = loaded.resolve
-    wid = select_world(r, world, path)
-    options = python_guest.GuestOptions(
-        world_module=world_module,
-        full_names=full_names,
-        import_names=tuple(import_names),
-        export_names=tuple(export_names),
-        native=native,
-    )
-    diags = _reported(python_guest.diagnose(r, wid, options), allow, loaded.sources)
-    files = python_guest.generate(r, wid, options)
+    def produce() -> tuple[Sequence[Diagnostic], Mapping[PurePosixPath, str | bytes], None]:
+        from witgen.codegen.python.guest import generator as python_guest
+
+        loaded = load(path, features=features) if given is None else _resolved(given)
+        r = loaded.resolve
+        wid = select_world(r, world, path)
+        options = python_guest.GuestOptions(
+            world_module=world_module,
+            full_names=full_names,
+            import_names=tuple(import_names),
+            export_names=tuple(export_names),
+            native=native,
+        )
+        diags = _reported(python_guest.diagnose(r, wid, options), allow, loaded.sources)
+        return diags, python_guest.generate(r, wid, options), None
+
+    settings = (world, world_module, full_names, tuple(import_names), tuple(export_names), native)
+    found, files, _ = _generated(given, "python_guest", settings, produce)
+    sources = SourceMap() if given is None else given.sources
+    diags = _reported(found, allow, sources)
     root = PurePosixPath(*world_module.split("."))
     package = {
         PurePosixPath(root.name, *rel.parts[len(root.parts) :]): content
@@ -712,7 +760,40 @@ def bindgen_guest(
             except OSError as e:
                 raise _write_error(str(path.parent), e) from None
             write_bytes(path, data)
-    return Generated(path=target, warnings=diags, sources=loaded.sources)
+    return Generated(path=target, warnings=diags, sources=sources)
+
+
+def _generated(
+    given: _Input | None,
+    generator: str,
+    settings: tuple[object, ...],
+    produce: Callable[[], tuple[Sequence[Diagnostic], Mapping[PurePosixPath, str | bytes], _T]],
+) -> tuple[Sequence[Diagnostic], Mapping[PurePosixPath, str | bytes], _T]:
+    """What `produce()` returns (a generator's diagnostics, its files and one more value),
+    from witgen's cache when the same input (`given.key`: contents and features), settings
+    (the world asked for, options) and code of `witgen/codegen/` and
+    `templates/<generator>/` produced it before. Build scripts run
+    `bindgen` on every build, mostly on unchanged WIT: a hit imports neither Jinja nor the
+    generator. Only successful runs are kept (`produce` raises on errors), with every
+    warning, so `allow` applies afresh to each run."""
+    from witgen.codegen import templates_dir
+    from witgen.loading import cache
+
+    if given is None or not given.key:
+        return produce()
+    code = cache.tree_version(
+        os.path.dirname(os.path.abspath(__file__)) + "/codegen",
+        os.path.join(templates_dir(), generator),
+    )
+    name = cache.key(generator, (given.key, code), ("settings", repr(settings)))
+    hit = cache.get(name)
+    if isinstance(hit, tuple) and len(hit) == 3:
+        found: tuple[Sequence[Diagnostic], Mapping[PurePosixPath, str | bytes], _T] = hit
+        return found
+    made = produce()
+    diags, files, extra = made
+    cache.put(name, (tuple(diags), dict(files), extra))
+    return made
 
 
 def _reported(

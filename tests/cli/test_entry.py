@@ -1,4 +1,4 @@
-"""The console script's fast path (`entry.py`): `check`, `check-files` and `fmt` without typer.
+"""The console script's fast path (`entry.py`): `check`, `check-files`, `fmt`, `bindgen`, no typer.
 
 Both paths are built from one table (`options.py`), so what is left to test is the two
 parsers: for every argv the fast path accepts, it passes the `console` function the
@@ -75,6 +75,14 @@ CASES = [
     ["fmt", "--stdout", "--width", "20", "messy.wit"],
     ["fmt", "--check", "--diff", "--width=40", "good/a.wit"],
     ["fmt", "missing.wit"],
+    ["bindgen", "--lang", "python", "good", "-o", "out-guest"],
+    ["bindgen", "--lang=python", "--guest", "--out-dir=out-native", "--no-native", "good"],
+    ["bindgen", "--lang", "python", "--host", "-w", "a", "-o", "out-host", "good"],
+    ["bindgen", "--lang", "python", "--guest", "--host", "--package", "p", "-o", "o", "good"],
+    ["bindgen", "--lang", "python", "-o", "o", "--allow", "wit408,WIT406", "broken.wit"],
+    ["bindgen", "--lang", "python", "-o", "o", "--world", "nope", "good"],
+    ["bindgen", "--lang", "python", "-o", "o", "--import-interface-name", "demo:good/a=x", "good"],
+    ["bindgen", "--lang", "python", "-o", "o", "missing.wit"],
 ]
 
 
@@ -116,6 +124,20 @@ CASES = [
         ["fmt", "--features", "x", "a"],  # an option of another command
         ["check", "--check", "a"],
         ["check-file", "a"],
+        ["bindgen", "--lang", "python", "a"],  # -o is required
+        ["bindgen", "-o", "o", "a"],  # so is --lang
+        ["bindgen", "--lang", "Python", "-o", "o", "a"],
+        ["bindgen", "--lang", "python", "-o", "o", "a", "b"],  # one PATH
+        ["bindgen", "--lang", "python", "-oo", "a"],  # attached short values are typer's
+        ["bindgen", "--lang", "python", "-o=o", "a"],
+        ["bindgen", "--lang", "python", "-o", "o", "--allow", "WIT999", "a"],
+        ["bindgen", "--lang", "python", "-o", "o", "--allow", "wit4o6", "a"],
+        ["bindgen", "--lang", "python", "-o", "o", "--import-interface-name", "x", "a"],
+        ["bindgen", "--lang", "python", "-o", "o", "--export-interface-name", "=x", "a"],
+        ["bindgen", "--lang", "python", "--host", "-o", "o", "--no-native", "a"],
+        ["bindgen", "--lang", "python", "--guest", "-o", "o", "--world-name", "n", "a"],
+        ["bindgen", "--lang", "python", "--host", "-o", "o", "--world-module", "m", "a"],
+        ["bindgen", "--lang", "python", "--host=1", "-o", "o", "a"],
     ],
 )
 def test_parse_leaves_to_typer(argv: list[str]) -> None:
@@ -131,6 +153,9 @@ REPEATS = [
     ["check", "--format", "json", "--format=sarif", "--no-cache", "--no-cache", "a", "b"],
     ["check", "--features=x,y", "--features", "z", "--features=", "a"],
     ["fmt", "--width", "20", "a", "--width=300", "--stdout"],
+    ["bindgen", "--lang", "python", "--host", "--guest", "-o", "x", "--out-dir=y", "a"],
+    ["bindgen", "--lang", "python", "--guest", "--host", "-w", "x", "--world=y", "-o", "o", "a"],
+    ["bindgen", "--lang", "python", "-o", "o", "--allow", "wit406", "--allow=WIT403", "a"],
 ]
 
 

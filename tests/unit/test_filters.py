@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -119,4 +120,4 @@ def test_filters_are_registered_once() -> None:
 
 
 def test_templates_dir_exists() -> None:
-    assert (_jinja.templates_dir() / "python_host" / "module.py.j2").is_file()
+    assert os.path.isfile(os.path.join(_jinja.templates_dir(), "python_host", "module.py.j2"))

@@ -28,7 +28,7 @@ import typer
 
 from witgen import __version__
 from witgen.cli import options
-from witgen.cli.console import echo, features_of, guarded, show_diagnostics
+from witgen.cli.console import echo, features_of, guarded
 
 P = ParamSpec("P")
 
@@ -74,18 +74,37 @@ def _usage_of(argument: typer.core.TyperArgument) -> str:
 
 def _typer_option(option: options.Option) -> Any:
     """The typer declaration of a table option (its type and default go on the parameter)."""
-    return typer.Option(option.flag, help=option.help, metavar=option.metavar, min=option.minimum)
+    flags = (option.flag,) if option.off_flag is None else (f"{option.flag}/{option.off_flag}",)
+    invalid = option.invalid
+
+    def check(values: list[str] | None) -> list[str] | None:
+        message = None if invalid is None or values is None else invalid(values)
+        if message is not None:
+            raise typer.BadParameter(message)
+        return values
+
+    return typer.Option(
+        *flags,
+        *option.aliases,
+        help=option.help,
+        metavar=option.metavar,
+        min=option.minimum,
+        show_default=option.show_default,
+        callback=None if invalid is None else check,
+    )
 
 
 def _option_parameter(option: options.Option) -> inspect.Parameter:
     kind: Any = Literal[option.choices] if option.choices else option.kind
     if option.repeatable:
         kind = list[kind] | None
+    elif option.default is None and not option.required:
+        kind = kind | None
     return inspect.Parameter(
         option.keyword,
         inspect.Parameter.KEYWORD_ONLY,
         annotation=Annotated[kind, _typer_option(option)],
-        default=option.default,
+        default=inspect.Parameter.empty if option.required else option.default,
     )
 
 
@@ -95,10 +114,11 @@ def _typer_argument(paths: options.Paths) -> Any:
 
 def _paths_parameter(paths: options.Paths) -> inspect.Parameter:
     info = _typer_argument(paths)
+    kind: Any = list[str] if paths.many else str
     return inspect.Parameter(
         "paths",
         inspect.Parameter.POSITIONAL_OR_KEYWORD,
-        annotation=Annotated[list[str] if paths.required else list[str] | None, info],
+        annotation=Annotated[kind if paths.required else kind | None, info],
         default=inspect.Parameter.empty if paths.required else None,
     )
 
@@ -137,9 +157,12 @@ app.callback()(_root)
 def _add_fast_command(spec: options.Command) -> None:
     """Register a command of `options.COMMANDS`, run as `entry.py`'s fast path runs it."""
 
-    def run(**values: Any) -> None:
+    def run(ctx: typer.Context, **values: Any) -> None:
         paths = values.pop("paths") or []  # typer passes None for no optional paths
-        raise typer.Exit(spec.run_with(paths, values))
+        misuse = None if spec.misused is None else spec.misused(values)
+        if misuse is not None:
+            ctx.fail(misuse)
+        raise typer.Exit(spec.run_with([paths] if isinstance(paths, str) else paths, values))
 
     run.__doc__ = spec.help
     _declare(run, [_paths_parameter(spec.paths), *map(_option_parameter, spec.options)])
@@ -258,9 +281,7 @@ LikeReferenceOpt = Annotated[
         help="Name wit-component 0.262.0 in `producers`, as wasm-tools does.",
     ),
 ]
-WorldOpt = Annotated[
-    str | None, typer.Option("--world", "-w", help="The world (name or ns:pkg/world@ver).")
-]
+WorldOpt = Annotated[str | None, _typer_option(options.WORLD)]
 EncodingOpt = Annotated[Encoding, typer.Option("--encoding", help="String encoding recorded.")]
 OnlyCustomOpt = Annotated[
     bool, typer.Option("--only-custom", help="Write only the `component-type` payload.")
@@ -334,194 +355,7 @@ def embed(
     raise typer.Exit(0)
 
 
-class Lang(enum.Enum):
-    PYTHON = "python"
-
-
-LangOpt = Annotated[Lang, typer.Option("--lang", help="The language of the bindings.")]
-# Guest bindings are the default, as in componentize-py and wit-bindgen.
-ModeOpt = Annotated[
-    bool,
-    typer.Option(
-        "--host/--guest",
-        help="Host bindings (a wasmtime-py package) or guest bindings (componentize-py's"
-        " `wit_world`; the default).",
-        show_default=False,
-    ),
-]
-PackageDirOpt = Annotated[
-    str,
-    typer.Option(
-        "-o",
-        "--out-dir",
-        help="Write the host package NAME, or the guest's world module and"
-        " componentize_py_types.py, here.",
-        metavar="OUTDIR",
-    ),
-]
-PackageOpt = Annotated[
-    str | None, typer.Option("--package", help="The package NAME (default: the world's).")
-]
-WorldNameOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--world-name",
-        metavar="NAME",
-        help="The world's NAME in the bindings: its classes and the default package (a"
-        " component's world is `root`; give the name of the world it was built for).",
-    ),
-]
-SkipOpt = Annotated[
-    bool, typer.Option("--skip-unsupported", help="Omit what cannot be bound (with a warning).")
-]
-WorldModuleOpt = Annotated[
-    str,
-    typer.Option(
-        "--world-module",
-        metavar="NAME",
-        help="Guest: the dotted name of the bindings' top-level module.",
-    ),
-]
-FullNamesOpt = Annotated[
-    bool,
-    typer.Option(
-        "--full-names", help="Guest: name every interface module after its package and version."
-    ),
-]
-
-
-def _interface_names(values: list[str] | None) -> list[str] | None:
-    """Check that each value is `KEY=NAME`; anything else is a usage error."""
-    for value in values or ():
-        key, sep, name = value.rpartition("=")
-        if not sep or not key or not name:
-            example = "ns:pkg/iface@1.0.0=name"
-            raise typer.BadParameter(f"`{value}` is not KEY=NAME (such as `{example}`)")
-    return values
-
-
-def _interface_name_option(flag: str, side: str) -> Any:
-    return typer.Option(
-        flag,
-        metavar="KEY=NAME",
-        help=f"Guest: the module NAME of {side} interface KEY (ns:pkg/iface@1.0.0); repeatable.",
-        callback=_interface_names,
-    )
-
-
-ImportNamesOpt = Annotated[
-    list[str] | None, _interface_name_option("--import-interface-name", "imported")
-]
-ExportNamesOpt = Annotated[
-    list[str] | None, _interface_name_option("--export-interface-name", "exported")
-]
-NoNativeOpt = Annotated[
-    bool,
-    typer.Option(
-        "--no-native",
-        help="Guest: leave out wit_world/native/, the harness that runs guest code under "
-        "pytest with a fake host; imported functions then raise NotImplementedError.",
-    ),
-]
-
-
-def _renames(values: list[str] | None) -> list[tuple[str, str]]:
-    """`KEY=NAME` values (checked by `_interface_names`) as (KEY, NAME) pairs."""
-    return [(key, name) for key, _, name in (v.rpartition("=") for v in values or ())]
-
-
-def _allowed_codes(values: list[str] | None) -> list[str] | None:
-    """The codes of `--allow`, upper-cased and split at commas. A code the diagnostics table
-    does not hold is a usage error; one misspelled (not `WIT` and three digits) is shown its
-    nearest code, since the nearest to a well-formed unknown code is as likely wrong."""
-    if values is None:
-        return None
-    import difflib
-
-    from witgen.text.diagnostics import CODES
-
-    codes = [c.strip().upper() for value in values for c in value.split(",") if c.strip()]
-    for code in codes:
-        if code not in CODES:
-            well_formed = len(code) == 6 and code[:3] == "WIT" and code[3:].isdigit()
-            near = [] if well_formed else difflib.get_close_matches(code, CODES, n=1)
-            hint = (
-                f"did you mean `{near[0]}`?"
-                if near
-                else "a warning names its code in brackets, as in `warning[WIT406]`"
-            )
-            raise typer.BadParameter(f"`{code}` is not a witgen diagnostic code; {hint}")
-    return codes
-
-
-AllowOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--allow",
-        help="Do not print warnings with this code (WIT406,WIT403 or repeat); errors still print.",
-        metavar="CODE",
-        callback=_allowed_codes,
-    ),
-]
-
-
-@command()
-def bindgen(
-    ctx: typer.Context,
-    path: PathArg,
-    *,
-    lang: LangOpt,
-    host: ModeOpt = False,
-    out_dir: PackageDirOpt,
-    world: WorldOpt = None,
-    package: PackageOpt = None,
-    world_name: WorldNameOpt = None,
-    skip_unsupported: SkipOpt = False,
-    world_module: WorldModuleOpt = "wit_world",
-    full_names: FullNamesOpt = False,
-    import_interface_name: ImportNamesOpt = None,
-    export_interface_name: ExportNamesOpt = None,
-    no_native: NoNativeOpt = False,
-    allow: AllowOpt = None,
-    features: FeaturesOpt = None,
-    all_features: AllFeaturesOpt = False,
-) -> None:
-    """Generate typed bindings of a world: guest bindings with componentize-py's API (the
-    default, or `--guest`), or with `--host` a wasmtime-py package."""
-    from witgen import api
-
-    # `lang` has one value, python, and typer has checked it.
-    guest_only = {
-        "--world-module": world_module != "wit_world",
-        "--full-names": full_names,
-        "--import-interface-name": bool(import_interface_name),
-        "--export-interface-name": bool(export_interface_name),
-        "--no-native": no_native,
-    }
-    host_only = {
-        "--package": package,
-        "--world-name": world_name,
-        "--skip-unsupported": skip_unsupported,
-    }
-    wrong = [flag for flag, given in (guest_only if host else host_only).items() if given]
-    if wrong:
-        ctx.fail(f"{wrong[0]} applies to {'guest' if host else 'host'} bindings only")
-    feats, allowed = features_of(features, all_features), frozenset(allow or ())
-    if host:
-        result = api.bindgen_host(
-            path, out_dir=out_dir, world=world, package=package, world_name=world_name,
-            skip_unsupported=skip_unsupported, features=feats, allow=allowed,
-        )  # fmt: skip
-    else:
-        result = api.bindgen_guest(
-            path, out_dir=out_dir, world=world, world_module=world_module,
-            full_names=full_names, import_names=_renames(import_interface_name),
-            export_names=_renames(export_interface_name), native=not no_native,
-            features=feats, allow=allowed,
-        )  # fmt: skip
-    show_diagnostics((d, result.sources) for d in result.warnings)
-    echo(str(result.path))
-    raise typer.Exit(0)
+_add_fast_command(options.BINDGEN)
 
 
 CodeArg = Annotated[

@@ -152,6 +152,58 @@ def fmt(
     return 1 if failed else 0
 
 
+def allowed_codes(values: Sequence[str]) -> list[str]:
+    """The codes of `--allow` values: split at commas, upper-cased (`wit406,WIT403`)."""
+    return [c.strip().upper() for value in values for c in value.split(",") if c.strip()]
+
+
+def _renames(values: Sequence[str] | None) -> list[tuple[str, str]]:
+    """`KEY=NAME` values (checked by the option table) as (KEY, NAME) pairs."""
+    return [(key, name) for key, _, name in (v.rpartition("=") for v in values or ())]
+
+
+def bindgen(
+    paths: Sequence[str],
+    *,
+    lang: str,
+    host: bool,
+    out_dir: str,
+    world: str | None,
+    package: str | None,
+    world_name: str | None,
+    skip_unsupported: bool,
+    world_module: str,
+    full_names: bool,
+    import_interface_name: Sequence[str] | None,
+    export_interface_name: Sequence[str] | None,
+    no_native: bool,
+    allow: Sequence[str] | None,
+    features: Sequence[str] | None,
+    all_features: bool,
+) -> int:
+    """`witgen bindgen`: the bindings written, their warnings shown, the output path printed.
+    `lang` has one value, python, already checked; so are combinations of options."""
+    from witgen import api
+
+    (path,) = paths
+    feats, allowed = features_of(features, all_features), frozenset(allowed_codes(allow or ()))
+    if host:
+        result = api.bindgen_host(
+            path, out_dir=out_dir, world=world, package=package, world_name=world_name,
+            skip_unsupported=skip_unsupported, features=feats, allow=allowed,
+        )  # fmt: skip
+    else:
+        result = api.bindgen_guest(
+            path, out_dir=out_dir, world=world, world_module=world_module,
+            full_names=full_names, import_names=_renames(import_interface_name),
+            export_names=_renames(export_interface_name), native=not no_native,
+            features=feats, allow=allowed,
+        )  # fmt: skip
+    show_diagnostics((d, result.sources) for d in result.warnings)
+    echo(str(result.path))
+    return 0
+
+
 def show_formatted(results: list[Formatted], *, check: bool, diff: bool, stdout: bool) -> bool:
     """Report what `fmt` did; True when the exit code must be 1 (a file left unformatted
     because of errors, or one that would change under `--check`)."""

@@ -2,7 +2,8 @@
 
 Input: argv. Output: what `app.py`'s typer app would print and return for that argv.
 Invariants: the commands of `options.COMMANDS` (`check`, `check-files` and `fmt`, what the
-pre-commit hooks run on every commit) are parsed here from that table, without importing
+pre-commit hooks run on every commit, and `bindgen`, which build scripts run on every
+build) are parsed here from that table, without importing
 typer, which costs more start-up time than the whole check of a WASI package; they run the
 `console` function the typer command runs, with the same arguments. Anything this parser
 does not fully understand (help, `--version`, another command, an unknown option, a
@@ -52,17 +53,22 @@ def _understood(value: str, option: Option) -> bool:
     return digits and (option.minimum is None or int(value) >= option.minimum)
 
 
+_OFF = "\0off"  # the value recorded for the second flag of a pair (`--guest`)
+
+
 def _option_at(
     argv: Sequence[str], i: int, options: dict[str, Option]
 ) -> tuple[Option, str, int] | None:
-    """The option at `argv[i]`, its value ("" for a flag) and the index after it; `--x=v`
-    and `--x v` both give a value where the option takes one. None: not understood."""
-    name, eq, inline = argv[i].partition("=")
+    """The option at `argv[i]`, its value ("" for a flag, `_OFF` for the second flag of a
+    pair) and the index after it; `--x=v` and `--x v` (and `-x v` for a short alias) give a
+    value where the option takes one. None: not understood."""
+    arg = argv[i]
+    name, eq, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
     option = options.get(name)
     if option is None:
         return None
     if option.kind is bool:
-        return None if eq else (option, "", i + 1)
+        return None if eq else (option, _OFF if name == option.off_flag else "", i + 1)
     if eq:
         value, after = inline, i + 1
     elif i + 1 < len(argv):
@@ -77,7 +83,7 @@ def _value(option: Option, given: list[str] | None) -> object:
     if given is None:
         return option.default
     if option.kind is bool:
-        return True
+        return given[-1] != _OFF  # click keeps the last flag of a pair
     if option.repeatable:
         return [option.kind(v) for v in given]
     return option.kind(given[-1])  # click keeps the last
@@ -88,8 +94,13 @@ def _read(
 ) -> tuple[dict[str, object], int] | None:
     """The values of `options` read from `argv[i:]` by keyword, and the index where reading
     stopped. Other arguments go to `paths`; with no `paths`, the first one stops the
-    reading. None: not understood."""
-    by_flag = {option.flag: option for option in options}
+    reading. None: not understood, or typer's usage error (a required option missing, a
+    value an option's `invalid` rejects)."""
+    by_flag: dict[str, Option] = {}
+    for option in options:
+        for flag in (option.flag, *option.aliases, option.off_flag):
+            if flag is not None:
+                by_flag[flag] = option
     given: dict[str, list[str]] = {}
     while i < len(argv):
         if not argv[i].startswith("-"):
@@ -103,6 +114,12 @@ def _read(
             return None
         option, value, i = found
         given.setdefault(option.keyword, []).append(value)
+    for option in options:
+        values = given.get(option.keyword)
+        if values is None and option.required:
+            return None
+        if values is not None and option.invalid is not None and option.invalid(values):
+            return None
     return {o.keyword: _value(o, given.get(o.keyword)) for o in options}, i
 
 
@@ -116,6 +133,10 @@ def parse(argv: Sequence[str]) -> Invocation | None:
     paths: list[str] = []
     read = _read(argv, i + 1, command.options, paths)
     if read is None or (command.paths.required and not paths):
+        return None
+    if not command.paths.many and len(paths) > 1:
+        return None
+    if command.misused is not None and command.misused(read[0]):
         return None
     return Invocation(command, tuple(paths), settings, read[0])
 

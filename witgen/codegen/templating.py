@@ -11,19 +11,16 @@ docs reach generated Python only through `pydoc`, which keeps the text exact.
 from __future__ import annotations
 
 import functools
-from importlib import resources
-from pathlib import Path
+import os
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 
+from witgen.codegen import templates_dir
+from witgen.loading import cache
 
-def templates_dir() -> Path:
-    """Where the templates live: inside the installed package, else the repository root."""
-    packaged = resources.files("witgen").joinpath("templates")
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "templates"
+__all__ = ["FILTERS", "environment", "render", "templates_dir"]
 
 
 # ---------------------------------------------------------------- filters
@@ -43,6 +40,8 @@ def _escape_char(ch: str) -> str:
 
 
 def _doc_line(line: str) -> str:
+    if '"' not in line and "\\" not in line and line.isprintable() and not line.endswith(" "):
+        return line  # nothing to escape: most doc lines
     out: list[str] = []
     quotes = 0  # length of the current run of `"`
     for i, ch in enumerate(line):
@@ -123,11 +122,27 @@ FILTERS: dict[str, Any] = {
 # ---------------------------------------------------------------- environment
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in witgen's cache (`loading.cache`), so a run does not lex,
+    parse and compile every template again: a third of `bindgen`'s time for a small world.
+    Jinja checks each entry against the template's source and its own and Python's
+    versions, so a stale entry is recompiled, never used."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = cache.get(f"jinja-{bucket.key}")
+        if isinstance(data, bytes):
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        cache.put(f"jinja-{bucket.key}", bucket.bytecode_to_string())
+
+
 @functools.cache
 def environment(subdir: str) -> jinja2.Environment:
     """The environment of one template directory (`python_host`, …), built once."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir() / subdir)),
+        bytecode_cache=_CompiledTemplates() if cache.enabled() else None,
+        loader=jinja2.FileSystemLoader(os.path.join(templates_dir(), subdir)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -97,6 +97,26 @@ def code_version(binaries: bool = False) -> str:
     return h.hexdigest()[:16]
 
 
+def tree_version(*roots: str) -> str:
+    """A hash of every file under the directories `roots` (names and contents, in a fixed
+    order) and of witgen's version: what generated code depends on besides its input."""
+    h = _hasher()
+    h.update(__version__.encode())
+    for root in roots:
+        for folder, _, files in sorted(os.walk(root)):
+            for name in sorted(files):
+                if name.endswith((".pyc", ".pyo")):
+                    continue
+                path = os.path.join(folder, name)
+                h.update(os.path.relpath(path, root).encode("utf-8", "surrogateescape") + b"\0")
+                try:
+                    with open(path, "rb") as f:
+                        h.update(f.read())
+                except OSError:
+                    h.update(b"\0unreadable")
+    return h.hexdigest()[:16]
+
+
 def key(kind: str, *parts: tuple[str, str], binaries: bool = False) -> str:
     """The name of the entry for `parts` (path and text pairs), made by code that reads
     binary dependencies when `binaries` is set."""

@@ -44,7 +44,7 @@ class _Source:
 
 
 @record(frozen=False, kw_only=False)
-class _Plan:
+class PackagePlan:
     path: str
     sources: list[_Source]
     is_root: bool
@@ -134,16 +134,16 @@ def _wit_files(directory: str) -> list[os.DirEntry[str]]:
     return [e for e in entries if _suffix(e.name) == ".wit" and (_is_file(e) or e.is_symlink())]
 
 
-def _dir_plan(directory: str, shown: str, diags: list[Diagnostic], is_root: bool) -> _Plan:
+def _dir_plan(directory: str, shown: str, diags: list[Diagnostic], is_root: bool) -> PackagePlan:
     files = [
         s
         for e in _wit_files(directory)
         if (s := _read(e.path, diags, _join(shown, e.name))) is not None
     ]
-    return _Plan(path=shown, sources=files, is_root=is_root)
+    return PackagePlan(path=shown, sources=files, is_root=is_root)
 
 
-def _plan(path: str, diags: list[Diagnostic]) -> list[_Plan]:
+def _plan(path: str, diags: list[Diagnostic]) -> list[PackagePlan]:
     if not os.path.exists(path):
         diags.append(
             error("WIT200", f"failed to read path {path}: no such file or directory", Span.UNKNOWN)
@@ -151,7 +151,7 @@ def _plan(path: str, diags: list[Diagnostic]) -> list[_Plan]:
         return []
     if not os.path.isdir(path):
         src = _read(path, diags)
-        return [_Plan(path=path, sources=[src] if src else [], is_root=True)]
+        return [PackagePlan(path=path, sources=[src] if src else [], is_root=True)]
     if not _wit_files(path):
         diags.append(error("WIT206", f"no `.wit` files found in directory {path}", Span.UNKNOWN))
     plans = [_dir_plan(path, path, diags, True)]
@@ -172,14 +172,14 @@ def _plan(path: str, diags: list[Diagnostic]) -> list[_Plan]:
             elif suffix == ".wit" and _is_file(entry):
                 src = _read(entry.path, diags, shown)
                 if src is not None:
-                    plans.append(_Plan(path=shown, sources=[src], is_root=False))
+                    plans.append(PackagePlan(path=shown, sources=[src], is_root=False))
             elif entry.is_symlink() and not os.path.exists(entry.path):
                 message = f"failed to read {shown}: the link leads nowhere (dangling or a loop)"
                 diags.append(error("WIT200", message, Span.UNKNOWN))
             elif suffix in (".wasm", ".wat") and _is_file(entry):
                 data = _read_binary(entry.path, diags, shown)
                 if data is not None:
-                    plans.append(_Plan(path=shown, sources=[], is_root=False, binary=data))
+                    plans.append(PackagePlan(path=shown, sources=[], is_root=False, binary=data))
     return plans
 
 
@@ -197,7 +197,7 @@ def _read_binary(path: str, diags: list[Diagnostic], shown: str) -> bytes | None
         return None
 
 
-def binary_deps(plans: list[_Plan]) -> list[tuple[str, bytes]]:
+def binary_deps(plans: list[PackagePlan]) -> list[tuple[str, bytes]]:
     """The encoded packages of `deps/` (path as shown, bytes), in file-name order."""
     return [(p.path, p.binary) for p in plans if p.binary is not None]
 
@@ -210,7 +210,7 @@ def parse_text_group(path: str, text: str, sources: SourceMap) -> Group:
     return Group(path=path, files=(parse_file(sources, path, text, base=base),), is_root=False)
 
 
-def read(path: str) -> tuple[list[_Plan], SourceMap]:
+def read(path: str) -> tuple[list[PackagePlan], SourceMap]:
     """Read every file of the package at `path` and its `deps/`, without parsing."""
     sources = SourceMap()
     diags: list[Diagnostic] = []
@@ -223,7 +223,7 @@ def read(path: str) -> tuple[list[_Plan], SourceMap]:
     return plans, sources
 
 
-def content_key(kind: str, plans: list[_Plan], *extra: str) -> str:
+def content_key(kind: str, plans: list[PackagePlan], *extra: str) -> str:
     """A cache key naming exactly these files, these texts and `extra`."""
     parts = [(x, "") for x in extra]
     parts += [(s.path, s.text) for p in plans for s in p.sources]
@@ -231,7 +231,7 @@ def content_key(kind: str, plans: list[_Plan], *extra: str) -> str:
     return cache.key(kind, *parts, *binaries, binaries=bool(binaries))
 
 
-def parse(plans: list[_Plan], sources: SourceMap, *, use_cache: bool = True) -> list[Group]:
+def parse(plans: list[PackagePlan], sources: SourceMap, *, use_cache: bool = True) -> list[Group]:
     """Parse what `read` returned (from the cache when the same files were parsed before)."""
     key = content_key("parse", plans) if use_cache else ""
     if use_cache:
@@ -253,7 +253,7 @@ def load(path: str, *, use_cache: bool = True) -> tuple[list[Group], SourceMap]:
     return parse(plans, sources, use_cache=use_cache), sources
 
 
-def _parse(plans: list[_Plan], sources: SourceMap, diags: list[Diagnostic]) -> list[Group]:
+def _parse(plans: list[PackagePlan], sources: SourceMap, diags: list[Diagnostic]) -> list[Group]:
     from witgen.syntax.parse import parse_file
 
     groups: list[Group] = []
