@@ -771,8 +771,8 @@ def _generated(
 ) -> tuple[Sequence[Diagnostic], Mapping[PurePosixPath, str | bytes], _T]:
     """What `produce()` returns (a generator's diagnostics, its files and one more value),
     from witgen's cache when the same input (`given.key`: contents and features), settings
-    (the world asked for, options) and code of `witgen/codegen/` and
-    `templates/<generator>/` produced it before. Build scripts run
+    (the world asked for, options) and code (`witgen/codegen/`, `templates/`) produced it
+    before. Build scripts run
     `bindgen` on every build, mostly on unchanged WIT: a hit imports neither Jinja nor the
     generator. Only successful runs are kept (`produce` raises on errors), with every
     warning, so `allow` applies afresh to each run."""
@@ -781,9 +781,9 @@ def _generated(
 
     if given is None or not given.key:
         return produce()
+    # Every template, not only the generator's own: generators share some.
     code = cache.tree_version(
-        os.path.dirname(os.path.abspath(__file__)) + "/codegen",
-        os.path.join(templates_dir(), generator),
+        os.path.join(os.path.dirname(os.path.abspath(__file__)), "codegen"), templates_dir()
     )
     name = cache.key(generator, (given.key, code), ("settings", repr(settings)))
     hit = cache.get(name)

@@ -137,12 +137,19 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         cache.put(f"jinja-{bucket.key}", bucket.bytecode_to_string())
 
 
+# Templates several generators share, found after the generator's own: the type
+# definitions of `templates/python/` (records, variants, enums) read the same shared view
+# models (`codegen/python/type_views.py`) in host and guest bindings alike.
+_SHARED = {"python_host": ("python",), "python_guest": ("python",)}
+
+
 @functools.cache
 def environment(subdir: str) -> jinja2.Environment:
     """The environment of one template directory (`python_host`, …), built once."""
+    search = [os.path.join(templates_dir(), d) for d in (subdir, *_SHARED.get(subdir, ()))]
     env = jinja2.Environment(
         bytecode_cache=_CompiledTemplates() if cache.enabled() else None,
-        loader=jinja2.FileSystemLoader(os.path.join(templates_dir(), subdir)),
+        loader=jinja2.FileSystemLoader(search),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
