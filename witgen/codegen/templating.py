@@ -3,7 +3,8 @@
 Input: a template directory name (`python_host`, …) and frozen view models. Output: text.
 Invariants: this is the only module that imports jinja2 (a layering test checks it). The
 environment uses `StrictUndefined` (a missing view-model field is an error, never an empty
-string), `trim_blocks`, `lstrip_blocks`, `keep_trailing_newline` and no autoescaping.
+string), `trim_blocks`, `lstrip_blocks` and `keep_trailing_newline`; code templates have no
+autoescaping, HTML templates (`render_html`) escape every value they print.
 Filters are plain, pure functions registered in `FILTERS`, each with its own unit test; WIT
 docs reach generated Python only through `pydoc`, which keeps the text exact.
 """
@@ -124,15 +125,16 @@ FILTERS: dict[str, Any] = {
 
 
 @functools.cache
-def environment(subdir: str) -> jinja2.Environment:
-    """The environment of one template directory (`python_host`, …), built once."""
+def environment(subdir: str, *, html: bool = False) -> jinja2.Environment:
+    """The environment of one template directory (`python_host`, …), built once; with
+    `html`, every printed value is HTML-escaped unless a template marks it `|safe`."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir() / subdir)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,
+        autoescape=html,
     )
     env.filters.update(FILTERS)
     return env
@@ -141,3 +143,8 @@ def environment(subdir: str) -> jinja2.Environment:
 def render(subdir: str, template: str, **context: object) -> str:
     """Render `subdir/template` with the given view models."""
     return environment(subdir).get_template(template).render(**context)
+
+
+def render_html(subdir: str, template: str, **context: object) -> str:
+    """Render the HTML template `subdir/template`, escaping every value it prints."""
+    return environment(subdir, html=True).get_template(template).render(**context)
