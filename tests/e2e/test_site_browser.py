@@ -231,6 +231,18 @@ def test_site_in_a_real_browser(browser: Any, wasi_site: Path, tmp_path: Path) -
     driver.save_screenshot(str(shots / "index-dark.png"))
     driver.find_element(By.CSS_SELECTOR, ".theme-toggle").click()
     assert driver.execute_script(background) == light
+    # With no choice stored, the system's preference decides.
+    driver.execute_script("window.localStorage.clear()")
+    emulate = "Emulation.setEmulatedMedia"
+    driver.execute_cdp_cmd(
+        emulate, {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}
+    )
+    driver.refresh()
+    _wait(lambda: driver.execute_script("return document.readyState") == "complete", "reload")
+    assert driver.execute_script(background) == dark
+    assert driver.find_element(By.CSS_SELECTOR, ".theme-toggle").text == "Light"
+    driver.execute_cdp_cmd(emulate, {"features": []})
+    assert driver.execute_script(background) == light
 
     # On a phone: no sideways scrolling; the sidebar is behind the menu button.
     driver.set_window_size(390, 844)
