@@ -35,6 +35,7 @@ PYTHON_GENERATORS = ("witgen.codegen.python.host", "witgen.codegen.python.guest"
 ALLOWED = {  # top-level package → the only witgen modules that may import it
     "lark": {"witgen/syntax/grammar.py"},  # and only to build the table, never to parse
     "jinja2": {"witgen/codegen/templating.py"},
+    "markdown_it": {"witgen/codegen/markdown/site.py"},
     "typer": {"witgen/cli/app.py"},
     "rich": {"witgen/cli/console.py"},
     # The runtime copied into generated host packages; witgen reads it as text, never runs it.

@@ -3,7 +3,8 @@
 Input: a template directory name (`python_host`, …) and frozen view models. Output: text.
 Invariants: this is the only module that imports jinja2 (a layering test checks it). The
 environment uses `StrictUndefined` (a missing view-model field is an error, never an empty
-string), `trim_blocks`, `lstrip_blocks`, `keep_trailing_newline` and no autoescaping.
+string), `trim_blocks`, `lstrip_blocks` and `keep_trailing_newline`; code templates have no
+autoescaping, HTML templates (`render_html`) escape every value they print.
 Filters are plain, pure functions registered in `FILTERS`, each with its own unit test; WIT
 docs reach generated Python only through `pydoc`, which keeps the text exact.
 """
@@ -126,15 +127,20 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept in witgen's cache (`loading.cache`), so a run does not lex,
     parse and compile every template again: a third of `bindgen`'s time for a small world.
     Jinja checks each entry against the template's source and its own and Python's
-    versions, so a stale entry is recompiled, never used."""
+    versions, so a stale entry is recompiled, never used. Entries are named by the
+    environment's escaping too (`kind`), since Jinja's own key is the template's path alone
+    and escaping changes the compiled code."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = cache.get(f"jinja-{bucket.key}")
+        data = cache.get(f"jinja-{self.kind}-{bucket.key}")
         if isinstance(data, bytes):
             bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        cache.put(f"jinja-{bucket.key}", bucket.bytecode_to_string())
+        cache.put(f"jinja-{self.kind}-{bucket.key}", bucket.bytecode_to_string())
 
 
 # Templates several generators share, found after the generator's own: the type
@@ -144,17 +150,18 @@ _SHARED = {"python_host": ("python",), "python_guest": ("python",)}
 
 
 @functools.cache
-def environment(subdir: str) -> jinja2.Environment:
-    """The environment of one template directory (`python_host`, …), built once."""
+def environment(subdir: str, *, html: bool = False) -> jinja2.Environment:
+    """The environment of one template directory (`python_host`, …), built once; with
+    `html`, every printed value is HTML-escaped unless a template marks it `|safe`."""
     search = [os.path.join(templates_dir(), d) for d in (subdir, *_SHARED.get(subdir, ()))]
     env = jinja2.Environment(
-        bytecode_cache=_CompiledTemplates() if cache.enabled() else None,
+        bytecode_cache=_CompiledTemplates("html" if html else "text") if cache.enabled() else None,
         loader=jinja2.FileSystemLoader(search),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,
+        autoescape=html,
     )
     env.filters.update(FILTERS)
     return env
@@ -163,3 +170,8 @@ def environment(subdir: str) -> jinja2.Environment:
 def render(subdir: str, template: str, **context: object) -> str:
     """Render `subdir/template` with the given view models."""
     return environment(subdir).get_template(template).render(**context)
+
+
+def render_html(subdir: str, template: str, **context: object) -> str:
+    """Render the HTML template `subdir/template`, escaping every value it prints."""
+    return environment(subdir, html=True).get_template(template).render(**context)

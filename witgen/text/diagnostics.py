@@ -72,6 +72,7 @@ CODES: dict[str, str] = {
     "WIT406": "a variant, option or result case wasmtime-py would send as an earlier case",
     "WIT407": "a handle to a resource that WASI implements: wasmtime-py cannot pass it",
     "WIT408": "an exported interface's module hides a standard-library module (guest bindings)",
+    "WIT409": "an optional package the output needs is not installed",
 }
 
 

@@ -1257,6 +1257,17 @@ ENTRIES: tuple[Entry, ...] = (
             `componentize-py`), and put the resource classes in `blobs.py`.
         """),
     ),
+    Entry(
+        code="WIT409",
+        explanation=_text("""
+            Some outputs rest on a package that a plain `pip install witgen` leaves out, so
+            that the pre-commit hook and the bindings generators install quickly. The HTML
+            site of `witgen docs` renders its pages with markdown-it-py, which comes with the
+            `docs` extra. witgen stops before writing anything.
+        """),
+        example=None,
+        fix="Install the extra the message names: `pip install 'witgen[docs]'`.",
+    ),
 )
 
 _BY_CODE = {entry.code: entry for entry in ENTRIES}
