@@ -34,6 +34,7 @@ import itertools
 import json
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from witgen import __version__
 from witgen._record import record
@@ -152,7 +153,7 @@ def build_site(pages: Mapping[str, str], *, title: str) -> dict[str, str]:
             listing=_sidebar(rendered[1:], page, root) if listing and not page.source else (),
         )
         files[page.target] = render_html(TEMPLATES, "page.html.j2", page=view)
-    assets = templates_dir() / TEMPLATES / ASSET_DIR
+    assets = Path(templates_dir()) / TEMPLATES / ASSET_DIR
     for name in ASSET_FILES:
         files[f"{ASSET_DIR}/{name}"] = (assets / name).read_text(encoding="utf-8")
     files[f"{ASSET_DIR}/{SEARCH_INDEX}"] = _search_index(rendered)
