@@ -12,6 +12,7 @@ import json
 import re
 import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -152,7 +153,7 @@ def test_one_html_file_per_page_and_the_assets(built: dict[str, str]) -> None:
         "wasi-clocks@0.2.0.html",
         "wasi-io@0.2.0.html",
     ]
-    assets = templating.templates_dir() / "markdown" / "site" / "assets"
+    assets = Path(templating.templates_dir()) / "markdown" / "site" / "assets"
     for name in ("site.css", "site.js"):  # copied byte for byte from the source tree
         assert built[f"assets/{name}"] == (assets / name).read_text(encoding="utf-8")
 
