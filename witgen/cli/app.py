@@ -74,18 +74,21 @@ def _usage_of(argument: typer.core.TyperArgument) -> str:
 
 def _typer_option(option: options.Option) -> Any:
     """The typer declaration of a table option (its type and default go on the parameter)."""
-    return typer.Option(option.flag, help=option.help, metavar=option.metavar, min=option.minimum)
+    flags = (option.flag, option.short) if option.short else (option.flag,)
+    return typer.Option(*flags, help=option.help, metavar=option.metavar, min=option.minimum)
 
 
 def _option_parameter(option: options.Option) -> inspect.Parameter:
     kind: Any = Literal[option.choices] if option.choices else option.kind
     if option.repeatable:
         kind = list[kind] | None
+    if option.required:
+        kind = kind | None  # what typer passes is never None: it stops first
     return inspect.Parameter(
         option.keyword,
         inspect.Parameter.KEYWORD_ONLY,
         annotation=Annotated[kind, _typer_option(option)],
-        default=option.default,
+        default=inspect.Parameter.empty if option.required else option.default,
     )
 
 
@@ -95,10 +98,11 @@ def _typer_argument(paths: options.Paths) -> Any:
 
 def _paths_parameter(paths: options.Paths) -> inspect.Parameter:
     info = _typer_argument(paths)
+    kind: Any = list[str] if paths.many else str
     return inspect.Parameter(
         "paths",
         inspect.Parameter.POSITIONAL_OR_KEYWORD,
-        annotation=Annotated[list[str] if paths.required else list[str] | None, info],
+        annotation=Annotated[kind if paths.required else kind | None, info],
         default=inspect.Parameter.empty if paths.required else None,
     )
 
@@ -139,6 +143,7 @@ def _add_fast_command(spec: options.Command) -> None:
 
     def run(**values: Any) -> None:
         paths = values.pop("paths") or []  # typer passes None for no optional paths
+        paths = [paths] if isinstance(paths, str) else paths  # a command of one path
         raise typer.Exit(spec.run_with(paths, values))
 
     run.__doc__ = spec.help
@@ -235,6 +240,7 @@ def print_(
 
 _add_fast_command(options.FMT)
 _add_fast_command(options.CHECK_FILES)
+_add_fast_command(options.DOCS)
 
 
 # ---------------------------------------------------------------- encode, embed

@@ -59,8 +59,8 @@ def _option_at(
     and `--x v` both give a value where the option takes one. None: not understood."""
     name, eq, inline = argv[i].partition("=")
     option = options.get(name)
-    if option is None:
-        return None
+    if option is None or (eq and not name.startswith("--")):
+        return None  # (click reads `-o=x` as the value `=x`)
     if option.kind is bool:
         return None if eq else (option, "", i + 1)
     if eq:
@@ -90,6 +90,7 @@ def _read(
     stopped. Other arguments go to `paths`; with no `paths`, the first one stops the
     reading. None: not understood."""
     by_flag = {option.flag: option for option in options}
+    by_flag.update({option.short: option for option in options if option.short})
     given: dict[str, list[str]] = {}
     while i < len(argv):
         if not argv[i].startswith("-"):
@@ -103,6 +104,8 @@ def _read(
             return None
         option, value, i = found
         given.setdefault(option.keyword, []).append(value)
+    if any(o.required and o.keyword not in given for o in options):
+        return None  # a missing option: typer's usage error
     return {o.keyword: _value(o, given.get(o.keyword)) for o in options}, i
 
 
@@ -117,6 +120,8 @@ def parse(argv: Sequence[str]) -> Invocation | None:
     read = _read(argv, i + 1, command.options, paths)
     if read is None or (command.paths.required and not paths):
         return None
+    if not command.paths.many and len(paths) > 1:
+        return None  # typer's usage error
     return Invocation(command, tuple(paths), settings, read[0])
 
 

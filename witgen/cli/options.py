@@ -1,6 +1,6 @@
 """The commands that run without typer, and the options they and the root take: one table.
 
-Input: nothing. Output: `COMMANDS` (`check`, `check-files`, `fmt`: each with its help, its
+Input: nothing. Output: `COMMANDS` (`check`, `check-files`, `fmt`, `docs`: each with its help, its
 paths argument, its options and the `console` function that runs it), `ROOT_OPTIONS`
 (what goes before the command and sets `console.settings`), and `FEATURES`,
 `ALL_FEATURES` and `PACKAGE` (the PATH argument), which the other commands of `app.py`
@@ -25,15 +25,16 @@ if TYPE_CHECKING:
 
 
 class Option:
-    """A long option (no short alias). `kind` is what its value becomes: `bool` for a flag
-    (False unless given), `str` (one of `choices` when there are any, case and all), or
+    """A long option, and its `short` alias if any. `kind` is what its value becomes: `bool`
+    for a flag (False unless given), `str` (one of `choices` when there are any, case and all), or
     `int` (at least `minimum`). A repeatable option collects every value given, in order (None when
     none is); any other keeps the last one given, as click does. Its keyword, the name its
-    value is passed under, is its flag in snake case: `--no-cache` gives `no_cache`."""
+    value is passed under, is its flag in snake case: `--no-cache` gives `no_cache`. A
+    `required` option has no default: leaving it out is a usage error."""
 
     __slots__ = (
         *("choices", "default", "flag", "help", "keyword", "kind", "metavar", "minimum"),
-        "repeatable",
+        *("repeatable", "required", "short"),
     )
 
     def __init__(
@@ -47,8 +48,12 @@ class Option:
         metavar: str | None = None,
         repeatable: bool = False,
         minimum: int | None = None,
+        short: str | None = None,
+        required: bool = False,
     ) -> None:
         self.flag = flag
+        self.short = short
+        self.required = required
         self.keyword = flag.removeprefix("--").replace("-", "_")
         self.kind = kind
         self.choices = choices
@@ -60,14 +65,16 @@ class Option:
 
 
 class Paths:
-    """The paths a command takes: any number, at least one when `required`."""
+    """The paths a command takes: any number, at least one when `required`; exactly one
+    when not `many`."""
 
-    __slots__ = ("help", "metavar", "required")
+    __slots__ = ("help", "many", "metavar", "required")
 
-    def __init__(self, metavar: str, *, help: str, required: bool) -> None:
+    def __init__(self, metavar: str, *, help: str, required: bool, many: bool = True) -> None:
         self.metavar = metavar
         self.help = help
         self.required = required
+        self.many = many
 
 
 class Command:
@@ -162,4 +169,46 @@ FMT = Command(
     options=_FMT_OPTIONS,
     run=console.fmt,
 )
-COMMANDS = {command.name: command for command in (CHECK, CHECK_FILES, FMT)}
+# `witgen docs --check` runs in pre-commit hooks and CI, so it starts fast too.
+DOCS_FORMAT = Option(
+    "--format",
+    str,
+    default="markdown",
+    help="Write Markdown pages, or a static HTML site built from them.",
+    choices=("markdown", "html"),
+)
+_DOCS_OPTIONS = (
+    Option(
+        "--out-dir",
+        str,
+        short="-o",
+        default=None,
+        required=True,
+        metavar="DIR",
+        help="Write the pages into DIR (atomically; other files stay).",
+    ),
+    Option(
+        "--world",
+        str,
+        default=None,
+        metavar="W",
+        help="Only what world W reaches (a name or ns:pkg/world@ver).",
+    ),
+    FEATURES,
+    ALL_FEATURES,
+    Option("--no-deps", bool, default=False, help="Leave out the dependencies' pages."),
+    Option("--check", bool, default=False, help="Write nothing; exit 1 listing files that differ."),
+    Option(
+        "--python", bool, default=False, help="Show the Python names of host and guest bindings."
+    ),
+    DOCS_FORMAT,
+    _NO_CACHE,
+)
+DOCS = Command(
+    "docs",
+    help="Write documentation of a package and its dependencies: index.md and a page per package.",
+    paths=Paths("PATH", help="A .wit file or a package directory.", required=True, many=False),
+    options=_DOCS_OPTIONS,
+    run=console.docs,
+)
+COMMANDS = {command.name: command for command in (CHECK, CHECK_FILES, FMT, DOCS)}

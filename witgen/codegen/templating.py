@@ -5,7 +5,8 @@ Invariants: this is the only module that imports jinja2 (a layering test checks 
 environment uses `StrictUndefined` (a missing view-model field is an error, never an empty
 string), `trim_blocks`, `lstrip_blocks`, `keep_trailing_newline` and no autoescaping.
 Filters are plain, pure functions registered in `FILTERS`, each with its own unit test; WIT
-docs reach generated Python only through `pydoc`, which keeps the text exact.
+docs reach generated Python only through `pydoc`, which keeps the text exact, and
+Markdown only through the `md_*` filters of `codegen/markdown/escape.py`, which escape it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+
+from witgen.codegen.markdown import escape as md_escape
 
 
 def templates_dir() -> Path:
@@ -117,6 +120,12 @@ def pyrepr(value: object) -> str:
 FILTERS: dict[str, Any] = {
     "pydoc": pydoc,
     "pyrepr": pyrepr,
+    # Markdown: docs and names reach a page only through these (codegen/markdown/escape.py).
+    "md_code": md_escape.md_code,
+    "md_code_block": md_escape.md_code_block,
+    "md_doc": md_escape.md_doc,
+    "md_summary": md_escape.md_summary,
+    "md_text": md_escape.md_text,
 }
 
 
