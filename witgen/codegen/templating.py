@@ -11,6 +11,7 @@ Markdown only through the `md_*` filters of `codegen/markdown/escape.py`, which 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from importlib import resources
 from pathlib import Path
@@ -132,9 +133,41 @@ FILTERS: dict[str, Any] = {
 # ---------------------------------------------------------------- environment
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Templates compiled once and kept in witgen's cache folder, keyed by their source (a
+    new template is compiled again); an entry that cannot be read or written is skipped, as
+    everywhere in that cache."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a corrupted entry is a miss
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    import os
+
+    from witgen.loading import cache
+
+    if not cache.enabled():
+        return None
+    folder = os.path.join(cache.directory(), "templates")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    return _CompiledTemplates(folder)
+
+
 @functools.cache
 def environment(subdir: str) -> jinja2.Environment:
-    """The environment of one template directory (`python_host`, …), built once."""
+    """The environment of one template directory (`python_host`, …), built once. Templates
+    are never reloaded within a run (one process renders one output)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir() / subdir)),
         undefined=jinja2.StrictUndefined,
@@ -142,6 +175,8 @@ def environment(subdir: str) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        auto_reload=False,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(FILTERS)
     return env

@@ -69,6 +69,9 @@ def md_text(text: str) -> str:
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", flat)
 
 
+_SPECIAL = re.compile(r"[`<\\]")
+
+
 def _inline(line: str) -> str:
     """One line of text: `<` escaped outside code spans and autolinks; a code span kept only
     when it closes on this line (and the line has no `|`); other backticks escaped."""
@@ -76,6 +79,13 @@ def _inline(line: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(line):
+        special = _SPECIAL.search(line, i)
+        if special is None:  # plain text to the end
+            out.append(line[i:])
+            break
+        if special.start() > i:
+            out.append(line[i : special.start()])
+            i = special.start()
         ch = line[i]
         if ch == "\\" and i + 1 < len(line):
             out.append(line[i : i + 2])

@@ -40,6 +40,17 @@ def _defined(signature: str) -> str:
     return found.group(1)
 
 
+def _namer(side: str, world: str, root: str) -> Namer:
+    """`name(module, *members)`: the dotted name under `root` (the bindings' package), as
+    one side of one world's bindings spell it; empty parts are left out."""
+
+    def name(dotted: str, *parts: str) -> vm.PythonName:
+        path = ".".join(p for p in (root, dotted, *parts) if p)
+        return vm.PythonName(side=side, world=world, name=path)
+
+    return name
+
+
 class PythonNames:
     """The names of every world's bindings, collected once."""
 
@@ -78,13 +89,7 @@ class PythonNames:
         if plan.has_errors:
             return
         assembly = Assembly(plan)
-        world = self.resolve.worlds[wid].name
-        package = plan.package
-
-        def name(dotted: str, *parts: str) -> vm.PythonName:
-            path = ".".join(p for p in (package, dotted, *parts) if p)
-            return vm.PythonName(side="host", world=world, name=path)
-
+        name = _namer("host", self.resolve.worlds[wid].name, plan.package)
         for mod in plan.modules.values():
             for tid, cls in mod.classes.items():
                 self._add(self._types, tid, name(mod.dotted, cls))
@@ -170,13 +175,7 @@ class PythonNames:
         plan = WorldPlan(self.resolve, wid, GuestOptions())
         if plan.has_errors:
             return
-        world = self.resolve.worlds[wid].name
-        root = plan.world_module
-
-        def name(dotted: str, *parts: str) -> vm.PythonName:
-            path = ".".join(p for p in (root, dotted, *parts) if p)
-            return vm.PythonName(side="guest", world=world, name=path)
-
+        name = _namer("guest", self.resolve.worlds[wid].name, plan.world_module)
         for mod in plan.modules.values():
             for tid, cls in mod.classes.items():
                 self._add(self._types, tid, name(mod.dotted, cls))
