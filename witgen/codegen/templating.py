@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +22,12 @@ from witgen.codegen.markdown import escape as md_escape
 
 
 def templates_dir() -> Path:
-    """Where the templates live: inside the installed package, else the repository root."""
-    packaged = resources.files("witgen").joinpath("templates")
+    """Where the templates live: inside the installed package, else the repository root.
+    (The package is a directory on disk, so its path is looked at directly: importing
+    `importlib.resources` costs more start-up time than rendering a small page.)"""
+    packaged = Path(__file__).resolve().parents[1] / "templates"
     if packaged.is_dir():
-        return Path(str(packaged))
+        return packaged
     return Path(__file__).resolve().parents[2] / "templates"
 
 
