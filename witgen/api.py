@@ -234,6 +234,21 @@ def write_tree(out_dir: str, files: Mapping[PurePosixPath, str]) -> list[str]:
     return [os.path.join(out_dir, str(rel)) for rel in files]
 
 
+def differing_files(out_dir: str, files: Mapping[str, str]) -> list[str]:
+    """The paths of `files` (relative to `out_dir`) whose file there is missing or holds
+    other text, in order (what `write_tree` would change)."""
+    out: list[str] = []
+    for rel, text in files.items():
+        try:
+            with open(os.path.join(out_dir, rel), encoding="utf-8", newline="") as f:
+                same = f.read() == text
+        except (OSError, UnicodeDecodeError):
+            same = False
+        if not same:
+            out.append(rel)
+    return out
+
+
 def write_text(path: str | Path, text: str) -> None:
     """Replace the file at `path` by `text` (UTF-8) atomically, as `write_bytes` does."""
     write_bytes(path, text.encode("utf-8"))
@@ -620,6 +635,81 @@ def write_bytes(path: str | Path, data: bytes) -> None:
         with suppress(OSError):
             os.unlink(tmp)
         raise _write_error(str(path), e) from None
+
+
+# ---------------------------------------------------------------- docs
+
+
+def docs(
+    path: str | Path,
+    *,
+    features: Features | None = None,
+    world: str | None = None,
+    no_deps: bool = False,
+    python: bool = False,
+    format: str = "markdown",
+    use_cache: bool = True,
+) -> dict[str, str]:
+    """The documentation of the package at `path` and its dependencies, by path relative
+    to the output directory: `index.md` and one Markdown page per package, or with
+    `format="html"` the static site built from those pages.
+
+    `world` (as `select_world` takes it) limits the pages to what that world reaches;
+    `no_deps` to the package itself; `python` adds the Python names the bindings give each
+    item. The pages are cached by the exact input files and options, as `load` caches the
+    model. Nothing is written: see `write_tree`.
+    """
+    pages = _markdown_pages(
+        path, features=features or Features(), world=world, no_deps=no_deps,
+        python=python, use_cache=use_cache,
+    )  # fmt: skip
+    if format == "markdown":
+        return pages
+    # Imported only for the site: it needs the `docs` extra (markdown-it-py), and without it
+    # raises WIT409, which says how to install it.
+    from witgen.codegen.markdown.site import build_site
+
+    return build_site(pages, title=_docs_title(pages))
+
+
+def _docs_title(pages: Mapping[str, str]) -> str:
+    """The site's title: the heading of the last page (the main package comes last)."""
+    for line in list(pages.values())[-1].splitlines():
+        if line.startswith("# "):
+            return line[2:].replace("`", "")
+    return "WIT packages"
+
+
+def _markdown_pages(
+    path: str | Path,
+    *,
+    features: Features,
+    world: str | None,
+    no_deps: bool,
+    python: bool,
+    use_cache: bool,
+) -> dict[str, str]:
+    from witgen.codegen.markdown import code_version
+    from witgen.loading import cache, loader
+
+    key = ""
+    if use_cache and not is_binary_input(path):
+        plans, _ = loader.read(str(path))
+        options = (repr(sorted(features.names)), repr(features.all), repr(world))
+        flags = f"{no_deps} {python} {code_version(python)}"
+        key = loader.content_key("docs", plans, *options, flags)
+        cached = cache.get(key)
+        if isinstance(cached, dict):
+            return cached
+    from witgen.codegen.markdown import generator
+
+    r = load(path, features=features, use_cache=use_cache).resolve
+    wid = select_world(r, world, path) if world is not None else None
+    options_ = generator.DocsOptions(world=wid, no_deps=no_deps, python=python)
+    pages = {str(rel): text for rel, text in generator.generate(r, options_).items()}
+    if key:
+        cache.put(key, pages)
+    return pages
 
 
 # ---------------------------------------------------------------- bindgen

@@ -56,9 +56,7 @@ def bindgen(tmp: Path, *args: str, cache: bool = True) -> tuple[str, dict[str, b
         env["WITGEN_NO_CACHE"] = "1"
     argv = [sys.executable, "-c", RUN, "bindgen", "--lang", "python", *args, "-o", str(out)]
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=True)
-    files = {
-        str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
-    }
+    files = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     return proc.stdout.strip().splitlines()[-1], files
 
 

@@ -131,6 +131,7 @@ USAGE = {
     "encode": "witgen encode [OPTIONS] PATH",
     "embed": "witgen embed [OPTIONS] PATH [MODULE.wasm]",
     "bindgen": "witgen bindgen [OPTIONS] PATH",
+    "docs": "witgen docs [OPTIONS] PATH",
 }
 
 

@@ -83,6 +83,9 @@ CASES = [
     ["bindgen", "--lang", "python", "-o", "o", "--world", "nope", "good"],
     ["bindgen", "--lang", "python", "-o", "o", "--import-interface-name", "demo:good/a=x", "good"],
     ["bindgen", "--lang", "python", "-o", "o", "missing.wit"],
+    ["docs", "good", "-o", "out", "--check"],
+    ["docs", "--check", "--out-dir=out", "--no-deps", "--python", "good"],
+    ["docs", "broken.wit", "-o", "out", "--world", "w", "--check"],
 ]
 
 
@@ -105,6 +108,9 @@ CASES = [
         ["check", "--features"],
         ["check", "--features", "--no-cache", "a"],  # click would take the option as a value
         ["check", "--no-cache=1", "a"],
+        ["docs", "a"],  # a missing required option is typer's usage error
+        ["docs", "a", "b", "-o", "d"],  # one path only
+        ["docs", "a", "-o=d"],  # click reads the value `=d`
         ["check", "--", "a"],
         ["check", "-", "a"],
         ["check", "--color", "never", "a"],  # a root option after the command

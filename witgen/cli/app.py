@@ -258,6 +258,7 @@ def print_(
 
 _add_fast_command(options.FMT)
 _add_fast_command(options.CHECK_FILES)
+_add_fast_command(options.DOCS)
 
 
 # ---------------------------------------------------------------- encode, embed

@@ -232,3 +232,41 @@ def unified_diff(path: str, before: str, after: str) -> str:
         before.splitlines(keepends=True), after.splitlines(keepends=True), path, path
     )
     return "".join(x if x.endswith("\n") else x + "\n\\ No newline at end of file\n" for x in lines)
+
+
+def docs(
+    paths: Sequence[str],
+    *,
+    out_dir: str,
+    world: str | None,
+    features: Sequence[str] | None,
+    all_features: bool,
+    no_deps: bool,
+    check: bool,
+    python: bool,
+    format: str,
+    no_cache: bool,
+) -> int:
+    """`witgen docs`: the pages written into `out_dir` (or, with `check`, the files there
+    that differ from them listed on stdout); the exit code."""
+    from witgen import api
+
+    [path] = paths
+    files = api.docs(
+        path,
+        features=features_of(features, all_features),
+        world=world,
+        no_deps=no_deps,
+        python=python,
+        format=format,
+        use_cache=not no_cache,
+    )
+    if not check:
+        from pathlib import PurePosixPath
+
+        api.write_tree(out_dir, {PurePosixPath(rel): text for rel, text in files.items()})
+        return 0
+    differing = api.differing_files(out_dir, files)
+    for rel in differing:
+        echo(os.path.join(out_dir, rel))
+    return 1 if differing else 0

@@ -1,6 +1,6 @@
 """The commands that run without typer, and the options they and the root take: one table.
 
-Input: nothing. Output: `COMMANDS` (`check`, `check-files`, `fmt`, `bindgen`: each with its
+Input: nothing. Output: `COMMANDS` (`check`, `check-files`, `fmt`, `bindgen`, `docs`: each with its
 help, its paths argument, its options and the `console` function that runs it), `ROOT_OPTIONS`
 (what goes before the command and sets `console.settings`), and `FEATURES`,
 `ALL_FEATURES` and `PACKAGE` (the PATH argument), which the other commands of `app.py`
@@ -342,4 +342,49 @@ BINDGEN = Command(
     misused=_misused_bindgen,
 )
 
-COMMANDS = {command.name: command for command in (CHECK, CHECK_FILES, FMT, BINDGEN)}
+
+# `witgen docs --check` runs in pre-commit hooks and CI, so it starts fast too.
+DOCS_FORMAT = Option(
+    "--format",
+    str,
+    default="markdown",
+    help="Write Markdown pages, or a static HTML site built from them.",
+    choices=("markdown", "html"),
+)
+_DOCS_OPTIONS = (
+    Option(
+        "--out-dir",
+        str,
+        aliases=("-o",),
+        default=None,
+        required=True,
+        metavar="DIR",
+        help="Write the pages into DIR (atomically; other files stay).",
+    ),
+    Option(
+        "--world",
+        str,
+        default=None,
+        metavar="W",
+        help="Only what world W reaches (a name or ns:pkg/world@ver).",
+    ),
+    FEATURES,
+    ALL_FEATURES,
+    Option("--no-deps", bool, default=False, help="Leave out the dependencies' pages."),
+    Option("--check", bool, default=False, help="Write nothing; exit 1 listing files that differ."),
+    Option(
+        "--python", bool, default=False, help="Show the Python names of host and guest bindings."
+    ),
+    DOCS_FORMAT,
+    _NO_CACHE,
+)
+DOCS = Command(
+    "docs",
+    help="Write documentation of a package and its dependencies: index.md and a page per package.",
+    paths=Paths("PATH", help="A .wit file or a package directory.", required=True, many=False),
+    options=_DOCS_OPTIONS,
+    run=console.docs,
+)
+
+
+COMMANDS = {command.name: command for command in (CHECK, CHECK_FILES, FMT, BINDGEN, DOCS)}

@@ -6,7 +6,8 @@ environment uses `StrictUndefined` (a missing view-model field is an error, neve
 string), `trim_blocks`, `lstrip_blocks` and `keep_trailing_newline`; code templates have no
 autoescaping, HTML templates (`render_html`) escape every value they print.
 Filters are plain, pure functions registered in `FILTERS`, each with its own unit test; WIT
-docs reach generated Python only through `pydoc`, which keeps the text exact.
+docs reach generated Python only through `pydoc`, which keeps the text exact, and
+Markdown only through the `md_*` filters of `codegen/markdown/escape.py`, which escape it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import jinja2
 import jinja2.bccache
 
 from witgen.codegen import templates_dir
+from witgen.codegen.markdown import escape as md_escape
 from witgen.loading import cache
 
 __all__ = ["FILTERS", "environment", "render", "templates_dir"]
@@ -117,6 +119,12 @@ def pyrepr(value: object) -> str:
 FILTERS: dict[str, Any] = {
     "pydoc": pydoc,
     "pyrepr": pyrepr,
+    # Markdown: docs and names reach a page only through these (codegen/markdown/escape.py).
+    "md_code": md_escape.md_code,
+    "md_code_block": md_escape.md_code_block,
+    "md_doc": md_escape.md_doc,
+    "md_summary": md_escape.md_summary,
+    "md_text": md_escape.md_text,
 }
 
 
@@ -162,6 +170,7 @@ def environment(subdir: str, *, html: bool = False) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=html,
+        auto_reload=False,
     )
     env.filters.update(FILTERS)
     return env

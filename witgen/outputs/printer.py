@@ -113,6 +113,60 @@ def generate(
     return {PurePosixPath(f"{name}.wit"): print_resolve(resolve, main=main, docs=opts.docs)}
 
 
+def print_type(resolve: m.Resolve, tid: m.TypeId, *, docs: bool = False) -> str:
+    """One named type of an interface or world as `print_resolve` writes it there, without
+    the indentation: its gates and definition (a resource with its functions), or the `use`
+    statement of a type defined in another interface."""
+    td = resolve.types[tid]
+    assert td.name is not None, "only named types are printed on their own"
+    printer = _Printer(resolve, docs=docs)
+    owner = _owner_key(td.owner)
+    assert owner is not None
+    if owner[0] == "interface":
+        funcs = [f for _, f in resolve.interfaces[owner[1]].functions]
+    else:
+        items = resolve.worlds[owner[1]].imports
+        funcs = [i.function for _, i in items if isinstance(i, m.WorldFunction)]
+    resource_funcs = {tid: [f for f in funcs if f.kind.resource == tid]}
+    printer.types(owner, [(td.name, tid)], resource_funcs)
+    return printer.out.text()
+
+
+def print_function(resolve: m.Resolve, func: m.Function, *, docs: bool = False) -> str:
+    """A function of an interface (or a world's resource) as `print_resolve` writes it
+    there, without the indentation: `f: func(...)`, inside a resource `m: func(...)`,
+    `s: static func(...)` or `constructor(...)`."""
+    printer = _Printer(resolve, docs=docs)
+    if func.kind.resource is None:
+        printer.freestanding(func)
+    else:
+        printer.resource_function(func)
+    return printer.out.text()
+
+
+def type_name(resolve: m.Resolve, ty: m.Type | None) -> str:
+    """A type as a signature spells it: a primitive, a name, or `list<u8>` and the like."""
+    return _Printer(resolve, docs=False).type_name(ty)
+
+
+def print_world_item(
+    resolve: m.Resolve,
+    wid: m.WorldId,
+    key: m.WorldKey,
+    item: m.WorldInterface | m.WorldFunction,
+    side: Literal["import", "export"],
+    *,
+    docs: bool = False,
+) -> str:
+    """An import or export of a world as `print_resolve` writes it there, without the
+    indentation (an inline interface with its body)."""
+    world = resolve.worlds[wid]
+    assert world.package is not None
+    printer = _Printer(resolve, docs=docs)
+    printer.world_item(key, item, world.package, side)
+    return printer.out.text()
+
+
 def _main(resolve: m.Resolve, main: m.PackageId | None) -> m.PackageId:
     if main is not None:
         return main
@@ -252,12 +306,16 @@ class _Printer:
         self.types(("interface", iid), iface.types, resource_funcs)
         for func in freestanding:
             self.new_item()
-            self.docs(func.docs)
-            self.gates(func.stability, _external_id(func))
-            self.out.write(f"{escape(func.item_name)}: ")
-            self.function(func)
-            self.out.semicolon()
+            self.freestanding(func)
         self.any_items = prev_items
+
+    def freestanding(self, func: m.Function) -> None:
+        """A function of an interface: `name: func(...) -> ...;` after its docs and gates."""
+        self.docs(func.docs)
+        self.gates(func.stability, _external_id(func))
+        self.out.write(f"{escape(func.item_name)}: ")
+        self.function(func)
+        self.out.semicolon()
 
     def world(self, wid: m.WorldId) -> None:
         prev_items, self.any_items = self.any_items, False
@@ -406,22 +464,26 @@ class _Printer:
             return
         self.out.indent_start()
         for func in funcs:
-            self.docs(func.docs)
-            self.gates(func.stability, _external_id(func))
-            match func.kind.name:
-                case "constructor":
-                    pass
-                case "method" | "async-method":
-                    self.out.write(f"{escape(func.item_name)}: ")
-                case "static" | "async-static":
-                    self.out.write(f"{escape(func.item_name)}: static ")
-                case "freestanding" | "async-freestanding":
-                    raise AssertionError("a resource function must have a resource")
-                case _:
-                    assert_never(func.kind.name)
-            self.function(func)
-            self.out.semicolon()
+            self.resource_function(func)
         self.out.indent_end()
+
+    def resource_function(self, func: m.Function) -> None:
+        """A constructor, method or static function, as written inside its resource."""
+        self.docs(func.docs)
+        self.gates(func.stability, _external_id(func))
+        match func.kind.name:
+            case "constructor":
+                pass
+            case "method" | "async-method":
+                self.out.write(f"{escape(func.item_name)}: ")
+            case "static" | "async-static":
+                self.out.write(f"{escape(func.item_name)}: static ")
+            case "freestanding" | "async-freestanding":
+                raise AssertionError("a resource function must have a resource")
+            case _:
+                assert_never(func.kind.name)
+        self.function(func)
+        self.out.semicolon()
 
     def declare_type(self, ty: m.TypeDef) -> None:
         """A named type definition (`record`, `type x = ...`, ...); anonymous ones print

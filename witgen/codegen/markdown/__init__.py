@@ -1,1 +1,40 @@
-"""The Markdown docs of WIT packages, and the HTML site built from them (`site.py`)."""
+"""The Markdown documentation generator (`witgen docs`), and the version of its code.
+
+Input: nothing. Output: `code_version`, a hash of everything the pages depend on beyond the
+model, which keys the cached pages of `api.docs`. Invariants: importing this package loads
+no generator module and no jinja2, so a cache hit costs neither (see `generator.py` for the
+entry points).
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def code_version(python: bool = False) -> str:
+    """A hash of this package, its templates, the printer and the filters (and with
+    `python`, of the Python bindings' naming and planning)."""
+    from witgen.codegen import templates_dir
+    from witgen.loading.cache import digest
+
+    package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    roots = [
+        os.path.join(package, "codegen", "markdown"),
+        os.path.join(templates_dir(), "markdown"),
+        os.path.join(package, "outputs", "printer.py"),
+        os.path.join(package, "codegen", "templating.py"),
+    ]
+    if python:
+        roots.append(os.path.join(package, "codegen", "python"))
+    parts: list[bytes] = []
+    for root in roots:
+        files = [root]
+        if os.path.isdir(root):
+            files = sorted(
+                os.path.join(folder, name) for folder, _, names in os.walk(root) for name in names
+            )
+        for file in files:
+            if file.endswith((".py", ".j2")) and os.path.isfile(file):
+                with open(file, "rb") as f:
+                    parts += [os.path.basename(file).encode(), f.read()]
+    return digest(b"\0".join(parts))[:16]
