@@ -52,9 +52,10 @@ STDLIB_MODULE = "WIT408"
 # Names the generated modules import (by what they are called in their source module); a
 # module in which a WIT name takes one of them imports it under a private alias.
 HELPERS = frozenset(
-    {"ByteStreamReader", "ByteStreamWriter", "Callable", "Enum", "Flag", "FutureReader",
-     "FutureWriter", "Protocol", "Result", "Self", "Some", "StreamReader", "StreamWriter",
-     "TYPE_CHECKING", "TracebackType", "abstractmethod", "auto", "builtins", "dataclass"}
+    {"Any", "Awaitable", "ByteStreamReader", "ByteStreamWriter", "Callable", "Enum", "Flag",
+     "FutureReader", "FutureWriter", "Protocol", "Result", "Self", "Some", "StreamReader",
+     "StreamWriter", "TYPE_CHECKING", "TracebackType", "abstractmethod", "auto", "builtins",
+     "dataclass", "runtime_checkable"}
 )  # fmt: skip
 
 # Builtins the generated code names; where a WIT name shadows one it is spelled `builtins.X`.
