@@ -101,8 +101,9 @@ def interface_hooks(plan: WorldPlan, iface: InterfacePlan) -> dict[str, str]:
 
 
 def hosted(plan: WorldPlan) -> list[InterfacePlan]:
-    """The imported interfaces with a `Host` (those with functions), in world order."""
-    return [i for i in plan.imports if plan.resolve.interfaces[i.iid].functions]
+    """The imported interfaces with a `Host`, in world order: those with freestanding
+    functions, constructors or statics (methods are the host's resource objects')."""
+    return [i for i in plan.imports if interface_hooks(plan, i)]
 
 
 def resources_of(plan: WorldPlan, names: ModulePlan) -> list[tuple[m.TypeId, str]]:
@@ -249,12 +250,12 @@ def host_module(plan: WorldPlan, iface: InterfacePlan) -> NativeModuleVM:
     for tid, _ in resources_:
         members |= _resource_members(plan, funcs, tid)
     scope = naming.Scope({name for _, name in resources_})
-    host_name = scope.claim("Host") if funcs else ""
+    host_name = scope.claim("Host") if hooks else ""
     names = _module_plan(f"{PACKAGE}.{iface.module}", scope.taken, members)
     code = _NativeCode(plan, names, instance)
     views = _resource_protocols(code, funcs, resources_)
     host = None
-    if funcs:
+    if hooks:
         methods = protocols.host_methods(code.native_signatures(), funcs, hooks)
         host = HostProtocol(
             name=host_name,
