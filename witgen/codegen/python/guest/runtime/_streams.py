@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 from . import _boundary
 
 _T = TypeVar("_T")
+_S = TypeVar("_S")
 
 if TYPE_CHECKING:  # as componentize-py's classes, which these stand for
     from componentize_py_async_support.futures import FutureReader as _FutureReaderBase
@@ -167,24 +168,25 @@ class _Pipe:
                 waiter.set_result((self.empty[:0], True))
 
 
-class _End:
-    """One end of a stream: the pipe while it is not dropped and not busy."""
+class _End(Generic[_S]):
+    """One end of a stream or future: the state it shares with the other end, while it is
+    not dropped and no call is in progress; dropped by `__exit__` or its collection."""
 
-    def __init__(self, pipe: _Pipe, drop: Callable[[], None]) -> None:
-        self._pipe: _Pipe | None = pipe
-        self._finalizer = weakref.finalize(self, drop)
+    def __init__(self, state: _S, drop: Callable[..., None], *args: object) -> None:
+        self._state: _S | None = state
+        self._finalizer = weakref.finalize(self, drop, state, *args)
         self._finalizer.atexit = False
 
-    def _take(self, what: str) -> _Pipe:
-        pipe, self._pipe = self._pipe, None
-        if pipe is None:
+    def _take(self, what: str) -> _S:
+        state, self._state = self._state, None
+        if state is None:
             raise _busy(what)
-        return pipe
+        return state
 
     def _drop(self) -> None:
         """Drop the end (unless a call is in progress, as componentize-py does)."""
-        if self._pipe is not None:
-            self._pipe = None
+        if self._state is not None:
+            self._state = None
             self._finalizer()
 
     def __enter__(self) -> Self:
@@ -200,11 +202,11 @@ class _End:
         return None
 
 
-class _Reader(_End):
+class _Reader(_End[_Pipe]):
     writer_dropped: bool
 
     def __init__(self, pipe: _Pipe) -> None:
-        super().__init__(pipe, pipe.drop_reader)
+        super().__init__(pipe, _Pipe.drop_reader)
         self.writer_dropped = False
 
     async def _read(self, max_count: int) -> Any:
@@ -214,7 +216,7 @@ class _Reader(_End):
         try:
             items, dropped = await pipe.read(max_count)
         finally:
-            self._pipe = pipe
+            self._state = pipe
         if dropped:
             self.writer_dropped = True
         return items
@@ -223,11 +225,11 @@ class _Reader(_End):
     _label = "stream"
 
 
-class _Writer(_End):
+class _Writer(_End[_Pipe]):
     reader_dropped: bool
 
     def __init__(self, pipe: _Pipe) -> None:
-        super().__init__(pipe, pipe.drop_writer)
+        super().__init__(pipe, _Pipe.drop_writer)
         self.reader_dropped = False
 
     async def _write(self, source: Any) -> int:
@@ -237,7 +239,7 @@ class _Writer(_End):
         try:
             count, dropped = await pipe.write(source)
         finally:
-            self._pipe = pipe
+            self._state = pipe
         if dropped:
             self.reader_dropped = True
         return count
@@ -369,20 +371,16 @@ class _Slot:
             self.delivered.set_result(False)
 
 
-class FutureReader(_FutureReaderBase[_T]):
+class FutureReader(_End[_Slot], _FutureReaderBase[_T]):
     """The readable end of a `future<T>`."""
 
     def __init__(self, slot: _Slot) -> None:
-        self._slot: _Slot | None = slot
-        self._finalizer = weakref.finalize(self, slot.drop_reader)
-        self._finalizer.atexit = False
+        super().__init__(slot, _Slot.drop_reader)
 
     async def read(self) -> _T:
         """The value, once written (or the writer's default, once it is dropped); the
         end is then dropped."""
-        slot, self._slot = self._slot, None
-        if slot is None:
-            raise _busy("FutureReader.read")
+        slot = self._take("FutureReader.read")
         self._finalizer.detach()
         try:
             value: _T = await slot.read()
@@ -390,59 +388,27 @@ class FutureReader(_FutureReaderBase[_T]):
             slot.drop_reader()
         return value
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> bool | None:
-        if self._slot is not None:
-            self._slot = None
-            self._finalizer()
-        return None
-
 
 def _send_default(slot: _Slot, default: Callable[[], Any]) -> None:
     if not slot.reader_gone:
         slot.give(default())
 
 
-class FutureWriter(_FutureWriterBase[_T]):
+class FutureWriter(_End[_Slot], _FutureWriterBase[_T]):
     """The writable end of a `future<T>`; `default()` is sent if it is dropped unwritten."""
 
     default: Callable[[], _T]
 
     def __init__(self, slot: _Slot, default: Callable[[], _T]) -> None:
-        self._slot: _Slot | None = slot
+        super().__init__(slot, _send_default, default)
         self.default = default
-        self._finalizer = weakref.finalize(self, _send_default, slot, default)
-        self._finalizer.atexit = False
 
     async def write(self, value: _T) -> bool:
         """Send `value`: `True` once the reader has it, `False` if it was dropped."""
-        slot, self._slot = self._slot, None
-        if slot is None:
-            raise _busy("FutureWriter.write")
+        slot = self._take("FutureWriter.write")
         self._finalizer.detach()
         value = _checked(slot.check, "FutureWriter.write", "the value written", value)
         return await slot.write(value)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> bool | None:
-        if self._slot is not None:
-            self._slot = None
-            self._finalizer()
-        return None
 
 
 def new_future(
