@@ -20,8 +20,7 @@ interface module (which imports the harness).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from witgen import __version__
 from witgen import model as m
@@ -38,10 +37,12 @@ BOUNDARY = "_boundary"
 STREAMS = "_streams"
 
 
+RUNTIME = Path(__file__).parent / "runtime"
+
+
 def runtime_source(name: str) -> str:
     """A runtime module's source, exactly as it is in witgen's own tree."""
-    files = resources.files("witgen.codegen.python.guest.runtime")
-    return files.joinpath(f"{name}.py").read_text(encoding="utf-8")
+    return (RUNTIME / f"{name}.py").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,14 +91,20 @@ class NativeInitVM:
 def world_hooks(plan: WorldPlan) -> dict[str, str]:
     """The `Imports` method of each world-level imported function, by WIT name (named as
     the host bindings name them: after the interface properties)."""
-    modules = naming.Scope({i.module for i in plan.imports})
-    return protocols.hook_names(plan.resolve, plan.import_functions, modules)
+    if "" not in plan.host_hooks:
+        modules = naming.Scope({i.module for i in plan.imports})
+        hooks = protocols.hook_names(plan.resolve, plan.import_functions, modules)
+        plan.host_hooks[""] = hooks
+    return plan.host_hooks[""]
 
 
 def interface_hooks(plan: WorldPlan, iface: InterfacePlan) -> dict[str, str]:
     """The `Host` method of each function of an imported interface, by WIT name."""
-    funcs = [f for _, f in plan.resolve.interfaces[iface.iid].functions]
-    return protocols.hook_names(plan.resolve, funcs, naming.Scope())
+    if iface.dotted not in plan.host_hooks:
+        funcs = [f for _, f in plan.resolve.interfaces[iface.iid].functions]
+        hooks = protocols.hook_names(plan.resolve, funcs, naming.Scope())
+        plan.host_hooks[iface.dotted] = hooks
+    return plan.host_hooks[iface.dotted]
 
 
 def hosted(plan: WorldPlan) -> list[InterfacePlan]:

@@ -151,6 +151,9 @@ class WorldPlan:
         self.world_types: list[m.TypeId] = []
         self.modules: dict[str, ModulePlan] = {}
         self.constructors: list[Constructor] = []
+        # The native harness's host member of each imported function, per module (made
+        # once, by `native`).
+        self.host_hooks: dict[str, dict[str, str]] = {}
         # Where references from other modules find an interface's types, per side.
         self._homes: dict[tuple[m.InterfaceId, Side], str] = {}
         self.class_sides = ClassSides(resolve, (), ())
