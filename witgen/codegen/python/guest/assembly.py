@@ -7,11 +7,14 @@ Invariants: each module's items come in componentize-py's order: the classes of 
 (and the constructors of its named stream and future types) in type-id order, then its
 imported functions, then, in the world module, the constructors of the world's anonymous
 streams and futures, then its Protocols (one per exported interface in `exports`; the
-world's class last in the world module). Imported resources
-are plain classes, exported ones Protocols the app implements; an imported function's body
-raises `NotImplementedError` (componentize-py supplies the real one when it builds), and so
-does every method. A function whose own result is a `result` returns its `ok` type and says
-in its docstring that it raises `Err` with the `err` type, named by its full module path.
+world's class last in the world module), then, with the native harness, the descriptions
+its calls use (`native_calls`). Imported resources are plain classes, exported ones
+Protocols the app implements. An imported function's body, and an imported resource's
+members, call the native harness's host (or, with `--no-native`, raise
+`NotImplementedError`: componentize-py supplies the real bodies when it builds); exported
+Protocols' methods raise it. A function whose own result is a `result` returns its `ok` type
+and says in its docstring that it raises `Err` with the `err` type, named by its full module
+path.
 """
 
 from __future__ import annotations

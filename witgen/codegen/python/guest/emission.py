@@ -3,7 +3,10 @@
 Input: a `WorldPlan` and its `Assembly`. Output: `dict[PurePosixPath, str]`:
 `componentize_py_types.py`, and under the world module's directory (`wit_world/`, or the
 path of `--world-module`) its `__init__.py`, `imports/<m>.py`, `exports/__init__.py`,
-`exports/<m>.py` and the `imports/__init__.py` package marker.
+`exports/<m>.py` and the `imports/__init__.py` package marker; for async worlds the `.pyi`
+stubs of componentize-py's async support beside it; with the native harness, `native/`: its
+`__init__.py`, one module per imported interface with functions or resources, and the
+runtime modules copied verbatim.
 
 Invariants: each module imports exactly what its code recorded using (`ModuleCode`), in
 isort's groups and order (the future import, the standard library, componentize-py's
