@@ -24,6 +24,8 @@ app holds instances of the bindings' resource classes, the host holds its own ob
 - No copies: records, lists and strings are the same objects on both sides, except
   where a resource inside them is translated. Nothing traps: a failed check raises, and
   the app and its host keep running.
+- An `error-context` is an `int` in the bindings: natively it passes as it is (checked to
+  be an `int`); nothing creates one or reads its message.
 
 This file is copied verbatim into generated bindings (`<world>/native/_boundary.py`);
 only generated modules use it.
