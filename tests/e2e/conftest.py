@@ -29,6 +29,10 @@ from e2e_guests import (
     run_bindgen,
 )
 
+# The guests' own native tests run in a staged copy with their bindings
+# (`test_e2e_native.py`), never from here.
+collect_ignore = ["guests"]
+
 
 @pytest.fixture(scope="session")
 def guest_wasm(shared: Path) -> dict[str, Path]:

@@ -256,8 +256,12 @@ def test_lay_out_never_reads_text() -> None:
     tricky = Atom('"a(b, \\\\"')  # the literal "a(b, \\", whose value ends in a backslash
     expr = call("f", tricky, Call("g", (Atom("c"),)))
     assert expr.flat == 'f("a(b, \\\\", g(c))'
-    laid = layout.lay_out(expr, indent=80)
-    assert laid == "f(\n" + " " * 84 + '"a(b, \\\\",\n' + " " * 84 + "g(c),\n" + " " * 80 + ")"
+    laid = layout.lay_out(expr, indent=79)
+    assert laid == "f(\n" + " " * 83 + '"a(b, \\\\",\n' + " " * 83 + "g(c),\n" + " " * 79 + ")"
+    # an item is laid out with the comma that follows it: `g(c),` no longer fits at 84
+    assert layout.lay_out(expr, indent=80).endswith(
+        "g(\n" + " " * 88 + "c,\n" + " " * 84 + "),\n" + " " * 80 + ")"
+    )
     # an atom or a bare parenthesised group stays on one line, however long
     assert layout.lay_out(Atom("x" * 100), indent=0) == "x" * 100
     group = Call("", (Atom("y" * 100),))

@@ -102,27 +102,30 @@ def bracket(
     *,
     indent: int,
     brackets: str = "()",
+    following: int = 0,
 ) -> str:
-    """`head(item, …)tail`, on one line if it fits, else exploded (see `LINE`).
+    """`head(item, …)tail`, on one line if it fits (with `following` more characters
+    after it on the line), else exploded (see `LINE`).
 
     Each exploded item is laid out by `lay_out` at `indent + 4`.
     """
     opening, closing = brackets[0], brackets[1]
     flat = f"{head}{opening}{', '.join(i.flat for i in items)}{closing}{tail}"
-    if not items or fits(flat, indent):
+    if not items or fits(flat + " " * following, indent):
         return flat
     pad = " " * (indent + 4)
-    body = "".join(f"{pad}{lay_out(item, indent=indent + 4)},\n" for item in items)
+    body = "".join(f"{pad}{lay_out(item, indent=indent + 4, tail=',')},\n" for item in items)
     return f"{head}{opening}\n{body}{' ' * indent}{closing}{tail}"
 
 
-def lay_out(expr: Expr, *, indent: int, head: str = "") -> str:
-    """`head` and `expr`, laid out at `indent`: a call too long for one line is exploded,
-    recursively; anything else stays on one line."""
+def lay_out(expr: Expr, *, indent: int, head: str = "", tail: str = "") -> str:
+    """`head` and `expr`, laid out at `indent` (and followed by `tail`, which is not
+    written): a call too long for one line is exploded, recursively; anything else stays
+    on one line."""
     full = head + expr.flat
-    if fits(full, indent) or not isinstance(expr, Call) or not expr.callee:
+    if fits(full + tail, indent) or not isinstance(expr, Call) or not expr.callee:
         return full
-    return bracket(head + expr.callee, expr.args, indent=indent)
+    return bracket(head + expr.callee, expr.args, indent=indent, following=len(tail))
 
 
 def from_import(source: str, names: Sequence[str]) -> str:

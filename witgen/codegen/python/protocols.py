@@ -120,10 +120,10 @@ def hook_names(
     funcs = list(funcs)
     out: dict[str, str] = {}
     for f in funcs:
-        if f.kind.name == "freestanding":
+        if f.kind.name in ("freestanding", "async-freestanding"):
             out[f.name] = scope.claim(naming.func_name(f.name))
     for f in funcs:
-        if f.kind.resource is None or f.kind.name == "method":
+        if f.kind.resource is None or f.kind.name in ("method", "async-method"):
             continue
         rname = naming.snake(resolve.types[function_resource(resolve, f)].name or "")
         suffix = "new" if f.kind.name == "constructor" else naming.snake(f.item_name)
@@ -146,7 +146,9 @@ class Signatures:
     `annotate(type, shadowed)` is the module's annotation of a type inside a class whose
     members shadow the builtins `shadowed`; `error_value(err)` spells `Err(<err>)` fully
     qualified, for the `Raises:` line of a docstring. A function's own `result` is raised
-    when seen through at most `aliases` levels of aliases (any number when None).
+    when seen through at most `aliases` levels of aliases (any number when None). With
+    `awaitable` set, the stub of an async function returns `awaitable(result annotation)`
+    (the native harness lets a host's method return the value or an awaitable of it).
     """
 
     def __init__(
@@ -161,6 +163,7 @@ class Signatures:
         self.annotate = annotate
         self.error_value = error_value
         self.aliases = aliases
+        self.awaitable: Callable[[Expr], Expr] | None = None
 
     def params(self, f: m.Function, shadowed: frozenset[str], skip_self: bool) -> list[Parameter]:
         """The parameters, without the receiver of a method when `skip_self`."""
@@ -196,6 +199,8 @@ class Signatures:
         params: list[tuple[str, Expr | None]] = [("self", None)]
         params += [(p.name, p.annotation) for p in self.params(f, shadowed, skip_self)]
         returns = self.returns(f, shadowed)
+        if f.is_async and self.awaitable is not None:
+            returns = self.awaitable(returns)
         doc = self.doc(f)
         signature = layout.signature(name, params, returns, indent=4, stub=doc is None)
         return MethodStub(signature=signature, doc=doc)
@@ -216,6 +221,19 @@ def host_methods(
     )
 
 
+def resource_method_names(
+    resolve: m.Resolve, funcs: Iterable[m.Function], tid: m.TypeId
+) -> dict[str, str]:
+    """The names of resource `tid`'s methods on its Protocol, by WIT function name (`drop`
+    is the Protocol's own: a method of that name becomes `drop_`)."""
+    scope = naming.Scope({"drop"})
+    return {
+        f.name: scope.claim(naming.func_name(f.item_name))
+        for f in resource_functions(resolve, funcs, tid)
+        if f.kind.name in ("method", "async-method")
+    }
+
+
 def resource_protocol(
     signatures: Signatures,
     funcs: Iterable[m.Function],
@@ -227,9 +245,10 @@ def resource_protocol(
 ) -> tuple[ResourceProtocol, dict[str, str]]:
     """The Protocol of resource `tid`, and its method names by WIT function name."""
     resolve = signatures.resolve
-    methods = [f for f in resource_functions(resolve, funcs, tid) if f.kind.name == "method"]
-    scope = naming.Scope({"drop"})
-    names = [scope.claim(naming.func_name(f.item_name)) for f in methods]
+    funcs = list(funcs)
+    by_wit = resource_method_names(resolve, funcs, tid)
+    methods = [f for f in funcs if f.name in by_wit]
+    names = list(by_wit.values())
     shadowed = naming.shadowed_builtins([*names, "drop"])
     stubs = tuple(
         signatures.stub(f, n, shadowed, skip_self=True) for f, n in zip(methods, names, strict=True)
@@ -242,4 +261,4 @@ def resource_protocol(
         methods=stubs,
         drop="drop",
     )
-    return view, dict(zip((f.name for f in methods), names, strict=True))
+    return view, by_wit

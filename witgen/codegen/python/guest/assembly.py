@@ -7,11 +7,14 @@ Invariants: each module's items come in componentize-py's order: the classes of 
 (and the constructors of its named stream and future types) in type-id order, then its
 imported functions, then, in the world module, the constructors of the world's anonymous
 streams and futures, then its Protocols (one per exported interface in `exports`; the
-world's class last in the world module). Imported resources
-are plain classes, exported ones Protocols the app implements; an imported function's body
-raises `NotImplementedError` (componentize-py supplies the real one when it builds), and so
-does every method. A function whose own result is a `result` returns its `ok` type and says
-in its docstring that it raises `Err` with the `err` type, named by its full module path.
+world's class last in the world module), then, with the native harness, the descriptions
+its calls use (`native_calls`). Imported resources are plain classes, exported ones
+Protocols the app implements. An imported function's body, and an imported resource's
+members, call the native harness's host (or, with `--no-native`, raise
+`NotImplementedError`: componentize-py supplies the real bodies when it builds); exported
+Protocols' methods raise it. A function whose own result is a `result` returns its `ok` type
+and says in its docstring that it raises `Err` with the `err` type, named by its full module
+path.
 """
 
 from __future__ import annotations
@@ -20,12 +23,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from witgen import model as m
-from witgen.codegen.python import layout, naming, type_views
+from witgen.codegen.python import layout, naming, protocols, type_views
 from witgen.codegen.python.guest import native
-from witgen.codegen.python.guest.modules import NATIVE, ModuleCode
+from witgen.codegen.python.guest.modules import ModuleCode
+from witgen.codegen.python.guest.native_calls import NativeCalls
 from witgen.codegen.python.guest.planning import BUILTINS, Constructor, ModulePlan, WorldPlan
-from witgen.codegen.python.guest.viewmodels import ClassVM, FunctionVM, ModuleFunctionVM
-from witgen.codegen.python.layout import Atom, Expr, Subscript
+from witgen.codegen.python.guest.viewmodels import (
+    ClassVM,
+    FunctionVM,
+    ModuleFunctionVM,
+    StatementsVM,
+)
+from witgen.codegen.python.layout import Atom, Call, Expr, Subscript
 from witgen.codegen.python.type_views import doc_text
 
 STUB_BODY = ("raise NotImplementedError",)
@@ -39,8 +48,12 @@ class Assembly:
         self.plan = plan
         self.resolve = plan.resolve
         self.modules: dict[str, ModuleCode] = {}
+        # With the native harness: how each module's calls reach the installed host.
+        self.calls: dict[str, NativeCalls] = {}
         for dotted, names in plan.modules.items():
             code = self.modules[dotted] = ModuleCode(plan, names)
+            if plan.options.native:
+                self.calls[dotted] = NativeCalls(plan, code)
             self._define_types(code)
             if names.side == "import":
                 self._functions(code)
@@ -50,6 +63,11 @@ class Assembly:
         for constructor in plan.constructors:
             world.items.append(self._constructor(world, constructor))
         world.items.append(self._protocol(world, plan.world_class, plan.export_functions, None))
+        for dotted, calls in self.calls.items():
+            if plan.modules[dotted].side == "import":
+                calls.define_types()
+            if calls.statements():
+                self.modules[dotted].items.append(StatementsVM(statements=calls.statements()))
 
     # ------------------------------------------------------------ types
 
@@ -104,27 +122,40 @@ class Assembly:
                     raise AssertionError(kind)
 
     def _resource(self, code: ModuleCode, tid: m.TypeId, name: str, doc: str | None) -> ClassVM:
-        """An imported resource's class, or an exported resource's Protocol."""
+        """An imported resource's class, or an exported resource's Protocol.
+
+        With the native harness, an imported resource's constructor, methods and statics
+        call the installed host (its `<resource>_new` and `<resource>_<static>`, and the
+        methods of the object the host made); `__exit__` drops the handle."""
         exported = code.names.side == "export"
         members = self.plan.resource_members(code.names, tid)
         shadowed = BUILTINS & frozenset(members.values())
+        calls = None if exported else self.calls.get(code.names.dotted)
+        funcs = self.plan.interface_functions(code.names)
+        hooks = self._hooks(code)
+        methods_on_host = protocols.resource_method_names(self.resolve, funcs, tid)
         methods: list[FunctionVM] = []
         for f in self.plan.resource_functions(code.names, tid):
             static = f.kind.name in ("static", "async-static")
             decorators = [code.builtin("classmethod", shadowed)] if static else []
             if exported:
                 decorators.append(code.helper("abstractmethod"))
-            methods.append(
-                self._function(
-                    code,
-                    f,
-                    members[f.name],
-                    receiver="cls" if static else "self",
-                    shadowed=shadowed,
-                    own=tid,
-                    decorators=decorators,
-                )
+            function = self._function(
+                code,
+                f,
+                members[f.name],
+                receiver="cls" if static else "self",
+                shadowed=shadowed,
+                own=tid,
+                decorators=decorators,
             )
+            if calls is not None:
+                host = methods_on_host.get(f.name) or self._host_path(code, hooks[f.name])
+                receiver = [] if static else ["self"]
+                function = self._call(
+                    code, calls, function, f, members[f.name], receiver, host, (tid, name)
+                )
+            methods.append(function)
         if not exported:
             methods += self._context_manager(code, shadowed)
         bases = f"({code.helper('Protocol')})" if exported else ""
@@ -143,24 +174,35 @@ class Assembly:
         ]
         returns = layout.union(Atom(code.builtin("bool", shadowed)), optional)
         exit_ = layout.signature("__exit__", params, returns, indent=4)
+        calls = self.calls.get(code.names.dotted)
+        drop = STUB_BODY if calls is None else (f"{calls.runtime('drop')}(self)", "return None")
         return [
             _method(enter, "Returns the resource itself, for a `with` block.", ("return self",)),
-            _method(exit_, "Drops the resource's handle.", STUB_BODY),
+            _method(exit_, "Drops the resource's handle.", drop),
         ]
 
     # ------------------------------------------------------------ functions and Protocols
 
+    def _hooks(self, code: ModuleCode) -> dict[str, str]:
+        """The host's method of each function of an import-side module, by WIT name."""
+        iface = code.names.iface
+        if iface is None:
+            return native.world_hooks(self.plan) if code.names.dotted == "" else {}
+        return native.interface_hooks(self.plan, iface)
+
+    def _host_path(self, code: ModuleCode, hook: str) -> str:
+        """Where the installed host has the method `hook` of this module's functions."""
+        iface = code.names.iface
+        return hook if iface is None else f"{iface.module}.{hook}"
+
     def _functions(self, code: ModuleCode) -> None:
         """The module-level functions of an imported interface (or the world's imports).
 
-        With the native harness, a synchronous one calls the installed host's method of the
-        same name: `native.current().<interface>.<function>(…)`, or
-        `native.current().<function>(…)` for the world's own."""
-        iface = code.names.iface
-        if iface is None:
-            prefix, hooks = "", native.world_hooks(self.plan)
-        else:
-            prefix, hooks = f".{iface.module}", native.interface_hooks(self.plan, iface)
+        With the native harness, one calls the installed host's method of the same name,
+        `<interface>.<function>` (or `<function>` for the world's own), through the
+        description of its WIT signature (see `native_calls`)."""
+        calls = self.calls.get(code.names.dotted)
+        hooks = self._hooks(code)
         for f in self.plan.interface_functions(code.names):
             name = code.names.functions.get(f.name)
             if name is None:
@@ -168,25 +210,55 @@ class Assembly:
             function = self._function(
                 code, f, name, receiver=None, shadowed=frozenset(), own=None, decorators=[]
             )
-            if self.plan.options.native and not f.is_async:
-                function = self._dispatch(code, function, f, f"{prefix}.{hooks[f.name]}")
+            if calls is not None:
+                host = self._host_path(code, hooks[f.name])
+                function = self._call(code, calls, function, f, name, [], host, None)
             code.items.append(ModuleFunctionVM(function=function))
 
-    def _dispatch(
-        self, code: ModuleCode, function: FunctionVM, f: m.Function, member: str
+    def _call(
+        self,
+        code: ModuleCode,
+        calls: NativeCalls,
+        function: FunctionVM,
+        f: m.Function,
+        name: str,
+        receiver: list[str],
+        host: str,
+        resource: tuple[m.TypeId, str] | None,
     ) -> FunctionVM:
-        """`function` with a body calling the native host's `member` with its arguments."""
-        scope = naming.Scope()
-        args = [scope.claim(naming.func_name(p.name)) for p in f.params]
-        returns = code.signatures().returns(f, frozenset()).flat
-        head = ("" if returns == "None" else "return ") + f"{code.ref(NATIVE)}.current(){member}("
-        flat = f"{head}{', '.join(args)})"
-        if len(flat) + 4 <= layout.LINE:
-            body: tuple[str, ...] = (flat,)
-        elif len(", ".join(args)) + 8 <= layout.LINE:
-            body = (head, "    " + ", ".join(args), ")")
-        else:  # one argument a line, as ruff format lays out what fits nowhere else
-            body = (head, *(f"    {a}," for a in args), ")")
+        """`function` (`name`) with a body calling the installed host's `host` through the
+        description of `f`, passing `receiver` (`self`, or nothing) and its parameters."""
+        params = f.params[1:] if f.kind.name in ("method", "async-method") else f.params
+        scope = naming.Scope(set(receiver) | ({"cls"} if resource and not receiver else set()))
+        args = [scope.claim(naming.func_name(p.name)) for p in params]
+        # What a call returns, as the module spells it; a type naming the resource's own
+        # class is `Self` in the method, which only its body can declare.
+        returned = (
+            None if f.kind.name == "constructor" else code.signatures().returns(f, frozenset())
+        )
+        returns = returned is not None and returned.flat != "None"
+        declare: Expr | None = None
+        if returns and resource is not None:
+            in_class = code.signatures(resource[0]).returns(f, frozenset())
+            declare = in_class if returned is None or in_class != returned else None
+        described = calls.define_function(
+            f,
+            name,
+            args,
+            host=host,
+            resource=resource,
+            returns=None if declare is not None else (returned or Atom("None")),
+        )
+        taken = scope.taken | code.names.scope.taken | set(code.refs.values())
+        body = calls.body(
+            described,
+            [*receiver, *args],
+            returns=returns,
+            declare=declare,
+            indent=function.body_indent,
+            asynchronous=f.is_async,
+            taken=taken,
+        )
         return replace(function, body=body)
 
     def _constructor(self, code: ModuleCode, constructor: Constructor) -> ModuleFunctionVM:
@@ -217,11 +289,27 @@ class Assembly:
             decorators=(),
             signature=layout.signature(constructor.name, params, returns, indent=0),
             doc=doc,
-            body=STUB_BODY,
+            body=self._native_pair(code, constructor),
             pad="",
             body_indent=4,
         )
         return ModuleFunctionVM(function=function)
+
+    def _native_pair(self, code: ModuleCode, constructor: Constructor) -> tuple[str, ...]:
+        """The body of a stream or future constructor: with the native harness, a new
+        in-memory pair whose writes are checked as the element type's values (where the
+        module describes them: on the import side)."""
+        calls = self.calls.get(code.names.dotted)
+        if calls is None:
+            return STUB_BODY
+        args: list[Expr] = [Atom("default")] if constructor.future else []
+        if constructor.name != "byte_stream":
+            element = constructor.element
+            checked = element is not None and code.names.side == "import"
+            args.append(calls.type(element) if checked and element is not None else Atom("None"))
+        made = "new_future" if constructor.future else "new_stream"
+        made = "new_byte_stream" if constructor.name == "byte_stream" else made
+        return (layout.lay_out(Call(calls.streams(made), tuple(args)), indent=4, head="return "),)
 
     def _interface_protocols(self, code: ModuleCode) -> None:
         """One Protocol per exported interface, with its freestanding functions."""

@@ -68,13 +68,15 @@ class ModuleCode:
             return f"{self.helper('builtins')}.{name}"
         return name
 
-    def ref(self, dotted: str) -> str:
+    def ref(self, dotted: str, private: str | None = None) -> str:
         """The name this module imports another generated module under: the module's own
-        name (`fs`), or a private alias when a name of this module would shadow it."""
+        name (`fs`), or a private alias when a name of this module would shadow it (or
+        always `private`, when given)."""
         if dotted not in self.refs:
             plain = dotted.rsplit(".", 1)[-1]
             free = plain not in self._aliases.taken
-            self.refs[dotted] = self._aliases.claim(plain if free else "_" + plain)
+            wanted = private or (plain if free else "_" + plain)
+            self.refs[dotted] = self._aliases.claim(wanted)
         return self.refs[dotted]
 
     def qualify(

@@ -52,9 +52,10 @@ STDLIB_MODULE = "WIT408"
 # Names the generated modules import (by what they are called in their source module); a
 # module in which a WIT name takes one of them imports it under a private alias.
 HELPERS = frozenset(
-    {"ByteStreamReader", "ByteStreamWriter", "Callable", "Enum", "Flag", "FutureReader",
-     "FutureWriter", "Protocol", "Result", "Self", "Some", "StreamReader", "StreamWriter",
-     "TYPE_CHECKING", "TracebackType", "abstractmethod", "auto", "builtins", "dataclass"}
+    {"Any", "Awaitable", "ByteStreamReader", "ByteStreamWriter", "Callable", "Enum", "Flag",
+     "FutureReader", "FutureWriter", "Protocol", "Result", "Self", "Some", "StreamReader",
+     "StreamWriter", "TYPE_CHECKING", "TracebackType", "abstractmethod", "auto", "builtins",
+     "dataclass", "runtime_checkable"}
 )  # fmt: skip
 
 # Builtins the generated code names; where a WIT name shadows one it is spelled `builtins.X`.
@@ -150,6 +151,9 @@ class WorldPlan:
         self.world_types: list[m.TypeId] = []
         self.modules: dict[str, ModulePlan] = {}
         self.constructors: list[Constructor] = []
+        # The native harness's host member of each imported function, per module (made
+        # once, by `native`).
+        self.host_hooks: dict[str, dict[str, str]] = {}
         # Where references from other modules find an interface's types, per side.
         self._homes: dict[tuple[m.InterfaceId, Side], str] = {}
         self.class_sides = ClassSides(resolve, (), ())

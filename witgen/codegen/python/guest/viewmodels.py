@@ -49,7 +49,15 @@ class ClassVM:
     methods: tuple[FunctionVM, ...]
 
 
-ItemVM = TypeView | ModuleFunctionVM | ClassVM
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatementsVM:
+    """Top-level statements, one after the other (the native harness's descriptions)."""
+
+    template: str = "statements.j2"
+    statements: tuple[str, ...]
+
+
+ItemVM = TypeView | ModuleFunctionVM | ClassVM | StatementsVM
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from .imports import frames
+from .native import _streams
 
 if TYPE_CHECKING:
     from componentize_py_async_support.futures import FutureReader, FutureWriter
@@ -25,7 +26,7 @@ def byte_stream() -> tuple[ByteStreamWriter, ByteStreamReader]:
     """
     A new `stream<u8>`: its writable end and its readable end.
     """
-    raise NotImplementedError
+    return _streams.new_byte_stream()
 
 
 def frames_frame_stream() -> tuple[
@@ -35,7 +36,7 @@ def frames_frame_stream() -> tuple[
     """
     A new `stream<frame>`: its writable end and its readable end.
     """
-    raise NotImplementedError
+    return _streams.new_stream(frames._T_Frame)
 
 
 def frames_close_reason_future(
@@ -46,7 +47,7 @@ def frames_close_reason_future(
 
     The writable end sends `default()` if it is dropped without a value.
     """
-    raise NotImplementedError
+    return _streams.new_future(default, frames._T_CloseReason)
 
 
 class WitWorld(Protocol):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from .. import native
+from ..native import _boundary
+from ..native import fs as _native_fs
 
 
 @dataclass
@@ -54,7 +55,7 @@ class File:
         """
         Names a file; nothing is read or created until the first call.
         """
-        raise NotImplementedError
+        _F_File___init__(self, path)
 
     def read(self) -> str:
         """
@@ -62,7 +63,7 @@ class File:
 
         Raises: `componentize_py_types.Err(wit_world.imports.fs.FsError)`
         """
-        raise NotImplementedError
+        return _F_File_read(self)
 
     def write(self, text: str) -> None:
         """
@@ -70,7 +71,7 @@ class File:
 
         Raises: `componentize_py_types.Err(wit_world.imports.fs.FsError)`
         """
-        raise NotImplementedError
+        _F_File_write(self, text)
 
     @classmethod
     def open(cls, path: str) -> Self:
@@ -79,7 +80,9 @@ class File:
 
         Raises: `componentize_py_types.Err(wit_world.imports.fs.FsError)`
         """
-        raise NotImplementedError
+        result: Self
+        result = _F_File_open(path)
+        return result
 
     def __enter__(self) -> Self:
         """
@@ -96,11 +99,60 @@ class File:
         """
         Drops the resource's handle.
         """
-        raise NotImplementedError
+        _boundary.drop(self)
+        return None
 
 
 def log(msg: str) -> None:
     """
     Writes one line to the host's log.
     """
-    native.current().fs.log(msg)
+    _F_log(msg)
+
+
+# The native harness (tests only): how calls reach the installed host, and the WIT types
+# their values are checked against.
+_T_FsError = _boundary.Variant(
+    "FsError",
+    _boundary.case(FsError_Missing, _boundary.STRING),
+    _boundary.case(FsError_ReadOnly),
+    _boundary.case(FsError_Full, _boundary.U64),
+)
+_T_File = _boundary.Resource(File, _native_fs.File)
+_F_File___init__: _boundary.Function[None]
+_F_File___init__ = _boundary.Constructor(
+    "wit_world.imports.fs.File",
+    _T_File,
+    host="fs.file_new",
+    params=_boundary.params(path=_boundary.STRING),
+)
+_F_File_read: _boundary.Function[str]
+_F_File_read = _boundary.Method(
+    "wit_world.imports.fs.File.read",
+    _T_File,
+    host="read",
+    result=_boundary.STRING,
+    error=_T_FsError,
+)
+_F_File_write: _boundary.Function[None]
+_F_File_write = _boundary.Method(
+    "wit_world.imports.fs.File.write",
+    _T_File,
+    host="write",
+    params=_boundary.params(text=_boundary.STRING),
+    error=_T_FsError,
+)
+_F_File_open: _boundary.Function[Any]
+_F_File_open = _boundary.Function(
+    "wit_world.imports.fs.File.open",
+    host="fs.file_open",
+    params=_boundary.params(path=_boundary.STRING),
+    result=_T_File,
+    error=_T_FsError,
+)
+_F_log: _boundary.Function[None]
+_F_log = _boundary.Function(
+    "wit_world.imports.fs.log",
+    host="fs.log",
+    params=_boundary.params(msg=_boundary.STRING),
+)

@@ -5,19 +5,36 @@ Offsets from UTC for the place the host says it is in.
 
 from __future__ import annotations
 
-from .. import native
 from ..imports import wall_clock
+from ..native import _boundary
 
 
 def offset_at(when: wall_clock.Datetime) -> int:
     """
     The offset in force at `when`.
     """
-    return native.current().timezone.offset_at(when)
+    return _F_offset_at(when)
 
 
 def name() -> str | None:
     """
     The IANA name of the zone, if the host knows it.
     """
-    return native.current().timezone.name()
+    return _F_name()
+
+
+# The native harness (tests only): how calls reach the installed host, and the WIT types
+# their values are checked against.
+_F_offset_at: _boundary.Function[int]
+_F_offset_at = _boundary.Function(
+    "wit_world.imports.timezone.offset_at",
+    host="timezone.offset_at",
+    params=_boundary.params(when=wall_clock._T_Datetime),
+    result=_boundary.S32,
+)
+_F_name: _boundary.Function[str | None]
+_F_name = _boundary.Function(
+    "wit_world.imports.timezone.name",
+    host="timezone.name",
+    result=_boundary.Option(_boundary.STRING),
+)

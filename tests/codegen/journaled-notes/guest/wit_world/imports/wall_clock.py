@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import native
+from ..native import _boundary
 
 
 @dataclass
@@ -27,11 +27,32 @@ def now() -> Datetime:
     """
     The current time.
     """
-    return native.current().wall_clock.now()
+    return _F_now()
 
 
 def resolution() -> Datetime:
     """
     The clock's resolution.
     """
-    return native.current().wall_clock.resolution()
+    return _F_resolution()
+
+
+# The native harness (tests only): how calls reach the installed host, and the WIT types
+# their values are checked against.
+_T_Datetime = _boundary.Record(
+    Datetime,
+    seconds=_boundary.U64,
+    nanoseconds=_boundary.U32,
+)
+_F_now: _boundary.Function[Datetime]
+_F_now = _boundary.Function(
+    "wit_world.imports.wall_clock.now",
+    host="wall_clock.now",
+    result=_T_Datetime,
+)
+_F_resolution: _boundary.Function[Datetime]
+_F_resolution = _boundary.Function(
+    "wit_world.imports.wall_clock.resolution",
+    host="wall_clock.resolution",
+    result=_T_Datetime,
+)

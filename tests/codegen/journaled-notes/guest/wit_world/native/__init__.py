@@ -9,11 +9,11 @@ native host.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from abc import abstractmethod
+from contextlib import AbstractContextManager as _ContextManager
 from typing import Protocol
 
+from . import _boundary
 from . import fs as _fs
 from . import timezone as _timezone
 from . import uuid as _uuid
@@ -26,45 +26,38 @@ class Imports(Protocol):
     """
 
     @property
+    @abstractmethod
     def wall_clock(self) -> _wall_clock.Host: ...
 
     @property
+    @abstractmethod
     def fs(self) -> _fs.Host: ...
 
     @property
+    @abstractmethod
     def timezone(self) -> _timezone.Host: ...
 
     @property
+    @abstractmethod
     def uuid(self) -> _uuid.Host: ...
 
+    @abstractmethod
     def now(self) -> int:
         """
         Seconds since the Unix epoch, from the host.
         """
 
 
-_CURRENT: ContextVar[Imports | None] = ContextVar("wit_world.native.host", default=None)
-
-
 def current() -> Imports:
     """The host installed by the innermost `host(...)` block of this thread or task."""
-    impl = _CURRENT.get()
-    if impl is None:
-        raise RuntimeError(
-            "no host is installed: call imported functions inside `with wit_world.native.host(impl):`"
-        )
+    impl: Imports = _boundary.current()
     return impl
 
 
-@contextmanager
-def host(impl: Imports) -> Iterator[Imports]:
+def host(impl: Imports) -> _ContextManager[Imports]:
     """Install `impl` as the host of imported functions for the `with` block.
 
     Blocks nest: leaving one restores the host that was installed before it. Each thread
     and asyncio task sees its own host.
     """
-    token = _CURRENT.set(impl)
-    try:
-        yield impl
-    finally:
-        _CURRENT.reset(token)
+    return _boundary.install(impl)

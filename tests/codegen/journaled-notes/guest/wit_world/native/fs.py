@@ -5,9 +5,40 @@ What a fake host implements for the imported interface `demo:notes/fs@0.1.0`.
 
 from __future__ import annotations
 
-from typing import Protocol
+from abc import abstractmethod
+from typing import Protocol, runtime_checkable
 
-from ..imports import fs
+
+@runtime_checkable
+class File(Protocol):
+    """
+    A text file on the host's disk.
+    """
+
+    @abstractmethod
+    def read(self) -> str:
+        """
+        The whole contents of the file.
+
+        Raises: `componentize_py_types.Err(wit_world.imports.fs.FsError)`
+        """
+
+    @abstractmethod
+    def write(self, text: str) -> None:
+        """
+        Replaces the whole contents of the file.
+
+        Raises: `componentize_py_types.Err(wit_world.imports.fs.FsError)`
+        """
+
+    def drop(self) -> None:
+        """
+        Called once, when the app drops its instance (leaving its `with` block, or when
+        it is collected); not when it passes it to the host as an `own` argument.
+
+        Does nothing unless overridden.
+        """
+        return
 
 
 class Host(Protocol):
@@ -15,18 +46,21 @@ class Host(Protocol):
     The host's implementation of `demo:notes/fs@0.1.0`, for native tests.
     """
 
-    def file_new(self, path: str) -> fs.File:
+    @abstractmethod
+    def file_new(self, path: str) -> File:
         """
         Names a file; nothing is read or created until the first call.
         """
 
-    def file_open(self, path: str) -> fs.File:
+    @abstractmethod
+    def file_open(self, path: str) -> File:
         """
         Opens a file that must already exist.
 
         Raises: `componentize_py_types.Err(wit_world.imports.fs.FsError)`
         """
 
+    @abstractmethod
     def log(self, msg: str) -> None:
         """
         Writes one line to the host's log.

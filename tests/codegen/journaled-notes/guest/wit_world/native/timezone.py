@@ -5,9 +5,11 @@ What a fake host implements for the imported interface `demo:clocks/timezone@0.1
 
 from __future__ import annotations
 
-from typing import Protocol
+from abc import abstractmethod
+from typing import TYPE_CHECKING, Protocol
 
-from ..imports import wall_clock
+if TYPE_CHECKING:
+    from ..imports import wall_clock
 
 
 class Host(Protocol):
@@ -15,11 +17,13 @@ class Host(Protocol):
     The host's implementation of `demo:clocks/timezone@0.1.0`, for native tests.
     """
 
+    @abstractmethod
     def offset_at(self, when: wall_clock.Datetime) -> int:
         """
         The offset in force at `when`.
         """
 
+    @abstractmethod
     def name(self) -> str | None:
         """
         The IANA name of the zone, if the host knows it.

@@ -5,6 +5,7 @@ What a fake host implements for the imported interface `demo:ids/uuid`.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Protocol
 
 
@@ -13,6 +14,7 @@ class Host(Protocol):
     The host's implementation of `demo:ids/uuid`, for native tests.
     """
 
+    @abstractmethod
     def random(self) -> tuple[int, int]:
         """
         A fresh random (version 4) UUID.

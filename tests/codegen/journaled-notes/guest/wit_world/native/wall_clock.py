@@ -5,9 +5,11 @@ What a fake host implements for the imported interface `demo:clocks/wall-clock@0
 
 from __future__ import annotations
 
-from typing import Protocol
+from abc import abstractmethod
+from typing import TYPE_CHECKING, Protocol
 
-from ..imports import wall_clock
+if TYPE_CHECKING:
+    from ..imports import wall_clock
 
 
 class Host(Protocol):
@@ -15,11 +17,13 @@ class Host(Protocol):
     The host's implementation of `demo:clocks/wall-clock@0.1.0`, for native tests.
     """
 
+    @abstractmethod
     def now(self) -> wall_clock.Datetime:
         """
         The current time.
         """
 
+    @abstractmethod
     def resolution(self) -> wall_clock.Datetime:
         """
         The clock's resolution.

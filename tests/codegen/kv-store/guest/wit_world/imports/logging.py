@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from .. import native
+from ..native import _boundary
 
 
 class Level(Enum):
@@ -25,4 +25,15 @@ def log(level: Level, message: str) -> None:
     """
     Writes one line at `level`.
     """
-    native.current().logging.log(level, message)
+    _F_log(level, message)
+
+
+# The native harness (tests only): how calls reach the installed host, and the WIT types
+# their values are checked against.
+_T_Level = _boundary.Enum(Level)
+_F_log: _boundary.Function[None]
+_F_log = _boundary.Function(
+    "wit_world.imports.logging.log",
+    host="logging.log",
+    params=_boundary.params(level=_T_Level, message=_boundary.STRING),
+)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from .. import native
 from ..imports import types
+from ..native import _boundary
+from ..native import store as _native_store
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Bucket:
         """
         Opens (creating if needed) the bucket `name` with the given permissions.
         """
-        raise NotImplementedError
+        _F_Bucket___init__(self, name, access)
 
     @classmethod
     def open(cls, name: str, access: types.Permissions) -> Self:
@@ -47,7 +48,9 @@ class Bucket:
 
         Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
         """
-        raise NotImplementedError
+        result: Self
+        result = _F_Bucket_open(name, access)
+        return result
 
     @classmethod
     def list_buckets(cls) -> list[str]:
@@ -56,13 +59,13 @@ class Bucket:
 
         Raises: `componentize_py_types.Err(None)`
         """
-        raise NotImplementedError
+        return _F_Bucket_list_buckets()
 
     def name(self) -> str:
         """
         The bucket's name.
         """
-        raise NotImplementedError
+        return _F_Bucket_name(self)
 
     def get(self, key: str) -> types.Value | None:
         """
@@ -70,7 +73,7 @@ class Bucket:
 
         Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
         """
-        raise NotImplementedError
+        return _F_Bucket_get(self, key)
 
     def get_many(self, keys: list[str]) -> list[tuple[str, types.Value | None]]:
         """
@@ -78,7 +81,7 @@ class Bucket:
 
         Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
         """
-        raise NotImplementedError
+        return _F_Bucket_get_many(self, keys)
 
     def exists(self, key: str) -> bool:
         """
@@ -86,7 +89,7 @@ class Bucket:
 
         Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
         """
-        raise NotImplementedError
+        return _F_Bucket_exists(self, key)
 
     def set(self, key: str, value: bytes, ttl: int | None) -> int:
         """
@@ -94,7 +97,7 @@ class Bucket:
 
         Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
         """
-        raise NotImplementedError
+        return _F_Bucket_set(self, key, value, ttl)
 
     def compare_and_swap(self, key: str, expected: int, value: bytes) -> int:
         """
@@ -102,7 +105,7 @@ class Bucket:
 
         Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
         """
-        raise NotImplementedError
+        return _F_Bucket_compare_and_swap(self, key, expected, value)
 
     def delete(self, key: str) -> bool:
         """
@@ -110,7 +113,7 @@ class Bucket:
 
         Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
         """
-        raise NotImplementedError
+        return _F_Bucket_delete(self, key)
 
     def keys(self, cursor: str | None, limit: int) -> KeyPage:
         """
@@ -118,7 +121,7 @@ class Bucket:
 
         Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
         """
-        raise NotImplementedError
+        return _F_Bucket_keys(self, cursor, limit)
 
     def apply_batch(self, ops: list[types.Operation]) -> None:
         """
@@ -126,7 +129,7 @@ class Bucket:
 
         Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
         """
-        raise NotImplementedError
+        _F_Bucket_apply_batch(self, ops)
 
     def clear(self) -> None:
         """
@@ -134,13 +137,13 @@ class Bucket:
 
         Raises: `componentize_py_types.Err(None)`
         """
-        raise NotImplementedError
+        _F_Bucket_clear(self)
 
     def stats(self) -> tuple[int, int]:
         """
         The number of keys and the bytes they use.
         """
-        raise NotImplementedError
+        return _F_Bucket_stats(self)
 
     def subscribe(self, prefix: str) -> int:
         """
@@ -148,7 +151,7 @@ class Bucket:
 
         Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
         """
-        raise NotImplementedError
+        return _F_Bucket_subscribe(self, prefix)
 
     def __enter__(self) -> Self:
         """
@@ -165,7 +168,8 @@ class Bucket:
         """
         Drops the resource's handle.
         """
-        raise NotImplementedError
+        _boundary.drop(self)
+        return None
 
 
 def copy_all(src: Bucket, dst: Bucket) -> int:
@@ -174,4 +178,161 @@ def copy_all(src: Bucket, dst: Bucket) -> int:
 
     Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
     """
-    return native.current().store.copy_all(src, dst)
+    return _F_copy_all(src, dst)
+
+
+# The native harness (tests only): how calls reach the installed host, and the WIT types
+# their values are checked against.
+_T_KeyPage = _boundary.Record(
+    KeyPage,
+    keys=_boundary.List(_boundary.STRING),
+    cursor=_boundary.Option(_boundary.STRING),
+)
+_T_Bucket = _boundary.Resource(Bucket, _native_store.Bucket)
+_F_Bucket___init__: _boundary.Function[None]
+_F_Bucket___init__ = _boundary.Constructor(
+    "wit_world.imports.store.Bucket",
+    _T_Bucket,
+    host="store.bucket_new",
+    params=_boundary.params(name=_boundary.STRING, access=types._T_Permissions),
+)
+_F_Bucket_open: _boundary.Function[Any]
+_F_Bucket_open = _boundary.Function(
+    "wit_world.imports.store.Bucket.open",
+    host="store.bucket_open",
+    params=_boundary.params(name=_boundary.STRING, access=types._T_Permissions),
+    result=_T_Bucket,
+    error=types._T_Error,
+)
+_F_Bucket_list_buckets: _boundary.Function[list[str]]
+_F_Bucket_list_buckets = _boundary.Function(
+    "wit_world.imports.store.Bucket.list_buckets",
+    host="store.bucket_list_buckets",
+    result=_boundary.List(_boundary.STRING),
+    error=_boundary.UNIT,
+)
+_F_Bucket_name: _boundary.Function[str]
+_F_Bucket_name = _boundary.Method(
+    "wit_world.imports.store.Bucket.name",
+    _T_Bucket,
+    host="name",
+    result=_boundary.STRING,
+)
+_F_Bucket_get: _boundary.Function[types.Value | None]
+_F_Bucket_get = _boundary.Method(
+    "wit_world.imports.store.Bucket.get",
+    _T_Bucket,
+    host="get",
+    params=_boundary.params(key=_boundary.STRING),
+    result=_boundary.Option(types._T_Value),
+    error=types._T_Error,
+)
+_F_Bucket_get_many: _boundary.Function[list[tuple[str, types.Value | None]]]
+_F_Bucket_get_many = _boundary.Method(
+    "wit_world.imports.store.Bucket.get_many",
+    _T_Bucket,
+    host="get_many",
+    params=_boundary.params(keys=_boundary.List(_boundary.STRING)),
+    result=_boundary.List(
+        _boundary.Tuple(_boundary.STRING, _boundary.Option(types._T_Value)),
+    ),
+    error=types._T_Error,
+)
+_F_Bucket_exists: _boundary.Function[bool]
+_F_Bucket_exists = _boundary.Method(
+    "wit_world.imports.store.Bucket.exists",
+    _T_Bucket,
+    host="exists",
+    params=_boundary.params(key=_boundary.STRING),
+    result=_boundary.BOOL,
+    error=types._T_Error,
+)
+_F_Bucket_set: _boundary.Function[int]
+_F_Bucket_set = _boundary.Method(
+    "wit_world.imports.store.Bucket.set",
+    _T_Bucket,
+    host="set",
+    params=_boundary.params(
+        key=_boundary.STRING,
+        value=_boundary.BYTES,
+        ttl=_boundary.Option(_boundary.U32),
+    ),
+    result=_boundary.U64,
+    error=types._T_Error,
+)
+_F_Bucket_compare_and_swap: _boundary.Function[int]
+_F_Bucket_compare_and_swap = _boundary.Method(
+    "wit_world.imports.store.Bucket.compare_and_swap",
+    _T_Bucket,
+    host="compare_and_swap",
+    params=_boundary.params(
+        key=_boundary.STRING,
+        expected=_boundary.U64,
+        value=_boundary.BYTES,
+    ),
+    result=_boundary.U64,
+    error=types._T_Error,
+)
+_F_Bucket_delete: _boundary.Function[bool]
+_F_Bucket_delete = _boundary.Method(
+    "wit_world.imports.store.Bucket.delete",
+    _T_Bucket,
+    host="delete",
+    params=_boundary.params(key=_boundary.STRING),
+    result=_boundary.BOOL,
+    error=types._T_Error,
+)
+_F_Bucket_keys: _boundary.Function[KeyPage]
+_F_Bucket_keys = _boundary.Method(
+    "wit_world.imports.store.Bucket.keys",
+    _T_Bucket,
+    host="keys",
+    params=_boundary.params(
+        cursor=_boundary.Option(_boundary.STRING),
+        limit=_boundary.U32,
+    ),
+    result=_T_KeyPage,
+    error=types._T_Error,
+)
+_F_Bucket_apply_batch: _boundary.Function[None]
+_F_Bucket_apply_batch = _boundary.Method(
+    "wit_world.imports.store.Bucket.apply_batch",
+    _T_Bucket,
+    host="apply_batch",
+    params=_boundary.params(ops=_boundary.List(types._T_Operation)),
+    error=types._T_Error,
+)
+_F_Bucket_clear: _boundary.Function[None]
+_F_Bucket_clear = _boundary.Method(
+    "wit_world.imports.store.Bucket.clear",
+    _T_Bucket,
+    host="clear",
+    error=_boundary.UNIT,
+)
+_F_Bucket_stats: _boundary.Function[tuple[int, int]]
+_F_Bucket_stats = _boundary.Method(
+    "wit_world.imports.store.Bucket.stats",
+    _T_Bucket,
+    host="stats",
+    result=_boundary.Tuple(_boundary.U64, _boundary.U64),
+)
+_F_Bucket_subscribe: _boundary.Function[int]
+_F_Bucket_subscribe = _boundary.Method(
+    "wit_world.imports.store.Bucket.subscribe",
+    _T_Bucket,
+    host="subscribe",
+    params=_boundary.params(prefix=_boundary.STRING),
+    result=_boundary.U32,
+    error=types._T_Error,
+)
+_F_copy_all: _boundary.Function[int]
+_F_copy_all = _boundary.Function(
+    "wit_world.imports.store.copy_all",
+    host="store.copy_all",
+    params=_boundary.params(
+        src=_boundary.Borrow(_T_Bucket),
+        dst=_boundary.Borrow(_T_Bucket),
+    ),
+    result=_boundary.U64,
+    error=types._T_Error,
+)

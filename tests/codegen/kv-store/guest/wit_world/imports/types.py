@@ -9,6 +9,8 @@ import builtins
 from dataclasses import dataclass
 from enum import Enum, Flag, auto
 
+from ..native import _boundary
+
 
 @dataclass
 class VersionMismatch:
@@ -182,3 +184,38 @@ Operation = Operation_Set | Operation_Delete | Operation_Increment
 """
 One write of an atomic batch.
 """
+
+
+# The native harness (tests only): how calls reach the installed host, and the WIT types
+# their values are checked against.
+_T_VersionMismatch = _boundary.Record(
+    VersionMismatch,
+    expected=_boundary.U64,
+    actual=_boundary.Option(_boundary.U64),
+)
+_T_Error = _boundary.Variant(
+    "Error",
+    _boundary.case(Error_NoSuchBucket, _boundary.STRING),
+    _boundary.case(Error_AccessDenied),
+    _boundary.case(Error_Conflict, _T_VersionMismatch),
+    _boundary.case(Error_TooLarge, _boundary.U64),
+    _boundary.case(Error_Other, _boundary.STRING),
+)
+_T_Encoding = _boundary.Enum(Encoding)
+_T_Value = _boundary.Record(
+    Value,
+    bytes=_boundary.BYTES,
+    type=_T_Encoding,
+    version=_boundary.U64,
+    ttl=_boundary.Option(_boundary.U32),
+)
+_T_Permissions = _boundary.Flags(Permissions)
+_T_Operation = _boundary.Variant(
+    "Operation",
+    _boundary.case(Operation_Set, _boundary.Tuple(_boundary.STRING, _T_Value)),
+    _boundary.case(Operation_Delete, _boundary.STRING),
+    _boundary.case(
+        Operation_Increment,
+        _boundary.Tuple(_boundary.STRING, _boundary.S64),
+    ),
+)

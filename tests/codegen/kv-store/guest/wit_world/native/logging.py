@@ -5,9 +5,11 @@ What a fake host implements for the imported interface `logging`.
 
 from __future__ import annotations
 
-from typing import Protocol
+from abc import abstractmethod
+from typing import TYPE_CHECKING, Protocol
 
-from ..imports import logging
+if TYPE_CHECKING:
+    from ..imports import logging
 
 
 class Host(Protocol):
@@ -15,6 +17,7 @@ class Host(Protocol):
     The host's implementation of `logging`, for native tests.
     """
 
+    @abstractmethod
     def log(self, level: logging.Level, message: str) -> None:
         """
         Writes one line at `level`.

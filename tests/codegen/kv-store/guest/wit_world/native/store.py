@@ -5,9 +5,119 @@ What a fake host implements for the imported interface `demo:kv-store/store@1.2.
 
 from __future__ import annotations
 
-from typing import Protocol
+from abc import abstractmethod
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from ..imports import store, types
+if TYPE_CHECKING:
+    from ..imports import store, types
+
+
+@runtime_checkable
+class Bucket(Protocol):
+    """
+    An open bucket. Dropping the handle closes it.
+    """
+
+    @abstractmethod
+    def name(self) -> str:
+        """
+        The bucket's name.
+        """
+
+    @abstractmethod
+    def get(self, key: str) -> types.Value | None:
+        """
+        The value stored under `key`, if any.
+
+        Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
+        """
+
+    @abstractmethod
+    def get_many(self, keys: list[str]) -> list[tuple[str, types.Value | None]]:
+        """
+        The values of several keys at once, in the order asked.
+
+        Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
+        """
+
+    @abstractmethod
+    def exists(self, key: str) -> bool:
+        """
+        Whether `key` has a value.
+
+        Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
+        """
+
+    @abstractmethod
+    def set(self, key: str, value: bytes, ttl: int | None) -> int:
+        """
+        Stores `value` under `key`, returning the new version.
+
+        Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
+        """
+
+    @abstractmethod
+    def compare_and_swap(self, key: str, expected: int, value: bytes) -> int:
+        """
+        Stores `value` only if the current version is `expected`.
+
+        Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
+        """
+
+    @abstractmethod
+    def delete(self, key: str) -> bool:
+        """
+        Removes `key`; returns whether it was present.
+
+        Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
+        """
+
+    @abstractmethod
+    def keys(self, cursor: str | None, limit: int) -> store.KeyPage:
+        """
+        One page of keys starting at `cursor`.
+
+        Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
+        """
+
+    @abstractmethod
+    def apply_batch(self, ops: list[types.Operation]) -> None:
+        """
+        Applies every operation or none of them.
+
+        Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
+        """
+
+    @abstractmethod
+    def clear(self) -> None:
+        """
+        Removes every key.
+
+        Raises: `componentize_py_types.Err(None)`
+        """
+
+    @abstractmethod
+    def stats(self) -> tuple[int, int]:
+        """
+        The number of keys and the bytes they use.
+        """
+
+    @abstractmethod
+    def subscribe(self, prefix: str) -> int:
+        """
+        Asks the host to call the component's `watch.on-change` for every key under `prefix`.
+
+        Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
+        """
+
+    def drop(self) -> None:
+        """
+        Called once, when the app drops its instance (leaving its `with` block, or when
+        it is collected); not when it passes it to the host as an `own` argument.
+
+        Does nothing unless overridden.
+        """
+        return
 
 
 class Host(Protocol):
@@ -15,18 +125,21 @@ class Host(Protocol):
     The host's implementation of `demo:kv-store/store@1.2.0`, for native tests.
     """
 
-    def bucket_new(self, name: str, access: types.Permissions) -> store.Bucket:
+    @abstractmethod
+    def bucket_new(self, name: str, access: types.Permissions) -> Bucket:
         """
         Opens (creating if needed) the bucket `name` with the given permissions.
         """
 
-    def bucket_open(self, name: str, access: types.Permissions) -> store.Bucket:
+    @abstractmethod
+    def bucket_open(self, name: str, access: types.Permissions) -> Bucket:
         """
         Opens an existing bucket, failing if it does not exist.
 
         Raises: `componentize_py_types.Err(wit_world.imports.types.Error)`
         """
 
+    @abstractmethod
     def bucket_list_buckets(self) -> list[str]:
         """
         The names of every bucket the caller can see; fails without detail when listing is off.
@@ -34,7 +147,8 @@ class Host(Protocol):
         Raises: `componentize_py_types.Err(None)`
         """
 
-    def copy_all(self, src: store.Bucket, dst: store.Bucket) -> int:
+    @abstractmethod
+    def copy_all(self, src: Bucket, dst: Bucket) -> int:
         """
         Copies every key of `src` into `dst`, returning how many were copied.
 

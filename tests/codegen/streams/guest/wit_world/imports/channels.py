@@ -5,10 +5,13 @@ Channels that carry frames between a component and the host.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from ..imports import frames
+from ..native import _boundary, _streams
+from ..native import channels as _native_channels
 
 if TYPE_CHECKING:
     from componentize_py_async_support.futures import FutureReader
@@ -24,7 +27,7 @@ class Channel:
         """
         Opens the channel with the given number.
         """
-        raise NotImplementedError
+        _F_Channel___init__(self, id)
 
     async def send(self, frames: StreamReader[frames.Frame]) -> None:
         """
@@ -32,19 +35,19 @@ class Channel:
 
         Raises: `componentize_py_types.Err(wit_world.imports.frames.CloseReason)`
         """
-        raise NotImplementedError
+        await _F_Channel_send(self, frames)
 
     def receive(self) -> StreamReader[frames.Frame]:
         """
         The frames that arrive on this channel.
         """
-        raise NotImplementedError
+        return _F_Channel_receive(self)
 
     def closed(self) -> FutureReader[frames.CloseReason]:
         """
         Resolves when the peer closes the channel.
         """
-        raise NotImplementedError
+        return _F_Channel_closed(self)
 
     def __enter__(self) -> Self:
         """
@@ -61,4 +64,40 @@ class Channel:
         """
         Drops the resource's handle.
         """
-        raise NotImplementedError
+        _boundary.drop(self)
+        return None
+
+
+# The native harness (tests only): how calls reach the installed host, and the WIT types
+# their values are checked against.
+_T_Channel = _boundary.Resource(Channel, _native_channels.Channel)
+_F_Channel___init__: _boundary.Function[None]
+_F_Channel___init__ = _boundary.Constructor(
+    "wit_world.imports.channels.Channel",
+    _T_Channel,
+    host="channels.channel_new",
+    params=_boundary.params(id=_boundary.U16),
+)
+_F_Channel_send: _boundary.Function[Awaitable[None]]
+_F_Channel_send = _boundary.Method(
+    "wit_world.imports.channels.Channel.send",
+    _T_Channel,
+    host="send",
+    params=_boundary.params(frames=_streams.STREAM),
+    error=frames._T_CloseReason,
+    asynchronous=True,
+)
+_F_Channel_receive: _boundary.Function[StreamReader[frames.Frame]]
+_F_Channel_receive = _boundary.Method(
+    "wit_world.imports.channels.Channel.receive",
+    _T_Channel,
+    host="receive",
+    result=_streams.STREAM,
+)
+_F_Channel_closed: _boundary.Function[FutureReader[frames.CloseReason]]
+_F_Channel_closed = _boundary.Method(
+    "wit_world.imports.channels.Channel.closed",
+    _T_Channel,
+    host="closed",
+    result=_streams.FUTURE,
+)

@@ -5,10 +5,11 @@ Framing of messages carried over byte streams.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .. import native
+from ..native import _boundary, _streams
 
 if TYPE_CHECKING:
     from componentize_py_async_support.futures import FutureReader
@@ -68,18 +69,54 @@ async def split(
     """
     Splits a byte stream into frames; the future resolves once the input ends.
     """
-    raise NotImplementedError
+    return await _F_split(input)
 
 
 async def join(frames: StreamReader[Frame]) -> ByteStreamReader:
     """
     Joins frames back into one byte stream.
     """
-    raise NotImplementedError
+    return await _F_join(frames)
 
 
 def decode(bytes: bytes) -> list[Frame]:
     """
     The old name of `split`, kept for components built against 0.1.
     """
-    return native.current().frames.decode(bytes)
+    return _F_decode(bytes)
+
+
+# The native harness (tests only): how calls reach the installed host, and the WIT types
+# their values are checked against.
+_T_Frame = _boundary.Record(Frame, channel=_boundary.U16, payload=_boundary.BYTES)
+_T_CloseReason = _boundary.Variant(
+    "CloseReason",
+    _boundary.case(CloseReason_Done),
+    _boundary.case(CloseReason_Aborted, _boundary.STRING),
+    _boundary.case(CloseReason_TimedOut, _boundary.U32),
+)
+_F_split: _boundary.Function[
+    Awaitable[tuple[StreamReader[Frame], FutureReader[CloseReason]]]
+]
+_F_split = _boundary.Function(
+    "wit_world.imports.frames.split",
+    host="frames.split",
+    params=_boundary.params(input=_streams.BYTE_STREAM),
+    result=_boundary.Tuple(_streams.STREAM, _streams.FUTURE),
+    asynchronous=True,
+)
+_F_join: _boundary.Function[Awaitable[ByteStreamReader]]
+_F_join = _boundary.Function(
+    "wit_world.imports.frames.join",
+    host="frames.join",
+    params=_boundary.params(frames=_streams.STREAM),
+    result=_streams.BYTE_STREAM,
+    asynchronous=True,
+)
+_F_decode: _boundary.Function[list[Frame]]
+_F_decode = _boundary.Function(
+    "wit_world.imports.frames.decode",
+    host="frames.decode",
+    params=_boundary.params(bytes=_boundary.BYTES),
+    result=_boundary.List(_T_Frame),
+)

@@ -9,13 +9,17 @@ native host.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from abc import abstractmethod
+from contextlib import AbstractContextManager as _ContextManager
 from typing import Protocol
 
+from . import _boundary, _streams
 from . import channels as _channels
 from . import frames as _frames
+
+# Apps import componentize-py's async support (`spawn`, the stream and future classes);
+# natively, this package provides it.
+_streams.provide_async_support()
 
 
 class Imports(Protocol):
@@ -24,34 +28,24 @@ class Imports(Protocol):
     """
 
     @property
+    @abstractmethod
     def frames(self) -> _frames.Host: ...
 
     @property
+    @abstractmethod
     def channels(self) -> _channels.Host: ...
-
-
-_CURRENT: ContextVar[Imports | None] = ContextVar("wit_world.native.host", default=None)
 
 
 def current() -> Imports:
     """The host installed by the innermost `host(...)` block of this thread or task."""
-    impl = _CURRENT.get()
-    if impl is None:
-        raise RuntimeError(
-            "no host is installed: call imported functions inside `with wit_world.native.host(impl):`"
-        )
+    impl: Imports = _boundary.current()
     return impl
 
 
-@contextmanager
-def host(impl: Imports) -> Iterator[Imports]:
+def host(impl: Imports) -> _ContextManager[Imports]:
     """Install `impl` as the host of imported functions for the `with` block.
 
     Blocks nest: leaving one restores the host that was installed before it. Each thread
     and asyncio task sees its own host.
     """
-    token = _CURRENT.set(impl)
-    try:
-        yield impl
-    finally:
-        _CURRENT.reset(token)
+    return _boundary.install(impl)

@@ -5,12 +5,51 @@ What a fake host implements for the imported interface `demo:streams/channels@0.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
-
-from ..imports import channels, frames
+from abc import abstractmethod
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from componentize_py_async_support.futures import FutureReader
     from componentize_py_async_support.streams import StreamReader
+
+    from ..imports import frames
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """
+    A channel end.
+    """
+
+    @abstractmethod
+    def send(self, frames: StreamReader[frames.Frame]) -> None | Awaitable[None]:
+        """
+        Sends every frame from `frames`; resolves when they have all been written.
+
+        Raises: `componentize_py_types.Err(wit_world.imports.frames.CloseReason)`
+        """
+
+    @abstractmethod
+    def receive(self) -> StreamReader[frames.Frame]:
+        """
+        The frames that arrive on this channel.
+        """
+
+    @abstractmethod
+    def closed(self) -> FutureReader[frames.CloseReason]:
+        """
+        Resolves when the peer closes the channel.
+        """
+
+    def drop(self) -> None:
+        """
+        Called once, when the app drops its instance (leaving its `with` block, or when
+        it is collected); not when it passes it to the host as an `own` argument.
+
+        Does nothing unless overridden.
+        """
+        return
 
 
 class Host(Protocol):
@@ -18,18 +57,8 @@ class Host(Protocol):
     The host's implementation of `demo:streams/channels@0.3.1`, for native tests.
     """
 
-    def channel_new(self, id: int) -> channels.Channel:
+    @abstractmethod
+    def channel_new(self, id: int) -> Channel:
         """
         Opens the channel with the given number.
-        """
-
-    def channel_send(
-        self,
-        self_: channels.Channel,
-        frames: StreamReader[frames.Frame],
-    ) -> None:
-        """
-        Sends every frame from `frames`; resolves when they have all been written.
-
-        Raises: `componentize_py_types.Err(wit_world.imports.frames.CloseReason)`
         """

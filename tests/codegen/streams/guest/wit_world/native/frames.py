@@ -5,9 +5,15 @@ What a fake host implements for the imported interface `demo:streams/frames@0.3.
 
 from __future__ import annotations
 
-from typing import Protocol
+from abc import abstractmethod
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Protocol
 
-from ..imports import frames
+if TYPE_CHECKING:
+    from componentize_py_async_support.futures import FutureReader
+    from componentize_py_async_support.streams import ByteStreamReader, StreamReader
+
+    from ..imports import frames
 
 
 class Host(Protocol):
@@ -15,6 +21,28 @@ class Host(Protocol):
     The host's implementation of `demo:streams/frames@0.3.1`, for native tests.
     """
 
+    @abstractmethod
+    def split(
+        self,
+        input: ByteStreamReader,
+    ) -> (
+        tuple[StreamReader[frames.Frame], FutureReader[frames.CloseReason]]
+        | Awaitable[tuple[StreamReader[frames.Frame], FutureReader[frames.CloseReason]]]
+    ):
+        """
+        Splits a byte stream into frames; the future resolves once the input ends.
+        """
+
+    @abstractmethod
+    def join(
+        self,
+        frames: StreamReader[frames.Frame],
+    ) -> ByteStreamReader | Awaitable[ByteStreamReader]:
+        """
+        Joins frames back into one byte stream.
+        """
+
+    @abstractmethod
     def decode(self, bytes: bytes) -> list[frames.Frame]:
         """
         The old name of `split`, kept for components built against 0.1.

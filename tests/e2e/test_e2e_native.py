@@ -1,0 +1,103 @@
+"""The notes guest two ways: natively under pytest with a fake host, and as a component.
+
+Input: the guest of `guests/notes` (its WIT, its app and the app's own tests in `tests/`),
+copied into a temporary directory with witgen's guest bindings generated into `app/`
+(`wit_world/`, `componentize_py_types.py`). Output: the app's native tests pass; the app
+builds with componentize-py as it is (witgen's `componentize_py_types.py` in the app
+folder, as a user's would be); and one scenario (`hosts/notes_transcript.py`) gives the same
+transcript natively and on the built component through witgen's host bindings: resources
+both ways, errors both ways, the guest's log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from e2e_guests import GUESTS, HOSTS, cache_dir, componentize_py
+
+from witgen import api
+
+
+@pytest.fixture(scope="session")
+def staged_notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the notes guest with witgen's guest bindings in `app/`."""
+    stage = tmp_path_factory.mktemp("notes-guest")
+    shutil.copytree(
+        GUESTS / "notes", stage, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    api.bindgen_guest(stage / "wit", out_dir=stage / "app", world="notes", use_cache=False)
+    return stage
+
+
+def _python(stage: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    path = os.pathsep.join([str(stage / "app"), str(HOSTS)])
+    env = dict(os.environ, PYTHONPATH=path, MYPYPATH=str(stage / "app"))
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return subprocess.run(
+        [sys.executable, *args], cwd=stage, env=env, capture_output=True, text=True
+    )
+
+
+def test_app_tests_pass_natively(staged_notes: Path) -> None:
+    done = _python(staged_notes, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "5 passed" in done.stdout
+
+
+def test_app_with_bindings_passes_mypy_strict(staged_notes: Path) -> None:
+    done = _python(staged_notes, "-m", "mypy", "--strict", "--no-incremental", "app", "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="session")
+def staged_component(staged_notes: Path, engine: Any) -> Any:
+    """The staged app built with componentize-py (cached by content), compiled."""
+    from wasmtime.component import Component
+
+    exe = componentize_py()
+    if exe is None:
+        pytest.skip("componentize-py is not installed")
+    digest = hashlib.sha256(importlib.metadata.version("componentize-py").encode())
+    app_files = sorted(p for p in (staged_notes / "app").glob("*.py"))
+    for path in [*sorted((staged_notes / "wit").rglob("*.wit")), *app_files]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    out = cache_dir() / f"notes-witgen-types-{digest.hexdigest()[:24]}.wasm"
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
+        cmd = [exe, "-q", "-d", "wit", "-w", "notes", "componentize", "-p", "app", "app"]
+        done = subprocess.run(
+            [*cmd, "-o", str(tmp)], cwd=staged_notes, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        os.replace(tmp, out)
+    return Component.from_file(engine, str(out))
+
+
+def test_native_and_component_give_the_same_transcript(
+    staged_notes: Path, staged_component: Any, engine: Any, bindings: object
+) -> None:
+    import notes_transcript
+
+    done = _python(
+        staged_notes,
+        "-c",
+        "import json, notes_transcript; print(json.dumps(notes_transcript.native_transcript()))",
+    )
+    assert done.returncode == 0, done.stderr
+    native = json.loads(done.stdout)
+    wasm = json.loads(json.dumps(notes_transcript.wasm_transcript(engine, staged_component)))
+    assert native == wasm
+    # The scenario did cross the boundary each way it means to.
+    assert ["err", "FsError_ReadOnly", None] in native
+    assert ["err", "FsError_Missing", "missing.txt"] in native
+    assert {"todo.txt": "buy oat milk\ncall mom"} in native
