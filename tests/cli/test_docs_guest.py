@@ -53,7 +53,7 @@ def test_the_package_table_names_what_is_generated(tmp_path: Path) -> None:
     native = tmp_path / "wit_world" / "native"
     init = (native / "__init__.py").read_text(encoding="utf-8")
     fs = (native / "fs.py").read_text(encoding="utf-8")
-    for definition in ("def host(impl: Imports)", "def current() -> Imports", "class Imports("):
+    for definition in ("def host(impl: _HostT)", "def current() -> Imports", "class Imports("):
         assert definition in init
     assert "class Host(Protocol)" in fs and "class File(Protocol)" in fs
     guide = GUIDE.read_text(encoding="utf-8")

@@ -37,7 +37,7 @@ HELPER_SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("dataclasses", ("dataclass",)),
     ("enum", ("Enum", "Flag", "auto")),
     ("types", ("TracebackType",)),
-    ("typing", ("TYPE_CHECKING", "Any", "Protocol", "Self", "runtime_checkable")),
+    ("typing", ("TYPE_CHECKING", "Any", "Protocol", "Self", "TypeVar", "runtime_checkable")),
     ("componentize_py_async_support.futures", ("FutureReader", "FutureWriter")),
     (
         "componentize_py_async_support.streams",

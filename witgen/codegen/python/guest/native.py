@@ -82,6 +82,8 @@ class NativeInitVM:
     abstract: str
     boundary: str
     context_manager: str
+    # How the module spells `typing.TypeVar`: `host(impl)` gives back `impl`'s own type.
+    type_var: str
     support: str | None
 
 
@@ -318,6 +320,7 @@ def init_module(plan: WorldPlan, *, async_support: bool) -> NativeInitVM:
     support = code.ref(f"{PACKAGE}.{STREAMS}") if async_support else None
     standard = ["from contextlib import AbstractContextManager as _ContextManager"]
     protocol = code.helper("Protocol")
+    type_var = code.helper("TypeVar")  # before `_groups`, which lists what was used
     world = plan.world_module
     return NativeInitVM(
         version=__version__,
@@ -338,6 +341,7 @@ def init_module(plan: WorldPlan, *, async_support: bool) -> NativeInitVM:
         abstract=abstract,
         boundary=boundary,
         context_manager="_ContextManager",
+        type_var=type_var,
         support=support,
     )
 

@@ -54,8 +54,8 @@ STDLIB_MODULE = "WIT408"
 HELPERS = frozenset(
     {"Any", "Awaitable", "ByteStreamReader", "ByteStreamWriter", "Callable", "Enum", "Flag",
      "FutureReader", "FutureWriter", "Protocol", "Result", "Self", "Some", "StreamReader",
-     "StreamWriter", "TYPE_CHECKING", "TracebackType", "abstractmethod", "auto", "builtins",
-     "dataclass", "runtime_checkable"}
+     "StreamWriter", "TYPE_CHECKING", "TracebackType", "TypeVar", "abstractmethod", "auto",
+     "builtins", "dataclass", "runtime_checkable"}
 )  # fmt: skip
 
 # Builtins the generated code names; where a WIT name shadows one it is spelled `builtins.X`.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from contextlib import AbstractContextManager as _ContextManager
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from . import _boundary, _streams
 from . import channels as _channels
@@ -42,8 +42,12 @@ def current() -> Imports:
     return impl
 
 
-def host(impl: Imports) -> _ContextManager[Imports]:
-    """Install `impl` as the host of imported functions for the `with` block.
+_HostT = TypeVar("_HostT", bound=Imports)
+
+
+def host(impl: _HostT) -> _ContextManager[_HostT]:
+    """Install `impl` as the host of imported functions for the `with` block, and give it
+    back (`with host(FakeHost()) as fake:` keeps `fake`'s own type).
 
     Blocks nest: leaving one restores the host that was installed before it. Each thread
     and asyncio task sees its own host.
