@@ -13,9 +13,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import importlib.metadata
 import os
 import re
 import shutil
@@ -205,10 +203,7 @@ def test_native_walkthrough_runs_as_written(tmp_path: Path) -> None:
     for line in _walkthrough():
         first, _, rest = line.partition(" && cd ")
         if line.startswith("componentize-py "):
-            digest = hashlib.sha256(importlib.metadata.version("componentize-py").encode())
-            for path in sorted((cwd / "wit").rglob("*.wit")) + sorted((cwd / "app").rglob("*.py")):
-                digest.update(str(path.relative_to(cwd)).encode() + b"\0" + path.read_bytes())
-            cached = guests.cache_dir() / f"readme-notes-{digest.hexdigest()[:24]}.wasm"
+            cached = guests.staged_wasm(cwd, "notes")  # shared with the e2e tests
             if cached.exists():
                 shutil.copyfile(cached, cwd / "notes.wasm")
                 continue

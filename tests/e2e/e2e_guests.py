@@ -97,6 +97,42 @@ def build_guest(guest: Guest, exe: str) -> Path:
     return out
 
 
+def staged_key(stage: Path) -> str:
+    """sha256 of the componentize-py version and every file of a staged guest's `wit/` and
+    `app/` (the app with its generated bindings), by relative path and bytes."""
+    digest = hashlib.sha256(importlib.metadata.version("componentize-py").encode())
+    files = [*(stage / "wit").rglob("*"), *(stage / "app").rglob("*")]
+    for path in sorted(p for p in files if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(b"\0" + path.relative_to(stage).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def staged_wasm(stage: Path, world: str) -> Path:
+    """Where the component of a staged guest (`stage/wit`, `stage/app`) is cached."""
+    return cache_dir() / f"staged-{world}-{staged_key(stage)[:24]}.wasm"
+
+
+def build_staged(stage: Path, world: str, exe: str) -> Path:
+    """The cached `.wasm` of a staged guest, built from `stage` with componentize-py (app
+    module `app`, found in `app/`) when absent."""
+    out = staged_wasm(stage, world)
+    if out.exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
+    cmd = [exe, "-q", "-d", "wit", "-w", world, "componentize", "-p", "app", "app"]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [*cmd, "-o", str(tmp)], cwd=stage, env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        raise RuntimeError(f"componentize-py failed for {stage}:\n{done.stderr}")
+    os.replace(tmp, out)
+    return out
+
+
 @dataclass(frozen=True)
 class Generated:
     """The output of one `witgen bindgen` run: the package directory and what the CLI said."""

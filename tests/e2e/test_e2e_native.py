@@ -11,8 +11,6 @@ both ways, errors both ways, the guest's log.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
 import json
 import os
 import shutil
@@ -22,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_guests import GUESTS, HOSTS, cache_dir, componentize_py
+from e2e_guests import GUESTS, HOSTS, build_staged, componentize_py
 
 from witgen import api
 
@@ -66,20 +64,7 @@ def staged_component(staged_notes: Path, engine: Any) -> Any:
     exe = componentize_py()
     if exe is None:
         pytest.skip("componentize-py is not installed")
-    digest = hashlib.sha256(importlib.metadata.version("componentize-py").encode())
-    app_files = sorted(p for p in (staged_notes / "app").glob("*.py"))
-    for path in [*sorted((staged_notes / "wit").rglob("*.wit")), *app_files]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    out = cache_dir() / f"notes-witgen-types-{digest.hexdigest()[:24]}.wasm"
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
-        cmd = [exe, "-q", "-d", "wit", "-w", "notes", "componentize", "-p", "app", "app"]
-        done = subprocess.run(
-            [*cmd, "-o", str(tmp)], cwd=staged_notes, capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stderr
-        os.replace(tmp, out)
+    out = build_staged(staged_notes, "notes", exe)
     return Component.from_file(engine, str(out))
 
 
