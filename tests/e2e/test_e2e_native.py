@@ -86,3 +86,78 @@ def test_native_and_component_give_the_same_transcript(
     assert ["err", "FsError_ReadOnly", None] in native
     assert ["err", "FsError_Missing", "missing.txt"] in native
     assert {"todo.txt": "buy oat milk\ncall mom"} in native
+
+
+NATIVE_LOAD = """\
+import gc, sys, tracemalloc
+import editor
+import wit_world.native
+from wit_world.exports.editor import Edit, Mode, Style
+from wit_world.imports import fs
+from wit_world.native import fs as host_fs
+
+made = dropped = 0
+
+class MemFile(host_fs.File):
+    def __init__(self, path):
+        global made
+        made += 1
+        self.path = path
+    def read(self):
+        return "a\\nb"
+    def write(self, text):
+        pass
+    def drop(self):
+        global dropped
+        dropped += 1
+
+class Files:
+    def file_new(self, path):
+        return MemFile(path)
+    def file_open(self, path):
+        return MemFile(path)
+    def log(self, msg):
+        pass
+
+class Host:
+    fs = Files()
+    def now(self):
+        return 0
+
+def one_round(i):
+    doc = editor.Document(str(i))
+    doc.apply(Edit(line=0, text="x", mode=Mode.INSERT, style=Style(0)))
+    with fs.File("a") as f:  # dropped on leaving the block
+        doc.save(f)
+    copy = editor.Document.load(fs.File.open("b"))  # dropped when collected
+    assert copy.lines() == ["a", "b"]
+
+calls = int(sys.argv[1])
+rounds = max(calls // 7, 20)  # 7 calls into the host per round
+warm = rounds // 10
+with wit_world.native.host(Host()):
+    for i in range(warm):
+        one_round(i)
+    tracemalloc.start()
+    for i in range(warm, 2 * warm):
+        one_round(i)
+    gc.collect()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(2 * warm, rounds):
+        one_round(i)
+    gc.collect()
+    after = tracemalloc.get_traced_memory()[0]
+print(made, dropped, after - before)
+"""
+
+
+def test_native_resources_under_load(staged_notes: Path) -> None:
+    """100,000 calls into the fake host (`WITGEN_LOAD_CALLS`), making host resources that
+    the app drops with `with` or leaves to the collector: every one is dropped exactly once,
+    and the memory Python holds stays flat."""
+    calls = os.environ.get("WITGEN_LOAD_CALLS", "100000")
+    done = _python(staged_notes, "-c", NATIVE_LOAD, calls)
+    assert done.returncode == 0, done.stderr
+    made, dropped, growth = map(int, done.stdout.split())
+    assert made == dropped == 2 * max(int(calls) // 7, 20)
+    assert growth < 256 * 1024
