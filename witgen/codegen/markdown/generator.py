@@ -11,17 +11,17 @@ page of the same output and an anchor on it (see `locations.py`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import assert_never
 
 from witgen import model as m
+from witgen._record import record
 from witgen.codegen.markdown.assembly import INDEX, Assembly
 from witgen.codegen.markdown.locations import Locations, Selection
 from witgen.model.kinds import referenced_types
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DocsOptions:
     """Options of `generate`."""
 
