@@ -1,10 +1,10 @@
-"""The frozen view models of the Markdown templates (`templates/markdown/`), one per template.
+"""The frozen view models of the Markdown pages, one per part of a page.
 
-Input: built by `assembly.py`. Output: read by the templates, which print them. Invariants:
-every decision is made before a template runs, and every string is Markdown ready to print:
-WIT names, signatures, links and docs were escaped by `escape.py` when the model was built
-(a name as a code span, a definition as a fenced block, a doc as a block that cannot break
-the page), so a template puts them on the page as they are, with loops and ifs only. The
+Input: built by `assembly.py`. Output: read by `pages.py`, which prints them. Invariants:
+every decision is made before a page is printed, and every string is Markdown ready to
+print: WIT names, signatures, links and docs were escaped by `escape.py` when the model was
+built (a name as a code span, a definition as a fenced block, a doc as a block that cannot
+break the page), so `pages.py` puts them on the page as they are. The
 models hold strings, booleans and tuples only, never model objects or ids. A doc is None
 when the item has none (an empty string is a doc that escaped to nothing, which the page
 still gives its paragraph). Anchors are built by `locations.py` and are `[a-z0-9-]` text.
@@ -37,7 +37,7 @@ class Member:
 
 @record
 class Function:
-    """`function.j2`: a function, method, static function or constructor. `heading` is the
+    """A function, method, static function or constructor. `heading` is the
     Markdown heading marker of its level, `label` its kind as the heading shows it, `title`
     its name ("" for a constructor); `badges` the line of its gates ("" for none);
     `references` the linked types of its signature ("" for none)."""
@@ -55,7 +55,7 @@ class Function:
 
 @record
 class Type:
-    """`type.j2`: a named type. `defined_at` links the definition of a `use` of a type
+    """A named type. `defined_at` links the definition of a `use` of a type
     defined in another interface ("" otherwise); `functions` are a resource's constructor,
     methods and static functions, in that order; `used_by` links what mentions the type
     ("" for nothing)."""
@@ -77,7 +77,7 @@ class Type:
 
 @record
 class Interface:
-    """`interface.j2`: a named interface, or a world's inline one; `heading` is the marker
+    """A named interface, or a world's inline one; `heading` is the marker
     of its heading and `section` that of its groups (types, functions)."""
 
     anchor: str
@@ -113,7 +113,7 @@ class Listing:
 
 @record
 class World:
-    """`world.j2`: a world, a Mermaid diagram of it, what it imports and exports (includes
+    """A world, a Mermaid diagram of it, what it imports and exports (includes
     already resolved; a listing only for a side that has items), its own types and
     functions, and its inline interfaces."""
 
@@ -139,7 +139,7 @@ class Entry:
 
 @record
 class Package:
-    """`package.md.j2`: one package's page."""
+    """One package's page."""
 
     header: str
     anchor: str
@@ -162,7 +162,7 @@ class IndexPackage:
 
 @record
 class Index:
-    """`index.md.j2`: every documented package, its interfaces and worlds."""
+    """`index.md`: every documented package, its interfaces and worlds."""
 
     header: str
     title: str
