@@ -197,17 +197,32 @@ def print_to_dir(
 
 
 def write_tree(out_dir: str, files: Mapping[PurePosixPath, str] | Mapping[str, str]) -> list[str]:
-    """Write `files` (relative POSIX paths) under `out_dir`, keeping what else it holds.
+    """Write `files` (relative POSIX paths) under `out_dir`, keeping what else it holds;
+    return the path of each (spelled from `out_dir`, in order).
 
-    Every file is first written into a temporary directory beside `out_dir`, then moved into
-    place with a rename, so a failure (an unwritable directory, a full disk) leaves
-    `out_dir` as it was. A failure is a `WitError`. (`os` only: pathlib, tempfile and
-    shutil together cost `witgen docs` a tenth of `witgen check`'s time to import.)
+    A file that already holds its text is left alone (its time stamp too: a build that
+    depends on it does not run again). Every other file is first written into a temporary
+    directory beside `out_dir`, then moved into place with a rename, so a failure (an
+    unwritable directory, a full disk) leaves `out_dir` as it was. A failure is a
+    `WitError`. (`os` only: pathlib, tempfile and shutil together cost `witgen docs` a tenth
+    of `witgen check`'s time to import.)
     """
+    out = os.path.normpath(out_dir)
+    changed = {
+        os.path.normpath(str(rel)): text
+        for rel, text in files.items()
+        if not _holds(os.path.join(out, str(rel)), text)
+    }
+    if changed:
+        _replace_files(out_dir, out, changed)
+    return [os.path.join(out_dir, str(rel)) for rel in files]
+
+
+def _replace_files(out_dir: str, out: str, files: Mapping[str, str]) -> None:
+    """`write_tree`'s writing of the files that change."""
     import errno
 
-    out = os.path.normpath(out_dir)
-    rels = [os.path.normpath(str(rel)) for rel in files]
+    rels = list(files)
     try:
         os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
         staging = _new_directory(os.path.dirname(out) or ".", f".{os.path.basename(out)}.")
@@ -236,7 +251,6 @@ def write_tree(out_dir: str, files: Mapping[PurePosixPath, str] | Mapping[str, s
         raise _write_error(e.filename or out_dir, e) from None
     finally:
         _remove_tree(staging)
-    return [os.path.join(out_dir, str(rel)) for rel in files]
 
 
 def _new_directory(parent: str, prefix: str) -> str:
@@ -270,16 +284,16 @@ def _remove_tree(root: str) -> None:
 def differing_files(out_dir: str, files: Mapping[str, str]) -> list[str]:
     """The paths of `files` (relative to `out_dir`) whose file there is missing or holds
     other text, in order (what `write_tree` would change)."""
-    out: list[str] = []
-    for rel, text in files.items():
-        try:
-            with open(os.path.join(out_dir, rel), encoding="utf-8", newline="") as f:
-                same = f.read() == text
-        except (OSError, UnicodeDecodeError):
-            same = False
-        if not same:
-            out.append(rel)
-    return out
+    return [rel for rel, text in files.items() if not _holds(os.path.join(out_dir, rel), text)]
+
+
+def _holds(path: str, text: str) -> bool:
+    """Whether the file at `path` holds exactly `text` (UTF-8, line endings as they are)."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            return f.read() == text
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def write_text(path: str | Path, text: str) -> None:
