@@ -31,8 +31,9 @@ _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(-+|=+)[ \t]*$")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 # A line that is neither blank nor text starting with a letter after at most three spaces
-# (a letter starts no fence, heading, underline, list item or indented code).
-_BLOCK_START = re.compile(r"^(?!\s*$| {0,3}[^\W\d_])", re.MULTILINE)
+# (a letter starts no fence, heading, underline, list item or indented code), searched for
+# in "\n" + the doc: a pattern that starts with a newline is found fast.
+_BLOCK_START = re.compile(r"\n(?![^\S\n]*(?:\n|$)| {0,3}[^\W\d_])")
 _AUTOLINK = re.compile(r"<https?://[^\s<>`]*>")
 _BACKTICKS = re.compile(r"`+")
 _NOT_INFO = re.compile(r"[^A-Za-z0-9_+.-]")
@@ -84,8 +85,13 @@ _SPECIAL = re.compile(r"[`<\\]")
 def _inline(line: str) -> str:
     """One line of text: `<` escaped outside code spans and autolinks; a code span kept only
     when it closes on this line (and the line has no `|`); other backticks escaped."""
-    if "`" not in line and "<" not in line and "\\" not in line:
-        return line  # most lines: nothing to escape
+    if "<" not in line and "\\" not in line:  # most lines
+        if "`" not in line:
+            return line
+        if "|" in line:
+            return line.replace("`", "\\`")
+        if _spans_close(line):
+            return line
     spans = "|" not in line
     out: list[str] = []
     i = 0
@@ -126,6 +132,19 @@ def _inline(line: str) -> str:
     return "".join(out)
 
 
+def _spans_close(line: str) -> bool:
+    """Whether every run of backticks in `line` opens or closes a code span, so that
+    `_inline` keeps them all (each opening run is closed by the next run of its length)."""
+    lengths = [len(run) for run in _BACKTICKS.findall(line)]
+    i = 0
+    while i < len(lengths):
+        try:
+            i = lengths.index(lengths[i], i + 1) + 1
+        except ValueError:
+            return False
+    return True
+
+
 def _closing_run(line: str, start: int, n: int) -> int:
     """Where the next run of exactly `n` backticks starts in `line`, or -1."""
     for run in _BACKTICKS.finditer(line, start):
@@ -145,7 +164,7 @@ def md_doc(text: str | None) -> str:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    if _BLOCK_START.search(text) is None:
+    if _BLOCK_START.search("\n" + text) is None:
         # Most docs: paragraphs of text, every line blank or starting with a letter.
         paragraphs = [_inline(line) if line.strip() else "" for line in lines]
         while paragraphs[-1] == "":
