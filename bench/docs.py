@@ -4,8 +4,8 @@ WASI packages), whole process. Run by hand; never part of the tests.
 Usage: python bench/docs.py [--runs 7]
 
 Three cache states, each for both commands alike: no cache at all (`WITGEN_NO_CACHE=1`), a
-new input (`--no-cache`: nothing of the input cached, compiled templates may be), and an
-unchanged input (everything cached, as in a pre-commit hook on an unchanged tree). Method as
+new input (`--no-cache`: nothing of the input cached), and an unchanged input (everything
+cached, as in a pre-commit hook on an unchanged tree). Method as
 in `run.py`: byte-code enabled under a private PYTHONPYCACHEPREFIX, a private
 XDG_CACHE_HOME, one warm-up run, then the two commands interleaved; wall time around
 `Popen` + `os.wait4`, CPU time from `wait4`'s rusage.

@@ -8,6 +8,7 @@ in the header replaced by `<version>`. Re-record with `pytest --update-goldens -
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -350,6 +351,25 @@ def test_cli_writes_then_checks(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert result.stdout.splitlines() == [str(out / "index.md"), str(out / "demo-ids.md")]
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before, "--check wrote"
+
+
+def test_cli_leaves_unchanged_pages_alone(tmp_path: Path) -> None:
+    """A second run rewrites only the page that differs: the others keep their time stamp
+    (a build depending on them does not run again), and no staging directory is left."""
+    out = tmp_path / "out"
+    args = ["docs", str(SAMPLES / "notes"), "-o", str(out)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    expected = {p.name: p.read_bytes() for p in out.iterdir()}
+    for page in out.iterdir():
+        os.utime(page, ns=(1_000_000_000, 1_000_000_000))
+    (out / "index.md").write_text("stale\n", encoding="utf-8")
+    os.utime(out / "index.md", ns=(1_000_000_000, 1_000_000_000))
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == expected
+    touched = sorted(p.name for p in out.iterdir() if p.stat().st_mtime_ns != 1_000_000_000)
+    assert touched == ["index.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_cli_bad_input_writes_nothing(tmp_path: Path) -> None:

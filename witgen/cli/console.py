@@ -262,9 +262,7 @@ def docs(
         use_cache=not no_cache,
     )
     if not check:
-        from pathlib import PurePosixPath
-
-        api.write_tree(out_dir, {PurePosixPath(rel): text for rel, text in files.items()})
+        api.write_tree(out_dir, files)
         return 0
     differing = api.differing_files(out_dir, files)
     for rel in differing:

@@ -163,4 +163,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         # The reader went away (`| head`): typer exits 1; stdout must not be flushed again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
+    # Shutting down runs the cyclic collector over every object still alive (the model,
+    # the templates, the pages): frozen objects are skipped, which saves a tenth of `docs`.
+    gc.freeze()
     sys.exit(code)

@@ -6,8 +6,8 @@ environment uses `StrictUndefined` (a missing view-model field is an error, neve
 string), `trim_blocks`, `lstrip_blocks` and `keep_trailing_newline`; code templates have no
 autoescaping, HTML templates (`render_html`) escape every value they print.
 Filters are plain, pure functions registered in `FILTERS`, each with its own unit test; WIT
-docs reach generated Python only through `pydoc`, which keeps the text exact, and
-Markdown only through the `md_*` filters of `codegen/markdown/escape.py`, which escape it.
+docs reach generated Python only through `pydoc`, which keeps the text exact. (Markdown
+templates print view models that `codegen/markdown/escape.py` already escaped.)
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import jinja2
 import jinja2.bccache
 
 from witgen.codegen import templates_dir
-from witgen.codegen.markdown import escape as md_escape
 from witgen.loading import cache
 
 __all__ = ["FILTERS", "environment", "render", "templates_dir"]
@@ -119,12 +118,6 @@ def pyrepr(value: object) -> str:
 FILTERS: dict[str, Any] = {
     "pydoc": pydoc,
     "pyrepr": pyrepr,
-    # Markdown: docs and names reach a page only through these (codegen/markdown/escape.py).
-    "md_code": md_escape.md_code,
-    "md_code_block": md_escape.md_code_block,
-    "md_doc": md_escape.md_doc,
-    "md_summary": md_escape.md_summary,
-    "md_text": md_escape.md_text,
 }
 
 

@@ -19,16 +19,21 @@ wit-component's `WitPrinter` (wasm-tools 1.262):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import PurePosixPath
-from typing import Literal, assert_never
-
 from witgen import model as m
+from witgen._record import record
+from witgen.resolve.errors import assert_never
 from witgen.syntax.keywords import escape
 
+# `witgen docs` prints its definitions and signatures here, and imports neither typing,
+# dataclasses nor pathlib (see `codegen/markdown/pages.py`).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from pathlib import PurePosixPath
+    from typing import Literal
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@record
 class PrintOptions:
     """Options of `generate`."""
 
@@ -78,6 +83,8 @@ def out_dir_files(
     namespaces, and suffixed by `@version` when `ns:name` itself is not unique. Keys are
     in arena order, the order wasm-tools writes them.
     """
+    from pathlib import PurePosixPath
+
     main = _main(resolve, main)
     by_name: dict[str, dict[str, int]] = {}
     for pkg in resolve.packages:
@@ -105,6 +112,8 @@ def generate(
     Without `out_dir` the result is one file, `<main package name>.wit`, holding what
     `print_resolve` prints.
     """
+    from pathlib import PurePosixPath
+
     opts = options or PrintOptions()
     main = _main(resolve, target)
     if opts.out_dir:
@@ -177,7 +186,8 @@ def _main(resolve: m.Resolve, main: m.PackageId | None) -> m.PackageId:
 
 # A type owner as a plain value: wit-parser compares owners to tell a local type from one
 # that a `use` brings in.
-_OwnerKey = tuple[Literal["interface", "world"], int]
+if TYPE_CHECKING:
+    _OwnerKey = tuple[Literal["interface", "world"], int]
 # What a run of `use`d types must share to be printed as one statement.
 _UseKey = tuple[m.InterfaceId, m.Stability, str | None]
 

@@ -12,17 +12,15 @@ import os
 
 
 def code_version(python: bool = False) -> str:
-    """A hash of this package, its templates, the printer and the filters (and with
-    `python`, of the Python bindings' naming and planning)."""
-    from witgen.codegen import templates_dir
+    """A hash of this package and the printer (and with `python`, of the Python bindings'
+    naming and planning). The site's templates are not in it: the cache holds the Markdown
+    pages, and the site is built from them on every run."""
     from witgen.loading.cache import digest
 
     package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     roots = [
         os.path.join(package, "codegen", "markdown"),
-        os.path.join(templates_dir(), "markdown"),
         os.path.join(package, "outputs", "printer.py"),
-        os.path.join(package, "codegen", "templating.py"),
     ]
     if python:
         roots.append(os.path.join(package, "codegen", "python"))

@@ -1,8 +1,8 @@
 """Untrusted text (WIT doc comments, names) made safe to put into generated Markdown.
 
 Input: a doc comment as the model holds it (markers removed, lines joined by `\\n`), or a
-name or a WIT signature. Output: Markdown text. These are the `md_*` filters of the
-Markdown templates (`templating.FILTERS`): docs reach a page only through them.
+name or a WIT signature. Output: Markdown text. `assembly.py` builds the view models of
+the pages with these `md_*` functions: docs and names reach a page only through them.
 
 Invariants, whatever the input:
 - No raw HTML: every `<` becomes `&lt;` except inside a code block or a code span, which
@@ -30,18 +30,26 @@ _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(-+|=+)[ \t]*$")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
+# A line that is neither blank nor text starting with a letter after at most three spaces
+# (a letter starts no fence, heading, underline, list item or indented code), searched for
+# in "\n" + the doc: a pattern that starts with a newline is found fast.
+_BLOCK_START = re.compile(r"\n(?![^\S\n]*(?:\n|$)| {0,3}[^\W\d_])")
 _AUTOLINK = re.compile(r"<https?://[^\s<>`]*>")
 _BACKTICKS = re.compile(r"`+")
+_NOT_INFO = re.compile(r"[^A-Za-z0-9_+.-]")
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
-def _fence_for(lines: list[str], char: str = "`") -> str:
-    """A fence of `char` longer than any run of it in `lines` (at least three)."""
-    longest = max((len(run) for line in lines for run in re.findall(f"{char}+", line)), default=0)
-    return char * max(3, longest + 1)
+def _fence_for(lines: list[str]) -> str:
+    """A fence of backticks longer than any run of them in `lines` (at least three)."""
+    longest = max((len(run) for line in lines for run in _BACKTICKS.findall(line)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def md_code_block(text: str, info: str = "") -> str:
     """`text` as a fenced code block whose fence no line of it can close."""
+    if "`" not in text:
+        return f"```{md_info(info)}\n{text}\n```"
     lines = text.split("\n")
     fence = _fence_for(lines)
     return "\n".join([fence + md_info(info), *lines, fence])
@@ -50,11 +58,13 @@ def md_code_block(text: str, info: str = "") -> str:
 def md_info(info: str) -> str:
     """An info string (language) of a fence: one word of letters, digits and `-+._`."""
     word = info.split()[0] if info.split() else ""
-    return re.sub(r"[^A-Za-z0-9_+.-]", "", word)
+    return _NOT_INFO.sub("", word)
 
 
 def md_code(text: str) -> str:
     """`text` as one inline code span, on one line (newlines become spaces)."""
+    if text and "`" not in text and "\n" not in text and text[0] != " " and text[-1] != " ":
+        return f"`{text}`"  # most names: nothing to pad or to fence longer
     flat = " ".join(text.split("\n"))
     runs = [len(run) for run in _BACKTICKS.findall(flat)]
     ticks = "`" * (max(runs, default=0) + 1)
@@ -66,7 +76,7 @@ def md_text(text: str) -> str:
     """`text` shown literally inside a line: every ASCII punctuation mark backslash-escaped,
     newlines as spaces."""
     flat = " ".join(text.split("\n"))
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", flat)
+    return _PUNCTUATION.sub(r"\\\1", flat)
 
 
 _SPECIAL = re.compile(r"[`<\\]")
@@ -75,6 +85,13 @@ _SPECIAL = re.compile(r"[`<\\]")
 def _inline(line: str) -> str:
     """One line of text: `<` escaped outside code spans and autolinks; a code span kept only
     when it closes on this line (and the line has no `|`); other backticks escaped."""
+    if "<" not in line and "\\" not in line:  # most lines
+        if "`" not in line:
+            return line
+        if "|" in line:
+            return line.replace("`", "\\`")
+        if _spans_close(line):
+            return line
     spans = "|" not in line
     out: list[str] = []
     i = 0
@@ -115,6 +132,19 @@ def _inline(line: str) -> str:
     return "".join(out)
 
 
+def _spans_close(line: str) -> bool:
+    """Whether every run of backticks in `line` opens or closes a code span, so that
+    `_inline` keeps them all (each opening run is closed by the next run of its length)."""
+    lengths = [len(run) for run in _BACKTICKS.findall(line)]
+    i = 0
+    while i < len(lengths):
+        try:
+            i = lengths.index(lengths[i], i + 1) + 1
+        except ValueError:
+            return False
+    return True
+
+
 def _closing_run(line: str, start: int, n: int) -> int:
     """Where the next run of exactly `n` backticks starts in `line`, or -1."""
     for run in _BACKTICKS.finditer(line, start):
@@ -132,7 +162,14 @@ def md_doc(text: str | None) -> str:
     module's invariants); "" for no doc. No line ends with spaces the doc did not have."""
     if text is None or not text.strip():
         return ""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if _BLOCK_START.search("\n" + text) is None:
+        # Most docs: paragraphs of text, every line blank or starting with a letter.
+        paragraphs = [_inline(line) if line.strip() else "" for line in lines]
+        while paragraphs[-1] == "":
+            paragraphs.pop()
+        return "\n".join(paragraphs)
     out: list[str] = []
     i = 0
     # Whether the last line written was text a setext underline would apply to, and
@@ -141,15 +178,25 @@ def md_doc(text: str | None) -> str:
     in_list = False
     while i < len(lines):
         line = lines[i]
-        fence = _FENCE.match(line)
-        if fence is not None and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
-            i = _copy_fence(lines, i, fence, out)
-            after_text = False
+        stripped = line.lstrip(" ")
+        if stripped[:1].isalpha() and len(line) - len(stripped) < 4:
+            # Most lines: text, since no fence, heading, underline or list marker (nor a
+            # Unicode digit) is a letter; the same steps as the last branch below.
+            if len(line) == len(stripped) and (not out or out[-1] == ""):
+                in_list = False
+            out.append(_inline(line))
+            after_text = True
+            i += 1
             continue
         if not line.strip():
             out.append("")
             after_text = False
             i += 1
+            continue
+        fence = _FENCE.match(line)
+        if fence is not None and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
+            i = _copy_fence(lines, i, fence, out)
+            after_text = False
             continue
         blank_before = not out or out[-1] == ""
         if _indent(line) >= 4 and blank_before and not in_list:
@@ -227,6 +274,20 @@ def _copy_indented(lines: list[str], start: int, out: list[str]) -> int:
     out.append(md_code_block("\n".join(body)))
     out.append("")
     return i
+
+
+def md_link(text: str, href: str | None) -> str:
+    """`text` as a code span, linked to `href` (a `[a-z0-9.#-]` link) unless it is None."""
+    return md_code(text) if href is None else f"[{md_code(text)}]({href})"
+
+
+def md_indent(block: str, width: int) -> str:
+    """`block` indented by `width` spaces to sit under a list item; empty lines stay empty.
+    Lines end where `str.splitlines` ends them (a form feed or a Unicode line separator
+    too), each such break written as a newline."""
+    pad = " " * width
+    first, *rest = (block + "\n").splitlines()
+    return "\n".join([pad + first, *(pad + line if line else line for line in rest)])
 
 
 def md_summary(text: str | None) -> str:

@@ -11,17 +11,16 @@ page of the same output and an anchor on it (see `locations.py`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import PurePosixPath
-from typing import assert_never
-
 from witgen import model as m
+from witgen._record import record
+from witgen.codegen.markdown import pages
 from witgen.codegen.markdown.assembly import INDEX, Assembly
 from witgen.codegen.markdown.locations import Locations, Selection
 from witgen.model.kinds import referenced_types
+from witgen.resolve.errors import assert_never
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class DocsOptions:
     """Options of `generate`."""
 
@@ -99,8 +98,9 @@ def reached_interfaces(resolve: m.Resolve, wid: m.WorldId) -> set[m.InterfaceId]
     return out
 
 
-def generate(resolve: m.Resolve, options: DocsOptions | None = None) -> dict[PurePosixPath, str]:
-    """The pages: `index.md` first, then one per documented package in arena order."""
+def generate(resolve: m.Resolve, options: DocsOptions | None = None) -> dict[str, str]:
+    """The pages by relative POSIX path: `index.md` first, then one per documented package
+    in arena order."""
     opts = options or DocsOptions()
     selection = select(resolve, opts)
     locations = Locations(resolve, selection)
@@ -110,15 +110,7 @@ def generate(resolve: m.Resolve, options: DocsOptions | None = None) -> dict[Pur
 
         python = PythonNames(resolve, selection, opts.world)
     assembly = Assembly(resolve, selection, locations, python)
-    files = {PurePosixPath(INDEX): _render("index.md.j2", assembly.index())}
+    files = {INDEX: pages.index(assembly.index())}
     for pid in selection.packages:
-        page = _render("package.md.j2", assembly.package(pid))
-        files[PurePosixPath(locations.page_of_package(pid))] = page
+        files[locations.page_of_package(pid)] = pages.package(assembly.package(pid))
     return files
-
-
-def _render(template: str, page: object) -> str:
-    """A page, ending in exactly one newline (templates leave blank lines after blocks)."""
-    from witgen.codegen import templating
-
-    return templating.render("markdown", template, page=page).rstrip("\n") + "\n"

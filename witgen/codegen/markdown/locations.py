@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from witgen import model as m
+from witgen._record import record
 
 # What a function is keyed by: the interface or (world, side) that holds it, and its name.
 FunctionKey = tuple[m.InterfaceId, str] | tuple[m.WorldId, str, str]
@@ -34,7 +34,7 @@ FunctionKey = tuple[m.InterfaceId, str] | tuple[m.WorldId, str, str]
 CONSTRUCTOR = "-constructor"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Selection:
     """What is documented: packages in arena order, and of each the interfaces and worlds
     (named ones; a world's inline interfaces go with it)."""
@@ -44,9 +44,18 @@ class Selection:
     worlds: frozenset[m.WorldId]
 
 
+# Every ASCII character outside `[a-z0-9-]` (after lowercasing), mapped to `-`.
+_NOT_LEVEL = {
+    code: "-" for code in range(128) if not (chr(code).islower() or chr(code) in "0123456789-")
+}
+
+
 def _level(name: str) -> str:
     """A name as an anchor level: lowercase, anything outside `[a-z0-9-]` as `-`."""
-    return re.sub(r"[^a-z0-9-]", "-", name.lower())
+    lowered = name.lower()
+    if lowered.isascii():
+        return lowered.translate(_NOT_LEVEL)
+    return re.sub(r"[^a-z0-9-]", "-", lowered)
 
 
 def page_names(resolve: m.Resolve, packages: Iterable[m.PackageId]) -> dict[m.PackageId, str]:

@@ -2,7 +2,7 @@
 
 Input: a `model.Resolve`, the `Selection` being documented and the world chosen with
 `--world` (None: every documented world of the main package). Output: per interface, type
-and function, `viewmodels.PythonName`s: the dotted name in the host bindings (package named
+and function, `PythonName`s: the dotted name in the host bindings (package named
 after the world) and in the guest bindings (`wit_world`), per world.
 
 Invariants: no name is derived here. Module and class names come from the generators' own
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from witgen import model as m
-from witgen.codegen.markdown import viewmodels as vm
+from witgen._record import record
 from witgen.codegen.markdown.locations import FunctionKey, Selection
 from witgen.codegen.python import naming
 
@@ -30,7 +30,18 @@ if TYPE_CHECKING:
 
 _DEF = re.compile(r"\bdef (\w+)\(")
 K = TypeVar("K")
-Namer = Callable[..., vm.PythonName]
+
+
+@record
+class PythonName:
+    """What the Python bindings of one world call an item: `side` is `host` or `guest`."""
+
+    side: str
+    world: str
+    name: str
+
+
+Namer = Callable[..., PythonName]
 
 
 def _defined(signature: str) -> str:
@@ -44,9 +55,9 @@ def _namer(side: str, world: str, root: str) -> Namer:
     """`name(module, *members)`: the dotted name under `root` (the bindings' package), as
     one side of one world's bindings spell it; empty parts are left out."""
 
-    def name(dotted: str, *parts: str) -> vm.PythonName:
+    def name(dotted: str, *parts: str) -> PythonName:
         path = ".".join(p for p in (root, dotted, *parts) if p)
-        return vm.PythonName(side=side, world=world, name=path)
+        return PythonName(side=side, world=world, name=path)
 
     return name
 
@@ -56,9 +67,9 @@ class PythonNames:
 
     def __init__(self, resolve: m.Resolve, selection: Selection, world: m.WorldId | None) -> None:
         self.resolve = resolve
-        self._interfaces: dict[m.InterfaceId, list[vm.PythonName]] = {}
-        self._types: dict[m.TypeId, list[vm.PythonName]] = {}
-        self._functions: dict[FunctionKey, list[vm.PythonName]] = {}
+        self._interfaces: dict[m.InterfaceId, list[PythonName]] = {}
+        self._types: dict[m.TypeId, list[PythonName]] = {}
+        self._functions: dict[FunctionKey, list[PythonName]] = {}
         for wid in self._worlds(selection, world):
             self._host(wid)
             self._guest(wid)
@@ -74,7 +85,7 @@ class PythonNames:
         )
 
     @staticmethod
-    def _add(table: dict[K, list[vm.PythonName]], key: K, name: vm.PythonName) -> None:
+    def _add(table: dict[K, list[PythonName]], key: K, name: PythonName) -> None:
         found = table.setdefault(key, [])
         if name not in found:
             found.append(name)
@@ -211,11 +222,11 @@ class PythonNames:
 
     # ------------------------------------------------------------ queries
 
-    def function(self, key: FunctionKey) -> tuple[vm.PythonName, ...]:
+    def function(self, key: FunctionKey) -> tuple[PythonName, ...]:
         return tuple(self._functions.get(key, ()))
 
-    def type(self, tid: m.TypeId) -> tuple[vm.PythonName, ...]:
+    def type(self, tid: m.TypeId) -> tuple[PythonName, ...]:
         return tuple(self._types.get(tid, ()))
 
-    def interface(self, iid: m.InterfaceId) -> tuple[vm.PythonName, ...]:
+    def interface(self, iid: m.InterfaceId) -> tuple[PythonName, ...]:
         return tuple(self._interfaces.get(iid, ()))

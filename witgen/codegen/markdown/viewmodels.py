@@ -1,84 +1,83 @@
-"""The frozen view models of the Markdown templates (`templates/markdown/`), one per template.
+"""The frozen view models of the Markdown pages, one per part of a page.
 
-Input: built by `assembly.py`. Output: read by the templates, which print them. Invariants:
-every decision is made before a template runs; the models hold strings, booleans and
-tuples only, never model objects or ids. WIT names, signatures and docs are raw text here:
-templates put them on the page only through the `md_*` filters, which escape them. Links
-(`href`) and anchors are built by `locations.py` and are `[a-z0-9.#-]` text.
+Input: built by `assembly.py`. Output: read by `pages.py`, which prints them. Invariants:
+every decision is made before a page is printed, and every string is Markdown ready to
+print: WIT names, signatures, links and docs were escaped by `escape.py` when the model was
+built (a name as a code span, a definition as a fenced block, a doc as a block that cannot
+break the page), so `pages.py` puts them on the page as they are. The
+models hold strings, booleans and tuples only, never model objects or ids. A doc is None
+when the item has none (an empty string is a doc that escaped to nothing, which the page
+still gives its paragraph). Anchors are built by `locations.py` and are `[a-z0-9-]` text.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from witgen._record import record
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Link:
-    """A WIT name, linked to where it is documented (`href` None: not documented here)."""
-
-    text: str
-    href: str | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PythonName:
-    """What the Python bindings of one world call an item: `side` is `host` or `guest`."""
+@record
+class Binding:
+    """What the Python bindings of one world call an item: `side` is `host` or `guest`,
+    `world` and `name` code spans."""
 
     side: str
     world: str
     name: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Member:
-    """A field, case or flag: its name, its type (a WIT spelling, or None), its docs."""
+    """A field, case or flag: its name, its type ("" for none) and its docs, indented to
+    sit under the member's list item."""
 
     name: str
-    type: str | None
+    type: str
     docs: str | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Function:
-    """`function.j2`: a function, method, static function or constructor. `heading` is the
-    Markdown heading marker of its level, `label` its kind as the heading shows it."""
+    """A function, method, static function or constructor. `heading` is the
+    Markdown heading marker of its level, `label` its kind as the heading shows it, `title`
+    its name ("" for a constructor); `badges` the line of its gates ("" for none);
+    `references` the linked types of its signature ("" for none)."""
 
     anchor: str
     heading: str
-    title: str
     label: str
-    badges: tuple[str, ...]
+    title: str
+    badges: str
     signature: str
     docs: str | None
-    references: tuple[Link, ...]
-    python: tuple[PythonName, ...]
+    references: str
+    python: tuple[Binding, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Type:
-    """`type.j2`: a named type. `defined_at` is set for a `use` of a type defined in another
-    interface; a resource has its constructor, methods and static functions."""
+    """A named type. `defined_at` links the definition of a `use` of a type
+    defined in another interface ("" otherwise); `functions` are a resource's constructor,
+    methods and static functions, in that order; `used_by` links what mentions the type
+    ("" for nothing)."""
 
     anchor: str
     heading: str
-    name: str
     label: str
-    badges: tuple[str, ...]
+    name: str
+    badges: str
+    defined_at: str
     docs: str | None
     definition: str
-    defined_at: Link | None
     members_title: str
     members: tuple[Member, ...]
-    constructor: Function | None
-    methods: tuple[Function, ...]
-    statics: tuple[Function, ...]
-    used_by: tuple[Link, ...]
-    python: tuple[PythonName, ...]
+    used_by: str
+    python: tuple[Binding, ...]
+    functions: tuple[Function, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Interface:
-    """`interface.j2`: a named interface, or a world's inline one; `heading` is the marker
+    """A named interface, or a world's inline one; `heading` is the marker
     of its heading and `section` that of its groups (types, functions)."""
 
     anchor: str
@@ -86,76 +85,84 @@ class Interface:
     section: str
     label: str
     title: str
-    badges: tuple[str, ...]
+    badges: str
     docs: str | None
+    python: tuple[Binding, ...]
     types: tuple[Type, ...]
     functions: tuple[Function, ...]
-    python: tuple[PythonName, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class WorldItem:
-    """An import or export of a world: an interface (linked) or a function, with its WIT
-    line; `inline` is set for an interface declared in the world itself."""
+    """An import or export of a world: an interface (linked) or a function, with its gates
+    as code spans after it ("" for none) and the summary of its docs."""
 
-    link: Link
     label: str
-    badges: tuple[str, ...]
+    link: str
+    badges: str
     summary: str | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
+class Listing:
+    """A world's imports or exports (`title`), never empty."""
+
+    title: str
+    items: tuple[WorldItem, ...]
+
+
+@record
 class World:
-    """`world.j2`: a world, what it imports and exports (includes already resolved), its
-    own types and functions, its inline interfaces, and a Mermaid diagram of it."""
+    """A world, a Mermaid diagram of it, what it imports and exports (includes
+    already resolved; a listing only for a side that has items), its own types and
+    functions, and its inline interfaces."""
 
     anchor: str
     title: str
-    badges: tuple[str, ...]
+    badges: str
     docs: str | None
-    imports: tuple[WorldItem, ...]
-    exports: tuple[WorldItem, ...]
     diagram: str
+    listings: tuple[Listing, ...]
     types: tuple[Type, ...]
     functions: tuple[Function, ...]
     inline: tuple[Interface, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Entry:
     """A line of a table of contents: a linked name and the first paragraph of its docs."""
 
-    link: Link
     label: str
+    link: str
     summary: str | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Package:
-    """`package.md.j2`: one package's page."""
+    """One package's page."""
 
     header: str
     anchor: str
     title: str
-    docs: str | None
     index_link: str
+    docs: str | None
     contents: tuple[Entry, ...]
     interfaces: tuple[Interface, ...]
     worlds: tuple[World, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class IndexPackage:
     """A package in `index.md`: its link, summary, interfaces and worlds."""
 
-    link: Link
+    link: str
     summary: str | None
     items: tuple[Entry, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@record
 class Index:
-    """`index.md.j2`: every documented package, its interfaces and worlds."""
+    """`index.md`: every documented package, its interfaces and worlds."""
 
     header: str
     title: str
