@@ -149,39 +149,43 @@ def resolve(groups: list[Group], sources: SourceMap, features: object) -> m.Reso
         raise WitError((e.diag,), sources) from None
     except ResolveErrors as e:
         raise WitError(tuple(e.diags), sources) from None
-    except RecursionError:
-        raise WitError(
-            (error("WIT313", "type nested too deeply", Span.UNKNOWN),), sources
-        ) from None
 
 
 def _visit_package(
-    name: m.PackageName,
+    root: m.PackageName,
     deps_of: dict[m.PackageName, list[tuple[m.PackageName, Span]]],
     order: dict[m.PackageName, None],
     visiting: set[m.PackageName],
     errors: list[Diagnostic],
     in_cycle: set[m.PackageName],
 ) -> None:
-    """Add `name` to `order` after the packages it depends on (depth first).
+    """Add `root` to `order` after the packages it depends on (depth first).
 
-    A dependency that closes a cycle is reported and not followed, and `name` is added to
-    `in_cycle`. A module function, not a closure: a recursive closure is a reference
-    cycle, which would keep every package's syntax and tables alive until the next
-    garbage collection.
+    A dependency that closes a cycle is reported and not followed, and the package that
+    names it is added to `in_cycle`. The walk keeps its own stack (a chain of dependencies
+    may be thousands of packages long); each frame is a package and the index of its next
+    dependency, and every package below the root is in `visiting` while its frame is open.
     """
-    if name in order:
+    if root in order:
         return
-    for dep, span in deps_of[name]:
+    stack: list[tuple[m.PackageName, int]] = [(root, 0)]
+    while stack:
+        name, next_dep = stack[-1]
+        deps = deps_of[name]
+        if next_dep == len(deps):
+            stack.pop()
+            order[name] = None
+            if stack:
+                visiting.discard(name)
+            continue
+        stack[-1] = (name, next_dep + 1)
+        dep, span = deps[next_dep]
         if dep in visiting:
             errors.append(error("WIT300", f"package `{dep}` creates a dependency cycle", span))
             in_cycle.add(name)
-            continue
-        if dep in deps_of:
+        elif dep in deps_of and dep not in order:
             visiting.add(dep)
-            _visit_package(dep, deps_of, order, visiting, errors, in_cycle)
-            visiting.discard(dep)
-    order[name] = None
+            stack.append((dep, 0))
 
 
 def _resolve_groups(
