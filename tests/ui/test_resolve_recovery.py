@@ -1,7 +1,7 @@
 """The resolver goes on after an error: every error is reported, none twice, no cascades.
 
-For each error the resolver can report (the WIT2xx and WIT3xx codes, and WIT105/WIT106,
-which it raises too), a package with that error followed by an unrelated one: an unknown
+For each error the resolver can report (the WIT2xx and WIT3xx codes, and WIT105, which
+it raises too), a package with that error followed by an unrelated one: an unknown
 type in the same interface or world, or in another one. Both must be reported, in the
 order `check` shows them (the first as wasm-tools reports it, the others by position).
 Errors found while packages are appended (a missing package, gates, `borrow` results,
@@ -255,7 +255,7 @@ KINDS = [
         "interface a { use b.{x}; type t = u8; {same} }\n"
         "interface b { use a.{t}; type x = u8; }\n{other}",
     ),
-    # ---- WIT301, WIT302, WIT106: empty types, too many flags, fixed-length list of 0
+    # ---- WIT301, WIT302: empty types, too many flags
     kind("empty-record", "WIT301", "empty record", "interface i { record r {} {same} }\n{other}"),
     kind("empty-flags", "WIT301", "empty flags", "interface i { flags f {} {same} }\n{other}"),
     kind(
@@ -273,12 +273,6 @@ KINDS = [
         "WIT302",
         "cannot have more than 32 flags",
         "interface i { flags f { " + ", ".join(f"g{n}" for n in range(33)) + " } {same} }\n{other}",
-    ),
-    kind(
-        "fixed-list-of-zero",
-        "WIT106",
-        "invalid fixed-length list size",
-        "interface i { type l = list<u8, 0>; {same} }\n{other}",
     ),
     # ---- WIT303: handles to non-resources, map keys
     kind(

@@ -83,8 +83,6 @@ def _wasm_tools(exe: str, case: Path, *, json_out: bool) -> subprocess.Completed
 # Known, documented differences from wasm-tools 1.262. Each is a strict xfail: when
 # witgen is fixed the test turns red, and the entry must be removed.
 DIFFERENCES = {
-    "bad-version": "a version missing its patch number is reported as an invalid version, not "
-    "as wasm-tools' token-level error `expected '.'`",
     "lone-carriage-return": "wasm-tools ends the displayed source line at a lone CR",
 }
 

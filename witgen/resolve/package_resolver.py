@@ -912,12 +912,8 @@ class PackageResolver(ErrorLog):
                 rid = self.lookup_handle_target(r)
                 return (m.Handle, "borrow" if borrow else "own", m.TypeId(rid))
             case n.ListType(element=e, size=size):
-                if size == 0:
-                    # The element's own errors come first, as when it is resolved first.
-                    self.resolve_parts([e], stability, fail_after=False)
-                    raise fail(
-                        "WIT106", "invalid fixed-length list size: must be greater than 0", ty.span
-                    )
+                # A size of 0 is valid WIT (wasm-tools resolves and prints it); only the
+                # binary format refuses it, which `witgen encode` reports (WIT314).
                 inner = self.resolve_type(e, stability)
                 if size is None:
                     return (m.ListKind, inner)

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 # How deeply component types and components may nest.
 _MAX_DEPTH = 32
 
+_MAX_FIXED_LIST = 1 << 30  # wasmparser's limit on a fixed-length list's size
+
 
 class _UniqueNames:
     """wasmparser's uniqueness rule for the imports, and separately the exports, of one
@@ -186,7 +188,16 @@ class TypeReader:
             case tables.TYPE_LIST:
                 return typegraph.List(element=self.valtype(r))
             case tables.TYPE_FIXED_LIST:
-                return typegraph.FixedList(element=self.valtype(r), size=r.u32())
+                element = self.valtype(r)
+                size = r.u32()
+                # WIT text may say `list<T, 0>` or a size up to 2^32 - 1; wasmparser's
+                # validator refuses both in a binary.
+                if size == 0:
+                    r.fail("Fixed-length lists must have more than zero elements", offset)
+                if size > _MAX_FIXED_LIST:
+                    message = f"fixed-length list element count exceeds limit of {_MAX_FIXED_LIST}"
+                    r.fail(message, offset)
+                return typegraph.FixedList(element=element, size=size)
             case tables.TYPE_TUPLE:
                 return typegraph.Tuple(types=tuple(self.valtype(r) for _ in range(r.count())))
             case tables.TYPE_FLAGS:
