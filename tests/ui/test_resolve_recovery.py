@@ -342,6 +342,13 @@ KINDS = [
         "cannot import function `f`",
         "interface j { f: func(); }\ninterface i { use j.{f}; {same} }\n{other}",
     ),
+    # ---- WIT104 and WIT105: attributes and docs where they are not allowed
+    kind(
+        "attributes-on-toplevel-use",
+        "WIT104",
+        "attributes not allowed on top-level use",
+        "interface j {}\n@unstable(feature = x)\nuse j as k;\ninterface i { {same} }\n{other}",
+    ),
     # ---- WIT105 and WIT206: how packages are written
     kind(
         "package-nested-twice",
@@ -511,6 +518,15 @@ MORE = [
             "b.wit": "package t:other;\ninterface j {}\n",
             "c.wit": "package t:t;\npackage t:n { interface k { type x = nope; } }\n",
         },
+    ),
+    Case(
+        "docs-on-two-headers-then-error",
+        "/// One.\npackage t:t;\ninterface i { type x = nope; }\n",
+        (
+            ("WIT105", "found doc comments on multiple 'package' items"),
+            ("WIT201", "type `nope` does not exist"),
+        ),
+        files={"b.wit": "/// Two.\npackage t:t;\ninterface j {}\n"},
     ),
     Case(
         "package-defined-twice-then-error",

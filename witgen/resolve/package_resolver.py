@@ -452,6 +452,11 @@ class PackageResolver(ErrorLog):
                     name = item.alias or item.path.name
                     if name.name in file_items or name.name in dead:
                         continue  # a duplicate name in this file, reported above
+                    if item.attrs:
+                        # The grammar takes them, as wit-parser's does; the item is still
+                        # bound (its users stay silent).
+                        message = "attributes not allowed on top-level use"
+                        self.report(error("WIT104", message, item.keyword))
                     if isinstance(item.path, n.LocalPath):
                         found = ids.get(item.path.name.name)
                         if found is None:

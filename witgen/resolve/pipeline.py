@@ -59,6 +59,7 @@ def _split_packages(
     """
     header: n.PackageDecl | None = None
     mismatch = False
+    documented: n.PackageDecl | None = None  # the first header with doc comments
     main_files: list[list[n.TopItem]] = []
     nested: list[UnresolvedPackage] = []
     for f in group.files:
@@ -75,8 +76,24 @@ def _split_packages(
                         )
                     )
                 mismatch = True
-            elif header is None or not header.docs.comments:
-                header = f.package if header is None or f.package.docs.comments else header
+            else:
+                if header is None or not header.docs.comments:
+                    header = f.package if header is None or f.package.docs.comments else header
+                if docs_of(f.package.docs).contents is not None:
+                    if documented is None:
+                        documented = f.package
+                    elif not mismatch:
+                        # Only one header may carry the package's docs (wit-parser checks
+                        # this after the name, file by file).
+                        failed.add(_package_name(f.package.name))
+                        errors.append(
+                            error(
+                                "WIT105",
+                                "found doc comments on multiple 'package' items",
+                                f.package.docs.span,
+                                Note("the package's docs are here", documented.docs.span),
+                            )
+                        )
         items: list[n.TopItem] = []
         for item in f.items:
             if isinstance(item, n.NestedPackage):
@@ -110,7 +127,7 @@ def _split_packages(
     main = UnresolvedPackage(
         name=_package_name(header.name),
         name_span=header.name.span,
-        docs=docs_of(header.docs),
+        docs=docs_of((documented or header).docs),
         files=main_files,
     )
     return nested, main, None

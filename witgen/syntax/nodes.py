@@ -428,10 +428,11 @@ class World:
 @record
 class ToplevelUse:
     docs: Docs
-    attrs: tuple[Attribute, ...]
+    attrs: tuple[Attribute, ...]  # an error (wit-parser parses them, then refuses them)
     path: UsePath
     alias: Id | None
     span: Span
+    keyword: Span  # the `use`, where an error about the item points
 
 
 @record

@@ -161,7 +161,7 @@ class _Context(_ThreadLocal):
     """Per-parse state the builder reads (one parse at a time per thread)."""
 
     def __init__(self) -> None:
-        self.docs: dict[int, tuple[str, ...]] = {}
+        self.docs: dict[int, n.Docs] = {}
         self.comments: list[n.Comment] = []
 
 
@@ -404,7 +404,7 @@ def _quoted(ch: str) -> str:
 
 
 def _lex(
-    text: str, base: int, docs: dict[int, tuple[str, ...]], comments: list[n.Comment]
+    text: str, base: int, docs: dict[int, n.Docs], comments: list[n.Comment]
 ) -> tuple[list[Tok], dict[int, LexError]]:
     """The tokens of `text` with absolute positions, and its lexical errors by offset.
 
@@ -420,6 +420,8 @@ def _lex(
     keywords = TERMINALS
     operators = OPERATORS
     pending: list[str] = []
+    # Where the pending comments start, and where the last ends (trailing blanks aside).
+    pending_start = pending_end = 0
     depth = 0
     pos = 0
     while True:
@@ -439,6 +441,9 @@ def _lex(
                 elif ttype == "GT":
                     depth = max(depth - 1, 0)
             elif group == _G_LINE:
+                if not pending:
+                    pending_start = base + start
+                pending_end = base + start + len(value.rstrip())
                 pending.append(value)
                 comments.append(_Comment(text=value, span=_Span(base + start, base + end)))
                 continue
@@ -454,7 +459,9 @@ def _lex(
                     # gate's): wit-parser reads a version there, token by token.
                     stop, pos, problem = _scan_version(text, start, base)
                     if pending:
-                        docs[base + start] = tuple(pending)
+                        docs[base + start] = _Docs(
+                            comments=tuple(pending), span=_Span(pending_start, pending_end)
+                        )
                         pending = []
                     if problem is None:
                         append(("VERSION", text[start:stop], base + start, base + stop))
@@ -485,6 +492,9 @@ def _lex(
                     append(("ERROR", value, base + start, base + end))
                     return tokens, problems
                 body = text[start:pos]
+                if not pending:
+                    pending_start = base + start
+                pending_end = base + start + len(body.rstrip())
                 pending.append(body)
                 comments.append(_Comment(text=body, span=_Span(base + start, base + pos)))
                 break
@@ -502,7 +512,9 @@ def _lex(
                 append(("ERROR", value, base + start, base + end))
                 return tokens, problems
             if pending:
-                docs[base + start] = tuple(pending)
+                docs[base + start] = _Docs(
+                    comments=tuple(pending), span=_Span(pending_start, pending_end)
+                )
                 pending = []
             append((ttype, value, base + start, base + end))
         else:  # pragma: no cover - the `_G_END` alternative always matches last
@@ -537,10 +549,7 @@ def _where(x: Child) -> Span:
 
 
 def _docs(start: int) -> n.Docs:
-    comments = _ctx.docs.get(start)
-    if comments is None:
-        return n.NO_DOCS
-    return _Docs(comments=comments, span=_Span(start, start))
+    return _ctx.docs.get(start, n.NO_DOCS)
 
 
 def _of(kind: type, c: list[Child]) -> tuple[Any, ...]:
@@ -578,6 +587,13 @@ class NodeBuilder:
     def nested_package(self, c: list[Child], start: int, end: int) -> n.NestedPackage:
         return n.NestedPackage(decl=c[0], items=tuple(c[2:-1]), span=_Span(start, end))
 
+    def package_keyword(self, c: list[Child], start: int, end: int) -> Tok:
+        keyword: Tok = c[1]
+        if c[0]:
+            message = "cannot place attributes on nested packages"  # the header's too
+            raise SyntaxProblem(error("WIT105", message, _where(keyword)))
+        return keyword
+
     def package_decl(self, c: list[Child], start: int, end: int) -> n.PackageDecl:
         return n.PackageDecl(docs=_docs(start), name=c[1], span=_Span(start, end))
 
@@ -597,7 +613,12 @@ class NodeBuilder:
 
     def toplevel_use(self, c: list[Child], start: int, end: int) -> n.ToplevelUse:
         return n.ToplevelUse(
-            docs=_docs(start), attrs=c[0], path=c[2], alias=c[4], span=_Span(start, end)
+            docs=_docs(start),
+            attrs=c[0],
+            path=c[2],
+            alias=c[4],
+            span=_Span(start, end),
+            keyword=_where(c[1]),
         )
 
     def local_path(self, c: list[Child], start: int, end: int) -> n.LocalPath:
@@ -1597,7 +1618,7 @@ def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = N
             message = f"invalid character {ch!r} in source"
         raise WitError((error("WIT107", message, Span(pos, pos + 1)),), sources)
     comments: list[n.Comment] = []
-    docs: dict[int, tuple[str, ...]] = {}
+    docs: dict[int, n.Docs] = {}
     _ctx.docs = docs
     tokens, problems = _lex(text, base, docs, comments)
     size = len(text)
