@@ -366,7 +366,7 @@ class PackageRemap(ErrorLog):
                 stability=old.stability,
                 span=old.span,
             )
-        self.check_owners(unresolved)
+        self.check_owners(unresolved, "i")
         new_worlds: list[tuple[int, int]] = []
         for local in range(unresolved.n_foreign_worlds, len(unresolved.worlds)):
             uw = unresolved.worlds[local]
@@ -381,6 +381,7 @@ class PackageRemap(ErrorLog):
             self.worlds.append(wid)
             new_worlds.append((local, wid))
             assert owners[("w", local)] == m.OwnerWorld(id=m.WorldId(wid))
+        self.check_owners(unresolved, "w")
         ifaces_by_name = tuple(
             (name, gi)
             for name, i in unresolved.interface_names.items()
@@ -440,22 +441,26 @@ class PackageRemap(ErrorLog):
         except ResolveError:
             return True
 
-    def check_owners(self, unresolved: UnresolvedPackage) -> None:
-        """A type that is in while its interface is out is an error (once interfaces are in)."""
-        if None not in self.interfaces[unresolved.n_foreign_interfaces :]:
+    def check_owners(self, unresolved: UnresolvedPackage, kind: Literal["i", "w"]) -> None:
+        """A type that is in while its interface (`kind` "i", once interfaces are in) or
+        world ("w", once worlds are in) is out is an error."""
+        owners = self.interfaces if kind == "i" else self.worlds
+        first = unresolved.n_foreign_interfaces if kind == "i" else unresolved.n_foreign_worlds
+        if None not in owners[first:]:
             return
+        what = "interface" if kind == "i" else "world"
         start = unresolved.n_foreign_types
         for t, gid in zip(unresolved.types[start:], self.types[start:], strict=True):
             owner = t.owner
-            if gid is not None and owner is not None and owner[0] == "i":
-                if self.interfaces[owner[1]] is not None:
+            if gid is not None and owner is not None and owner[0] == kind:
+                if owners[owner[1]] is not None:
                     continue
                 self.report(
                     error(
                         "WIT307",
-                        "found a reference to a interface which is excluded due to its feature "
-                        "not being activated; this type is not gated by a feature but its "
-                        "interface is",
+                        f"found a reference to a {what} which is excluded due to its feature "
+                        f"not being activated; this type is not gated by a feature but its "
+                        f"{what} is",
                         t.span,
                     )
                 )
@@ -530,14 +535,14 @@ class PackageRemap(ErrorLog):
             found = tables[pid].get(name)
             if found is None:
                 gate = unresolved.foreign_item_stability.get((kind, local), m.UNKNOWN)
-                admitted = self.gate(gate, span)
+                at = unresolved.foreign_item_spans[kind, local]
+                admitted = self.gate(gate, at)
                 if not admitted:
                     # Left out by its gate; or the gate is an error, reported just now.
                     if admitted is None:
                         poisoned.add(local)
                     bound.append(None)
                     continue
-                at = unresolved.foreign_item_spans[kind, local]
                 message = f"'{name}' not found in package '{pname}'"
                 if kind == "i":
                     notes = hint(name, [k for k, _ in names])

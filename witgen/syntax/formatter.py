@@ -641,15 +641,15 @@ class _Formatter:
                 assert_never(item)
 
     def field(self, item: n.Field, sep: _Sep) -> None:
-        self.id(item.name, self.attrs(item.attrs, sep))
+        self.id(item.name, sep)
         self.tok(":")
         self.type(item.type, _Sep.SPACE)
 
     def named_member(self, item: n.FlagName | n.EnumCase, sep: _Sep) -> None:
-        self.id(item.name, self.attrs(item.attrs, sep))
+        self.id(item.name, sep)
 
     def case(self, item: n.Case, sep: _Sep) -> None:
-        self.id(item.name, self.attrs(item.attrs, sep))
+        self.id(item.name, sep)
         if item.type is not None:
             self.tok("(")
             self.type(item.type)

@@ -664,8 +664,9 @@ class NodeBuilder:
             if kind != "ident":
                 raise SyntaxProblem(error("WIT104", "expected an identifier", _where(value)))
             return n.Unstable(feature=value.name, span=sp)
-        if kind != "version":
-            raise SyntaxProblem(error("WIT103", "expected a version", _where(value)))
+        if kind != "version":  # a name: wit-parser wants the version's first integer
+            at = Span(value.span.start, value.span.start + 1)
+            raise SyntaxProblem(error("WIT101", "expected an integer, found an identifier", at))
         if name.name == "since":
             return _Since(version=value[1], span=sp)
         return n.Deprecated(version=value[1], span=sp)
@@ -728,7 +729,7 @@ class NodeBuilder:
         )
 
     def field(self, c: list[Child], start: int, end: int) -> n.Field:
-        return _Field(docs=_docs(start), attrs=c[0], name=c[1], type=c[3], span=_Span(start, end))
+        return _Field(docs=_docs(start), name=c[0], type=c[2], span=_Span(start, end))
 
     def flags(self, c: list[Child], start: int, end: int) -> n.Flags:
         return n.Flags(
@@ -740,7 +741,7 @@ class NodeBuilder:
         )
 
     def flag(self, c: list[Child], start: int, end: int) -> n.FlagName:
-        return _FlagName(docs=_docs(start), attrs=c[0], name=c[1], span=_Span(start, end))
+        return _FlagName(docs=_docs(start), name=c[0], span=_Span(start, end))
 
     def variant(self, c: list[Child], start: int, end: int) -> n.Variant:
         return n.Variant(
@@ -752,7 +753,7 @@ class NodeBuilder:
         )
 
     def case(self, c: list[Child], start: int, end: int) -> n.Case:
-        return _Case(docs=_docs(start), attrs=c[0], name=c[1], type=c[3], span=_Span(start, end))
+        return _Case(docs=_docs(start), name=c[0], type=c[2], span=_Span(start, end))
 
     def enum(self, c: list[Child], start: int, end: int) -> n.Enum:
         return n.Enum(
@@ -764,7 +765,7 @@ class NodeBuilder:
         )
 
     def enum_case(self, c: list[Child], start: int, end: int) -> n.EnumCase:
-        return _EnumCase(docs=_docs(start), attrs=c[0], name=c[1], span=_Span(start, end))
+        return _EnumCase(docs=_docs(start), name=c[0], span=_Span(start, end))
 
     def resource_decl(self, c: list[Child], start: int, end: int) -> n.Resource:
         return n.Resource(
@@ -1261,6 +1262,19 @@ def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
             return error("WIT104", f"unknown attribute `{attr.name}`", attr.span)
         if want is not None and arg is not None and arg.name != want:
             return error("WIT104", f"expected `{want}`, found `{arg.name}`", arg.span)
+        if want is None and arg is not None:  # `@external-id(` takes a string only
+            return error(
+                "WIT101",
+                "expected a string literal, found an identifier",
+                Span(arg.span.start, arg.span.start + 1),
+            )
+        if kinds[-1] == "EQ":
+            # The value: wit-parser reads a version (from its first integer), or a name.
+            wanted = "an integer" if want == "version" else "an identifier or string"
+        elif kinds[-1] == "LPAREN" and want is None:
+            wanted = "a string literal"
+    if ttype == "VERSION":  # wit-parser's token there is the version's first integer
+        end = start + len(_DIGITS.match(value).group())  # type: ignore[union-attr]
     # wit-parser underlines the whole token where an identifier or an item was expected,
     # else one column.
     whole = wanted in (
