@@ -174,8 +174,12 @@ def test_ui_cli(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _first_error(stderr: str) -> str:
-    """wasm-tools' error without the `failed to parse package: <path>: ` context."""
-    return re.sub(r"^error: failed to parse package: [^:\n]*: ", "error: ", stderr.rstrip("\n"))
+    """wasm-tools' error without the `failed to parse package: <path>: ` context (and,
+    for an error in a dependency, the `failed to parse dependency directory: <path>: `
+    before it)."""
+    context = r"^error: (?:failed to parse dependency directory: [^:\n]*: )?"
+    context += r"(?:failed to parse package: [^:\n]*: )?"
+    return re.sub(context, "error: ", stderr.rstrip("\n"))
 
 
 @pytest.mark.parametrize("case", _known(FAILS), ids=_id)

@@ -52,7 +52,6 @@ from witgen.resolve.errors import (
     assert_never,
     fail,
     hint,
-    renamed_float_note,
 )
 from witgen.resolve.toposort import ready_order, toposort_all, typedef_deps
 from witgen.resolve.unique_names import UniqueNames, check_members
@@ -1033,7 +1032,8 @@ class PackageResolver(ErrorLog):
             ] + BUILTIN_TYPE_NAMES
             raise fail(
                 "WIT201",
-                f"name `{name.name}` does not exist{renamed_float_note(name.name)}",
+                # (No note on `float32`: wit-parser adds it only where a type names one.)
+                f"name `{name.name}` does not exist",
                 name.span,
                 *hint(name.name, types),
             )

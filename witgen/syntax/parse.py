@@ -1278,6 +1278,7 @@ def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
     # wit-parser underlines the whole token where an identifier or an item was expected,
     # else one column.
     whole = wanted in (
+        "a type",
         "an identifier or string",
         "`constructor` or identifier",
         "fixed-length",
