@@ -210,9 +210,11 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         code="WIT104",
         explanation=_text("""
-            WIT has three attributes, each with one named argument: `@since(version = 1.2.0)`,
-            `@unstable(feature = name)` and `@deprecated(version = 1.2.0)`. Any other attribute
-            name, or another argument name, is this error.
+            WIT has three gates, each with one named argument: `@since(version = 1.2.0)`,
+            `@unstable(feature = name)` and `@deprecated(version = 1.2.0)`, and
+            `@external-id("...")`, at most once per item. Any other attribute name, or another
+            argument name, is this error; so are attributes on a top-level `use` (as in
+            wasm-tools, record fields, flags and cases take none: that is a syntax error).
         """),
         example=_example(
             """
@@ -239,7 +241,9 @@ ENTRIES: tuple[Entry, ...] = (
         code="WIT105",
         explanation=_text("""
             A file may define several packages with blocks, `package ns:name { ... }`, but only
-            at its top level: a package block inside another package block is refused.
+            at its top level: a package block inside another package block is refused, and
+            blocks nest at most 100 deep. A package header or block takes no attributes, and
+            only one of a package's `package` headers may carry doc comments.
         """),
         example=_example(
             """
@@ -810,7 +814,8 @@ ENTRIES: tuple[Entry, ...] = (
         explanation=_text("""
             An item gated by `@unstable(feature = name)` exists only when that feature is
             enabled (`--features name` or `--all-features`). Here an item that is always
-            present uses one that is not.
+            present uses one that is not; or an ungated type belongs to a gated interface or
+            world that the feature left out.
         """),
         example=_example(
             """
