@@ -3,10 +3,11 @@
 Each case generates, in a temporary directory, a valid package whose items form one chain
 thousands of links long: interfaces that each `use` a type of the previous one, type
 aliases, worlds that each `include` the previous one, a world type chain copied by an
-`include`, a world exporting the end of a `use` chain, and `deps/` packages that each use
-(or include) the previous package. Python's recursion limit is about 1,000 frames, so any
+`include`, a world exporting the end of a `use` chain, `deps/` packages that each use
+(or include) the previous package, and an encoded `.wasm` dependency whose interface and
+world alias a type through the whole chain. Python's recursion limit is about 1,000 frames, so any
 walk that recursed once per link (the resolver's orders, elaboration, the include cloner,
-the encoder's dependency order) would fail on these.
+the merge of decoded packages, the encoder's dependency order) would fail on these.
 
 `witgen check` must accept each; when `wasm-tools` is on PATH, the printed text, the JSON
 and (where wasm-tools can encode the package) the component bytes must be wasm-tools'.
@@ -125,6 +126,32 @@ def write_deps_include(root: Path, depth: int) -> Path:
     )
 
 
+def write_wasm_dependency(root: Path, depth: int) -> Path:
+    """`deps/dep.wasm`, an encoded package whose interface and world alias a type through
+    the whole chain; the main package uses the interface's last type and includes the
+    world (decoding, merging and printing follow the chain)."""
+    aliases = "".join(f"  type t{k} = t{k - 1};\n" for k in range(1, depth))
+    world_aliases = aliases.replace("type t", "type w").replace("= t", "= w")
+    last = depth - 1
+    dep = (
+        f"package chain:dep;\n\ninterface i {{\n  type t0 = u32;\n{aliases}"
+        f"  record r {{ a: t{last} }}\n  f: func(x: t{last}) -> r;\n}}\n\n"
+        f"world w {{\n  type w0 = u32;\n{world_aliases}  import g: func(x: w{last});\n"
+        "  import i;\n}\n"
+    )
+    (root / "dep.wit").write_text(dep, encoding="utf-8")
+    (root / "pkg" / "deps").mkdir(parents=True)
+    encoded = api.encode(root / "dep.wit", use_cache=False, producers_like_reference=True)
+    (root / "pkg" / "deps" / "dep.wasm").write_bytes(encoded)
+    main = (
+        f"package chain:main;\n\ninterface m {{\n  use chain:dep/i.{{t{last}, r}};\n"
+        f"  h: func(x: t{last}) -> r;\n}}\n\nworld mw {{\n  include chain:dep/w;\n"
+        "  export m;\n}\n"
+    )
+    (root / "pkg" / "main.wit").write_text(main, encoding="utf-8")
+    return root / "pkg"
+
+
 @dataclass(frozen=True)
 class Chain:
     id: str
@@ -142,6 +169,7 @@ CHAINS = [
     Chain("world-over-use", write_world_over_use, depth=5_000, encode_depth=200),
     Chain("deps-use", write_deps_use, encode_depth=1_000),
     Chain("deps-include", write_deps_include),
+    Chain("wasm-dependency", write_wasm_dependency),
 ]
 
 

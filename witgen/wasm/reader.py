@@ -113,7 +113,7 @@ def _item_extern(
 ) -> typegraph.Extern:
     """The export of an item by index: a type is exported as a new type equal to it."""
     if sort == "type":
-        return _extern(label, sort, typegraph.Named(referenced=item), item)
+        return _extern(label, sort, typegraph.named(item), item)
     return _extern(label, sort, item)
 
 
@@ -316,7 +316,7 @@ class TypeReader:
                     target = typegraph.peel(referenced)
                     if not isinstance(target, typegraph.Defined | typegraph.Resource):
                         r.fail("type export of a type that is not a value type or resource", offset)
-                    node = typegraph.Named(referenced=referenced)
+                    node = typegraph.named(referenced)
                 elif bound == tables.BOUND_SUB_RESOURCE:
                     referenced = node = typegraph.Resource()
                 else:
