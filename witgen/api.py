@@ -502,7 +502,7 @@ def _resolve_with_binaries(
     from witgen.loading import loader
     from witgen.model import merge
     from witgen.outputs import printer
-    from witgen.text.diagnostics import error
+    from witgen.text.diagnostics import Note, error
     from witgen.text.source import Span
     from witgen.wasm import decoder
 
@@ -515,9 +515,13 @@ def _resolve_with_binaries(
             data = wat.parse(raw, shown)
         decoded = decoder.decode_wasm(data, path=shown)
         if decoded.kind != "package":
-            found = f"expected an encoded WIT package, found a {decoded.kind}"
-            message = f"failed to decode {shown}: {found}"
-            raise WitError((error("WIT108", message, Span.UNKNOWN),), sources)
+            message = (
+                "found an actual component instead of an encoded WIT package in wasm"
+                if decoded.kind == "component"
+                else f"expected an encoded WIT package, found a {decoded.kind}"
+            )
+            where = Note(f"in {shown}")
+            raise WitError((error("WIT108", message, Span.UNKNOWN, where),), sources)
         base = decoded.resolve if base is None else merge.merge(base, decoded.resolve)[0]
     assert base is not None
     text = printer.print_resolve(base)

@@ -374,7 +374,10 @@ def test_component_as_dependency_is_an_error(tmp_path: Path) -> None:
     (pkg / "deps" / "c.wasm").write_bytes(w.COMPONENT_PREAMBLE)
     with pytest.raises(WitError) as info:
         api.load(pkg, use_cache=False)
-    assert "expected an encoded WIT package, found a component" in str(info.value)
+    # wasm-tools' words, and the file named in a note.
+    diag = info.value.diagnostics[0]
+    assert diag.message == "found an actual component instead of an encoded WIT package in wasm"
+    assert [note.message for note in diag.notes] == [f"in {pkg / 'deps' / 'c.wasm'}"]
 
 
 def test_wat_parse_errors_name_line_and_column(tmp_path: Path) -> None:

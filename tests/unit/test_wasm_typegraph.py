@@ -30,11 +30,11 @@ def test_nodes_compare_by_identity() -> None:
 
 def test_peel_and_is_value() -> None:
     record = g.Record(fields=(("a", "u32"),), offset=0)
-    named = g.Named(referenced=g.Named(referenced=record))
+    named = g.named(g.named(record))
     assert g.peel(named) is record
     assert g.is_value(named) and g.is_value(record)
     resource = g.Resource()
-    assert not g.is_value(g.Named(referenced=resource))
+    assert not g.is_value(g.named(resource))
     assert g.peel(resource) is resource
 
 
@@ -47,9 +47,9 @@ def test_instantiation_replaces_bound_types_and_keeps_the_rest() -> None:
     record = g.Record(fields=(("h", handle), ("n", "u32")), offset=0)
     untouched = g.List(element="u32")
     exports = [
-        _extern("r2", g.Named(referenced=imported), imported),
-        _extern("rec", g.Named(referenced=record), record),
-        _extern("list", g.Named(referenced=untouched), untouched),
+        _extern("r2", g.named(imported), imported),
+        _extern("rec", g.named(record), record),
+        _extern("list", g.named(untouched), untouched),
     ]
     instantiation = g.Instantiation()
     instantiation.bind(_extern("r", imported, imported), given)
@@ -69,10 +69,10 @@ def test_instantiation_replaces_bound_types_and_keeps_the_rest() -> None:
 def test_instantiation_rewrites_a_shared_node_once() -> None:
     imported = g.Resource()
     given = g.Resource()
-    shared = g.Option(payload=g.Named(referenced=imported))
+    shared = g.Option(payload=g.named(imported))
     exports = [
-        _extern("a", g.Named(referenced=shared), shared),
-        _extern("b", g.Named(referenced=shared), shared),
+        _extern("a", g.named(shared), shared),
+        _extern("b", g.named(shared), shared),
     ]
     instantiation = g.Instantiation()
     instantiation.bind(_extern("r", imported, imported), given)

@@ -143,6 +143,35 @@ def _dir_plan(directory: str, shown: str, diags: list[Diagnostic], is_root: bool
     return PackagePlan(path=shown, sources=files, is_root=is_root)
 
 
+def _valid_utf8(path: str) -> bool:
+    """Whether `path` is text: a name that is not UTF-8 reaches Python as lone surrogates."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _debug_path(path: str) -> str:
+    """`path` quoted as Rust's `{:?}` shows it (bytes that are not UTF-8 as `\\xFF`)."""
+    raw = os.fsencode(path)
+    out = []
+    i = 0
+    while i < len(raw):
+        for size in (1, 2, 3, 4):
+            try:
+                ch = raw[i : i + size].decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            out.append("\\" + ch if ch in '"\\' else ch)
+            i += size
+            break
+        else:
+            out.append(f"\\x{raw[i]:02X}")
+            i += 1
+    return '"' + "".join(out) + '"'
+
+
 def _plan(path: str, diags: list[Diagnostic]) -> list[PackagePlan]:
     if not os.path.exists(path):
         diags.append(
@@ -150,6 +179,11 @@ def _plan(path: str, diags: list[Diagnostic]) -> list[PackagePlan]:
         )
         return []
     if not os.path.isdir(path):
+        if not _valid_utf8(path):
+            # wit-parser names a file by its path as text (a directory it reads regardless).
+            message = f"path is not valid utf-8: {_debug_path(path)}"
+            diags.append(error("WIT200", message, Span.UNKNOWN))
+            return []
         src = _read(path, diags)
         return [PackagePlan(path=path, sources=[src] if src else [], is_root=True)]
     if not _wit_files(path):

@@ -43,15 +43,21 @@ class _Matcher:
         self.maps = Maps()
 
     def type(self, theirs: m.Type | None, ours: m.Type | None) -> None:
-        if isinstance(theirs, str) or isinstance(ours, str) or theirs is None or ours is None:
-            return
-        if theirs in self.maps.types:
-            return
-        self.maps.types[theirs] = ours
-        a, b = self.other.types[theirs].kind, self.into.types[ours].kind
-        if self.structural and type(a) is type(b):
-            for x, y in zip(referenced_types(a), referenced_types(b), strict=False):
-                self.type(x, y)
+        """Match `theirs` to `ours`, then (structurally) the types they refer to, pair by
+        pair, depth first: the first match of a type wins. On an explicit stack, as a
+        chain of types can be thousands deep."""
+        stack = [(theirs, ours)]
+        while stack:
+            theirs, ours = stack.pop()
+            if isinstance(theirs, str) or isinstance(ours, str) or theirs is None or ours is None:
+                continue
+            if theirs in self.maps.types:
+                continue
+            self.maps.types[theirs] = ours
+            a, b = self.other.types[theirs].kind, self.into.types[ours].kind
+            if self.structural and type(a) is type(b):
+                pairs = list(zip(referenced_types(a), referenced_types(b), strict=False))
+                stack += reversed(pairs)
 
     def function(self, theirs: m.Function, ours: m.Function) -> None:
         if not self.structural:
@@ -269,18 +275,39 @@ class _WorldItemCloner:
         self.to_owner: m.TypeOwner = None
 
     def copy_type(self, t: m.Type) -> m.Type:
+        """The copy of `t` (itself if another owner owns it), made after the copies of the
+        types it refers to, in field order; on an explicit stack, as a chain of types can
+        be thousands deep."""
         if isinstance(t, str):
             return t
-        if t in self.copies:
-            return self.copies[t]
-        td = self.types[t]
-        if td.owner is not None and td.owner != self.from_owner:
-            return t
-        kind = map_kind(td.kind, self.copy_type)
-        owner = self.to_owner if td.owner is not None else None
-        self.types.append(replace(td, kind=kind, owner=owner))
-        self.copies[t] = m.TypeId(len(self.types) - 1)
-        return self.copies[t]
+        copies, types = self.copies, self.types
+        stack = [t]
+        while stack:
+            cur = stack[-1]
+            if cur in copies:
+                stack.pop()
+                continue
+            td = types[cur]
+            if td.owner is not None and td.owner != self.from_owner:
+                stack.pop()
+                continue
+            pending = [
+                x
+                for x in referenced_types(td.kind)
+                if x is not None
+                and not isinstance(x, str)
+                and x not in copies
+                and (types[x].owner is None or types[x].owner == self.from_owner)
+            ]
+            if pending:
+                stack += reversed(pending)
+                continue
+            stack.pop()
+            kind = map_kind(td.kind, lambda x: x if isinstance(x, str) else copies.get(x, x))
+            owner = self.to_owner if td.owner is not None else None
+            types.append(replace(td, kind=kind, owner=owner))
+            copies[cur] = m.TypeId(len(types) - 1)
+        return copies.get(t, t)
 
     def copy_function(self, f: m.Function) -> m.Function:
         res = f.kind.resource

@@ -122,10 +122,12 @@ def _stable_since(version: str) -> m.Stable:
 
 
 def external_id_of(attrs: tuple[n.Attribute, ...]) -> str | None:
-    for a in attrs:
-        if isinstance(a, n.ExternalId):
-            return a.value
-    return None
+    """The `@external-id("...")` of an item that has one (checked after its gates, as
+    wit-parser does; an interface or world does not read it, so may repeat it)."""
+    ids = [a for a in attrs if isinstance(a, n.ExternalId)]
+    if len(ids) > 1:
+        raise fail("WIT104", "cannot specify @external-id twice", _attr_name_span(ids[1]))
+    return ids[0].value if ids else None
 
 
 @functools.lru_cache(maxsize=4096)

@@ -78,7 +78,7 @@ class WorldElaborator:
         for key, item in export_ifaces.items():
             iid = item.id
             if not self.add_export(
-                new_imports, new_exports, export_ifaces, required, iid, key, True, item
+                new_imports, new_exports, export_ifaces, required, iid, key, item
             ):
                 name = key if isinstance(key, str) else self.iface_name(iid)
                 message = f"interface `{name}` transitively depends on an interface in "
@@ -107,12 +107,32 @@ class WorldElaborator:
         stability: m.Stability,
         item: m.WorldInterface | None,
     ) -> None:
+        """Import `iid` under `key`, after every interface it depends on (depth first).
+
+        The walk keeps its own stack, as chains of `use` can be thousands of interfaces
+        deep: a frame is an interface, its key and item, and the index of its next
+        dependency; an interface is added when its last dependency has been.
+        """
         if key in imports:
             return
-        for dep in self.arenas.interface_direct_deps(iid):
-            if dep not in imports:  # the test that starts the call, without the call
-                self.elaborate_import(imports, dep, dep, stability, None)
-        imports[key] = item if item is not None else m.WorldInterface(id=iid, stability=stability)
+        direct_deps = self.arenas.interface_direct_deps
+        stack: list[tuple[m.WorldKey, m.InterfaceId, m.WorldInterface | None, int]] = [
+            (key, iid, item, 0)
+        ]
+        while stack:
+            key, iid, item, next_dep = stack[-1]
+            deps = direct_deps(iid)
+            if next_dep < len(deps):
+                stack[-1] = (key, iid, item, next_dep + 1)
+                dep = deps[next_dep]
+                if dep not in imports:
+                    stack.append((dep, dep, None, 0))
+                continue
+            stack.pop()
+            if key not in imports:
+                imports[key] = (
+                    item if item is not None else m.WorldInterface(id=iid, stability=stability)
+                )
 
     def add_export(
         self,
@@ -122,29 +142,50 @@ class WorldElaborator:
         required: set[m.InterfaceId],
         iid: m.InterfaceId,
         key: m.WorldKey,
-        add_export: bool,
         item: m.WorldInterface,
     ) -> bool:
-        if key in exports:
-            return add_export
-        if not add_export and iid in required:
+        """Export `iid` under `key` after its dependencies: those the world exports under
+        their own key are exported first, the others imported (and `required`). False if
+        an interface that an earlier export required as an import would be exported.
+
+        Depth first, on its own stack (see `elaborate_import`): a frame is an interface,
+        its key, whether it is exported, and the index of its next dependency.
+        """
+        direct_deps = self.arenas.interface_direct_deps
+        stack: list[tuple[m.InterfaceId, m.WorldKey, bool, int]] = []
+
+        def enter(iid: m.InterfaceId, key: m.WorldKey, exporting: bool) -> bool:
+            """Open a frame for `iid`, unless it is already settled; False if that
+            settles it as a failure."""
+            if key in exports:
+                return exporting
+            if not exporting and iid in required:
+                return True
+            stack.append((iid, key, exporting, 0))
             return True
-        for dep in self.arenas.interface_direct_deps(iid):
-            dep_export = add_export and dep in export_ifaces
-            if not self.add_export(
-                imports, exports, export_ifaces, required, dep, dep, dep_export, item
-            ):
-                return False
-        if add_export:
-            # An interface that an earlier export needed as an import cannot be exported
-            # now: its exporters would see two different instances.
-            if iid in required:
-                return False
-            exports[key] = (
-                item if item.id == iid else m.WorldInterface(id=iid, stability=item.stability)
-            )
-        else:
-            required.add(iid)
-            if key not in imports:
-                imports[key] = m.WorldInterface(id=iid, stability=item.stability)
+
+        if not enter(iid, key, True):
+            return False
+        while stack:
+            iid, key, exporting, next_dep = stack[-1]
+            deps = direct_deps(iid)
+            if next_dep < len(deps):
+                stack[-1] = (iid, key, exporting, next_dep + 1)
+                dep = deps[next_dep]
+                if not enter(dep, dep, exporting and dep in export_ifaces):
+                    return False
+                continue
+            stack.pop()
+            if exporting:
+                # An interface that an earlier export needed as an import cannot be
+                # exported now: its exporters would see two different instances.
+                if iid in required:
+                    return False
+                exports[key] = (
+                    item if item.id == iid else m.WorldInterface(id=iid, stability=item.stability)
+                )
+            else:
+                required.add(iid)
+                if key not in imports:
+                    imports[key] = m.WorldInterface(id=iid, stability=item.stability)
         return True

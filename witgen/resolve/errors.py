@@ -25,7 +25,6 @@ else:
         raise AssertionError(f"unhandled case: {value!r}")
 
 
-MAX_TYPE_DEPTH = 500  # nesting beyond this is rejected before recursion could overflow
 # Built-in type names, offered as hints for a misspelt type.
 BUILTIN_TYPE_NAMES = ["bool", "char", "string", "u8", "u16", "u32", "u64", "s8", "s16", "s32"]
 BUILTIN_TYPE_NAMES += ["s64", "f32", "f64", "error-context", "list", "option", "result"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from witgen import model as m
 from witgen._record import replace
-from witgen.model.kinds import map_kind
+from witgen.model.kinds import map_kind, referenced_types
 from witgen.resolve.errors import assert_never
 from witgen.resolve.unique_names import canonical_name
 from witgen.text.diagnostics import Note, error
@@ -164,35 +164,60 @@ class IncludeCloner:
         return t if isinstance(t, str) else self.copy_type_id(t)
 
     def copy_type_id(self, tid: m.TypeId) -> m.TypeId:
-        done = self.copies.get(tid)
-        if done is not None:
-            return done
-        t = self.arenas.types[tid]
-        if t.owner is not None and t.owner != self.from_owner:
-            return tid  # another owner's type (wit-parser asserts this never happens)
+        """The copy of `tid` (itself if another owner owns it), made after the copies of
+        the types it refers to, in field order, as wit-parser's recursive cloner makes
+        them; on an explicit stack, as a chain of types can be thousands deep."""
+        copies = self.copies
+        stack = [tid]
+        while stack:
+            cur = stack[-1]
+            if cur in copies:
+                stack.pop()
+                continue
+            t = self.arenas.types[cur]
+            if t.owner is not None and t.owner != self.from_owner:
+                stack.pop()  # another owner's type (wit-parser asserts this never happens)
+                continue
+            pending = [x for x in self._children(t) if x not in copies]
+            if pending:
+                stack += reversed(pending)
+                continue
+            stack.pop()
+            if isinstance(t.kind, m.Alias):
+                repointed = self._children(t)
+                kind: m.TypeDefKind = m.Alias(type=copies[repointed[0]]) if repointed else t.kind
+            else:
+                kind = map_kind(t.kind, lambda x: x if isinstance(x, str) else copies.get(x, x))
+            copies[cur] = self.arenas.alloc_type(
+                m.TypeDef(
+                    name=t.name,
+                    kind=kind,
+                    owner=self.to_owner if t.owner is not None else None,
+                    docs=t.docs,
+                    stability=t.stability,
+                    span=t.span,
+                    external_id=t.external_id,
+                )
+            )
+        return copies.get(tid, tid)
+
+    def _children(self, t: m.TypeDef) -> list[m.TypeId]:
+        """The types `t` refers to that the cloner copies: those no other owner owns. An
+        alias is re-pointed only at a type of the same owner: a `use`d type stays the
+        other interface's, and so does an anonymous type an alias names."""
+        types = self.arenas.types
         if isinstance(t.kind, m.Alias):
-            # An alias is re-pointed only at a type of the same owner: a `use`d type
-            # stays the other interface's.
             target = t.kind.type
-            same = (
-                not isinstance(target, str) and self.arenas.types[target].owner == self.from_owner
-            )
-            kind: m.TypeDefKind = m.Alias(type=self.copy_type(target)) if same else t.kind
-        else:
-            kind = map_kind(t.kind, self.copy_type)
-        new = self.arenas.alloc_type(
-            m.TypeDef(
-                name=t.name,
-                kind=kind,
-                owner=self.to_owner if t.owner is not None else None,
-                docs=t.docs,
-                stability=t.stability,
-                span=t.span,
-                external_id=t.external_id,
-            )
-        )
-        self.copies[tid] = new
-        return new
+            if isinstance(target, str) or types[target].owner != self.from_owner:
+                return []
+            return [target]
+        return [
+            x
+            for x in referenced_types(t.kind)
+            if x is not None
+            and not isinstance(x, str)
+            and (types[x].owner is None or types[x].owner == self.from_owner)
+        ]
 
 
 def include_world(

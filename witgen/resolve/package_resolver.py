@@ -46,14 +46,12 @@ from witgen.resolve.docs_and_gates import (
 )
 from witgen.resolve.errors import (
     BUILTIN_TYPE_NAMES,
-    MAX_TYPE_DEPTH,
     ErrorLog,
     Poisoned,
     ResolveError,
     assert_never,
     fail,
     hint,
-    renamed_float_note,
 )
 from witgen.resolve.toposort import ready_order, toposort_all, typedef_deps
 from witgen.resolve.unique_names import UniqueNames, check_members
@@ -453,6 +451,11 @@ class PackageResolver(ErrorLog):
                     name = item.alias or item.path.name
                     if name.name in file_items or name.name in dead:
                         continue  # a duplicate name in this file, reported above
+                    if item.attrs:
+                        # The grammar takes them, as wit-parser's does; the item is still
+                        # bound (its users stay silent).
+                        message = "attributes not allowed on top-level use"
+                        self.report(error("WIT104", message, item.keyword))
                     if isinstance(item.path, n.LocalPath):
                         found = ids.get(item.path.name.name)
                         if found is None:
@@ -706,12 +709,7 @@ class PackageResolver(ErrorLog):
                     duplicated.add(item.name.name)
                     continue
                 type_defs[item.name.name] = item
-                try:
-                    type_deps[item.name.name] = typedef_deps(item)
-                except ResolveError as deep:  # nested too deeply: poisoned below
-                    self.report(deep.diag)
-                    self.skipped.add(id(item))
-                    type_deps[item.name.name] = []
+                type_deps[item.name.name] = typedef_deps(item)
         order, errors, failed = toposort_all("type", type_deps)
         for e in errors:
             self.report(e)
@@ -813,13 +811,13 @@ class PackageResolver(ErrorLog):
     def resolve_type_def(self, d: n.TypeDef, stability: m.Stability) -> m.TypeDefKind:
         match d:
             case n.TypeAlias(type=ty):
-                return self.type_kind(ty, stability, 0)
+                return self.type_kind(ty, stability)
             case n.Record(fields=fields):
                 if not fields:
                     raise fail("WIT301", "empty record", d.name.span)
                 # Every member is checked before the type fails (Poisoned: reported).
                 unique = self.members_unique("field", [f.name for f in fields])
-                field_types = self.resolve_parts([f.type for f in fields], stability, 0)
+                field_types = self.resolve_parts([f.type for f in fields], stability)
                 if not unique:
                     raise Poisoned
                 return m.Record(
@@ -849,7 +847,7 @@ class PackageResolver(ErrorLog):
                     raise fail("WIT301", "empty variant", d.name.span)
                 ok = self.members_unique("case", [c.name for c in cases])
                 payloads = [c.type for c in cases if c.type is not None]
-                resolved = iter(self.resolve_parts(payloads, stability, 0))
+                resolved = iter(self.resolve_parts(payloads, stability))
                 if not ok:
                     raise Poisoned
                 return m.Variant(
@@ -879,35 +877,35 @@ class PackageResolver(ErrorLog):
             case _:
                 assert_never(d)
 
-    def type_kind(self, ty: n.Type, stability: m.Stability, depth: int) -> m.TypeDefKind:
+    def type_kind(self, ty: n.Type, stability: m.Stability) -> m.TypeDefKind:
         """The kind of `type x = ty;`: an alias of a primitive or named type, or `ty`'s own."""
-        if depth > MAX_TYPE_DEPTH:
-            raise fail("WIT313", "type nested too deeply", ty.span)
         if isinstance(ty, n.Prim):
             return m.Alias(type=ty.name)
         if isinstance(ty, n.Named):
             return m.Alias(type=m.TypeId(self.lookup_type(ty.name)))
-        return _anonymous_kind(self.anon_key(ty, stability, depth))
+        return _anonymous_kind(self.anon_key(ty, stability))
 
-    def resolve_type(self, ty: n.Type, stability: m.Stability, depth: int = 0) -> m.Type:
-        """The type `ty` refers to; an anonymous one is interned (one id per distinct type)."""
+    def resolve_type(self, ty: n.Type, stability: m.Stability) -> m.Type:
+        """The type `ty` refers to; an anonymous one is interned (one id per distinct type).
+
+        Recursive over the syntax of `ty`, which the parser never nests deeper than
+        wit-parser's limit of 100 type arguments.
+        """
         if isinstance(ty, n.Prim):
             return ty.name
-        if depth > MAX_TYPE_DEPTH:
-            raise fail("WIT313", "type nested too deeply", ty.span)
         if isinstance(ty, n.Named):
             return m.TypeId(self.lookup_type(ty.name))
         if isinstance(ty, n.HandleType) and not ty.borrow:
             # An owned handle stays a plain reference to its resource until the remap.
             return m.TypeId(self.lookup_handle_target(ty.resource))
-        key = self.anon_key(ty, stability, depth)
+        key = self.anon_key(ty, stability)
         # `intern`, written out: every anonymous type of the package is looked up here.
         found = self.anonymous_types.get(key)
         if found is None:
             found = self.alloc_anon(key, stability, ty.span)
         return m.TypeId(found)
 
-    def anon_key(self, ty: n.Type, stability: m.Stability, depth: int) -> AnonymousKey:
+    def anon_key(self, ty: n.Type, stability: m.Stability) -> AnonymousKey:
         """The interning key of an anonymous type: its kind's class and field values.
 
         The types inside are resolved first (and interned), so that equal types get equal
@@ -918,31 +916,27 @@ class PackageResolver(ErrorLog):
                 rid = self.lookup_handle_target(r)
                 return (m.Handle, "borrow" if borrow else "own", m.TypeId(rid))
             case n.ListType(element=e, size=size):
-                if size == 0:
-                    # The element's own errors come first, as when it is resolved first.
-                    self.resolve_parts([e], stability, depth + 1, fail_after=False)
-                    raise fail(
-                        "WIT106", "invalid fixed-length list size: must be greater than 0", ty.span
-                    )
-                inner = self.resolve_type(e, stability, depth + 1)
+                # A size of 0 is valid WIT (wasm-tools resolves and prints it); only the
+                # binary format refuses it, which `witgen encode` reports (WIT314).
+                inner = self.resolve_type(e, stability)
                 if size is None:
                     return (m.ListKind, inner)
                 return (m.FixedList, inner, size)
             case n.OptionType(type=x):
-                return (m.OptionKind, self.resolve_type(x, stability, depth + 1))
+                return (m.OptionKind, self.resolve_type(x, stability))
             case n.ResultType(ok=ok, err=err):
                 if ok is not None and err is not None:
-                    ok_type, err_type = self.resolve_parts([ok, err], stability, depth + 1)
+                    ok_type, err_type = self.resolve_parts([ok, err], stability)
                     return (m.ResultKind, ok_type, err_type)
                 return (
                     m.ResultKind,
-                    None if ok is None else self.resolve_type(ok, stability, depth + 1),
-                    None if err is None else self.resolve_type(err, stability, depth + 1),
+                    None if ok is None else self.resolve_type(ok, stability),
+                    None if err is None else self.resolve_type(err, stability),
                 )
             case n.TupleType(types=ts):
                 if not ts:
                     raise fail("WIT301", "empty tuple", _first_token_span(ty))
-                return (m.TupleKind, tuple(self.resolve_parts(ts, stability, depth + 1)))
+                return (m.TupleKind, tuple(self.resolve_parts(ts, stability)))
             case n.MapType(key=k, value=v):
                 if not (isinstance(k, n.Prim) and k.name in _MAP_KEY_TYPES):
                     self.report(
@@ -954,17 +948,17 @@ class PackageResolver(ErrorLog):
                         )
                     )
                     # The value's own errors are errors too; the key's are not looked for.
-                    self.resolve_type(v, stability, depth + 1)
+                    self.resolve_type(v, stability)
                     raise Poisoned
                 return (
                     m.MapKind,
-                    self.resolve_type(k, stability, depth + 1),
-                    self.resolve_type(v, stability, depth + 1),
+                    self.resolve_type(k, stability),
+                    self.resolve_type(v, stability),
                 )
             case n.FutureType(type=x):
-                return (m.Future, None if x is None else self.resolve_type(x, stability, depth + 1))
+                return (m.Future, None if x is None else self.resolve_type(x, stability))
             case n.StreamType(type=x):
-                return (m.Stream, None if x is None else self.resolve_type(x, stability, depth + 1))
+                return (m.Stream, None if x is None else self.resolve_type(x, stability))
             case n.Prim() | n.Named():
                 raise AssertionError(f"not an anonymous type: {ty!r}")
             case _:
@@ -974,14 +968,13 @@ class PackageResolver(ErrorLog):
         self,
         tys: tuple[n.Type, ...] | list[n.Type],
         stability: m.Stability,
-        depth: int,
         *,
         fail_after: bool = True,
     ) -> list[m.Type]:
         """Each of `tys` resolved, every one's errors recorded; then Poisoned if one failed
         (with `fail_after`, else the types resolved)."""
         try:
-            return [self.resolve_type(t, stability, depth) for t in tys]
+            return [self.resolve_type(t, stability) for t in tys]
         except (ResolveError, Poisoned):
             # Again one by one, to go on past the failure. What resolved is found again
             # (interning is by key), and an error met again is recorded once (`report`).
@@ -989,7 +982,7 @@ class PackageResolver(ErrorLog):
         out: list[m.Type] = []
         for t in tys:
             try:
-                out.append(self.resolve_type(t, stability, depth))
+                out.append(self.resolve_type(t, stability))
             except (ResolveError, Poisoned) as e:
                 self.note(e)
         if fail_after and len(out) < len(tys):
@@ -1039,7 +1032,8 @@ class PackageResolver(ErrorLog):
             ] + BUILTIN_TYPE_NAMES
             raise fail(
                 "WIT201",
-                f"name `{name.name}` does not exist{renamed_float_note(name.name)}",
+                # (No note on `float32`: wit-parser adds it only where a type names one.)
+                f"name `{name.name}` does not exist",
                 name.span,
                 *hint(name.name, types),
             )

@@ -59,6 +59,7 @@ def _split_packages(
     """
     header: n.PackageDecl | None = None
     mismatch = False
+    documented: n.PackageDecl | None = None  # the first header with doc comments
     main_files: list[list[n.TopItem]] = []
     nested: list[UnresolvedPackage] = []
     for f in group.files:
@@ -75,8 +76,24 @@ def _split_packages(
                         )
                     )
                 mismatch = True
-            elif header is None or not header.docs.comments:
-                header = f.package if header is None or f.package.docs.comments else header
+            else:
+                if header is None or not header.docs.comments:
+                    header = f.package if header is None or f.package.docs.comments else header
+                if docs_of(f.package.docs).contents is not None:
+                    if documented is None:
+                        documented = f.package
+                    elif not mismatch:
+                        # Only one header may carry the package's docs (wit-parser checks
+                        # this after the name, file by file).
+                        failed.add(_package_name(f.package.name))
+                        errors.append(
+                            error(
+                                "WIT105",
+                                "found doc comments on multiple 'package' items",
+                                f.package.docs.span,
+                                Note("the package's docs are here", documented.docs.span),
+                            )
+                        )
         items: list[n.TopItem] = []
         for item in f.items:
             if isinstance(item, n.NestedPackage):
@@ -110,7 +127,7 @@ def _split_packages(
     main = UnresolvedPackage(
         name=_package_name(header.name),
         name_span=header.name.span,
-        docs=docs_of(header.docs),
+        docs=docs_of((documented or header).docs),
         files=main_files,
     )
     return nested, main, None
@@ -149,39 +166,43 @@ def resolve(groups: list[Group], sources: SourceMap, features: object) -> m.Reso
         raise WitError((e.diag,), sources) from None
     except ResolveErrors as e:
         raise WitError(tuple(e.diags), sources) from None
-    except RecursionError:
-        raise WitError(
-            (error("WIT313", "type nested too deeply", Span.UNKNOWN),), sources
-        ) from None
 
 
 def _visit_package(
-    name: m.PackageName,
+    root: m.PackageName,
     deps_of: dict[m.PackageName, list[tuple[m.PackageName, Span]]],
     order: dict[m.PackageName, None],
     visiting: set[m.PackageName],
     errors: list[Diagnostic],
     in_cycle: set[m.PackageName],
 ) -> None:
-    """Add `name` to `order` after the packages it depends on (depth first).
+    """Add `root` to `order` after the packages it depends on (depth first).
 
-    A dependency that closes a cycle is reported and not followed, and `name` is added to
-    `in_cycle`. A module function, not a closure: a recursive closure is a reference
-    cycle, which would keep every package's syntax and tables alive until the next
-    garbage collection.
+    A dependency that closes a cycle is reported and not followed, and the package that
+    names it is added to `in_cycle`. The walk keeps its own stack (a chain of dependencies
+    may be thousands of packages long); each frame is a package and the index of its next
+    dependency, and every package below the root is in `visiting` while its frame is open.
     """
-    if name in order:
+    if root in order:
         return
-    for dep, span in deps_of[name]:
+    stack: list[tuple[m.PackageName, int]] = [(root, 0)]
+    while stack:
+        name, next_dep = stack[-1]
+        deps = deps_of[name]
+        if next_dep == len(deps):
+            stack.pop()
+            order[name] = None
+            if stack:
+                visiting.discard(name)
+            continue
+        stack[-1] = (name, next_dep + 1)
+        dep, span = deps[next_dep]
         if dep in visiting:
             errors.append(error("WIT300", f"package `{dep}` creates a dependency cycle", span))
             in_cycle.add(name)
-            continue
-        if dep in deps_of:
+        elif dep in deps_of and dep not in order:
             visiting.add(dep)
-            _visit_package(dep, deps_of, order, visiting, errors, in_cycle)
-            visiting.discard(dep)
-    order[name] = None
+            stack.append((dep, 0))
 
 
 def _resolve_groups(

@@ -23,7 +23,14 @@ from __future__ import annotations
 
 from witgen import model as m
 from witgen._record import maker
-from witgen.model.kinds import new_handle, new_list, new_option, new_result, new_tuple
+from witgen.model.kinds import (
+    new_handle,
+    new_list,
+    new_option,
+    new_result,
+    new_tuple,
+    referenced_types,
+)
 from witgen.resolve.elaborate import WorldElaborator
 from witgen.resolve.errors import ErrorLog, Poisoned, ResolveError, assert_never, fail, hint
 from witgen.resolve.global_arenas import MutableWorld
@@ -210,36 +217,41 @@ class PackageRemap(ErrorLog):
                 assert_never(kind)
 
     def type_has_borrow(self, t: m.Type) -> bool:
+        """Whether `t` holds a `borrow` handle (not looking into futures and streams).
+
+        Memoised in `has_borrow`, and computed children first on an explicit stack: a
+        chain of aliases or records can be thousands of types deep. A type refers only to
+        types allocated before it, so the walk ends.
+        """
         if isinstance(t, str):
             return False
-        found = self.has_borrow.get(t)
-        if found is None:
-            found = self.has_borrow[t] = self._type_has_borrow(t)
-        return found
-
-    def _type_has_borrow(self, t: m.TypeId) -> bool:
-        kind = self.arenas.types[t].kind
-        match kind:
-            case m.Handle(kind=hk):
-                return hk == "borrow"
-            case m.Resource() | m.Flags() | m.Enum() | m.Future() | m.Stream():
-                return False
-            case m.Record(fields=fields):
-                return any(self.type_has_borrow(f.type) for f in fields)
-            case m.TupleKind(types=ts):
-                return any(self.type_has_borrow(x) for x in ts)
-            case m.Variant(cases=cases):
-                return any(c.type is not None and self.type_has_borrow(c.type) for c in cases)
-            case m.OptionKind(type=x) | m.ListKind(type=x) | m.FixedList(type=x) | m.Alias(type=x):
-                return self.type_has_borrow(x)
-            case m.ResultKind(ok=ok, err=err):
-                return (ok is not None and self.type_has_borrow(ok)) or (
-                    err is not None and self.type_has_borrow(err)
-                )
-            case m.MapKind(key=kk, value=v):
-                return self.type_has_borrow(kk) or self.type_has_borrow(v)
-            case _:
-                assert_never(kind)
+        memo = self.has_borrow
+        found = memo.get(t)
+        if found is not None:
+            return found
+        types = self.arenas.types
+        stack = [t]
+        while stack:
+            tid = stack[-1]
+            if tid in memo:
+                stack.pop()
+                continue
+            kind = types[tid].kind
+            if isinstance(kind, m.Handle):
+                memo[tid] = kind.kind == "borrow"
+            elif isinstance(kind, m.Future | m.Stream):
+                memo[tid] = False
+            else:
+                refs = [
+                    x for x in referenced_types(kind) if x is not None and not isinstance(x, str)
+                ]
+                pending = [x for x in refs if x not in memo]
+                if pending:
+                    stack += pending
+                    continue
+                memo[tid] = any(memo[x] for x in refs)
+            stack.pop()
+        return memo[t]
 
     def update_function(self, f: UnresolvedFunction, span: Span) -> m.Function:
         resource = None if f.resource is None else self.map_type(f.resource, span)
@@ -354,7 +366,7 @@ class PackageRemap(ErrorLog):
                 stability=old.stability,
                 span=old.span,
             )
-        self.check_owners(unresolved)
+        self.check_owners(unresolved, "i")
         new_worlds: list[tuple[int, int]] = []
         for local in range(unresolved.n_foreign_worlds, len(unresolved.worlds)):
             uw = unresolved.worlds[local]
@@ -369,6 +381,7 @@ class PackageRemap(ErrorLog):
             self.worlds.append(wid)
             new_worlds.append((local, wid))
             assert owners[("w", local)] == m.OwnerWorld(id=m.WorldId(wid))
+        self.check_owners(unresolved, "w")
         ifaces_by_name = tuple(
             (name, gi)
             for name, i in unresolved.interface_names.items()
@@ -428,22 +441,26 @@ class PackageRemap(ErrorLog):
         except ResolveError:
             return True
 
-    def check_owners(self, unresolved: UnresolvedPackage) -> None:
-        """A type that is in while its interface is out is an error (once interfaces are in)."""
-        if None not in self.interfaces[unresolved.n_foreign_interfaces :]:
+    def check_owners(self, unresolved: UnresolvedPackage, kind: Literal["i", "w"]) -> None:
+        """A type that is in while its interface (`kind` "i", once interfaces are in) or
+        world ("w", once worlds are in) is out is an error."""
+        owners = self.interfaces if kind == "i" else self.worlds
+        first = unresolved.n_foreign_interfaces if kind == "i" else unresolved.n_foreign_worlds
+        if None not in owners[first:]:
             return
+        what = "interface" if kind == "i" else "world"
         start = unresolved.n_foreign_types
         for t, gid in zip(unresolved.types[start:], self.types[start:], strict=True):
             owner = t.owner
-            if gid is not None and owner is not None and owner[0] == "i":
-                if self.interfaces[owner[1]] is not None:
+            if gid is not None and owner is not None and owner[0] == kind:
+                if owners[owner[1]] is not None:
                     continue
                 self.report(
                     error(
                         "WIT307",
-                        "found a reference to a interface which is excluded due to its feature "
-                        "not being activated; this type is not gated by a feature but its "
-                        "interface is",
+                        f"found a reference to a {what} which is excluded due to its feature "
+                        f"not being activated; this type is not gated by a feature but its "
+                        f"{what} is",
                         t.span,
                     )
                 )
@@ -518,14 +535,14 @@ class PackageRemap(ErrorLog):
             found = tables[pid].get(name)
             if found is None:
                 gate = unresolved.foreign_item_stability.get((kind, local), m.UNKNOWN)
-                admitted = self.gate(gate, span)
+                at = unresolved.foreign_item_spans[kind, local]
+                admitted = self.gate(gate, at)
                 if not admitted:
                     # Left out by its gate; or the gate is an error, reported just now.
                     if admitted is None:
                         poisoned.add(local)
                     bound.append(None)
                     continue
-                at = unresolved.foreign_item_spans[kind, local]
                 message = f"'{name}' not found in package '{pname}'"
                 if kind == "i":
                     notes = hint(name, [k for k, _ in names])

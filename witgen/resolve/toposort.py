@@ -14,10 +14,8 @@ import heapq
 
 from witgen.resolve.errors import (
     BUILTIN_TYPE_NAMES,
-    MAX_TYPE_DEPTH,
     ResolveError,
     assert_never,
-    fail,
     hint,
     renamed_float_note,
 )
@@ -91,9 +89,9 @@ def ready_order(known: dict[str, list[n.Id]]) -> list[str]:
     return order
 
 
-def _type_deps(t: n.Type, out: list[n.Id], depth: int = 0) -> None:
-    if depth > MAX_TYPE_DEPTH:
-        raise fail("WIT313", "type nested too deeply", t.span)
+def _type_deps(t: n.Type, out: list[n.Id]) -> None:
+    """The names `t` mentions, in order (recursive over syntax, which the parser never
+    nests deeper than wit-parser's limit of 100 type arguments)."""
     match t:
         case n.Prim():
             pass
@@ -103,22 +101,22 @@ def _type_deps(t: n.Type, out: list[n.Id], depth: int = 0) -> None:
             out.append(r)
         case n.TupleType(types=ts):
             for x in ts:
-                _type_deps(x, out, depth + 1)
+                _type_deps(x, out)
         case n.ListType(element=e):
-            _type_deps(e, out, depth + 1)
+            _type_deps(e, out)
         case n.MapType(key=k, value=v):
-            _type_deps(k, out, depth + 1)
-            _type_deps(v, out, depth + 1)
+            _type_deps(k, out)
+            _type_deps(v, out)
         case n.OptionType(type=x):
-            _type_deps(x, out, depth + 1)
+            _type_deps(x, out)
         case n.ResultType(ok=ok, err=err):
             if ok is not None:
-                _type_deps(ok, out, depth + 1)
+                _type_deps(ok, out)
             if err is not None:
-                _type_deps(err, out, depth + 1)
+                _type_deps(err, out)
         case n.FutureType(type=x) | n.StreamType(type=x):
             if x is not None:
-                _type_deps(x, out, depth + 1)
+                _type_deps(x, out)
         case _:
             assert_never(t)
 

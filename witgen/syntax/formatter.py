@@ -39,6 +39,7 @@ from typing import Any, TypeVar, assert_never
 from witgen._record import record
 from witgen.syntax import nodes as n
 from witgen.syntax.keywords import escape
+from witgen.syntax.parse import version_resume
 
 _T = TypeVar("_T")
 
@@ -176,6 +177,13 @@ class _Cursor:
             raise AssertionError(f"formatter out of step: {token!r} expected, {found!r} found")
         return self._gap(pos + len(token))
 
+    def take_version(self, version: str) -> _Gap:
+        """Step over `version` and what wit-parser reads with it: a `-` or `+` that
+        nothing follows (`1.0.0-` is version 1.0.0; comments before that sign are lost)."""
+        gap = self.take(version)
+        self.pos = version_resume(self.text, self.pos - len(version))
+        return gap
+
     def take_integer(self) -> tuple[_Gap, str]:
         self._skip()
         m = _INTEGER.match(self.text, self.pos)
@@ -290,15 +298,16 @@ class _DocumentBuilder:
         closer: bool = False,
         blanks: bool = False,
         first: bool = False,
+        version: bool = False,
     ) -> None:
         """Emit `token` after `sep` and the comments before it in the source.
 
         `closer` closes the innermost nest after the comments, so that comments on lines of
         their own before a `}` or `)` are indented like the body. `blanks` keeps the source's
         blank lines before such comments (except before the first, with `first`); MEMBER
-        and FIRST imply it.
+        and FIRST imply it. A `version` is taken with what follows it (`take_version`).
         """
-        gap = self.cursor.take(token, ident)
+        gap = self.cursor.take_version(token) if version else self.cursor.take(token, ident)
         if gap.comments:
             self.place(gap, sep, closer=closer, blanks=blanks, first=first, glue=token in _GLUED)
         else:  # `place` without comments, inline: this runs for almost every token
@@ -404,7 +413,7 @@ class _Formatter:
     def version(self, version: str | None) -> None:
         if version is not None:
             self.tok("@")
-            self.tok(version)
+            self.doc.tok(version, version=True)
 
     def top_item(self, item: n.TopItem, sep: _Sep) -> None:
         match item:
@@ -451,13 +460,13 @@ class _Formatter:
             match attr:
                 case n.Since(version=version):
                     self.attr_head("since", "version")
-                    self.tok(version, _Sep.SPACE)
+                    self.doc.tok(version, _Sep.SPACE, version=True)
                 case n.Unstable(feature=feature):
                     self.attr_head("unstable", "feature")
                     self.doc.tok(feature, _Sep.SPACE, shown=escape(feature), ident=True)
                 case n.Deprecated(version=version):
                     self.attr_head("deprecated", "version")
-                    self.tok(version, _Sep.SPACE)
+                    self.doc.tok(version, _Sep.SPACE, version=True)
                 case n.ExternalId(value=value):
                     self.tok("external-id")
                     self.tok("(")
@@ -632,15 +641,15 @@ class _Formatter:
                 assert_never(item)
 
     def field(self, item: n.Field, sep: _Sep) -> None:
-        self.id(item.name, self.attrs(item.attrs, sep))
+        self.id(item.name, sep)
         self.tok(":")
         self.type(item.type, _Sep.SPACE)
 
     def named_member(self, item: n.FlagName | n.EnumCase, sep: _Sep) -> None:
-        self.id(item.name, self.attrs(item.attrs, sep))
+        self.id(item.name, sep)
 
     def case(self, item: n.Case, sep: _Sep) -> None:
-        self.id(item.name, self.attrs(item.attrs, sep))
+        self.id(item.name, sep)
         if item.type is not None:
             self.tok("(")
             self.type(item.type)

@@ -241,7 +241,6 @@ class TypeAlias:
 @record
 class Field:
     docs: Docs
-    attrs: tuple[Attribute, ...]
     name: Id
     type: Type
     span: Span
@@ -259,7 +258,6 @@ class Record:
 @record
 class FlagName:
     docs: Docs
-    attrs: tuple[Attribute, ...]
     name: Id
     span: Span
 
@@ -276,7 +274,6 @@ class Flags:
 @record
 class Case:
     docs: Docs
-    attrs: tuple[Attribute, ...]
     name: Id
     type: Type | None
     span: Span
@@ -294,7 +291,6 @@ class Variant:
 @record
 class EnumCase:
     docs: Docs
-    attrs: tuple[Attribute, ...]
     name: Id
     span: Span
 
@@ -428,10 +424,11 @@ class World:
 @record
 class ToplevelUse:
     docs: Docs
-    attrs: tuple[Attribute, ...]
+    attrs: tuple[Attribute, ...]  # an error (wit-parser parses them, then refuses them)
     path: UsePath
     alias: Id | None
     span: Span
+    keyword: Span  # the `use`, where an error about the item points
 
 
 @record

@@ -57,24 +57,29 @@ OPERATORS: dict[str, str] = {
     "/": "SLASH",
     ".": "DOT",
     "@": "AT",
-    # In no rule of the grammar: a lone `-` (say `->` mistyped) is wit-parser's token
-    # `-`, so the parser reports what it expected there, not a bad character.
+    # In no rule of the grammar: a lone `-` (say `->` mistyped) or `+` is one of
+    # wit-parser's tokens (they occur in versions), so the parser reports what it
+    # expected there, not a bad character.
     "-": "MINUS",
+    "+": "PLUS",
 }
 
 # One token, after any whitespace. Group numbers (the `_G_*` below) dispatch in `_lex`;
 # `id` takes only names wit-parser accepts (kebab-case words, each all lower or all upper
-# case, not ending in a name character), anything else name-like is `badid`. The most
+# case, the first starting with a letter and the others with a letter or a digit, not
+# ending in a name character), anything else name-like is `badid`. A number is digits
+# only, as wit-parser's integers: a version is read by `_scan_version`. The most
 # frequent tokens come first, and whitespace is runs of single characters rather than an
 # alternation of them, so that the usual token is matched with the least backtracking.
 _TOKEN = re.compile(
     r"[ \t\n]*(?:\r\n[ \t\n]*)*(?:"
-    r"(%?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*(?![\w\-]))"
-    r"|(->|[=,:;(){}<>*.@-]|/(?![/*]))"
+    r"(%?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)"
+    r"(?:-(?=[0-9A-Za-z])[0-9]*(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)?)*(?![\w\-]))"
+    r"|(->|[=,:;(){}<>*.@+-]|/(?![/*]))"
     r"|(//[^\n]*)"
     r"|(/\*)"
     r"|(%?[^\W\d][\w\-]*|%[\w\-]*)"
-    r"|([0-9]+(?:\.[0-9A-Za-z]+)*(?:[-+][0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*)*)"
+    r"|([0-9]+)"
     r"|(\"[^\"\n]*\")"
     r"|(\Z)"
     r"|([\s\S])"
@@ -138,16 +143,25 @@ class Token:
 
 
 class LexError(Exception):
-    def __init__(self, diag: Diagnostic) -> None:
+    """A lexical error, kept under the start of its `ERROR` token.
+
+    `instead` is the token wit-parser's lexer reads there (an identifier it validates only
+    once the parser takes it, the integer a version starts with), and `wanted` the
+    terminal the parser must accept for the error to be reported: where it accepts
+    something else, its syntax error about `instead` comes first."""
+
+    def __init__(self, diag: Diagnostic, instead: Tok | None = None, wanted: str = "") -> None:
         super().__init__(diag.message)
         self.diag = diag
+        self.instead = instead
+        self.wanted = wanted
 
 
 class _Context(_ThreadLocal):
     """Per-parse state the builder reads (one parse at a time per thread)."""
 
     def __init__(self) -> None:
-        self.docs: dict[int, tuple[str, ...]] = {}
+        self.docs: dict[int, n.Docs] = {}
         self.comments: list[n.Comment] = []
 
 
@@ -155,12 +169,15 @@ _ctx = _Context()
 
 
 _VALID_ID = re.compile(
-    r"%?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*"
+    r"%?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)"
+    r"(?:-(?=[0-9A-Za-z])[0-9]*(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)?)*"
 )
 
 
 def _id_error(text: str, start: int) -> Diagnostic | None:
-    """wit-parser's identifier rules: kebab-case words, each all-lower or all-upper."""
+    """wit-parser's identifier rules: kebab-case words, each all-lower or all-upper case
+    (digits go with either); the first word starts with a letter, the others may start
+    with a digit (`a-1`, `ipv4-2X`)."""
     if _VALID_ID.fullmatch(text):
         return None
     name = text[1:] if text.startswith("%") else text
@@ -168,13 +185,16 @@ def _id_error(text: str, start: int) -> Diagnostic | None:
     for ch in name:
         if not (ch.isascii() and (ch.isalnum() or ch == "-")):
             return error("WIT102", f"invalid character in identifier {ch!r}", span)
-    for word in name.split("-"):
-        if not word or not word[0].isalpha():
+    for index, word in enumerate(name.split("-")):
+        if not word or (index == 0 and not word[0].isalpha()):
             return error("WIT102", "identifiers must have characters between '-'s", span)
-        upper = word[0].isupper()
+        upper: bool | None = None
         for ch in word:
-            if ch.isalpha() and ch.isupper() != upper:
-                return error("WIT102", f"invalid character in identifier {ch!r}", span)
+            if ch.isalpha():
+                if upper is None:
+                    upper = ch.isupper()
+                elif ch.isupper() != upper:
+                    return error("WIT102", f"invalid character in identifier {ch!r}", span)
     return None
 
 
@@ -197,8 +217,194 @@ def _block_comment_end(text: str, pos: int) -> int:
     return -1
 
 
+# ---------------------------------------------------------------- versions
+
+_BLANK = " \t\n\r"
+_DIGITS = re.compile(r"[0-9]+")
+_DIGIT_RUN = re.compile(r"[0-9]*")
+
+
+def _wit_token(text: str, pos: int) -> tuple[str, int, int]:
+    """The next token from `pos` as wit-parser's lexer reads it, after blanks and comments:
+    its terminal (`INTEGER`, `DOT`, `MINUS`, `PLUS`, `ID` for a plain name, `%ID` for a
+    `%` name, a keyword's or another operator's terminal, `ERROR` for a character that
+    starts no token or an unterminated comment, `$END`), start and end.
+
+    Names are read as wit-parser reads them: a letter or `_` then letters, digits, `_`
+    and `-`, validated only later (so `a_b` is one name here)."""
+    size = len(text)
+    while pos < size:
+        ch = text[pos]
+        if ch in _BLANK:
+            pos += 1
+        elif text.startswith("//", pos):
+            newline = text.find("\n", pos)
+            pos = size if newline < 0 else newline
+        elif text.startswith("/*", pos):
+            close = _block_comment_end(text, pos)
+            if close < 0:
+                return "ERROR", pos, pos + 2
+            pos = close
+        else:
+            break
+    if pos >= size:
+        return "$END", size, size
+    ch = text[pos]
+    if ch.isdigit() and ch.isascii():
+        return "INTEGER", pos, _DIGITS.match(text, pos).end()  # type: ignore[union-attr]
+    explicit = ch == "%"
+    first = pos + explicit
+    if first < size and (text[first] == "_" or text[first].isidentifier()):
+        end = first + 1
+        while end < size and (text[end] == "-" or ("a" + text[end]).isidentifier()):
+            end += 1
+        word = text[pos:end]
+        if explicit:
+            return "%ID", pos, end
+        if word == "_":
+            return "UNDERSCORE", pos, end
+        return TERMINALS.get(word, "ID"), pos, end
+    if explicit:
+        return "%ID", pos, pos + 1
+    if text.startswith("->", pos):
+        return "ARROW", pos, pos + 2
+    if ch in OPERATORS:
+        return OPERATORS[ch], pos, pos + 1
+    if ch == '"':
+        close = text.find('"', pos + 1)
+        return ("STRING", pos, close + 1) if close > 0 else ("ERROR", pos, pos + 1)
+    return "ERROR", pos, pos + 1
+
+
+# What `_scan_version` expects before the pre-release and build parts.
+_VERSION_CORE = ("INTEGER", "DOT", "INTEGER", "DOT", "INTEGER")
+# What may follow the `-` of a pre-release or the `+` of build metadata.
+_VERSION_PART = frozenset({"ID", "INTEGER", "MINUS"})
+
+
+def _scan_version(text: str, pos: int, base: int) -> tuple[int, int, Diagnostic | None]:
+    """wit-parser's `parse_version`, on the integer at `pos`: the end of the version's
+    text, where lexing resumes, and the error if it is not a valid version.
+
+    As wit-parser, token by token (blanks and comments between them are skipped, and end
+    up in the text, which is then no valid version): `major.minor.patch`, then a `-` and
+    the names, integers, `-` and `.`-then-name-or-integer after it, then the same after
+    a `+`. A `-` or `+` that nothing follows is taken but not part of the version. The
+    text is then checked as the `semver` crate checks it (`semver_error`)."""
+    end = pos
+    for want in _VERSION_CORE:
+        kind, at, stop = _wit_token(text, end)
+        if kind != want:
+            return at, at, _version_token_error(text, want, kind, at, stop, base)
+        end = stop
+    resume = end
+    for prefix in ("MINUS", "PLUS"):
+        kind, _, stop = _wit_token(text, resume)
+        if kind != prefix:
+            continue
+        resume = stop
+        while True:
+            kind, _, stop = _wit_token(text, resume)
+            if kind == "DOT":
+                kind, _, stop = _wit_token(text, stop)
+            if kind not in _VERSION_PART:
+                break
+            end = resume = stop
+    message = semver_error(text[pos:end])
+    if message is None:
+        return end, resume, None
+    return end, resume, error("WIT103", message, Span(base + pos, base + end))
+
+
+def version_resume(text: str, pos: int) -> int:
+    """Where wit-parser goes on after the valid version at `pos`: past a `-` or `+` that
+    nothing follows (`1.0.0-;` is version 1.0.0), else at its end (for the formatter)."""
+    return _scan_version(text, pos, 0)[1]
+
+
+def _version_token_error(
+    text: str, want: str, kind: str, at: int, stop: int, base: int
+) -> Diagnostic:
+    """The error where a version's `want` was expected and `kind` found at `at`."""
+    if kind == "ERROR":
+        if text.startswith("/*", at):
+            return error("WIT100", "unterminated block comment", Span(base + at, base + at + 1))
+        ch = text[at]
+        return error("WIT100", f"unexpected character {ch!r}", Span(base + at, base + at + 1))
+    found = describe_token("ID", "%") if kind == "%ID" else describe_token(kind, text[at:stop])
+    return error(
+        "WIT101", f"expected {describe_token(want)}, found {found}", Span(base + at, base + at + 1)
+    )
+
+
+_SEMVER_POSITIONS = (
+    "major version number",
+    "minor version number",
+    "patch version number",
+    "pre-release identifier",
+    "build metadata",
+)
+
+
+def semver_error(text: str) -> str | None:
+    """Why `text` is not a semantic version, in the words of the `semver` crate that
+    wit-parser parses versions with; None if it is one."""
+    rest = text
+    for position in range(3):
+        digits = _DIGIT_RUN.match(rest).group()  # type: ignore[union-attr]
+        where = _SEMVER_POSITIONS[position]
+        if not digits:
+            if not rest:
+                return f"unexpected end of input while parsing {where}"
+            return f"unexpected character {_quoted(rest[0])} while parsing {where}"
+        if len(digits) > 1 and digits[0] == "0":
+            return f"invalid leading zero in {where}"
+        if int(digits) >= 1 << 64:
+            return f"value of {where} exceeds u64::MAX"
+        rest = rest[len(digits) :]
+        if position < 2:
+            if not rest:
+                return f"unexpected end of input while parsing {where}"
+            if rest[0] != ".":
+                return f"unexpected character {_quoted(rest[0])} after {where}"
+            rest = rest[1:]
+    last = _SEMVER_POSITIONS[2]  # the part read last, named in an error after it
+    for part, prefix in ((3, "-"), (4, "+")):
+        if not rest.startswith(prefix):
+            continue
+        last = _SEMVER_POSITIONS[part]
+        rest, problem = _semver_identifiers(rest[1:], last, leading_zeros=part == 4)
+        if problem is not None:
+            return problem
+    if rest:
+        return f"unexpected character {_quoted(rest[0])} after {last}"
+    return None
+
+
+def _semver_identifiers(text: str, where: str, leading_zeros: bool) -> tuple[str, str | None]:
+    """The `semver` crate's dot-separated identifiers at the start of `text`: what
+    follows them, and the error if they are empty or malformed."""
+    segments = re.match(r"[0-9A-Za-z-]*(?:\.[0-9A-Za-z-]*)*", text).group()  # type: ignore[union-attr]
+    if not segments:
+        return text, f"empty identifier segment in {where}"
+    for segment in segments.split("."):
+        if not segment:
+            return text, f"empty identifier segment in {where}"
+        numeric = segment.isdigit()
+        if not leading_zeros and numeric and len(segment) > 1 and segment[0] == "0":
+            return text, f"invalid leading zero in {where}"
+    return text[len(segments) :], None
+
+
+def _quoted(ch: str) -> str:
+    """A character as Rust's `{:?}` shows it (the `semver` crate's error messages)."""
+    if ch == "\0":
+        return "'\\0'"
+    return repr(ch) if ch != "'" else "'\\''"
+
+
 def _lex(
-    text: str, base: int, docs: dict[int, tuple[str, ...]], comments: list[n.Comment]
+    text: str, base: int, docs: dict[int, n.Docs], comments: list[n.Comment]
 ) -> tuple[list[Tok], dict[int, LexError]]:
     """The tokens of `text` with absolute positions, and its lexical errors by offset.
 
@@ -214,6 +420,8 @@ def _lex(
     keywords = TERMINALS
     operators = OPERATORS
     pending: list[str] = []
+    # Where the pending comments start, and where the last ends (trailing blanks aside).
+    pending_start = pending_end = 0
     depth = 0
     pos = 0
     while True:
@@ -233,13 +441,35 @@ def _lex(
                 elif ttype == "GT":
                     depth = max(depth - 1, 0)
             elif group == _G_LINE:
+                if not pending:
+                    pending_start = base + start
+                pending_end = base + start + len(value.rstrip())
                 pending.append(value)
                 comments.append(_Comment(text=value, span=_Span(base + start, base + end)))
                 continue
             elif group == _G_END:
                 return tokens, problems
             elif group == _G_NUM:
-                ttype = "INTEGER" if value.isdigit() else "VERSION"
+                ttype = "INTEGER"
+                if tokens and (
+                    tokens[-1][0] == "AT"
+                    or (tokens[-1][0] == "EQ" and len(tokens) > 1 and tokens[-2][1] == "version")
+                ):
+                    # After `@` (a package's or interface's version) or `version =` (a
+                    # gate's): wit-parser reads a version there, token by token.
+                    stop, pos, problem = _scan_version(text, start, base)
+                    if pending:
+                        docs[base + start] = _Docs(
+                            comments=tuple(pending), span=_Span(pending_start, pending_end)
+                        )
+                        pending = []
+                    if problem is None:
+                        append(("VERSION", text[start:stop], base + start, base + stop))
+                    else:
+                        integer: Tok = ("INTEGER", value, base + start, base + end)
+                        problems[base + start] = LexError(problem, integer, "VERSION")
+                        append(("ERROR", text[start:stop], base + start, base + stop))
+                    break  # lexing resumes at `pos`, after what wit-parser took
             elif group == _G_STR:
                 ttype = "STRING"
             elif group == _G_BADID:
@@ -247,7 +477,8 @@ def _lex(
                     diag = _id_error(value, base + start)
                     if diag is None:  # pragma: no cover - `_G_ID` takes every valid name
                         raise AssertionError(value)
-                    problems[base + start] = LexError(diag)
+                    as_id: Tok = ("ID", value, base + start, base + end)
+                    problems[base + start] = LexError(diag, as_id, "ID")
                     append(("ERROR", value, base + start, base + end))
                     continue
                 ttype = "UNDERSCORE"
@@ -261,6 +492,9 @@ def _lex(
                     append(("ERROR", value, base + start, base + end))
                     return tokens, problems
                 body = text[start:pos]
+                if not pending:
+                    pending_start = base + start
+                pending_end = base + start + len(body.rstrip())
                 pending.append(body)
                 comments.append(_Comment(text=body, span=_Span(base + start, base + pos)))
                 break
@@ -278,7 +512,9 @@ def _lex(
                 append(("ERROR", value, base + start, base + end))
                 return tokens, problems
             if pending:
-                docs[base + start] = tuple(pending)
+                docs[base + start] = _Docs(
+                    comments=tuple(pending), span=_Span(pending_start, pending_end)
+                )
                 pending = []
             append((ttype, value, base + start, base + end))
         else:  # pragma: no cover - the `_G_END` alternative always matches last
@@ -313,10 +549,7 @@ def _where(x: Child) -> Span:
 
 
 def _docs(start: int) -> n.Docs:
-    comments = _ctx.docs.get(start)
-    if comments is None:
-        return n.NO_DOCS
-    return _Docs(comments=comments, span=_Span(start, start))
+    return _ctx.docs.get(start, n.NO_DOCS)
 
 
 def _of(kind: type, c: list[Child]) -> tuple[Any, ...]:
@@ -354,6 +587,13 @@ class NodeBuilder:
     def nested_package(self, c: list[Child], start: int, end: int) -> n.NestedPackage:
         return n.NestedPackage(decl=c[0], items=tuple(c[2:-1]), span=_Span(start, end))
 
+    def package_keyword(self, c: list[Child], start: int, end: int) -> Tok:
+        keyword: Tok = c[1]
+        if c[0]:
+            message = "cannot place attributes on nested packages"  # the header's too
+            raise SyntaxProblem(error("WIT105", message, _where(keyword)))
+        return keyword
+
     def package_decl(self, c: list[Child], start: int, end: int) -> n.PackageDecl:
         return n.PackageDecl(docs=_docs(start), name=c[1], span=_Span(start, end))
 
@@ -369,13 +609,16 @@ class NodeBuilder:
         )
 
     def version(self, c: list[Child], start: int, end: int) -> Tok:
-        tok: Tok = c[1]
-        _check_version(tok)
-        return tok
+        return cast(Tok, c[1])  # checked as it was read (`_scan_version`)
 
     def toplevel_use(self, c: list[Child], start: int, end: int) -> n.ToplevelUse:
         return n.ToplevelUse(
-            docs=_docs(start), attrs=c[0], path=c[2], alias=c[4], span=_Span(start, end)
+            docs=_docs(start),
+            attrs=c[0],
+            path=c[2],
+            alias=c[4],
+            span=_Span(start, end),
+            keyword=_where(c[1]),
         )
 
     def local_path(self, c: list[Child], start: int, end: int) -> n.LocalPath:
@@ -421,9 +664,9 @@ class NodeBuilder:
             if kind != "ident":
                 raise SyntaxProblem(error("WIT104", "expected an identifier", _where(value)))
             return n.Unstable(feature=value.name, span=sp)
-        if kind != "version":
-            raise SyntaxProblem(error("WIT103", "expected a version", _where(value)))
-        _check_version(value)
+        if kind != "version":  # a name: wit-parser wants the version's first integer
+            at = Span(value.span.start, value.span.start + 1)
+            raise SyntaxProblem(error("WIT101", "expected an integer, found an identifier", at))
         if name.name == "since":
             return _Since(version=value[1], span=sp)
         return n.Deprecated(version=value[1], span=sp)
@@ -486,7 +729,7 @@ class NodeBuilder:
         )
 
     def field(self, c: list[Child], start: int, end: int) -> n.Field:
-        return _Field(docs=_docs(start), attrs=c[0], name=c[1], type=c[3], span=_Span(start, end))
+        return _Field(docs=_docs(start), name=c[0], type=c[2], span=_Span(start, end))
 
     def flags(self, c: list[Child], start: int, end: int) -> n.Flags:
         return n.Flags(
@@ -498,7 +741,7 @@ class NodeBuilder:
         )
 
     def flag(self, c: list[Child], start: int, end: int) -> n.FlagName:
-        return _FlagName(docs=_docs(start), attrs=c[0], name=c[1], span=_Span(start, end))
+        return _FlagName(docs=_docs(start), name=c[0], span=_Span(start, end))
 
     def variant(self, c: list[Child], start: int, end: int) -> n.Variant:
         return n.Variant(
@@ -510,7 +753,7 @@ class NodeBuilder:
         )
 
     def case(self, c: list[Child], start: int, end: int) -> n.Case:
-        return _Case(docs=_docs(start), attrs=c[0], name=c[1], type=c[3], span=_Span(start, end))
+        return _Case(docs=_docs(start), name=c[0], type=c[2], span=_Span(start, end))
 
     def enum(self, c: list[Child], start: int, end: int) -> n.Enum:
         return n.Enum(
@@ -522,7 +765,7 @@ class NodeBuilder:
         )
 
     def enum_case(self, c: list[Child], start: int, end: int) -> n.EnumCase:
-        return _EnumCase(docs=_docs(start), attrs=c[0], name=c[1], span=_Span(start, end))
+        return _EnumCase(docs=_docs(start), name=c[0], span=_Span(start, end))
 
     def resource_decl(self, c: list[Child], start: int, end: int) -> n.Resource:
         return n.Resource(
@@ -665,28 +908,6 @@ class NodeBuilder:
         return _Named(name=c[0], span=_Span(start, end))
 
 
-_SEMVER = re.compile(
-    r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
-    r"(?:-((?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*))?"
-    r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?"
-)
-
-
-def _check_version(tok: Tok) -> None:
-    text = tok[1]
-    if _SEMVER.fullmatch(text):
-        return
-    sp = _where(tok)
-    parts = re.match(r"([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?", text)
-    if parts:
-        for label, part in zip(("major", "minor", "patch"), parts.groups(), strict=True):
-            if part and len(part) > 1 and part.startswith("0"):
-                raise SyntaxProblem(
-                    error("WIT103", f"invalid leading zero in {label} version number", sp)
-                )
-    raise SyntaxProblem(error("WIT103", f"invalid semantic version `{text}`", sp))
-
-
 def _unquote(tok: Tok) -> str:
     return tok[1][1:-1]
 
@@ -704,6 +925,7 @@ _DESCRIBE = {
     "AT": "`@`",
     "STAR": "`*`",
     "MINUS": "`-`",
+    "PLUS": "`+`",
     "$END": "eof",
 }
 _SYMBOLS = {v: k for k, v in OPERATORS.items()}
@@ -1040,9 +1262,23 @@ def _stuck(e: _Stuck, text: str, base: int) -> Diagnostic:
             return error("WIT104", f"unknown attribute `{attr.name}`", attr.span)
         if want is not None and arg is not None and arg.name != want:
             return error("WIT104", f"expected `{want}`, found `{arg.name}`", arg.span)
+        if want is None and arg is not None:  # `@external-id(` takes a string only
+            return error(
+                "WIT101",
+                "expected a string literal, found an identifier",
+                Span(arg.span.start, arg.span.start + 1),
+            )
+        if kinds[-1] == "EQ":
+            # The value: wit-parser reads a version (from its first integer), or a name.
+            wanted = "an integer" if want == "version" else "an identifier or string"
+        elif kinds[-1] == "LPAREN" and want is None:
+            wanted = "a string literal"
+    if ttype == "VERSION":  # wit-parser's token there is the version's first integer
+        end = start + len(_DIGITS.match(value).group())  # type: ignore[union-attr]
     # wit-parser underlines the whole token where an identifier or an item was expected,
     # else one column.
     whole = wanted in (
+        "a type",
         "an identifier or string",
         "`constructor` or identifier",
         "fixed-length",
@@ -1111,7 +1347,12 @@ def _diagnose(
         pos = tokens[at][2] if at >= 0 else base
         return error("WIT313", "type nested too deeply", Span(pos, pos + 1))
     if e.token[0] == "ERROR":
-        return problems[e.token[2]].diag
+        problem = problems[e.token[2]]
+        if problem.instead is not None and not _accepts(e.stack, problem.wanted):
+            # The parser wants something else here: wit-parser's syntax error about the
+            # token it reads (an identifier, an integer) comes before the lexical one.
+            return _stuck(_Stuck(problem.instead, e.stack, e.context), text, base)
+        return problem.diag
     return _stuck(e, text, base)
 
 
@@ -1392,7 +1633,7 @@ def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = N
             message = f"invalid character {ch!r} in source"
         raise WitError((error("WIT107", message, Span(pos, pos + 1)),), sources)
     comments: list[n.Comment] = []
-    docs: dict[int, tuple[str, ...]] = {}
+    docs: dict[int, n.Docs] = {}
     _ctx.docs = docs
     tokens, problems = _lex(text, base, docs, comments)
     size = len(text)

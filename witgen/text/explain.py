@@ -191,27 +191,30 @@ ENTRIES: tuple[Entry, ...] = (
             Versions, in `package ns:name@VERSION`, in `use` and import paths and in
             `@since(version = ...)` / `@deprecated(version = ...)`, are semantic versions:
             `MAJOR.MINOR.PATCH`, optionally followed by `-pre.release` and `+build`, with no
-            leading zeros. `1.0`, `v1.0.0` and `01.2.3` are not versions.
+            leading zeros and no spaces. `01.2.3` and `1.0.0-01` are not versions. (A version
+            missing a number, `1.0`, is a syntax error, WIT101, as wasm-tools reports it.)
         """),
         example=Example(
-            files=(("example.wit", "package demo:ex@1.0;\n"),),
+            files=(("example.wit", "package demo:ex@01.2.3;\n"),),
             command=_check("example.wit"),
             output=(
-                "error[WIT103]: invalid semantic version `1.0`",
+                "error[WIT103]: invalid leading zero in major version number",
                 "     --> example.wit:1:17",
                 "      |",
-                "    1 | package demo:ex@1.0;",
-                "      |                 ^--",
+                "    1 | package demo:ex@01.2.3;",
+                "      |                 ^-----",
             ),
         ),
-        fix="Write all three numbers: `package demo:ex@1.0.0;`.",
+        fix="Write each number without leading zeros: `package demo:ex@1.2.3;`.",
     ),
     Entry(
         code="WIT104",
         explanation=_text("""
-            WIT has three attributes, each with one named argument: `@since(version = 1.2.0)`,
-            `@unstable(feature = name)` and `@deprecated(version = 1.2.0)`. Any other attribute
-            name, or another argument name, is this error.
+            WIT has three gates, each with one named argument: `@since(version = 1.2.0)`,
+            `@unstable(feature = name)` and `@deprecated(version = 1.2.0)`, and
+            `@external-id("...")`, at most once per item. Any other attribute name, or another
+            argument name, is this error; so are attributes on a top-level `use` (as in
+            wasm-tools, record fields, flags and cases take none: that is a syntax error).
         """),
         example=_example(
             """
@@ -238,7 +241,9 @@ ENTRIES: tuple[Entry, ...] = (
         code="WIT105",
         explanation=_text("""
             A file may define several packages with blocks, `package ns:name { ... }`, but only
-            at its top level: a package block inside another package block is refused.
+            at its top level: a package block inside another package block is refused, and
+            blocks nest at most 100 deep. A package header or block takes no attributes, and
+            only one of a package's `package` headers may carry doc comments.
         """),
         example=_example(
             """
@@ -260,26 +265,27 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         code="WIT106",
         explanation=_text("""
-            A fixed-length list, `list<T, N>`, needs a size `N` from 1 to 4294967295 (it must
-            fit in 32 bits and cannot be zero).
+            A fixed-length list, `list<T, N>`, needs a size `N` that fits in 32 bits: at most
+            4294967295. (A size of 0 is valid WIT, as in wasm-tools, but a component binary
+            cannot hold it: `witgen encode` reports it as WIT314.)
         """),
         example=_example(
             """
                 package demo:ex;
 
                 interface api {
-                  type row = list<u32, 0>;
+                  type row = list<u32, 4294967296>;
                 }
             """,
-            "error[WIT106]: invalid fixed-length list size: must be greater than 0",
-            "     --> example.wit:4:14",
+            "error[WIT106]: invalid list size: number too large to fit in target type",
+            "     --> example.wit:4:24",
             "      |",
-            "    4 |   type row = list<u32, 0>;",
-            "      |              ^-----------",
+            "    4 |   type row = list<u32, 4294967296>;",
+            "      |                        ^---------",
         ),
         fix=_text("""
-            Give a size of at least 1, or use a list of any length, `list<u32>`. (The Python
-            host bindings cannot pass fixed-length lists: see WIT405.)
+            Give a smaller size, or use a list of any length, `list<u32>`. (The Python host
+            bindings cannot pass fixed-length lists: see WIT405.)
         """),
     ),
     Entry(
@@ -808,7 +814,8 @@ ENTRIES: tuple[Entry, ...] = (
         explanation=_text("""
             An item gated by `@unstable(feature = name)` exists only when that feature is
             enabled (`--features name` or `--all-features`). Here an item that is always
-            present uses one that is not.
+            present uses one that is not; or an ungated type belongs to a gated interface or
+            world that the feature left out.
         """),
         example=_example(
             """
@@ -986,8 +993,9 @@ ENTRIES: tuple[Entry, ...] = (
         explanation=_text("""
             WIT accepts a few names that a component binary cannot hold, and wasm-tools'
             validator rejects the binary it encodes for them: two interfaces, worlds or
-            imports whose names differ only in case, or an uppercase package namespace.
-            `witgen encode` reports the item instead of writing such a binary.
+            imports whose names differ only in case, or an uppercase package namespace. The
+            same goes for a fixed-length list of size 0 (`list<u8, 0>`). `witgen encode`
+            reports the item instead of writing such a binary.
         """),
         example=_example(
             """

@@ -349,11 +349,21 @@ def _interface_deps(resolve: m.Resolve, iid: m.InterfaceId) -> list[m.InterfaceI
 def _live_interfaces(
     resolve: m.Resolve, iid: m.InterfaceId, out: dict[m.InterfaceId, None]
 ) -> None:
+    """Add `iid` to `out` after the interfaces it depends on, depth first (on an explicit
+    stack: a chain of `use` can be thousands of interfaces deep)."""
     if iid in out:
         return
-    for dep in _interface_deps(resolve, iid):
-        _live_interfaces(resolve, dep, out)
-    out[iid] = None
+    stack = [(iid, _interface_deps(resolve, iid), 0)]
+    while stack:
+        cur, deps, next_dep = stack[-1]
+        if next_dep < len(deps):
+            stack[-1] = (cur, deps, next_dep + 1)
+            dep = deps[next_dep]
+            if dep not in out:
+                stack.append((dep, _interface_deps(resolve, dep), 0))
+            continue
+        stack.pop()
+        out[cur] = None
 
 
 def _interface_component_type(resolve: m.Resolve, iid: m.InterfaceId) -> _Decls:

@@ -14,9 +14,12 @@ import re
 from witgen import model as m
 from witgen.wasm.binary import Malformed
 
-# A kebab-case label (each word all lowercase or all uppercase, starting with a letter) and
-# a semantic version, as wasmparser validates component names.
-_LABEL = re.compile(r"(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*))*")
+# A kebab-case label (each word all lowercase or all uppercase, the first starting with a
+# letter, the others with a letter or a digit) and a semantic version, as wasmparser
+# validates component names.
+_LABEL = re.compile(
+    r"(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?=[0-9A-Za-z])[0-9]*(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)?)*"
+)
 _SEMVER = re.compile(
     r"(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)"
     r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 # How deeply component types and components may nest.
 _MAX_DEPTH = 32
 
+_MAX_FIXED_LIST = 1 << 30  # wasmparser's limit on a fixed-length list's size
+
 
 class _UniqueNames:
     """wasmparser's uniqueness rule for the imports, and separately the exports, of one
@@ -111,7 +113,7 @@ def _item_extern(
 ) -> typegraph.Extern:
     """The export of an item by index: a type is exported as a new type equal to it."""
     if sort == "type":
-        return _extern(label, sort, typegraph.Named(referenced=item), item)
+        return _extern(label, sort, typegraph.named(item), item)
     return _extern(label, sort, item)
 
 
@@ -186,7 +188,16 @@ class TypeReader:
             case tables.TYPE_LIST:
                 return typegraph.List(element=self.valtype(r))
             case tables.TYPE_FIXED_LIST:
-                return typegraph.FixedList(element=self.valtype(r), size=r.u32())
+                element = self.valtype(r)
+                size = r.u32()
+                # WIT text may say `list<T, 0>` or a size up to 2^32 - 1; wasmparser's
+                # validator refuses both in a binary.
+                if size == 0:
+                    r.fail("Fixed-length lists must have more than zero elements", offset)
+                if size > _MAX_FIXED_LIST:
+                    message = f"fixed-length list element count exceeds limit of {_MAX_FIXED_LIST}"
+                    r.fail(message, offset)
+                return typegraph.FixedList(element=element, size=size)
             case tables.TYPE_TUPLE:
                 return typegraph.Tuple(types=tuple(self.valtype(r) for _ in range(r.count())))
             case tables.TYPE_FLAGS:
@@ -305,7 +316,7 @@ class TypeReader:
                     target = typegraph.peel(referenced)
                     if not isinstance(target, typegraph.Defined | typegraph.Resource):
                         r.fail("type export of a type that is not a value type or resource", offset)
-                    node = typegraph.Named(referenced=referenced)
+                    node = typegraph.named(referenced)
                 elif bound == tables.BOUND_SUB_RESOURCE:
                     referenced = node = typegraph.Resource()
                 else:

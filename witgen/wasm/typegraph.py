@@ -128,9 +128,20 @@ class Resource:
 
 @record(eq=False)
 class Named:
-    """The type introduced by `(export/import "n" (type (eq i)))`: an alias of `referenced`."""
+    """The type introduced by `(export/import "n" (type (eq i)))`: an alias of `referenced`.
+
+    `target` is what the chain of names stands for, kept so that `peel` takes one step
+    however long the chain (a package can alias a type through thousands of names).
+    Build one with `named`."""
 
     referenced: TypeNode
+    target: TypeNode
+
+
+def named(referenced: TypeNode) -> Named:
+    """A `Named` over `referenced`, with the type the whole chain stands for."""
+    target = referenced.target if isinstance(referenced, Named) else referenced
+    return Named(referenced=referenced, target=target)
 
 
 @record(eq=False)
@@ -193,9 +204,7 @@ class Extern:
 
 def peel(node: TypeNode) -> TypeNode:
     """The type a chain of names stands for."""
-    while isinstance(node, Named):
-        node = node.referenced
-    return node
+    return node.target if isinstance(node, Named) else node
 
 
 def is_value(node: TypeNode) -> bool:
@@ -255,7 +264,7 @@ class Instantiation:
         match node:
             case Named(referenced=ref):
                 new_ref = self.node(ref)
-                return node if new_ref is ref else Named(referenced=new_ref)
+                return node if new_ref is ref else named(new_ref)
             case Record(fields=fields):
                 new_fields = self._labelled(fields)
                 return node if new_fields is fields else replace(node, fields=new_fields)
