@@ -246,7 +246,17 @@ def _units() -> Iterator[tuple[str, Path, Features]]:
     for base in (SAMPLES, ROOT / "tests" / "ui"):
         for path in sorted(base.iterdir()):
             if path.suffix == ".wit" or (path.is_dir() and path.name != "parse-fail"):
-                yield str(path.relative_to(ROOT)), path, Features()
+                yield str(path.relative_to(ROOT)), path, _ui_features(path)
+
+
+def _ui_features(path: Path) -> Features:
+    """The features a UI case asks for in its first line (`//@ features = a, b`)."""
+    if path.suffix != ".wit":
+        return Features()
+    first = path.read_text(encoding="utf-8").partition("\n")[0]
+    if not first.startswith("//@ features = "):
+        return Features()
+    return Features.of([first.removeprefix("//@ features = ")])
 
 
 UNITS = list(_units())
