@@ -246,17 +246,15 @@ def _units() -> Iterator[tuple[str, Path, Features]]:
     for base in (SAMPLES, ROOT / "tests" / "ui"):
         for path in sorted(base.iterdir()):
             if path.suffix == ".wit" or (path.is_dir() and path.name != "parse-fail"):
-                yield str(path.relative_to(ROOT)), path, _ui_features(path)
+                yield str(path.relative_to(ROOT)), path, _directive_features(path)
 
 
-def _ui_features(path: Path) -> Features:
-    """The features a UI case asks for in its first line (`//@ features = a, b`)."""
-    if path.suffix != ".wit":
-        return Features()
-    first = path.read_text(encoding="utf-8").partition("\n")[0]
-    if not first.startswith("//@ features = "):
-        return Features()
-    return Features.of([first.removeprefix("//@ features = ")])
+def _directive_features(path: Path) -> Features:
+    """A UI case's `//@ features = a, b` first line (see tests/ui/test_ui.py)."""
+    first = path if path.is_file() else min(path.glob("*.wit"), default=None)
+    line = first.read_text(encoding="utf-8").partition("\n")[0] if first else ""
+    names = line.removeprefix("//@ features = ") if line.startswith("//@ features = ") else ""
+    return Features.of([f.strip() for f in names.split(",") if f.strip()])
 
 
 UNITS = list(_units())

@@ -37,6 +37,17 @@ from witgen.wasm import encoder
 DEPTH = 10_000
 
 
+def _aliases(depth: int, name: str = "t") -> str:
+    """`type t0 = u32;` then `type t<k> = t<k-1>;` up to `depth - 1`, one per line."""
+    links = "".join(f"  type {name}{k} = {name}{k - 1};\n" for k in range(1, depth))
+    return f"  type {name}0 = u32;\n{links}"
+
+
+def _chain_file(root: Path, text: str) -> Path:
+    (root / "chain.wit").write_text(text, encoding="utf-8")
+    return root / "chain.wit"
+
+
 def _use_chain(depth: int) -> str:
     links = "".join(
         f"interface i{k} {{\n  use i{k - 1}.{{t{k - 1}}};\n  type t{k} = t{k - 1};\n}}\n"
@@ -47,8 +58,7 @@ def _use_chain(depth: int) -> str:
 
 def write_use(root: Path, depth: int) -> Path:
     """Interface `i<k>` uses `t<k-1>` of `i<k-1>` and defines `t<k>` as an alias of it."""
-    (root / "chain.wit").write_text(_use_chain(depth), encoding="utf-8")
-    return root / "chain.wit"
+    return _chain_file(root, _use_chain(depth))
 
 
 def write_world_over_use(root: Path, depth: int) -> Path:
@@ -57,40 +67,35 @@ def write_world_over_use(root: Path, depth: int) -> Path:
     last = depth - 1
     world = f"world w {{\n  use i{last}.{{t{last}}};\n  import f: func(x: t{last});\n"
     world += f"  export i{last};\n}}\n"
-    (root / "chain.wit").write_text(_use_chain(depth) + world, encoding="utf-8")
-    return root / "chain.wit"
+    return _chain_file(root, _use_chain(depth) + world)
 
 
 def write_alias(root: Path, depth: int) -> Path:
     """`type t<k> = t<k-1>;` in one interface, the last one a parameter and a result."""
-    aliases = "".join(f"  type t{k} = t{k - 1};\n" for k in range(1, depth))
     last = f"t{depth - 1}"
-    text = (
-        f"package chain:alias;\n\ninterface i {{\n  type t0 = u32;\n{aliases}"
-        f"  f: func(x: {last}) -> {last};\n}}\n\nworld w {{\n  export i;\n}}\n"
+    return _chain_file(
+        root,
+        f"package chain:alias;\n\ninterface i {{\n{_aliases(depth)}"
+        f"  f: func(x: {last}) -> {last};\n}}\n\nworld w {{\n  export i;\n}}\n",
     )
-    (root / "chain.wit").write_text(text, encoding="utf-8")
-    return root / "chain.wit"
 
 
 def write_include(root: Path, depth: int) -> Path:
     """World `w<k>` includes `w<k-1>`; `w0` imports one function."""
     links = "".join(f"world w{k} {{\n  include w{k - 1};\n}}\n" for k in range(1, depth))
-    text = f"package chain:includes;\n\nworld w0 {{\n  import f0: func();\n}}\n{links}"
-    (root / "chain.wit").write_text(text, encoding="utf-8")
-    return root / "chain.wit"
+    return _chain_file(
+        root, f"package chain:includes;\n\nworld w0 {{\n  import f0: func();\n}}\n{links}"
+    )
 
 
 def write_world_types(root: Path, depth: int) -> Path:
     """A world's own alias chain, copied type by type into the world that includes it."""
-    aliases = "".join(f"  type t{k} = t{k - 1};\n" for k in range(1, depth))
     last = f"t{depth - 1}"
-    text = (
-        f"package chain:world-types;\n\nworld w0 {{\n  type t0 = u32;\n{aliases}"
-        f"  import f: func(x: {last}) -> {last};\n}}\n\nworld w1 {{\n  include w0;\n}}\n"
+    return _chain_file(
+        root,
+        f"package chain:world-types;\n\nworld w0 {{\n{_aliases(depth)}"
+        f"  import f: func(x: {last}) -> {last};\n}}\n\nworld w1 {{\n  include w0;\n}}\n",
     )
-    (root / "chain.wit").write_text(text, encoding="utf-8")
-    return root / "chain.wit"
 
 
 def _write_deps(root: Path, depth: int, first: str, link: Callable[[int], str], main: str) -> Path:
@@ -130,14 +135,11 @@ def write_wasm_dependency(root: Path, depth: int) -> Path:
     """`deps/dep.wasm`, an encoded package whose interface and world alias a type through
     the whole chain; the main package uses the interface's last type and includes the
     world (decoding, merging and printing follow the chain)."""
-    aliases = "".join(f"  type t{k} = t{k - 1};\n" for k in range(1, depth))
-    world_aliases = aliases.replace("type t", "type w").replace("= t", "= w")
     last = depth - 1
     dep = (
-        f"package chain:dep;\n\ninterface i {{\n  type t0 = u32;\n{aliases}"
+        f"package chain:dep;\n\ninterface i {{\n{_aliases(depth)}"
         f"  record r {{ a: t{last} }}\n  f: func(x: t{last}) -> r;\n}}\n\n"
-        f"world w {{\n  type w0 = u32;\n{world_aliases}  import g: func(x: w{last});\n"
-        "  import i;\n}\n"
+        f"world w {{\n{_aliases(depth, 'w')}  import g: func(x: w{last});\n  import i;\n}}\n"
     )
     (root / "dep.wit").write_text(dep, encoding="utf-8")
     (root / "pkg" / "deps").mkdir(parents=True)

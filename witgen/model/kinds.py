@@ -1,8 +1,10 @@
 """Operations on a type's kind that every producer of the model needs.
 
 Input: a `TypeDefKind`. Output: the types it refers to (`referenced_types`), or the same
-kind with each of them mapped (`map_kind`). Used by the resolver (interning, include),
-the merge of resolves, and anything else that copies types between arenas. Also the
+kind with each of them mapped (`map_kind`); and the order in which to visit the types a
+type reaches, children first, without recursion (`children_first`). Used by the resolver
+(interning, include), the merge of resolves, and anything else that copies or inspects
+types between arenas. Also the
 constructors of the anonymous kinds that skip `type.__call__` (see `_record.maker`),
 for the resolver, which builds one for every anonymous type of a package.
 Invariants: the order of `referenced_types` is the kinds' field order, so two kinds of
@@ -17,7 +19,7 @@ from witgen._record import maker
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Container
     from typing import assert_never
 else:
 
@@ -60,6 +62,30 @@ def referenced_types(kind: m.TypeDefKind) -> tuple[m.Type | None, ...]:
             return (t,)
         case _:
             assert_never(kind)
+
+
+def children_first(
+    root: m.TypeId, children: Callable[[m.TypeId], list[m.TypeId]], done: Container[m.TypeId]
+) -> list[m.TypeId]:
+    """`root` and the types it reaches through `children` that are not `done`, each once,
+    every one after its children: the order in which a recursive walk visiting children
+    in order would finish them. On an explicit stack, as a chain of types (aliases of
+    aliases, records of records) can be thousands deep; types refer only to earlier
+    ones, so the walk ends."""
+    order: list[m.TypeId] = []
+    placed: set[m.TypeId] = set()
+    stack = [(root, False)]
+    while stack:
+        tid, expanded = stack.pop()
+        if tid in placed or tid in done:
+            continue
+        if expanded:
+            placed.add(tid)
+            order.append(tid)
+            continue
+        stack.append((tid, True))
+        stack += [(c, False) for c in reversed(children(tid)) if c not in placed and c not in done]
+    return order
 
 
 def map_kind(kind: m.TypeDefKind, f: Callable[[m.Type], m.Type]) -> m.TypeDefKind:

@@ -20,7 +20,7 @@ from typing import TypeVar, assert_never
 
 from witgen import model as m
 from witgen._record import replace
-from witgen.model.kinds import map_kind, referenced_types
+from witgen.model.kinds import children_first, map_kind, referenced_types
 
 _Id = TypeVar("_Id", m.TypeId, m.InterfaceId, m.WorldId, m.PackageId)
 
@@ -276,38 +276,30 @@ class _WorldItemCloner:
 
     def copy_type(self, t: m.Type) -> m.Type:
         """The copy of `t` (itself if another owner owns it), made after the copies of the
-        types it refers to, in field order; on an explicit stack, as a chain of types can
-        be thousands deep."""
+        types it refers to, in field order."""
         if isinstance(t, str):
             return t
         copies, types = self.copies, self.types
-        stack = [t]
-        while stack:
-            cur = stack[-1]
-            if cur in copies:
-                stack.pop()
-                continue
+        if t in copies:
+            return copies[t]
+        if not self._copied(t):
+            return t
+        for cur in children_first(t, self._children, copies):
             td = types[cur]
-            if td.owner is not None and td.owner != self.from_owner:
-                stack.pop()
-                continue
-            pending = [
-                x
-                for x in referenced_types(td.kind)
-                if x is not None
-                and not isinstance(x, str)
-                and x not in copies
-                and (types[x].owner is None or types[x].owner == self.from_owner)
-            ]
-            if pending:
-                stack += reversed(pending)
-                continue
-            stack.pop()
             kind = map_kind(td.kind, lambda x: x if isinstance(x, str) else copies.get(x, x))
             owner = self.to_owner if td.owner is not None else None
             types.append(replace(td, kind=kind, owner=owner))
             copies[cur] = m.TypeId(len(types) - 1)
-        return copies.get(t, t)
+        return copies[t]
+
+    def _copied(self, t: m.TypeId) -> bool:
+        """Whether the cloner copies `t`: an anonymous type, or one the source owns."""
+        owner = self.types[t].owner
+        return owner is None or owner == self.from_owner
+
+    def _children(self, t: m.TypeId) -> list[m.TypeId]:
+        refs = referenced_types(self.types[t].kind)
+        return [x for x in refs if x is not None and not isinstance(x, str) and self._copied(x)]
 
     def copy_function(self, f: m.Function) -> m.Function:
         res = f.kind.resource

@@ -19,8 +19,17 @@ from witgen.text.diagnostics import error
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
+
     from witgen.resolve.global_arenas import GlobalArenas
     from witgen.text.diagnostics import Diagnostic
+
+    # What a walk over a world's dependencies keeps for each interface (see
+    # `WorldElaborator.after_dependencies`).
+    _Frame = TypeVar("_Frame")
+    _ImportFrame = tuple[m.WorldKey, m.WorldInterface | None]
+    _ExportFrame = tuple[m.WorldKey, bool]
 
 
 class WorldElaborator:
@@ -99,6 +108,35 @@ class WorldElaborator:
         base = f"{pkg.namespace}:{pkg.name}/{iface.name}"
         return f"{base}@{pkg.version}" if pkg.version else base
 
+    def after_dependencies(
+        self,
+        root: m.InterfaceId,
+        frame: _Frame,
+        open_dep: Callable[[m.InterfaceId, _Frame], _Frame | None],
+        close: Callable[[m.InterfaceId, _Frame], None],
+    ) -> None:
+        """Depth first from `root`, whose frame is `frame`: `open_dep(dep, parent)` gives
+        the frame of a dependency of the interface whose frame is `parent` (None passes
+        it by), and `close(iid, frame)` runs once every dependency of `iid` is closed.
+
+        On its own stack, as chains of `use` can be thousands of interfaces deep; an entry
+        is an interface, its frame and the index of its next dependency. `_Refused`
+        raised by either callback stops the walk."""
+        direct_deps = self.arenas.interface_direct_deps
+        stack = [(root, frame, 0)]
+        while stack:
+            iid, frame, next_dep = stack[-1]
+            deps = direct_deps(iid)
+            if next_dep < len(deps):
+                stack[-1] = (iid, frame, next_dep + 1)
+                dep = deps[next_dep]
+                opened = open_dep(dep, frame)
+                if opened is not None:
+                    stack.append((dep, opened, 0))
+                continue
+            stack.pop()
+            close(iid, frame)
+
     def elaborate_import(
         self,
         imports: dict[m.WorldKey, m.WorldItem],
@@ -108,31 +146,20 @@ class WorldElaborator:
         item: m.WorldInterface | None,
     ) -> None:
         """Import `iid` under `key`, after every interface it depends on (depth first).
-
-        The walk keeps its own stack, as chains of `use` can be thousands of interfaces
-        deep: a frame is an interface, its key and item, and the index of its next
-        dependency; an interface is added when its last dependency has been.
-        """
+        A frame is the key an interface is imported under and its item (None: made)."""
         if key in imports:
             return
-        direct_deps = self.arenas.interface_direct_deps
-        stack: list[tuple[m.WorldKey, m.InterfaceId, m.WorldInterface | None, int]] = [
-            (key, iid, item, 0)
-        ]
-        while stack:
-            key, iid, item, next_dep = stack[-1]
-            deps = direct_deps(iid)
-            if next_dep < len(deps):
-                stack[-1] = (key, iid, item, next_dep + 1)
-                dep = deps[next_dep]
-                if dep not in imports:
-                    stack.append((dep, dep, None, 0))
-                continue
-            stack.pop()
+
+        def open_dep(dep: m.InterfaceId, _parent: _ImportFrame) -> _ImportFrame | None:
+            return None if dep in imports else (dep, None)
+
+        def close(iid: m.InterfaceId, frame: _ImportFrame) -> None:
+            key, item = frame
             if key not in imports:
-                imports[key] = (
-                    item if item is not None else m.WorldInterface(id=iid, stability=stability)
-                )
+                made = m.WorldInterface(id=iid, stability=stability)
+                imports[key] = item if item is not None else made
+
+        self.after_dependencies(iid, (key, item), open_dep, close)
 
     def add_export(
         self,
@@ -147,40 +174,27 @@ class WorldElaborator:
         """Export `iid` under `key` after its dependencies: those the world exports under
         their own key are exported first, the others imported (and `required`). False if
         an interface that an earlier export required as an import would be exported.
-
-        Depth first, on its own stack (see `elaborate_import`): a frame is an interface,
-        its key, whether it is exported, and the index of its next dependency.
-        """
-        direct_deps = self.arenas.interface_direct_deps
-        stack: list[tuple[m.InterfaceId, m.WorldKey, bool, int]] = []
-
-        def enter(iid: m.InterfaceId, key: m.WorldKey, exporting: bool) -> bool:
-            """Open a frame for `iid`, unless it is already settled; False if that
-            settles it as a failure."""
-            if key in exports:
-                return exporting
-            if not exporting and iid in required:
-                return True
-            stack.append((iid, key, exporting, 0))
+        A frame is an interface's key and whether it is exported."""
+        if key in exports:
             return True
 
-        if not enter(iid, key, True):
-            return False
-        while stack:
-            iid, key, exporting, next_dep = stack[-1]
-            deps = direct_deps(iid)
-            if next_dep < len(deps):
-                stack[-1] = (iid, key, exporting, next_dep + 1)
-                dep = deps[next_dep]
-                if not enter(dep, dep, exporting and dep in export_ifaces):
-                    return False
-                continue
-            stack.pop()
+        def open_dep(dep: m.InterfaceId, parent: _ExportFrame) -> _ExportFrame | None:
+            exporting = parent[1] and dep in export_ifaces
+            if dep in exports:
+                if not exporting:
+                    raise _Refused
+                return None
+            if not exporting and dep in required:
+                return None
+            return (dep, exporting)
+
+        def close(iid: m.InterfaceId, frame: _ExportFrame) -> None:
+            key, exporting = frame
             if exporting:
                 # An interface that an earlier export needed as an import cannot be
                 # exported now: its exporters would see two different instances.
                 if iid in required:
-                    return False
+                    raise _Refused
                 exports[key] = (
                     item if item.id == iid else m.WorldInterface(id=iid, stability=item.stability)
                 )
@@ -188,4 +202,13 @@ class WorldElaborator:
                 required.add(iid)
                 if key not in imports:
                     imports[key] = m.WorldInterface(id=iid, stability=item.stability)
+
+        try:
+            self.after_dependencies(iid, (key, True), open_dep, close)
+        except _Refused:
+            return False
         return True
+
+
+class _Refused(Exception):
+    """An export that cannot be added (see `WorldElaborator.add_export`)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from witgen import model as m
 from witgen._record import replace
-from witgen.model.kinds import map_kind, referenced_types
+from witgen.model.kinds import children_first, map_kind, referenced_types
 from witgen.resolve.errors import assert_never
 from witgen.resolve.unique_names import canonical_name
 from witgen.text.diagnostics import Note, error
@@ -166,23 +166,15 @@ class IncludeCloner:
     def copy_type_id(self, tid: m.TypeId) -> m.TypeId:
         """The copy of `tid` (itself if another owner owns it), made after the copies of
         the types it refers to, in field order, as wit-parser's recursive cloner makes
-        them; on an explicit stack, as a chain of types can be thousands deep."""
-        copies = self.copies
-        stack = [tid]
-        while stack:
-            cur = stack[-1]
-            if cur in copies:
-                stack.pop()
-                continue
-            t = self.arenas.types[cur]
-            if t.owner is not None and t.owner != self.from_owner:
-                stack.pop()  # another owner's type (wit-parser asserts this never happens)
-                continue
-            pending = [x for x in self._children(t) if x not in copies]
-            if pending:
-                stack += reversed(pending)
-                continue
-            stack.pop()
+        them."""
+        copies, types = self.copies, self.arenas.types
+        if tid in copies:
+            return copies[tid]
+        owner = types[tid].owner
+        if owner is not None and owner != self.from_owner:
+            return tid  # another owner's type (wit-parser asserts this never happens)
+        for cur in children_first(tid, lambda x: self._children(types[x]), copies):
+            t = types[cur]
             if isinstance(t.kind, m.Alias):
                 repointed = self._children(t)
                 kind: m.TypeDefKind = m.Alias(type=copies[repointed[0]]) if repointed else t.kind
@@ -199,7 +191,7 @@ class IncludeCloner:
                     external_id=t.external_id,
                 )
             )
-        return copies.get(tid, tid)
+        return copies[tid]
 
     def _children(self, t: m.TypeDef) -> list[m.TypeId]:
         """The types `t` refers to that the cloner copies: those no other owner owns. An

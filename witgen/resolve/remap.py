@@ -23,14 +23,8 @@ from __future__ import annotations
 
 from witgen import model as m
 from witgen._record import maker
-from witgen.model.kinds import (
-    new_handle,
-    new_list,
-    new_option,
-    new_result,
-    new_tuple,
-    referenced_types,
-)
+from witgen.model import kinds
+from witgen.model.kinds import new_handle, new_list, new_option, new_result, new_tuple
 from witgen.resolve.elaborate import WorldElaborator
 from witgen.resolve.errors import ErrorLog, Poisoned, ResolveError, assert_never, fail, hint
 from witgen.resolve.global_arenas import MutableWorld
@@ -219,39 +213,29 @@ class PackageRemap(ErrorLog):
     def type_has_borrow(self, t: m.Type) -> bool:
         """Whether `t` holds a `borrow` handle (not looking into futures and streams).
 
-        Memoised in `has_borrow`, and computed children first on an explicit stack: a
-        chain of aliases or records can be thousands of types deep. A type refers only to
-        types allocated before it, so the walk ends.
-        """
+        Memoised in `has_borrow`, and computed for the types `t` reaches children first
+        (`children_first`), so a chain of aliases or records thousands deep is no
+        recursion."""
         if isinstance(t, str):
             return False
         memo = self.has_borrow
         found = memo.get(t)
         if found is not None:
             return found
-        types = self.arenas.types
-        stack = [t]
-        while stack:
-            tid = stack[-1]
-            if tid in memo:
-                stack.pop()
-                continue
-            kind = types[tid].kind
+        for tid in kinds.children_first(t, self._borrow_children, memo):
+            kind = self.arenas.types[tid].kind
             if isinstance(kind, m.Handle):
                 memo[tid] = kind.kind == "borrow"
-            elif isinstance(kind, m.Future | m.Stream):
-                memo[tid] = False
             else:
-                refs = [
-                    x for x in referenced_types(kind) if x is not None and not isinstance(x, str)
-                ]
-                pending = [x for x in refs if x not in memo]
-                if pending:
-                    stack += pending
-                    continue
-                memo[tid] = any(memo[x] for x in refs)
-            stack.pop()
+                memo[tid] = any(memo[x] for x in self._borrow_children(tid))
         return memo[t]
+
+    def _borrow_children(self, t: m.TypeId) -> list[m.TypeId]:
+        """The types a borrow in `t` could be in (none for a handle, future or stream)."""
+        kind = self.arenas.types[t].kind
+        if isinstance(kind, m.Handle | m.Future | m.Stream):
+            return []
+        return [x for x in kinds.referenced_types(kind) if x is not None and not isinstance(x, str)]
 
     def update_function(self, f: UnresolvedFunction, span: Span) -> m.Function:
         resource = None if f.resource is None else self.map_type(f.resource, span)

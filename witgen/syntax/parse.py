@@ -74,7 +74,7 @@ OPERATORS: dict[str, str] = {
 _TOKEN = re.compile(
     r"[ \t\n]*(?:\r\n[ \t\n]*)*(?:"
     r"(%?(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)"
-    r"(?:-(?=[0-9A-Za-z])[0-9]*(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)?)*(?![\w\-]))"
+    r"(?:-(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*|[0-9]+(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)?))*(?![\w\-]))"
     r"|(->|[=,:;(){}<>*.@+-]|/(?![/*]))"
     r"|(//[^\n]*)"
     r"|(/\*)"
@@ -117,6 +117,10 @@ _OptionType = maker(n.OptionType)
 _ResultType = maker(n.ResultType)
 _HandleType = maker(n.HandleType)
 
+
+# The comments before a token, as the lexer keeps them: their texts, where the first
+# starts and where the last starts.
+_PendingDocs = tuple[tuple[str, ...], int, int]
 
 # A token as the parser sees it: terminal name, text, start and end offsets in the
 # `SourceMap`. A plain tuple in a list: a `Token` object per token, yielded by a
@@ -161,7 +165,7 @@ class _Context(_ThreadLocal):
     """Per-parse state the builder reads (one parse at a time per thread)."""
 
     def __init__(self) -> None:
-        self.docs: dict[int, n.Docs] = {}
+        self.docs: dict[int, _PendingDocs] = {}
         self.comments: list[n.Comment] = []
 
 
@@ -220,6 +224,12 @@ def _block_comment_end(text: str, pos: int) -> int:
 # ---------------------------------------------------------------- versions
 
 _BLANK = " \t\n\r"
+# A version that `_scan_version` would take as it is: three numbers without leading zeros
+# that fit in 64 bits, and a character after them that starts no pre-release, build or
+# blank.
+_PLAIN_VERSION = re.compile(
+    r"(?:0|[1-9][0-9]{0,18})\.(?:0|[1-9][0-9]{0,18})\.(?:0|[1-9][0-9]{0,18})(?=[;.{),])"
+)
 _DIGITS = re.compile(r"[0-9]+")
 _DIGIT_RUN = re.compile(r"[0-9]*")
 
@@ -404,7 +414,7 @@ def _quoted(ch: str) -> str:
 
 
 def _lex(
-    text: str, base: int, docs: dict[int, n.Docs], comments: list[n.Comment]
+    text: str, base: int, docs: dict[int, _PendingDocs], comments: list[n.Comment]
 ) -> tuple[list[Tok], dict[int, LexError]]:
     """The tokens of `text` with absolute positions, and its lexical errors by offset.
 
@@ -420,8 +430,8 @@ def _lex(
     keywords = TERMINALS
     operators = OPERATORS
     pending: list[str] = []
-    # Where the pending comments start, and where the last ends (trailing blanks aside).
-    pending_start = pending_end = 0
+    # Where the pending comments start, and where the last one starts.
+    pending_start = last_start = 0
     depth = 0
     pos = 0
     while True:
@@ -443,7 +453,7 @@ def _lex(
             elif group == _G_LINE:
                 if not pending:
                     pending_start = base + start
-                pending_end = base + start + len(value.rstrip())
+                last_start = base + start
                 pending.append(value)
                 comments.append(_Comment(text=value, span=_Span(base + start, base + end)))
                 continue
@@ -456,12 +466,16 @@ def _lex(
                     or (tokens[-1][0] == "EQ" and len(tokens) > 1 and tokens[-2][1] == "version")
                 ):
                     # After `@` (a package's or interface's version) or `version =` (a
-                    # gate's): wit-parser reads a version there, token by token.
-                    stop, pos, problem = _scan_version(text, start, base)
+                    # gate's): wit-parser reads a version there, token by token. The
+                    # usual `1.2.3` followed by `;` `.` `{` `)` or `,` needs no more.
+                    plain = _PLAIN_VERSION.match(text, start)
+                    if plain is not None:
+                        stop = pos = plain.end()
+                        problem = None
+                    else:
+                        stop, pos, problem = _scan_version(text, start, base)
                     if pending:
-                        docs[base + start] = _Docs(
-                            comments=tuple(pending), span=_Span(pending_start, pending_end)
-                        )
+                        docs[base + start] = (tuple(pending), pending_start, last_start)
                         pending = []
                     if problem is None:
                         append(("VERSION", text[start:stop], base + start, base + stop))
@@ -494,7 +508,7 @@ def _lex(
                 body = text[start:pos]
                 if not pending:
                     pending_start = base + start
-                pending_end = base + start + len(body.rstrip())
+                last_start = base + start
                 pending.append(body)
                 comments.append(_Comment(text=body, span=_Span(base + start, base + pos)))
                 break
@@ -512,9 +526,7 @@ def _lex(
                 append(("ERROR", value, base + start, base + end))
                 return tokens, problems
             if pending:
-                docs[base + start] = _Docs(
-                    comments=tuple(pending), span=_Span(pending_start, pending_end)
-                )
+                docs[base + start] = (tuple(pending), pending_start, last_start)
                 pending = []
             append((ttype, value, base + start, base + end))
         else:  # pragma: no cover - the `_G_END` alternative always matches last
@@ -549,7 +561,13 @@ def _where(x: Child) -> Span:
 
 
 def _docs(start: int) -> n.Docs:
-    return _ctx.docs.get(start, n.NO_DOCS)
+    found = _ctx.docs.get(start)
+    if found is None:
+        return n.NO_DOCS
+    comments, first, last = found
+    # wit-parser's span of docs: from the first comment to the end of the last, less
+    # its trailing blanks.
+    return _Docs(comments=comments, span=_Span(first, last + len(comments[-1].rstrip())))
 
 
 def _of(kind: type, c: list[Child]) -> tuple[Any, ...]:
@@ -1633,7 +1651,7 @@ def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = N
             message = f"invalid character {ch!r} in source"
         raise WitError((error("WIT107", message, Span(pos, pos + 1)),), sources)
     comments: list[n.Comment] = []
-    docs: dict[int, n.Docs] = {}
+    docs: dict[int, _PendingDocs] = {}
     _ctx.docs = docs
     tokens, problems = _lex(text, base, docs, comments)
     size = len(text)
