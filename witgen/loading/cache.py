@@ -98,17 +98,24 @@ def code_version(binaries: bool = False) -> str:
 
 
 def tree_version(*roots: str) -> str:
-    """A hash of every file under the directories `roots` (names and contents, in a fixed
-    order) and of witgen's version: what generated code depends on besides its input."""
+    """A hash of every file under the directories `roots`, and of the files among them
+    (names and contents, in a fixed order), and of witgen's version: what generated code
+    and pages depend on besides their input."""
     h = _hasher()
     h.update(__version__.encode())
     for root in roots:
-        for folder, _, files in sorted(os.walk(root)):
-            for name in sorted(files):
+        if os.path.isfile(root):
+            walked = [(os.path.dirname(root), [os.path.basename(root)])]
+            base = os.path.dirname(root)
+        else:
+            walked = [(folder, sorted(files)) for folder, _, files in sorted(os.walk(root))]
+            base = root
+        for folder, files in walked:
+            for name in files:
                 if name.endswith((".pyc", ".pyo")):
                     continue
                 path = os.path.join(folder, name)
-                h.update(os.path.relpath(path, root).encode("utf-8", "surrogateescape") + b"\0")
+                h.update(os.path.relpath(path, base).encode("utf-8", "surrogateescape") + b"\0")
                 try:
                     with open(path, "rb") as f:
                         h.update(f.read())

@@ -15,7 +15,7 @@ def code_version(python: bool = False) -> str:
     """A hash of this package and the printer (and with `python`, of the Python bindings'
     naming and planning). The site's templates are not in it: the cache holds the Markdown
     pages, and the site is built from them on every run."""
-    from witgen.loading.cache import digest
+    from witgen.loading.cache import tree_version
 
     package = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     roots = [
@@ -24,15 +24,4 @@ def code_version(python: bool = False) -> str:
     ]
     if python:
         roots.append(os.path.join(package, "codegen", "python"))
-    parts: list[bytes] = []
-    for root in roots:
-        files = [root]
-        if os.path.isdir(root):
-            files = sorted(
-                os.path.join(folder, name) for folder, _, names in os.walk(root) for name in names
-            )
-        for file in files:
-            if file.endswith((".py", ".j2")) and os.path.isfile(file):
-                with open(file, "rb") as f:
-                    parts += [os.path.basename(file).encode(), f.read()]
-    return digest(b"\0".join(parts))[:16]
+    return tree_version(*roots)
