@@ -67,12 +67,15 @@ def test_text_without_codes_is_wasm_tools_output() -> None:
     )
 
 
-def test_multi_line_span_is_underlined_to_the_end_of_its_first_line() -> None:
+def test_multi_line_span_is_underlined_for_its_whole_length() -> None:
+    """As wit-parser: a dash per character of the span after the first, past the line's
+    end (the span is shown on its first line only)."""
     sources, _ = one_file("package a:b;\ninterface i {\n  record r {\n    a: u32,\n  }\n}\n")
     start = span_of(sources, "r {").start
     end = span_of(sources, "  }").end
     text = render_text([error("WIT301", "m", Span(start, end))], sources)
-    assert text.splitlines()[-2:] == ["    3 |   record r {", "      |          ^--"]
+    dashes = "-" * (len("r {\n    a: u32,\n  }") - 1)
+    assert text.splitlines()[-2:] == ["    3 |   record r {", "      |          ^" + dashes]
 
 
 def test_empty_span_and_end_of_file() -> None:

@@ -66,25 +66,26 @@ def referenced_types(kind: m.TypeDefKind) -> tuple[m.Type | None, ...]:
 
 def children_first(
     root: m.TypeId, children: Callable[[m.TypeId], list[m.TypeId]], done: Container[m.TypeId]
-) -> list[m.TypeId]:
-    """`root` and the types it reaches through `children` that are not `done`, each once,
-    every one after its children: the order in which a recursive walk visiting children
-    in order would finish them. On an explicit stack, as a chain of types (aliases of
-    aliases, records of records) can be thousands deep; types refer only to earlier
-    ones, so the walk ends."""
-    order: list[m.TypeId] = []
+) -> list[tuple[m.TypeId, list[m.TypeId]]]:
+    """`root` and the types it reaches through `children` that are not `done`, each once
+    with its children, every one after its children: the order in which a recursive walk
+    visiting children in order would finish them. On an explicit stack, as a chain of
+    types (aliases of aliases, records of records) can be thousands deep; types refer
+    only to earlier ones, so the walk ends."""
+    order: list[tuple[m.TypeId, list[m.TypeId]]] = []
     placed: set[m.TypeId] = set()
-    stack = [(root, False)]
+    stack: list[tuple[m.TypeId, list[m.TypeId] | None]] = [(root, None)]
     while stack:
-        tid, expanded = stack.pop()
+        tid, kids = stack.pop()
         if tid in placed or tid in done:
             continue
-        if expanded:
+        if kids is not None:  # its children are placed
             placed.add(tid)
-            order.append(tid)
+            order.append((tid, kids))
             continue
-        stack.append((tid, True))
-        stack += [(c, False) for c in reversed(children(tid)) if c not in placed and c not in done]
+        kids = children(tid)
+        stack.append((tid, kids))
+        stack += [(c, None) for c in reversed(kids) if c not in placed and c not in done]
     return order
 
 

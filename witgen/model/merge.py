@@ -284,7 +284,7 @@ class _WorldItemCloner:
             return copies[t]
         if not self._copied(t):
             return t
-        for cur in children_first(t, self._children, copies):
+        for cur, _ in children_first(t, self._children, copies):
             td = types[cur]
             kind = map_kind(td.kind, lambda x: x if isinstance(x, str) else copies.get(x, x))
             owner = self.to_owner if td.owner is not None else None

@@ -124,6 +124,8 @@ def _stable_since(version: str) -> m.Stable:
 def external_id_of(attrs: tuple[n.Attribute, ...]) -> str | None:
     """The `@external-id("...")` of an item that has one (checked after its gates, as
     wit-parser does; an interface or world does not read it, so may repeat it)."""
+    if not attrs:
+        return None
     ids = [a for a in attrs if isinstance(a, n.ExternalId)]
     if len(ids) > 1:
         raise fail("WIT104", "cannot specify @external-id twice", _attr_name_span(ids[1]))

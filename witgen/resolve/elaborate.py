@@ -19,7 +19,7 @@ from witgen.text.diagnostics import error
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Container
     from typing import TypeVar
 
     from witgen.resolve.global_arenas import GlobalArenas
@@ -114,28 +114,30 @@ class WorldElaborator:
         frame: _Frame,
         open_dep: Callable[[m.InterfaceId, _Frame], _Frame | None],
         close: Callable[[m.InterfaceId, _Frame], None],
+        passed: Container[m.WorldKey] = (),
     ) -> None:
         """Depth first from `root`, whose frame is `frame`: `open_dep(dep, parent)` gives
         the frame of a dependency of the interface whose frame is `parent` (None passes
-        it by), and `close(iid, frame)` runs once every dependency of `iid` is closed.
+        it by, as does being in `passed`), and `close(iid, frame)` runs once every
+        dependency of `iid` is closed.
 
         On its own stack, as chains of `use` can be thousands of interfaces deep; an entry
-        is an interface, its frame and the index of its next dependency. `_Refused`
-        raised by either callback stops the walk."""
+        is an interface, its frame and the dependencies still to see. `_Refused` raised
+        by either callback stops the walk."""
         direct_deps = self.arenas.interface_direct_deps
-        stack = [(root, frame, 0)]
+        stack = [(root, frame, iter(direct_deps(root)))]
         while stack:
-            iid, frame, next_dep = stack[-1]
-            deps = direct_deps(iid)
-            if next_dep < len(deps):
-                stack[-1] = (iid, frame, next_dep + 1)
-                dep = deps[next_dep]
+            iid, frame, deps = stack[-1]
+            for dep in deps:
+                if dep in passed:
+                    continue
                 opened = open_dep(dep, frame)
                 if opened is not None:
-                    stack.append((dep, opened, 0))
-                continue
-            stack.pop()
-            close(iid, frame)
+                    stack.append((dep, opened, iter(direct_deps(dep))))
+                    break
+            else:
+                stack.pop()
+                close(iid, frame)
 
     def elaborate_import(
         self,
@@ -149,9 +151,14 @@ class WorldElaborator:
         A frame is the key an interface is imported under and its item (None: made)."""
         if key in imports:
             return
+        if item is None:
+            item = m.WorldInterface(id=iid, stability=stability)
+        if not self.arenas.interface_direct_deps(iid):  # the usual case: nothing to walk
+            imports[key] = item
+            return
 
-        def open_dep(dep: m.InterfaceId, _parent: _ImportFrame) -> _ImportFrame | None:
-            return None if dep in imports else (dep, None)
+        def open_dep(dep: m.InterfaceId, _parent: _ImportFrame) -> _ImportFrame:
+            return (dep, None)  # (those already imported are passed by)
 
         def close(iid: m.InterfaceId, frame: _ImportFrame) -> None:
             key, item = frame
@@ -159,7 +166,8 @@ class WorldElaborator:
                 made = m.WorldInterface(id=iid, stability=stability)
                 imports[key] = item if item is not None else made
 
-        self.after_dependencies(iid, (key, item), open_dep, close)
+        root: _ImportFrame = (key, item)
+        self.after_dependencies(iid, root, open_dep, close, passed=imports)
 
     def add_export(
         self,

@@ -173,11 +173,10 @@ class IncludeCloner:
         owner = types[tid].owner
         if owner is not None and owner != self.from_owner:
             return tid  # another owner's type (wit-parser asserts this never happens)
-        for cur in children_first(tid, lambda x: self._children(types[x]), copies):
+        for cur, children in children_first(tid, lambda x: self._children(types[x]), copies):
             t = types[cur]
             if isinstance(t.kind, m.Alias):
-                repointed = self._children(t)
-                kind: m.TypeDefKind = m.Alias(type=copies[repointed[0]]) if repointed else t.kind
+                kind: m.TypeDefKind = m.Alias(type=copies[children[0]]) if children else t.kind
             else:
                 kind = map_kind(t.kind, lambda x: x if isinstance(x, str) else copies.get(x, x))
             copies[cur] = self.arenas.alloc_type(

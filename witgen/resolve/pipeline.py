@@ -60,6 +60,7 @@ def _split_packages(
     header: n.PackageDecl | None = None
     mismatch = False
     documented: n.PackageDecl | None = None  # the first header with doc comments
+    documented_at = Span.UNKNOWN
     main_files: list[list[n.TopItem]] = []
     nested: list[UnresolvedPackage] = []
     for f in group.files:
@@ -81,7 +82,7 @@ def _split_packages(
                     header = f.package if header is None or f.package.docs.comments else header
                 if docs_of(f.package.docs).contents is not None:
                     if documented is None:
-                        documented = f.package
+                        documented, documented_at = f.package, _docs_span(f, f.package)
                     elif not mismatch:
                         # Only one header may carry the package's docs (wit-parser checks
                         # this after the name, file by file).
@@ -90,8 +91,8 @@ def _split_packages(
                             error(
                                 "WIT105",
                                 "found doc comments on multiple 'package' items",
-                                f.package.docs.span,
-                                Note("the package's docs are here", documented.docs.span),
+                                _docs_span(f, f.package),
+                                Note("the package's docs are here", documented_at),
                             )
                         )
         items: list[n.TopItem] = []
@@ -131,6 +132,16 @@ def _split_packages(
         files=main_files,
     )
     return nested, main, None
+
+
+def _docs_span(f: n.File, decl: n.PackageDecl) -> Span:
+    """Where the doc comments of `decl` are, as wit-parser shows them: from the first one
+    to the end of the last (less trailing blanks). They are the file's last comments
+    before the `package` keyword."""
+    before = [c for c in f.comments if c.span.end <= decl.span.start]
+    docs = before[-len(decl.docs.comments) :]
+    last = docs[-1]
+    return Span(docs[0].span.start, last.span.start + len(last.text.rstrip()))
 
 
 def _check_nesting(group: Group) -> None:

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from witgen.text.diagnostics import Diagnostic
     from witgen.text.source import Span
 
+# How deep `type_has_borrow` recurses before it walks on its own stack.
+_SHALLOW = 50
 # Built for every parameter of the package: skips `type.__call__` (see `_record.maker`).
 _new_param = maker(m.Param)
 
@@ -211,27 +213,41 @@ class PackageRemap(ErrorLog):
                 assert_never(kind)
 
     def type_has_borrow(self, t: m.Type) -> bool:
-        """Whether `t` holds a `borrow` handle (not looking into futures and streams).
-
-        Memoised in `has_borrow`, and computed for the types `t` reaches children first
-        (`children_first`), so a chain of aliases or records thousands deep is no
-        recursion."""
+        """Whether `t` holds a `borrow` handle (not looking into futures and streams)."""
         if isinstance(t, str):
             return False
+        found = self.has_borrow.get(t)
+        if found is None:
+            found = self._has_borrow(t, _SHALLOW)
+        return found
+
+    def _has_borrow(self, t: m.TypeId, depth: int) -> bool:
+        """`type_has_borrow`, memoised in `has_borrow`: recursive for `depth` more levels
+        (types nest a few levels as a rule), below that children first on an explicit
+        stack (`children_first`), so a chain of aliases or records thousands deep is no
+        recursion."""
         memo = self.has_borrow
         found = memo.get(t)
         if found is not None:
             return found
-        for tid in kinds.children_first(t, self._borrow_children, memo):
-            kind = self.arenas.types[tid].kind
-            if isinstance(kind, m.Handle):
-                memo[tid] = kind.kind == "borrow"
-            else:
-                memo[tid] = any(memo[x] for x in self._borrow_children(tid))
-        return memo[t]
+        if not depth:
+            for tid, children in kinds.children_first(t, self._borrow_children, memo):
+                kind = self.arenas.types[tid].kind
+                if isinstance(kind, m.Handle):
+                    memo[tid] = kind.kind == "borrow"
+                else:
+                    memo[tid] = any([memo[x] for x in children])
+            return memo[t]
+        kind = self.arenas.types[t].kind
+        if isinstance(kind, m.Handle):
+            found = kind.kind == "borrow"
+        else:
+            found = any(self._has_borrow(x, depth - 1) for x in self._borrow_children(t))
+        memo[t] = found
+        return found
 
     def _borrow_children(self, t: m.TypeId) -> list[m.TypeId]:
-        """The types a borrow in `t` could be in (none for a handle, future or stream)."""
+        """The types a borrow in `t` could be in (none in a handle, future or stream)."""
         kind = self.arenas.types[t].kind
         if isinstance(kind, m.Handle | m.Future | m.Stream):
             return []

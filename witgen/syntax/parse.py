@@ -118,10 +118,6 @@ _ResultType = maker(n.ResultType)
 _HandleType = maker(n.HandleType)
 
 
-# The comments before a token, as the lexer keeps them: their texts, where the first
-# starts and where the last starts.
-_PendingDocs = tuple[tuple[str, ...], int, int]
-
 # A token as the parser sees it: terminal name, text, start and end offsets in the
 # `SourceMap`. A plain tuple in a list: a `Token` object per token, yielded by a
 # generator, was a tenth of parse time.
@@ -165,7 +161,7 @@ class _Context(_ThreadLocal):
     """Per-parse state the builder reads (one parse at a time per thread)."""
 
     def __init__(self) -> None:
-        self.docs: dict[int, _PendingDocs] = {}
+        self.docs: dict[int, tuple[str, ...]] = {}
         self.comments: list[n.Comment] = []
 
 
@@ -414,7 +410,7 @@ def _quoted(ch: str) -> str:
 
 
 def _lex(
-    text: str, base: int, docs: dict[int, _PendingDocs], comments: list[n.Comment]
+    text: str, base: int, docs: dict[int, tuple[str, ...]], comments: list[n.Comment]
 ) -> tuple[list[Tok], dict[int, LexError]]:
     """The tokens of `text` with absolute positions, and its lexical errors by offset.
 
@@ -430,8 +426,6 @@ def _lex(
     keywords = TERMINALS
     operators = OPERATORS
     pending: list[str] = []
-    # Where the pending comments start, and where the last one starts.
-    pending_start = last_start = 0
     depth = 0
     pos = 0
     while True:
@@ -451,9 +445,6 @@ def _lex(
                 elif ttype == "GT":
                     depth = max(depth - 1, 0)
             elif group == _G_LINE:
-                if not pending:
-                    pending_start = base + start
-                last_start = base + start
                 pending.append(value)
                 comments.append(_Comment(text=value, span=_Span(base + start, base + end)))
                 continue
@@ -475,7 +466,7 @@ def _lex(
                     else:
                         stop, pos, problem = _scan_version(text, start, base)
                     if pending:
-                        docs[base + start] = (tuple(pending), pending_start, last_start)
+                        docs[base + start] = tuple(pending)
                         pending = []
                     if problem is None:
                         append(("VERSION", text[start:stop], base + start, base + stop))
@@ -506,9 +497,6 @@ def _lex(
                     append(("ERROR", value, base + start, base + end))
                     return tokens, problems
                 body = text[start:pos]
-                if not pending:
-                    pending_start = base + start
-                last_start = base + start
                 pending.append(body)
                 comments.append(_Comment(text=body, span=_Span(base + start, base + pos)))
                 break
@@ -526,7 +514,7 @@ def _lex(
                 append(("ERROR", value, base + start, base + end))
                 return tokens, problems
             if pending:
-                docs[base + start] = (tuple(pending), pending_start, last_start)
+                docs[base + start] = tuple(pending)
                 pending = []
             append((ttype, value, base + start, base + end))
         else:  # pragma: no cover - the `_G_END` alternative always matches last
@@ -561,13 +549,10 @@ def _where(x: Child) -> Span:
 
 
 def _docs(start: int) -> n.Docs:
-    found = _ctx.docs.get(start)
-    if found is None:
+    comments = _ctx.docs.get(start)
+    if comments is None:
         return n.NO_DOCS
-    comments, first, last = found
-    # wit-parser's span of docs: from the first comment to the end of the last, less
-    # its trailing blanks.
-    return _Docs(comments=comments, span=_Span(first, last + len(comments[-1].rstrip())))
+    return _Docs(comments=comments, span=_Span(start, start))
 
 
 def _of(kind: type, c: list[Child]) -> tuple[Any, ...]:
@@ -1651,7 +1636,7 @@ def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = N
             message = f"invalid character {ch!r} in source"
         raise WitError((error("WIT107", message, Span(pos, pos + 1)),), sources)
     comments: list[n.Comment] = []
-    docs: dict[int, _PendingDocs] = {}
+    docs: dict[int, tuple[str, ...]] = {}
     _ctx.docs = docs
     tokens, problems = _lex(text, base, docs, comments)
     size = len(text)

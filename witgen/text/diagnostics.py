@@ -197,8 +197,9 @@ def _block(d: Diagnostic, sources: SourceMap, codes: bool) -> list[Segment]:
         if len(text.encode("utf-8", "replace")) > _LONG_LINE:
             out += _lines(f": {pos}: {d.message}", "message")
         else:
-            # The underline covers the span on this line only; a tab counts as one column.
-            on_line = min(d.span.end, d.span.start + len(text) - loc.column + 1) - d.span.start
+            # As wit-parser: a dash for each character of the span after its first, even
+            # past the end of the line; a tab counts as one column.
+            on_line = d.span.end - d.span.start
             out += _lines(": " + d.message, "message")
             out += [
                 ("\n", ""),
