@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from witgen._record import field, record
 from witgen.model import Resolve
 from witgen.text.diagnostics import Diagnostic, WitError
-from witgen.text.source import SourceMap
+from witgen.text.source import SourceMap, Span
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from witgen.loading.loader import Group, PackagePlan
     from witgen.model import PackageId, WorldId
     from witgen.wasm.decoder import Decoded
-    from witgen.wasm.encoder import StringEncoding
+    from witgen.wasm.encoder import StringEncoding, Unencodable
 
     _T = TypeVar("_T")
 
@@ -553,7 +553,10 @@ def encode(
     r = loaded.resolve
     if r.main is None:
         raise _no_package(path)
-    data = encoder.encode_package(r, r.main, producers_like_reference=producers_like_reference)
+    try:
+        data = encoder.encode_package(r, r.main, producers_like_reference=producers_like_reference)
+    except encoder.Unencodable as e:
+        raise _over_limit(r, r.main, e, loaded.sources) from None
     problem = decoder.binary_problem(data)
     if problem is not None:
         raise _unencodable(r, r.main, problem[0], loaded.sources)
@@ -578,6 +581,46 @@ def _unencodable(r: Resolve, package: PackageId, message: str, sources: SourceMa
     span = spans.get(named, Span.UNKNOWN)
     why = Note("WIT allows it, but a component binary cannot hold it (wasm-tools rejects it too)")
     return WitError((error("WIT314", f"cannot encode the package: {message}", span, why),), sources)
+
+
+def _over_limit(r: Resolve, package: PackageId, e: Unencodable, sources: SourceMap) -> WitError:
+    """WIT314 for a package over one of the component validator's limits, at the
+    interface or world whose component type breaks it."""
+    from witgen.model import InterfaceId, WorldId
+
+    pkg = r.packages[package]
+    is_interface = e.item in {iid for _, iid in pkg.interfaces}
+    item = r.interfaces[InterfaceId(e.item)] if is_interface else r.worlds[WorldId(e.item)]
+    what = f"{'interface' if is_interface else 'world'} `{item.name}`"
+    why = "WIT allows it, but a component binary cannot hold it"
+    return _limit_error(f"cannot encode the package: {what}", e, item.span, why, sources)
+
+
+def _limit_error(
+    what: str, e: Unencodable, fallback: Span, why: str, sources: SourceMap
+) -> WitError:
+    """WIT314 for `what` over the limit `e` broke, at the type or function where it did."""
+    from witgen.text.diagnostics import Note, error
+
+    note = Note(
+        f"{why}: the component validator limits the size and nesting of types, the"
+        " instances of a component type and the in-memory size of a value"
+    )
+    span = e.at if e.at is not None else fallback
+    return WitError((error("WIT314", f"{what}: {e.message}", span, note),), sources)
+
+
+def _check_bindable(r: Resolve, wid: WorldId, sources: SourceMap) -> None:
+    """WIT314 for a world that no component can have (over a validator limit): its
+    bindings could never be used."""
+    from witgen.wasm import encoder
+
+    found = encoder.check_world(r, wid)
+    if found is not None:
+        world = r.worlds[wid]
+        what = f"cannot generate bindings of world `{world.name}`"
+        why = "no component can have this world (componentize-py and wasmtime reject it too)"
+        raise _limit_error(what, found, world.span, why, sources)
 
 
 def _no_package(path: str | Path) -> WitError:
@@ -816,6 +859,7 @@ def bindgen_host(
             loaded = _resolved(given)
         r = loaded.resolve
         wid = select_world(r, world, path)
+        _check_bindable(r, wid, loaded.sources)
         options = python_host.HostOptions(
             package=package,
             world_name=world_name,
@@ -870,6 +914,7 @@ def bindgen_guest(
         loaded = load(path, features=features) if given is None else _resolved(given)
         r = loaded.resolve
         wid = select_world(r, world, path)
+        _check_bindable(r, wid, loaded.sources)
         options = python_guest.GuestOptions(
             world_module=world_module,
             full_names=full_names,

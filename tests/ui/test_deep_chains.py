@@ -32,6 +32,7 @@ import pytest
 from witgen import api
 from witgen.outputs import printer
 from witgen.outputs.json import to_json
+from witgen.text.diagnostics import WitError
 from witgen.wasm import encoder
 
 DEPTH = 10_000
@@ -161,17 +162,29 @@ class Chain:
     depth: int = DEPTH
     # The depth at which encoding is compared (None: the case's own), see the docstring.
     encode_depth: int | None = None
+    # The world to generate bindings of (given the depth), None when there is none.
+    world: Callable[[int], str] | None = None
+    # The depth at which bindings are generated (None: the case's own): a world importing
+    # more than 4,096 instances cannot be a component, and bindgen refuses it.
+    bind_depth: int | None = None
 
 
 CHAINS = [
     Chain("use", write_use, encode_depth=200),
-    Chain("alias", write_alias),
-    Chain("include", write_include),
-    Chain("world-types-include", write_world_types),
-    Chain("world-over-use", write_world_over_use, depth=5_000, encode_depth=200),
+    Chain("alias", write_alias, world=lambda _: "w"),
+    Chain("include", write_include, world=lambda depth: f"w{depth - 1}"),
+    Chain("world-types-include", write_world_types, world=lambda _: "w1"),
+    Chain(
+        "world-over-use",
+        write_world_over_use,
+        depth=5_000,
+        encode_depth=200,
+        world=lambda _: "w",
+        bind_depth=4_000,
+    ),
     Chain("deps-use", write_deps_use, encode_depth=1_000),
-    Chain("deps-include", write_deps_include),
-    Chain("wasm-dependency", write_wasm_dependency),
+    Chain("deps-include", write_deps_include, world=lambda _: "m"),
+    Chain("wasm-dependency", write_wasm_dependency, world=lambda _: "mw"),
 ]
 
 
@@ -241,3 +254,82 @@ def test_chain_encodes_as_wasm_tools(
     assert r.main is not None
     got = encoder.encode_package(r, r.main, producers_like_reference=True)
     assert got == _reference(wasm_tools, path, "--wasm", "-o", "/dev/stdout").stdout
+
+
+@pytest.mark.parametrize("chain", [c for c in CHAINS if c.world is not None], ids=lambda c: c.id)
+@pytest.mark.parametrize("side", ["host", "guest"])
+def test_chain_binds(
+    chain: Chain, side: str, built: _Built, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Host and guest bindings of a world at the end of the chain: every module compiles."""
+    assert chain.world is not None
+    depth = chain.bind_depth or chain.depth
+    path = _build(chain, depth, built, tmp_path_factory)
+    out = tmp_path_factory.mktemp(f"{chain.id}-{side}")
+    world = chain.world(depth)
+    if side == "host":
+        result = api.bindgen_host(path, out_dir=out, world=world, use_cache=False)
+    else:
+        result = api.bindgen_guest(path, out_dir=out, world=world, use_cache=False)
+    modules = sorted(out.rglob("*.py"))
+    assert result.path.exists() and modules
+    for module in modules:
+        compile(module.read_text(encoding="utf-8"), str(module), "exec")
+
+
+@pytest.mark.parametrize("chain", CHAINS, ids=lambda c: c.id)
+def test_chain_documents(
+    chain: Chain, built: _Built, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`witgen docs` pages of the whole chain: a page per package, each type listed."""
+    path = _build(chain, chain.depth, built, tmp_path_factory)
+    pages = api.docs(path, use_cache=False)
+    r = _loaded(chain, chain.depth, built, tmp_path_factory).resolve
+    assert len(pages) >= len(r.packages)
+    text = "".join(str(page) for page in pages.values())
+    last = f"t{chain.depth - 1}"
+    if any(t.name == last for t in r.types):
+        assert f"`{last}`" in text
+
+
+# The use chain's component types grow with the square of its length: wasm-tools encodes
+# it and then refuses it as over the validator's size limit, and so must witgen, before
+# encoding the whole of it (which would take gigabytes).
+USE_CHAIN_COMPARED = 1_000
+
+
+def test_long_use_chain_is_refused_as_wasm_tools_refuses_it(
+    wasm_tools: str, tmp_path: Path
+) -> None:
+    path = write_use(tmp_path, USE_CHAIN_COMPARED)
+    with pytest.raises(WitError) as caught:
+        api.encode(path, use_cache=False)
+    [d] = caught.value.diagnostics
+    assert d.code == "WIT314"
+    reference = subprocess.run(
+        [wasm_tools, "component", "wit", "--wasm", path.name, "-o", "out.wasm"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert reference.returncode == 1
+    expected = reference.stderr.strip().removeprefix("error: ").split(" (at offset")[0]
+    assert d.message.endswith(f": {expected}")
+
+
+def test_use_chain_at_full_depth_is_refused_quickly(
+    built: _Built, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """At 10,000 links witgen stops at the first interface over the limit: the same one
+    as at 1,000 links, whatever the length of the rest."""
+    [use] = [c for c in CHAINS if c.id == "use"]
+    path = _build(use, use.depth, built, tmp_path_factory)
+    with pytest.raises(WitError) as caught:
+        api.encode(path, use_cache=False)
+    [d] = caught.value.diagnostics
+    assert "effective type size exceeds the limit" in d.message
+    short = write_use(tmp_path_factory.mktemp("short"), USE_CHAIN_COMPARED)
+    with pytest.raises(WitError) as short_caught:
+        api.encode(short, use_cache=False)
+    assert short_caught.value.diagnostics[0].message == d.message

@@ -180,6 +180,7 @@ def bindgen(
     allow: Sequence[str] | None,
     features: Sequence[str] | None,
     all_features: bool,
+    no_cache: bool = False,
 ) -> int:
     """`witgen bindgen`: the bindings written, their warnings shown, the output path printed.
     `lang` has one value, python, already checked; so are combinations of options."""
@@ -191,13 +192,14 @@ def bindgen(
         result = api.bindgen_host(
             path, out_dir=out_dir, world=world, package=package, world_name=world_name,
             skip_unsupported=skip_unsupported, features=feats, allow=allowed,
+            use_cache=not no_cache,
         )  # fmt: skip
     else:
         result = api.bindgen_guest(
             path, out_dir=out_dir, world=world, world_module=world_module,
             full_names=full_names, import_names=_renames(import_interface_name),
             export_names=_renames(export_interface_name), native=not no_native,
-            features=feats, allow=allowed,
+            features=feats, allow=allowed, use_cache=not no_cache,
         )  # fmt: skip
     show_diagnostics((d, result.sources) for d in result.warnings)
     echo(str(result.path))

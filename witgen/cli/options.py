@@ -337,6 +337,12 @@ BINDGEN = Command(
         ),
         FEATURES,
         ALL_FEATURES,
+        Option(
+            "--no-cache",
+            bool,
+            default=False,
+            help="Do not use cached parse results or cached bindings.",
+        ),
     ),
     run=console.bindgen,
     misused=_misused_bindgen,

@@ -62,7 +62,7 @@ CODES: dict[str, str] = {
     "WIT311": "invalid `include`",
     "WIT312": "async is not allowed here",
     "WIT313": "a type nested too deeply",
-    "WIT314": "a name a component binary cannot hold (one differing only in case, say)",
+    "WIT314": "what a component binary cannot hold (names equal but for case, types over limits)",
     "WIT400": "a construct the backend cannot express",
     "WIT401": "a name collision in generated code",
     "WIT402": "the generated package's name is not a valid Python package name",

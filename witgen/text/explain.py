@@ -994,8 +994,14 @@ ENTRIES: tuple[Entry, ...] = (
             WIT accepts a few names that a component binary cannot hold, and wasm-tools'
             validator rejects the binary it encodes for them: two interfaces, worlds or
             imports whose names differ only in case, or an uppercase package namespace. The
-            same goes for a fixed-length list of size 0 (`list<u8, 0>`). `witgen encode`
-            reports the item instead of writing such a binary.
+            same goes for a fixed-length list of size 0 (`list<u8, 0>`), and for types over
+            the validator's limits: types nested 100 deep (`list<list<...>>`, records of
+            records), a component type whose types add up to more than 1,000,000 parts (a
+            chain of interfaces each using the one before, hundreds long), a component type
+            with more than 4,096 instances (an interface using types of 4,096 others), a value
+            of 2^28 bytes or more (`list<u64, 33554432>`). `witgen encode` reports the item
+            instead of writing such a binary, and `witgen bindgen` refuses a world over a
+            limit: no component can have it.
         """),
         example=_example(
             """

@@ -31,7 +31,12 @@ from typing import Literal, TypeAlias, assert_never
 from witgen import __version__
 from witgen import model as m
 from witgen.wasm import binary as w
-from witgen.wasm import package_docs, tables
+from witgen.wasm import limits, package_docs, tables
+from witgen.wasm.limits import Info, Layout
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from witgen.text.source import Span
 
 # wit-component's `metadata::CURRENT_VERSION` and string-encoding bytes.
 _METADATA_VERSION = 4
@@ -80,46 +85,68 @@ def _extern_name(name: str, implements: str | None = None, external_id: str | No
 
 
 class _Decls:
-    """The declarators of a component type or instance type, with its index counters."""
+    """The declarators of a component type or instance type, with its index counters and
+    what the validator's limits need (`limits`): each type's size and depth (`infos`), the
+    in-memory layout of each value type, and the types each instance exports by name."""
 
-    def __init__(self) -> None:
+    def __init__(self, problems: limits.Problems) -> None:
         self.decls: list[bytes] = []
         self.types = 0
         self.instances = 0
+        self.problems = problems
+        self.info: Info = limits.LEAF  # of this component or instance type
+        self.infos: list[Info] = []  # by type index
+        self.layouts: dict[int, Layout] = {}  # by type index, for value types
+        self.type_exports: dict[str, Info] = {}  # the types this one exports, by name
+        self.exports_of: dict[int, dict[str, Info]] = {}  # an instance type's, by type index
+        self.instance_exports: list[dict[str, Info]] = []  # by instance index
 
-    def ty(self, body: bytes) -> int:
+    def ty(self, body: bytes, info: Info = limits.LEAF) -> int:
         self.decls.append(w.byte(tables.DECL_TYPE) + body)
+        self.infos.append(info)
         self.types += 1
         return self.types - 1
 
     def alias_export(self, instance: int, name: str) -> int:
         alias = bytes((tables.DECL_ALIAS, tables.SORT_TYPE, tables.ALIAS_EXPORT))
         self.decls.append(alias + w.uleb128(instance) + w.name(name))
+        self.infos.append(self.instance_exports[instance].get(name, limits.LEAF))
         self.types += 1
         return self.types - 1
 
-    def alias_outer(self, count: int, index: int) -> int:
+    def alias_outer(self, count: int, index: int, info: Info, layout: Layout | None) -> int:
         alias = bytes((tables.DECL_ALIAS, tables.SORT_TYPE, tables.ALIAS_OUTER))
         self.decls.append(alias + w.uleb128(count) + w.uleb128(index))
+        self.infos.append(info)
+        if layout is not None:
+            self.layouts[self.types] = layout
         self.types += 1
         return self.types - 1
 
-    def _extern(self, tag: int, name: bytes, ref: bytes) -> None:
-        self.decls.append(w.byte(tag) + name + ref)
+    def extern(
+        self,
+        tag: int,
+        name: str,
+        ref: bytes,
+        index: int,
+        implements: str | None = None,
+        external_id: str | None = None,
+    ) -> None:
+        """An import or export (`tag`) of the item `ref`, which names type `index` (a
+        type's own index, an instance's or function's type; a fresh resource has none: -1)."""
+        self.decls.append(w.byte(tag) + _extern_name(name, implements, external_id) + ref)
+        entity = self.infos[index] if index >= 0 else limits.LEAF
+        self.info = self.problems.combine(self.info, entity)
         if ref[0] == tables.SORT_TYPE:
+            self.type_exports[name] = entity
+            self.infos.append(entity)
+            if index in self.layouts:
+                self.layouts[self.types] = self.layouts[index]
             self.types += 1
         elif ref[0] == tables.SORT_INSTANCE:
+            self.instance_exports.append(self.exports_of.get(index, {}))
             self.instances += 1
-
-    def export(
-        self, name: str, ref: bytes, implements: str | None = None, external_id: str | None = None
-    ) -> None:
-        self._extern(tables.DECL_EXPORT, _extern_name(name, implements, external_id), ref)
-
-    def import_(
-        self, name: str, ref: bytes, implements: str | None = None, external_id: str | None = None
-    ) -> None:
-        self._extern(tables.DECL_IMPORT, _extern_name(name, implements, external_id), ref)
+            self.problems.instances(self.instances)
 
     def component(self) -> bytes:
         return w.byte(tables.TYPE_COMPONENT) + w.vec(self.decls)
@@ -142,9 +169,10 @@ _Maps: TypeAlias = tuple[dict[m.TypeId, int], dict[m.TypeDefKind, int], dict[_Fu
 class _Encoder:
     """wit-component's `InterfaceEncoder`: one outer component type, at most one open instance."""
 
-    def __init__(self, resolve: m.Resolve) -> None:
+    def __init__(self, resolve: m.Resolve, problems: limits.Problems) -> None:
         self.resolve = resolve
-        self.outer = _Decls()
+        self.problems = problems
+        self.outer = _Decls(problems)
         self.inner: _Decls | None = None
         self.type_map: dict[m.TypeId, int] = {}
         # Anonymous types by kind (wit-component's `def_to_index`): two ids of one shape,
@@ -168,7 +196,7 @@ class _Encoder:
         assert self.inner is None and self.saved is None
         self.saved = (self.type_map, self.def_map, self.func_type_map)
         self.type_map, self.def_map, self.func_type_map = {}, {}, {}
-        self.inner = _Decls()
+        self.inner = _Decls(self.problems)
 
     def pop_instance(self) -> _Decls:
         assert self.inner is not None and self.saved is not None
@@ -177,16 +205,32 @@ class _Encoder:
         inner, self.inner = self.inner, None
         return inner
 
-    def _define(self, body: bytes) -> int:
-        return self._scope().ty(body)
+    def _define(self, body: bytes, held: list[_Val], layout: Layout | None = None) -> int:
+        """A new type holding the value types `held`; `layout` for a value type."""
+        scope = self._scope()
+        index = scope.ty(body, self.problems.holding([self._info(v) for v in held]))
+        if layout is not None:
+            scope.layouts[index] = self.problems.layout(layout)
+        return index
 
-    def _export_type(self, ref: bytes, name: str, external_id: str | None) -> int:
-        """Declare a named type (`eq` an index, or a fresh resource); returns its index."""
+    def _info(self, v: _Val) -> Info:
+        return limits.LEAF if isinstance(v, str) else self._scope().infos[v]
+
+    def _layout(self, v: _Val) -> Layout:
+        if isinstance(v, str):
+            return limits.PRIMITIVE_LAYOUTS[v]
+        return self._scope().layouts.get(v, limits.HANDLE)
+
+    def _opt_layout(self, v: _Val | None) -> Layout | None:
+        return None if v is None else self._layout(v)
+
+    def _export_type(self, ref: bytes, name: str, external_id: str | None, index: int) -> int:
+        """Declare a named type (`eq` type `index`, or a fresh resource: -1); returns its index."""
         scope = self._scope()
         if self.inner is None and self.import_types:
-            scope.import_(name, ref, external_id=external_id)
+            scope.extern(tables.DECL_IMPORT, name, ref, index, external_id=external_id)
         else:
-            scope.export(name, ref, external_id=external_id)
+            scope.extern(tables.DECL_EXPORT, name, ref, index, external_id=external_id)
         return scope.types - 1
 
     def _import_type(self, owner: m.InterfaceId, tid: m.TypeId) -> int:
@@ -198,7 +242,8 @@ class _Encoder:
             self.outer_type_map[tid] = outer_idx
         if self.inner is None:
             return outer_idx
-        return self.inner.alias_outer(1, outer_idx)
+        info, layout = self.outer.infos[outer_idx], self.outer.layouts.get(outer_idx)
+        return self.inner.alias_outer(1, outer_idx, info, layout)
 
     # ---- value types
 
@@ -225,56 +270,80 @@ class _Encoder:
         encoded: _Val
         match kind:
             case m.Record(fields=fields):
-                fs = [w.name(f.name) + _valtype(self.valtype(f.type)) for f in fields]
-                encoded = self._define(w.byte(tables.TYPE_RECORD) + w.vec(fs))
+                vs = [self.valtype(f.type) for f in fields]
+                fs = [w.name(f.name) + _valtype(v) for f, v in zip(fields, vs, strict=True)]
+                layout = limits.sequence([self._layout(v) for v in vs])
+                encoded = self._define(w.byte(tables.TYPE_RECORD) + w.vec(fs), vs, layout)
             case m.TupleKind(types=types):
-                ts = [_valtype(self.valtype(t)) for t in types]
-                encoded = self._define(w.byte(tables.TYPE_TUPLE) + w.vec(ts))
+                vs = [self.valtype(t) for t in types]
+                layout = limits.sequence([self._layout(v) for v in vs])
+                body = w.byte(tables.TYPE_TUPLE) + w.vec([_valtype(v) for v in vs])
+                encoded = self._define(body, vs, layout)
             case m.Flags(flags=flags):
                 names = [w.name(f.name) for f in flags]
-                encoded = self._define(w.byte(tables.TYPE_FLAGS) + w.vec(names))
+                layout = limits.flags(len(flags))
+                encoded = self._define(w.byte(tables.TYPE_FLAGS) + w.vec(names), [], layout)
             case m.Variant(cases=cases):
-                cs = [w.name(c.name) + _opt(self._opt_valtype(c.type)) + b"\x00" for c in cases]
-                encoded = self._define(w.byte(tables.TYPE_VARIANT) + w.vec(cs))
+                ovs = [self._opt_valtype(c.type) for c in cases]
+                cs = [w.name(c.name) + _opt(v) + b"\x00" for c, v in zip(cases, ovs, strict=True)]
+                layout = limits.variant([self._opt_layout(v) for v in ovs])
+                held = [v for v in ovs if v is not None]
+                encoded = self._define(w.byte(tables.TYPE_VARIANT) + w.vec(cs), held, layout)
             case m.OptionKind(type=t):
-                encoded = self._define(w.byte(tables.TYPE_OPTION) + _valtype(self.valtype(t)))
+                v = self.valtype(t)
+                layout = limits.variant([None, self._layout(v)])
+                encoded = self._define(w.byte(tables.TYPE_OPTION) + _valtype(v), [v], layout)
             case m.ResultKind(ok=ok, err=err):
                 okv = self._opt_valtype(ok)
                 errv = self._opt_valtype(err)
-                encoded = self._define(w.byte(tables.TYPE_RESULT) + _opt(okv) + _opt(errv))
+                layout = limits.variant([self._opt_layout(okv), self._opt_layout(errv)])
+                held = [v for v in (okv, errv) if v is not None]
+                body = w.byte(tables.TYPE_RESULT) + _opt(okv) + _opt(errv)
+                encoded = self._define(body, held, layout)
             case m.Enum(cases=ecases):
                 names = [w.name(c.name) for c in ecases]
-                encoded = self._define(w.byte(tables.TYPE_ENUM) + w.vec(names))
+                layout = limits.discriminant(len(ecases))
+                encoded = self._define(w.byte(tables.TYPE_ENUM) + w.vec(names), [], layout)
             case m.ListKind(type=t):
-                encoded = self._define(w.byte(tables.TYPE_LIST) + _valtype(self.valtype(t)))
+                v = self.valtype(t)
+                body = w.byte(tables.TYPE_LIST) + _valtype(v)
+                encoded = self._define(body, [v], limits.POINTER_PAIR)
             case m.FixedList(type=t, size=size):
-                body = _valtype(self.valtype(t)) + w.uleb128(size)
-                encoded = self._define(w.byte(tables.TYPE_FIXED_LIST) + body)
-            case m.MapKind(key=k, value=v):
+                v = self.valtype(t)
+                body = w.byte(tables.TYPE_FIXED_LIST) + _valtype(v) + w.uleb128(size)
+                layout = self.problems.fixed_list(self._layout(v), size)
+                encoded = self._define(body, [v], layout)
+            case m.MapKind(key=k, value=val):
                 kv = self.valtype(k)
-                vv = self.valtype(v)
-                encoded = self._define(w.byte(tables.TYPE_MAP) + _valtype(kv) + _valtype(vv))
+                vv = self.valtype(val)
+                body = w.byte(tables.TYPE_MAP) + _valtype(kv) + _valtype(vv)
+                encoded = self._define(body, [kv, vv], limits.POINTER_PAIR)
             case m.Alias(type=t):
                 encoded = self.valtype(t)
-            case m.Future(type=t):
-                encoded = self._define(w.byte(tables.TYPE_FUTURE) + _opt(self._opt_valtype(t)))
-            case m.Stream(type=t):
-                encoded = self._define(w.byte(tables.TYPE_STREAM) + _opt(self._opt_valtype(t)))
+            case m.Future(type=t) | m.Stream(type=t):
+                ov = self._opt_valtype(t)
+                code = tables.TYPE_FUTURE if isinstance(kind, m.Future) else tables.TYPE_STREAM
+                held = [] if ov is None else [ov]
+                encoded = self._define(w.byte(code) + _opt(ov), held, limits.HANDLE)
             case m.Resource():
                 assert td.name is not None, "resources are named"
-                index = self._export_type(_SUB_RESOURCE, td.name, td.external_id)
+                index = self._export_type(_SUB_RESOURCE, td.name, td.external_id, -1)
                 self.type_map[tid] = index
                 return index
             case m.Handle(kind=hk, resource=rid):
                 res = self.valtype(rid)
                 assert isinstance(res, int), "a handle refers to a resource type"
                 code = tables.TYPE_OWN if hk == "own" else tables.TYPE_BORROW
-                encoded = self._define(w.byte(code) + w.uleb128(res))
+                encoded = self._define(w.byte(code) + w.uleb128(res), [], limits.HANDLE)
             case _:
                 assert_never(kind)
         if td.name is not None:
-            index = encoded if isinstance(encoded, int) else self._define(_valtype(encoded))
-            encoded = self._export_type(_eq(index), td.name, td.external_id)
+            if isinstance(encoded, int):
+                index = encoded
+            else:
+                index = self._define(_valtype(encoded), [], self._layout(encoded))
+            encoded = self._export_type(_eq(index), td.name, td.external_id, index)
+            self.problems.locate(td.span)
         if isinstance(encoded, int):
             self.type_map[tid] = encoded
             if td.name is None:
@@ -286,17 +355,21 @@ class _Encoder:
         known = self.func_type_map.get(key)
         if known is not None:
             return known
-        params = [w.name(p.name) + _valtype(self.valtype(p.type)) for p in f.params]
-        result = _result(None if f.result is None else self.valtype(f.result))
+        vs = [self.valtype(p.type) for p in f.params]
+        params = [w.name(p.name) + _valtype(v) for p, v in zip(f.params, vs, strict=True)]
+        rv = None if f.result is None else self.valtype(f.result)
         code = tables.TYPE_ASYNC_FUNC if f.is_async else tables.TYPE_FUNC
-        index = self._define(w.byte(code) + w.vec(params) + result)
+        held = vs if rv is None else [*vs, rv]
+        index = self._define(w.byte(code) + w.vec(params) + _result(rv), held)
+        self.problems.locate(f.span)
         self.func_type_map[key] = index
         return index
 
     # ---- instances
 
     def _add_instance(self, iid: m.InterfaceId, inner: _Decls) -> int:
-        index = self.outer.ty(inner.instance())
+        index = self.outer.ty(inner.instance(), inner.info)
+        self.outer.exports_of[index] = inner.type_exports
         self.import_map[iid] = self.instances
         self.instances += 1
         return index
@@ -319,7 +392,7 @@ class _Encoder:
             index = self.func_type(f)
             assert self.inner is not None
             func = _sorted_index(tables.SORT_FUNC, index)
-            self.inner.export(name, func, external_id=f.external_id)
+            self.inner.extern(tables.DECL_EXPORT, name, func, index, external_id=f.external_id)
         return self._add_instance(iid, self.pop_instance())
 
     def types_only_instance(self, iid: m.InterfaceId) -> int:
@@ -366,31 +439,39 @@ def _live_interfaces(
         out[cur] = None
 
 
-def _interface_component_type(resolve: m.Resolve, iid: m.InterfaceId) -> _Decls:
+def _interface_component_type(
+    resolve: m.Resolve, iid: m.InterfaceId, problems: limits.Problems
+) -> _Decls:
     """The component type of one interface: its dependencies imported, itself exported."""
     live: dict[m.InterfaceId, None] = {}
     _live_interfaces(resolve, iid, live)
-    enc = _Encoder(resolve)
+    enc = _Encoder(resolve, problems)
     for dep in live:
         enc.interface = dep
         name = resolve.id_of(dep)
         if dep == iid:
             index = enc.instance(dep)
-            enc.outer.export(name, _sorted_index(tables.SORT_INSTANCE, index))
+            enc.outer.extern(
+                tables.DECL_EXPORT, name, _sorted_index(tables.SORT_INSTANCE, index), index
+            )
         else:
             index = enc.types_only_instance(dep)
-            enc.outer.import_(name, _sorted_index(tables.SORT_INSTANCE, index))
+            enc.outer.extern(
+                tables.DECL_IMPORT, name, _sorted_index(tables.SORT_INSTANCE, index), index
+            )
+        if problems.first is not None:
+            break  # the rest cannot make it valid again, and may be huge
     return enc.outer
 
 
-def _world_component_type(resolve: m.Resolve, wid: m.WorldId) -> _Decls:
+def _world_component_type(resolve: m.Resolve, wid: m.WorldId, problems: limits.Problems) -> _Decls:
     """wit-component's `encode_world`: the world's imports and exports as a component type."""
     world = resolve.worlds[wid]
-    enc = _Encoder(resolve)
+    enc = _Encoder(resolve, problems)
     for exporting, items in ((False, world.imports), (True, world.exports)):
         for key, item in items:
             name = resolve.world_key_name(key)
-            add = enc.outer.export if exporting else enc.outer.import_
+            tag = tables.DECL_EXPORT if exporting else tables.DECL_IMPORT
             match item:
                 case m.WorldInterface(id=iid):
                     enc.interface = iid
@@ -399,11 +480,12 @@ def _world_component_type(resolve: m.Resolve, wid: m.WorldId) -> _Decls:
                     if isinstance(key, str) and resolve.interfaces[iid].name is not None:
                         implements = resolve.id_of(iid)
                     instance = _sorted_index(tables.SORT_INSTANCE, index)
-                    add(name, instance, implements, item.external_id)
+                    enc.outer.extern(tag, name, instance, index, implements, item.external_id)
                 case m.WorldFunction(function=f):
                     enc.interface = None
-                    func = _sorted_index(tables.SORT_FUNC, enc.func_type(f))
-                    add(name, func, None, f.external_id)
+                    index = enc.func_type(f)
+                    func = _sorted_index(tables.SORT_FUNC, index)
+                    enc.outer.extern(tag, name, func, index, None, f.external_id)
                 case m.WorldType(id=tid):
                     assert not exporting, "worlds only import types"
                     enc.interface = None
@@ -415,25 +497,30 @@ def _world_component_type(resolve: m.Resolve, wid: m.WorldId) -> _Decls:
     return enc.outer
 
 
-def _world_wrapper(resolve: m.Resolve, wid: m.WorldId) -> bytes:
+def _world_wrapper(resolve: m.Resolve, wid: m.WorldId, problems: limits.Problems) -> _Decls:
+    """The component type that holds a world's component type and exports it by its id."""
     world = resolve.worlds[wid]
     assert world.package is not None
     pkg = resolve.packages[world.package].name
-    wrapper = _Decls()
-    wrapper.ty(_world_component_type(resolve, wid).component())
+    wrapper = _Decls(problems)
+    inner = _world_component_type(resolve, wid, problems)
+    wrapper.ty(inner.component(), inner.info)
     ident = f"{pkg.unversioned}/{world.name}" + (f"@{pkg.version}" if pkg.version else "")
-    wrapper.export(ident, _sorted_index(tables.SORT_COMPONENT, 0))
-    return wrapper.component()
+    wrapper.extern(tables.DECL_EXPORT, ident, _sorted_index(tables.SORT_COMPONENT, 0), 0)
+    return wrapper
 
 
 class _Component:
     """wasm-encoder's `ComponentBuilder`: consecutive items of one kind share a section."""
 
-    def __init__(self) -> None:
+    def __init__(self, problems: limits.Problems) -> None:
         self.out = bytearray(w.COMPONENT_PREAMBLE)
         self.section_id: int | None = None
         self.items: list[bytes] = []
         self.types = 0
+        self.problems = problems
+        self.info = limits.LEAF
+        self.infos: list[Info] = []
 
     def _flush(self) -> None:
         if self.section_id is not None:
@@ -446,8 +533,10 @@ class _Component:
             self.section_id = section_id
         self.items.append(item)
 
-    def type(self, body: bytes) -> int:
-        self._add(tables.SECTION_TYPE, body)
+    def type(self, decls: _Decls) -> int:
+        """A component type, defined at the top level."""
+        self._add(tables.SECTION_TYPE, decls.component())
+        self.infos.append(decls.info)
         self.types += 1
         return self.types - 1
 
@@ -455,6 +544,8 @@ class _Component:
         # The name, the item (a type by index), no type ascription.
         item = _extern_name(name) + _sorted_index(tables.SORT_TYPE, index) + b"\x00"
         self._add(tables.SECTION_EXPORT, item)
+        self.info = self.problems.add_size(self.info, self.infos[index])
+        self.infos.append(self.infos[index])
         self.types += 1
         return self.types - 1
 
@@ -475,16 +566,36 @@ def _producers(like_reference: bool) -> bytes:
 # ---------------------------------------------------------------- public entry points
 
 
+class Unencodable(Exception):
+    """A package or world whose binary the component validator would reject: the limit it
+    breaks (`message`, wasm-tools' words) and the interface or world (`item`, an id of
+    the package's `interfaces` or `worlds`) where it does."""
+
+    def __init__(self, message: str, item: int, at: Span | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.item = item
+        self.at = at
+
+
 def encode_package(
     resolve: m.Resolve, package: m.PackageId, *, producers_like_reference: bool = False
 ) -> bytes:
-    """The package as a component binary, as `wasm-tools component wit --wasm` writes it."""
+    """The package as a component binary, as `wasm-tools component wit --wasm` writes it.
+    A package over one of the validator's limits (see `limits`) raises `Unencodable` as
+    soon as the first interface or world over it is encoded."""
     pkg = resolve.packages[package]
-    comp = _Component()
-    for name, iid in pkg.interfaces:
-        comp.export_type(name, comp.type(_interface_component_type(resolve, iid).component()))
-    for name, wid in pkg.worlds:
-        comp.export_type(name, comp.type(_world_wrapper(resolve, wid)))
+    problems = limits.Problems()
+    comp = _Component(problems)
+    items = [(n, i, True) for n, i in pkg.interfaces] + [(n, w, False) for n, w in pkg.worlds]
+    for name, item, is_interface in items:
+        if is_interface:
+            decls = _interface_component_type(resolve, m.InterfaceId(item), problems)
+        else:
+            decls = _world_wrapper(resolve, m.WorldId(item), problems)
+        comp.export_type(name, comp.type(decls))
+        if problems.first is not None:
+            raise Unencodable(problems.first, item, problems.at)
     comp.custom(w.custom_section("package-docs", package_docs.encode(resolve, package)))
     comp.custom(_producers(producers_like_reference))
     return comp.finish()
@@ -498,12 +609,25 @@ def encode_world(
     producers_like_reference: bool = False,
 ) -> bytes:
     """The `component-type` custom-section payload of `wasm-tools component embed --only-custom`."""
-    comp = _Component()
+    # Not validated, as wasm-tools does not validate it (`check_world` does).
+    comp = _Component(limits.Problems())
     version = bytes([_METADATA_VERSION, _STRING_ENCODINGS[encoding]])
     comp.custom(w.custom_section("wit-component-encoding", version))
-    comp.export_type(resolve.worlds[world].name, comp.type(_world_wrapper(resolve, world)))
+    wrapper = _world_wrapper(resolve, world, comp.problems)
+    comp.export_type(resolve.worlds[world].name, comp.type(wrapper))
     comp.custom(_producers(producers_like_reference))
     return comp.finish()
+
+
+def check_world(resolve: m.Resolve, world: m.WorldId) -> Unencodable | None:
+    """The first of the validator's limits (see `limits`) that the world's component type
+    breaks, or None. wasm-tools embeds such a world without a complaint, but no component
+    can be built for it (`wasm-tools component new` and componentize-py validate the
+    embedded type), so bindings for it are refused."""
+    problems = limits.Problems()
+    root = _Component(problems)
+    root.export_type("w", root.type(_world_wrapper(resolve, world, problems)))
+    return None if problems.first is None else Unencodable(problems.first, world, problems.at)
 
 
 def embed(

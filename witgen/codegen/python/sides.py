@@ -46,7 +46,7 @@ class ClassSides:
             self._holds[key] = False  # a type never holds itself: stop the recursion here
             td = self.resolve.types[ty]
             own = isinstance(td.kind, m.Resource) and td.owner == m.OwnerInterface(id=iid)
-            children = type_views.children(self.resolve, ty)
+            children = type_views.children_dealiased(self.resolve, ty)
             self._holds[key] = own or any(self.holds_resource_of(t, iid) for t in children)
         return self._holds[key]
 

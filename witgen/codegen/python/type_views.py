@@ -114,9 +114,11 @@ def annotation(
         case m.Record() | m.Variant() | m.Enum() | m.Flags() | m.Resource():
             return Atom(qualify(ty))
         case m.Alias(type=target):
-            return sub(target)
+            # Through the whole chain at once: `type t2 = t1; type t1 = ...` may be
+            # thousands of links long.
+            return sub(resolve.dealias(target))
         case m.Handle(resource=res):
-            return sub(res)
+            return sub(resolve.dealias(res))
         case m.ListKind(type=elem) if resolve.dealias(elem) in ("u8", "s8"):
             return Atom(spell("bytes"))
         case m.ListKind(type=elem) | m.FixedList(type=elem):
@@ -152,6 +154,12 @@ def annotation(
 def children(resolve: m.Resolve, ty: m.TypeId) -> tuple[m.Type | None, ...]:
     """The types a type is built from (fields, cases, elements, the resource of a handle)."""
     return referenced_types(resolve.types[ty].kind)
+
+
+def children_dealiased(resolve: m.Resolve, ty: m.TypeId) -> tuple[m.Type | None, ...]:
+    """`children`, each seen through its aliases: for walks that recurse over a type's
+    structure, so that a chain of `type t<k> = t<k-1>` aliases, however long, is one step."""
+    return tuple(None if t is None else resolve.dealias(t) for t in children(resolve, ty))
 
 
 def resource_of(resolve: m.Resolve, ty: m.Type) -> m.TypeId | None:
@@ -225,7 +233,7 @@ def wit_type(resolve: m.Resolve, ty: m.Type | None) -> str:
         case m.Record() | m.Variant() | m.Enum() | m.Flags() | m.Resource() | m.Handle():
             return "<anonymous>"
         case m.Alias(type=target):
-            return wit_type(resolve, target)
+            return wit_type(resolve, resolve.dealias(target))
         case _:
             assert_never(kind)
 

@@ -99,7 +99,7 @@ class NativeCalls:
                     return Atom(type_name(cls))
                 return Atom(f"{self.code.ref(target)}.{type_name(cls)}")
             case m.Alias(type=target_ty):
-                return self.type(target_ty)
+                return self.type(self.resolve.dealias(target_ty))
             case m.Handle(kind=handle, resource=res):
                 owned = self.type(res)
                 return owned if handle == "own" else Call(self.runtime("Borrow"), (owned,))

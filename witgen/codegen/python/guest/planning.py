@@ -481,7 +481,7 @@ class WorldPlan:
                 module = self.home(ty, "import").rsplit(".", 1)[-1]
                 return "_".join(p for p in (module, naming.snake(td.name)) if p)
             case m.Alias(type=t) | m.Handle(resource=t):
-                return self._mangle(t)
+                return self._mangle(self.resolve.dealias(t))
             case m.ListKind(type=t):
                 return f"list_{self._mangle(t)}"
             case m.FixedList(type=t, size=size):

@@ -74,7 +74,7 @@ class Conversions:
         assert not isinstance(ty, str)
         res = type_views.resource_of(self.resolve, ty)
         if res is None:
-            children = type_views.children(self.resolve, ty)
+            children = type_views.children_dealiased(self.resolve, ty)
             return set().union(*(self.handle_ops(code, t) for t in children))
         target = self.resolve.dealias(ty)
         assert not isinstance(target, str)

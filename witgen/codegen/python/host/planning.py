@@ -379,7 +379,9 @@ class WorldPlan:
                 found = self._first_unsupported(c.type for c in cases)
             case m.TupleKind(types=types):
                 found = self._first_unsupported(types)
-            case m.OptionKind(type=t) | m.ListKind(type=t) | m.Alias(type=t):
+            case m.Alias(type=t):
+                found = self.unsupported(self.resolve.dealias(t))
+            case m.OptionKind(type=t) | m.ListKind(type=t):
                 found = self.unsupported(t)
             case m.ResultKind(ok=ok, err=err):
                 found = self._first_unsupported((ok, err))

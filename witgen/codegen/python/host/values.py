@@ -145,7 +145,7 @@ class WasmtimeValues:
                     fix = self._workaround(ty, name, bool_only=lost == {"bool"})
                     out.append(Unsendable(what=f"case `{name}` of `{wit}`", fix=fix))
         if type_views.resource_of(self.resolve, ty) is None:
-            for t in type_views.children(self.resolve, ty):
+            for t in type_views.children_dealiased(self.resolve, ty):
                 out.extend(self.unsendable(t, seen))
         return out
 
@@ -197,6 +197,6 @@ class WasmtimeValues:
         if ty not in self._handles:
             self._handles[ty] = False
             self._handles[ty] = type_views.resource_of(self.resolve, ty) is not None or any(
-                self.needs_cx(t) for t in type_views.children(self.resolve, ty)
+                self.needs_cx(t) for t in type_views.children_dealiased(self.resolve, ty)
             )
         return self._handles[ty]
