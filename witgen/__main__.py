@@ -1,5 +1,5 @@
 """`python -m witgen`: the same as the `witgen` console script."""
 
-from witgen.cli.entry import main
+from witgen.cli.entry import console
 
-main()
+console()

@@ -142,18 +142,49 @@ def parse(argv: Sequence[str]) -> Invocation | None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console-script entry point (`witgen`, `python -m witgen`)."""
+    """Run the command line `argv` (default: the process's) and raise `SystemExit`, for
+    callers in a process that goes on."""
+    code = _run(argv, keep=False)
+    if code is not None:
+        # Shutting down runs the cyclic collector over every object still alive (the model,
+        # the templates, the pages): frozen objects are skipped.
+        gc.freeze()
+        sys.exit(code)
+
+
+def console() -> None:
+    """Console-script entry point (`witgen`, `python -m witgen`): as `main`, but the process
+    ends without freeing what it holds. Freeing every object still alive (the trees, the
+    model, the templates, the pages) one by one would take a tenth of the time of a large
+    package, for memory nobody would reuse; only the buffered output is written out."""
+    code = _run(None, keep=True)
+    if code is None:
+        return
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = code or 1
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _run(argv: Sequence[str] | None, *, keep: bool) -> int | None:
+    """The exit code of the command line; None when typer ran it (and exited itself)."""
     args = list(sys.argv[1:] if argv is None else argv)
     inv = None if os.environ.get("_WITGEN_COMPLETE") else parse(args)
     if inv is None:
         from witgen.cli.app import main as typer_main
 
         typer_main(args)
-        return
+        return None
     # A short-lived process whose data holds no reference cycles (the trees and the model
     # are acyclic; tests/unit/test_resolve_internals.py checks the resolver's): the cyclic
     # collector would only rescan them, for a tenth of the time of a large package.
     gc.disable()
+    if keep:
+        from witgen import api
+
+        api.keep_until_exit = []
     try:
         configure(inv.settings)
         code = inv.command.run_with(inv.paths, inv.values)
@@ -163,7 +194,4 @@ def main(argv: Sequence[str] | None = None) -> None:
         # The reader went away (`| head`): typer exits 1; stdout must not be flushed again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
-    # Shutting down runs the cyclic collector over every object still alive (the model,
-    # the templates, the pages): frozen objects are skipped, which saves a tenth of `docs`.
-    gc.freeze()
-    sys.exit(code)
+    return code

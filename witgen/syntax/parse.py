@@ -16,6 +16,7 @@ import functools
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from itertools import chain
 
 from witgen._record import maker
 from witgen.syntax import nodes as n
@@ -412,7 +413,22 @@ def _quoted(ch: str) -> str:
 def _lex(
     text: str, base: int, docs: dict[int, tuple[str, ...]], comments: list[n.Comment]
 ) -> tuple[list[Tok], dict[int, LexError]]:
-    """The tokens of `text` with absolute positions, and its lexical errors by offset.
+    """The tokens of `text` with absolute positions, and its lexical errors by offset (see
+    `_token_stream`)."""
+    problems: dict[int, LexError] = {}
+    return list(_token_stream(text, base, docs, comments, problems)), problems
+
+
+def _token_stream(
+    text: str,
+    base: int,
+    docs: dict[int, tuple[str, ...]],
+    comments: list[n.Comment],
+    problems: dict[int, LexError],
+) -> Iterator[Tok]:
+    """The tokens of `text` with absolute positions, one at a time (a file of a million
+    tokens is parsed without holding them all); its lexical errors go to `problems`, by
+    offset.
 
     A lexical error is an `ERROR` token, a name in no rule of the grammar, so the parser
     stops there only once it has taken every token before it (a syntax error before it
@@ -420,9 +436,9 @@ def _lex(
     a bad character or identifier, for the errors of later items; it stops at an
     unterminated comment, the rest of the file, and at a type nested too deeply. Comments
     go to `comments`, and those right before a token to `docs[start of the token]`."""
-    problems: dict[int, LexError] = {}
-    tokens: list[Tok] = []
-    append = tokens.append
+    # The last two tokens, for the version after `@` or `version =`.
+    last: Tok = ("$START", "", 0, 0)
+    before: Tok = last
     keywords = TERMINALS
     operators = OPERATORS
     pending: list[str] = []
@@ -449,13 +465,10 @@ def _lex(
                 comments.append(_Comment(text=value, span=_Span(base + start, base + end)))
                 continue
             elif group == _G_END:
-                return tokens, problems
+                return
             elif group == _G_NUM:
                 ttype = "INTEGER"
-                if tokens and (
-                    tokens[-1][0] == "AT"
-                    or (tokens[-1][0] == "EQ" and len(tokens) > 1 and tokens[-2][1] == "version")
-                ):
+                if last[0] == "AT" or (last[0] == "EQ" and before[1] == "version"):
                     # After `@` (a package's or interface's version) or `version =` (a
                     # gate's): wit-parser reads a version there, token by token. The
                     # usual `1.2.3` followed by `;` `.` `{` `)` or `,` needs no more.
@@ -469,11 +482,13 @@ def _lex(
                         docs[base + start] = tuple(pending)
                         pending = []
                     if problem is None:
-                        append(("VERSION", text[start:stop], base + start, base + stop))
+                        tok: Tok = ("VERSION", text[start:stop], base + start, base + stop)
                     else:
                         integer: Tok = ("INTEGER", value, base + start, base + end)
                         problems[base + start] = LexError(problem, integer, "VERSION")
-                        append(("ERROR", text[start:stop], base + start, base + stop))
+                        tok = ("ERROR", text[start:stop], base + start, base + stop)
+                    before, last = last, tok
+                    yield tok
                     break  # lexing resumes at `pos`, after what wit-parser took
             elif group == _G_STR:
                 ttype = "STRING"
@@ -484,7 +499,8 @@ def _lex(
                         raise AssertionError(value)
                     as_id: Tok = ("ID", value, base + start, base + end)
                     problems[base + start] = LexError(diag, as_id, "ID")
-                    append(("ERROR", value, base + start, base + end))
+                    before, last = last, ("ERROR", value, base + start, base + end)
+                    yield last
                     continue
                 ttype = "UNDERSCORE"
             elif group == _G_BLOCK:
@@ -494,8 +510,8 @@ def _lex(
                     problems[base + start] = LexError(
                         error("WIT100", "unterminated block comment", sp)
                     )
-                    append(("ERROR", value, base + start, base + end))
-                    return tokens, problems
+                    yield ("ERROR", value, base + start, base + end)
+                    return
                 body = text[start:pos]
                 pending.append(body)
                 comments.append(_Comment(text=body, span=_Span(base + start, base + pos)))
@@ -504,21 +520,23 @@ def _lex(
                 sp = Span(base + start, base + start + 1)
                 diag = error("WIT100", f"unexpected character {value!r}", sp)
                 problems[base + start] = LexError(diag)
-                append(("ERROR", value, base + start, base + end))
+                before, last = last, ("ERROR", value, base + start, base + end)
+                yield last
                 continue
             if depth >= MAX_NESTING and ttype != "LT" and ttype != "GT":
                 # `<` only opens type arguments, so its depth is the type nesting depth;
                 # wit-parser refuses a type nested more than MAX_NESTING levels deep.
                 sp = Span(base + start, base + end)
                 problems[base + start] = LexError(error("WIT313", "type nesting too deep", sp))
-                append(("ERROR", value, base + start, base + end))
-                return tokens, problems
+                yield ("ERROR", value, base + start, base + end)
+                return
             if pending:
                 docs[base + start] = tuple(pending)
                 pending = []
-            append((ttype, value, base + start, base + end))
+            before, last = last, (ttype, value, base + start, base + end)
+            yield last
         else:  # pragma: no cover - the `_G_END` alternative always matches last
-            return tokens, problems
+            return
 
 
 def tokenize(text: str, base: int) -> Iterator[Token]:
@@ -1638,15 +1656,22 @@ def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = N
     comments: list[n.Comment] = []
     docs: dict[int, tuple[str, ...]] = {}
     _ctx.docs = docs
-    tokens, problems = _lex(text, base, docs, comments)
     size = len(text)
-    tokens.append(("$END", "", base + size, base + size))
+    end: Tok = ("$END", "", base + size, base + size)
     rows: list[dict[str, Any]] = [_rows()[0]]
     values: list[Child] = []
     starts: list[int] = []
     try:
-        tree = cast(n.File, _drive(tokens, rows, values, starts, 0))  # ends with `$END`
+        # The tokens are parsed as they are read, never all held at once: a list of them
+        # would take more memory than the tree.
+        stream = chain(_token_stream(text, base, docs, comments, {}), (end,))
+        tree = cast(n.File, _drive(stream, rows, values, starts, 0))  # ends with `$END`
     except (_Stuck, SyntaxProblem, _TooDeep) as e:
+        # Recovery looks back and ahead of the error: it needs the whole list, and the
+        # lexical errors after the error too. Docs are recorded again, as they were.
+        _ctx.docs = docs = {}
+        tokens, problems = _lex(text, base, docs, [])
+        tokens.append(end)
         found = _syntax_errors(e, tokens, problems, (rows, values, starts), text, base)
         raise WitError(tuple(found), sources) from None
     finally:
