@@ -17,7 +17,6 @@ A record may derive from plain classes (an exception, say), never from another r
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from operator import attrgetter
 
 # typing costs a few milliseconds to import, more than all of this module: every module on
@@ -25,6 +24,7 @@ from operator import attrgetter
 # mypy reads as true); here `dataclass_transform` is a no-op at run time.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any, TypeVar, dataclass_transform, overload
 
     _T = TypeVar("_T")

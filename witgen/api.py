@@ -11,21 +11,19 @@ from __future__ import annotations
 import gc
 import os
 import stat
-from collections.abc import Iterable, Mapping, Sequence
 
 from witgen._record import field, record
-from witgen.model import Resolve
 from witgen.text.diagnostics import Diagnostic, WitError
 from witgen.text.source import SourceMap, Span
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from pathlib import Path, PurePosixPath
     from typing import TypeVar
 
     from witgen.loading.loader import Group, PackagePlan
-    from witgen.model import PackageId, WorldId
+    from witgen.model import PackageId, Resolve, WorldId
     from witgen.wasm.decoder import Decoded
     from witgen.wasm.encoder import StringEncoding, Unencodable
 
@@ -157,10 +155,22 @@ def check(
     paths: Sequence[str | Path], *, features: Features | None = None, use_cache: bool = True
 ) -> CheckResult:
     """Validate every path; collect every diagnostic instead of raising."""
+    from witgen.loading import cache
+
     out = CheckResult()
     for path in paths:
         try:
-            loaded = load(path, features=features, use_cache=use_cache)
+            if is_binary_input(path):
+                loaded = load(path, features=features, use_cache=use_cache)
+            else:
+                # An input found valid before (same files, same features, same witgen) is
+                # valid now: nothing is loaded, not even the model from the cache.
+                given = _read_input(path, features, use_cache)
+                if given.key and cache.valid(given.key):
+                    continue
+                loaded = _resolved(given)
+                if given.key and not loaded.warnings:
+                    cache.put_valid(given.key)
         except WitError as e:
             out.diagnostics.extend((d, e.sources) for d in e.diagnostics)
         else:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+
     from witgen.api import Features, Formatted
     from witgen.text.diagnostics import Located, Segment
 

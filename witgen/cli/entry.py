@@ -16,9 +16,12 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Sequence
 
 from witgen.cli.options import COMMANDS, ROOT_OPTIONS, Command, Option, configure
+
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class Invocation:

@@ -10,14 +10,14 @@ or foreign entry is ignored (and rewritten), never an error; a cache that cannot
 
 from __future__ import annotations
 
-import functools
 import os
 
 from witgen import __version__
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
-    from typing import Protocol
+    from collections.abc import Callable
+    from typing import BinaryIO, Protocol
 
     class Hasher(Protocol):  # the part of hashlib's interface used here
         def update(self, data: bytes, /) -> None: ...
@@ -80,18 +80,32 @@ def code_paths(binaries: bool = False) -> list[str]:
     return paths
 
 
-@functools.cache
+_code_versions: dict[bool, str] = {}
+
+
 def code_version(binaries: bool = False) -> str:
     """A hash of the code whose output is cached, so any change to it invalidates it: the
-    files of `code_paths`, and the parser's table (which changes with the grammar)."""
+    files of `code_paths`, and the parser's table (which changes with the grammar). Once
+    per process (a dict, not `functools.cache`: functools costs a millisecond to import)."""
+    known = _code_versions.get(binaries)
+    if known is not None:
+        return known
+    _code_versions[binaries] = found = _code_version(binaries)
+    return found
+
+
+def _code_version(binaries: bool) -> str:
     from witgen.syntax.grammar import table_path
 
+    # Each file by its path, size and modification time, not its contents: reading the
+    # sixty-odd files took more than a warm `witgen check` of a WASI package does all else.
+    # Any edit changes the time (to the nanosecond) or the size.
     h = _hasher()
     h.update(__version__.encode())
     for path in (*code_paths(binaries), table_path()):
         try:
-            with open(path, "rb") as f:
-                h.update(f.read())
+            st = os.stat(path)
+            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
         except OSError:
             h.update(path.encode())
     return h.hexdigest()[:16]
@@ -156,11 +170,43 @@ def get(name: str) -> object | None:
         return None
 
 
-def put(name: str, value: object) -> None:
+_VERDICT = b"valid, no warnings\n"
+
+
+def valid(name: str) -> bool:
+    """Whether the input of entry `name` was checked before and found valid without a
+    warning (see `put_valid`): `witgen check` then has nothing to do, and loads nothing."""
     if not enabled():
-        return
+        return False
+    try:
+        with open(os.path.join(directory(), name + ".valid"), "rb") as f:
+            return f.read() == _MAGIC + _VERDICT
+    except OSError:
+        return False
+
+
+def put_valid(name: str) -> None:
+    """Record that the input of entry `name` is valid and has no warnings."""
+    _write(name + ".valid", lambda f: f.write(_MAGIC + _VERDICT))
+
+
+def put(name: str, value: object) -> None:
     import pickle
 
+    def dump(f: BinaryIO) -> None:
+        f.write(_MAGIC)
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+    try:
+        _write(name, dump)
+    except (pickle.PicklingError, RecursionError):
+        return
+
+
+def _write(name: str, fill: Callable[[BinaryIO], object]) -> None:
+    """Write entry `name` with `fill`, atomically; an entry that cannot be written is none."""
+    if not enabled():
+        return
     folder = directory()
     try:
         os.makedirs(folder, exist_ok=True)
@@ -170,11 +216,10 @@ def put(name: str, value: object) -> None:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(_MAGIC)
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                fill(f)
             os.replace(tmp, os.path.join(folder, name))
         except BaseException:
             os.unlink(tmp)
             raise
-    except (OSError, pickle.PicklingError, RecursionError):
+    except OSError:
         return

@@ -19,9 +19,12 @@ import os
 
 from witgen._record import record
 from witgen.loading import cache
-from witgen.syntax import nodes
 from witgen.text.diagnostics import Diagnostic, WitError, error
 from witgen.text.source import SourceMap, Span
+
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from witgen.syntax import nodes
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 

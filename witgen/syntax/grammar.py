@@ -10,7 +10,6 @@ only to build the table (or, for tests, `plain_parser`).
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 import zlib
@@ -158,12 +157,16 @@ def main() -> None:
     sys.stdout.write(f"wrote {target}\n")
 
 
-@functools.lru_cache(maxsize=1)
-def plain_parser() -> Any:
-    """The grammar with lark's own lexer and no callbacks (tests, hypothesis)."""
-    import lark
+_plain: list[Any] = []
 
-    return lark.Lark(grammar_text(), parser="lalr", maybe_placeholders=True)
+
+def plain_parser() -> Any:
+    """The grammar with lark's own lexer and no callbacks (tests, hypothesis), built once."""
+    if not _plain:
+        import lark
+
+        _plain.append(lark.Lark(grammar_text(), parser="lalr", maybe_placeholders=True))
+    return _plain[0]
 
 
 if __name__ == "__main__":

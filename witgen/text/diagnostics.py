@@ -8,20 +8,39 @@ sees (anything else escaping `api` is a bug).
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable
-
 from witgen._record import field, record
 from witgen.text.source import Location, SourceMap, Span
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
-    from typing import TypeAlias
+    from collections.abc import Iterable
+    from typing import ClassVar, TypeAlias
 
 
-class Severity(enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
+class Severity:
+    """An error or a warning: `Severity.ERROR` and `Severity.WARNING`, the only two, compared
+    with `is` (an enum, without the cost of importing `enum` at start-up)."""
+
+    __slots__ = ("value",)
+    ERROR: ClassVar[Severity]
+    WARNING: ClassVar[Severity]
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Severity.{self.value.upper()}"
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return _severity, (self.value,)  # unpickled as the same object
+
+
+Severity.ERROR = Severity("error")
+Severity.WARNING = Severity("warning")
+
+
+def _severity(value: str) -> Severity:
+    return Severity.ERROR if value == "error" else Severity.WARNING
 
 
 # code -> one-line description. WIT1xx syntax, WIT2xx names/packages/files,
