@@ -998,10 +998,11 @@ class PackageResolver(ErrorLog):
 
     def alloc_anon(self, key: AnonymousKey, stability: m.Stability, span: Span) -> int:
         kind = _anonymous_kind(key)
-        # wit-parser: an anonymous type takes the gate of the first type it refers to
-        # that has one, else the gate of the context it is written in.
+        # wit-parser: an anonymous type takes the gate of the context it is written in (a
+        # gated type definition); in a context without one (a function, an ungated type),
+        # the gate of the first type it refers to that has one.
         types = self.pkg.types
-        for ref in referenced_types(kind):
+        for ref in referenced_types(kind) if isinstance(stability, m.Unknown) else ():
             if ref is not None and not isinstance(ref, str):
                 ref_stability = types[ref].stability
                 if not isinstance(ref_stability, m.Unknown):
