@@ -110,3 +110,38 @@ def test_mutated_binaries_raise_only_wit_error(
         decode(bytes(data))
     except WitError as e:
         assert "at offset" in e.diagnostics[0].message
+
+
+# An interface of another package imported twice: `p` uses one of its types (the record
+# alone is imported), the world imports all of it. The second copy of the record holds a
+# `future` and an `option<u8>` that its functions use too; wasm-tools maps them onto the
+# types of the first copy instead of making new ones (wit-smith seeds 6594 and 8664).
+TWICE = """package demo:main;
+
+interface p {
+  use demo:dep/d.{rec};
+}
+
+world w {
+  import demo:dep/d;
+}
+
+package demo:dep {
+  interface d {
+    record rec { a: future, b: list<option<u8>> }
+    f: func(x: future, y: option<u8>, z: list<option<u8>>);
+  }
+}
+"""
+
+
+@needs_wasm_tools
+def test_anonymous_types_of_a_type_imported_again_are_shared(tmp_path: Path) -> None:
+    wit = tmp_path / "p.wit"
+    wit.write_text(TWICE, encoding="utf-8")
+    binary = _reference("--wasm", str(wit), "-o", "/dev/stdout")
+    (tmp_path / "p.wasm").write_bytes(binary)
+    want = json.loads(_reference("--json", str(tmp_path / "p.wasm")))
+    got = to_data(decode(binary))
+    assert got == want
+    assert sum(1 for t in got["types"] if t["kind"] == {"future": None}) == 1

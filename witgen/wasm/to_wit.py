@@ -159,6 +159,50 @@ class WitConverter:
             case _:
                 assert_never(node)
 
+    def _map_parts(self, node: typegraph.TypeNode, existing: m.TypeId) -> None:
+        """Map the anonymous types inside `node`, a new copy of the type `existing` (an
+        interface's type declared again by another import of it), onto those of
+        `existing`, as wit-component does: a function of that copy that uses one of them
+        (the same `future` as a field of a record, say) uses the existing type, not a new
+        one. Nodes already mapped are left alone."""
+        stack: list[tuple[typegraph.TypeNode, m.TypeId]] = [(node, existing)]
+        while stack:
+            cur, tid = stack.pop()
+            kind = self.types[tid].kind
+            while isinstance(kind, m.Alias) and not isinstance(kind.type, str):
+                tid = kind.type
+                kind = self.types[tid].kind
+            pairs: list[tuple[typegraph.ValType | None, m.Type | None]] = []
+            match cur, kind:
+                case typegraph.Record(fields=fields), m.Record(fields=known_fields):
+                    pairs = [(t, f.type) for (_, t), f in zip(fields, known_fields, strict=False)]
+                case typegraph.Variant(cases=cases), m.Variant(cases=known_cases):
+                    pairs = [(t, c.type) for (_, t), c in zip(cases, known_cases, strict=False)]
+                case typegraph.Tuple(types=types), m.TupleKind(types=known_types):
+                    pairs = list(zip(types, known_types, strict=False))
+                case (
+                    (typegraph.List(element=t), m.ListKind(type=k))
+                    | (typegraph.FixedList(element=t), m.FixedList(type=k))
+                    | (typegraph.Option(payload=t), m.OptionKind(type=k))
+                ):
+                    pairs = [(t, k)]
+                case typegraph.Result(ok=ok, err=err), m.ResultKind(ok=known_ok, err=known_err):
+                    pairs = [(ok, known_ok), (err, known_err)]
+                case (typegraph.Future(payload=t), m.Future(type=k)) | (
+                    typegraph.Stream(payload=t),
+                    m.Stream(type=k),
+                ):
+                    pairs = [(t, k)]
+                case typegraph.Map(key=key, value=value), m.MapKind(key=known_key, value=v):
+                    pairs = [(key, known_key), (value, v)]
+            for part, same in pairs:
+                if part is None or isinstance(part, str) or same is None or isinstance(same, str):
+                    continue
+                if id(part) in self.type_map or typegraph.peel(part) is not part:
+                    continue  # mapped already, or a named type (mapped by its name)
+                self.type_map[id(part)] = same
+                stack.append((part, same))
+
     def type_export(self, ext: typegraph.Extern, owner: m.TypeOwner) -> m.TypeId:
         assert ext.referenced is not None
         prev = self.find_alias(ext.referenced)
@@ -253,6 +297,7 @@ class WitConverter:
                     self.type_map[id(ext.node)] = existing
                     if ext.referenced is not ext.node and ext.referenced is not None:
                         self.type_map.setdefault(id(typegraph.peel(ext.referenced)), existing)
+                        self._map_parts(typegraph.peel(ext.referenced), existing)
                 else:
                     iface.types[ext.name] = self.type_export(ext, owner)
             elif ext.sort == "func":
