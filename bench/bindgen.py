@@ -66,7 +66,9 @@ def main() -> None:
         ),
         "witgen bindgen (warm: a repeat run)": lambda: timed(witgen_argv(), base),
         "witgen bindgen (generated files not cached)": cold_templates,
-        "witgen bindgen (WITGEN_NO_CACHE=1: nothing cached)": lambda: timed(witgen_argv(), no_cache),
+        "witgen bindgen (WITGEN_NO_CACHE=1: nothing cached)": lambda: timed(
+            witgen_argv(), no_cache
+        ),
     }
     for run in rows.values():  # warm the page cache, byte-code and witgen's cache
         run()

@@ -19,7 +19,9 @@ def main() -> None:
     from witgen.text.diagnostics import ordered, render_segments
 
     result = api.check(
-        args.paths, features=api.Features.of(args.features, args.all_features), use_cache=not args.no_cache
+        args.paths,
+        features=api.Features.of(args.features, args.all_features),
+        use_cache=not args.no_cache,
     )
     pairs = ordered(result.diagnostics)
     if pairs:

@@ -3,6 +3,7 @@ lark would apply as a plain Python module `witgen/_table.py`, so that parsing ne
 at run time. Usage: python bench/prototypes/gen_table.py REPO_ROOT (a tree whose parse.py
 still builds the lark parser). See RESULTS.md, proposal 2, and p4-no-lark-parser.patch.
 """
+
 import sys
 
 ROOT = sys.argv[1]
@@ -68,7 +69,9 @@ for i, rule in enumerate(rules):
                     body.append(f"    v = [None] * {add_none}")
                     first = False
                 else:
-                    body.append(f"    v += [None] * {add_none}" if add_none > 1 else "    v.append(None)")
+                    body.append(
+                        f"    v += [None] * {add_none}" if add_none > 1 else "    v.append(None)"
+                    )
             if exp:
                 if first:
                     body.append(f"    v = c[{idx}]")
@@ -92,7 +95,13 @@ for i, rule in enumerate(rules):
 out.append("def make_rules(B):")
 for f in funcs:
     out.append("\n".join("    " + line for line in f.splitlines()))
-out.append("    return (" + ", ".join(f"(r{i}, {rules[i].origin.name!r}, {len(rules[i].expansion)})" for i in range(len(rules))) + ",)")
+out.append(
+    "    return ("
+    + ", ".join(
+        f"(r{i}, {rules[i].origin.name!r}, {len(rules[i].expansion)})" for i in range(len(rules))
+    )
+    + ",)"
+)
 out.append("")
 out.append(f"START = {pt.start_states['start']}")
 out.append(f"END = {pt.end_states['start']}")

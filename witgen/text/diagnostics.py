@@ -28,8 +28,13 @@ class Severity:
     def __init__(self, value: str) -> None:
         self.value = value
 
+    @property
+    def name(self) -> str:
+        """`ERROR` or `WARNING`, as an enum member's name."""
+        return self.value.upper()
+
     def __repr__(self) -> str:
-        return f"Severity.{self.value.upper()}"
+        return f"Severity.{self.name}"
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
         return _severity, (self.value,)  # unpickled as the same object
