@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import zlib
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up
 if TYPE_CHECKING:
@@ -53,6 +52,8 @@ def grammar_text() -> str:
 
 def signature(text: str) -> str:
     """What ties a table to the grammar text it was built from (and to the table format)."""
+    import zlib  # not at the top: a cached `check` locates the table but never reads it
+
     return f"v{TABLE_FORMAT}-{len(text)}-{zlib.crc32(text.encode()):08x}"
 
 
