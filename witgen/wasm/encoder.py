@@ -13,7 +13,10 @@ which names witgen unless `producers_like_reference=True`):
   custom section (`wasm-tools component embed` without `--only-custom`).
 
 Every code of the binary format comes from `tables`; the `package-docs` payload is written
-by `package_docs`.
+by `package_docs`. As it encodes, the encoder applies the component validator's limits
+(`limits`: type size and depth, instances, value bytes): `encode_package` raises
+`Unencodable` at the first interface or world over one, `check_world` reports it, and
+`encode_world` ignores them, as `wasm-tools component embed --only-custom` does.
 
 Invariants: the output depends only on the model (dicts in insertion order, no sets), so
 encoding twice gives identical bytes. Types are encoded in wit-component's order: a
