@@ -575,7 +575,7 @@ def encode(
     try:
         data = encoder.encode_package(r, r.main, producers_like_reference=producers_like_reference)
     except encoder.Unencodable as e:
-        raise _over_limit(r, r.main, e, loaded.sources) from None
+        raise _over_limit(r, e, loaded.sources) from None
     problem = decoder.binary_problem(data)
     if problem is not None:
         raise _unencodable(r, r.main, problem[0], loaded.sources)
@@ -602,15 +602,13 @@ def _unencodable(r: Resolve, package: PackageId, message: str, sources: SourceMa
     return WitError((error("WIT314", f"cannot encode the package: {message}", span, why),), sources)
 
 
-def _over_limit(r: Resolve, package: PackageId, e: Unencodable, sources: SourceMap) -> WitError:
+def _over_limit(r: Resolve, e: Unencodable, sources: SourceMap) -> WitError:
     """WIT314 for a package over one of the component validator's limits, at the
     interface or world whose component type breaks it."""
     from witgen.model import InterfaceId, WorldId
 
-    pkg = r.packages[package]
-    is_interface = e.item in {iid for _, iid in pkg.interfaces}
-    item = r.interfaces[InterfaceId(e.item)] if is_interface else r.worlds[WorldId(e.item)]
-    what = f"{'interface' if is_interface else 'world'} `{item.name}`"
+    item = r.interfaces[InterfaceId(e.item)] if e.is_interface else r.worlds[WorldId(e.item)]
+    what = f"{'interface' if e.is_interface else 'world'} `{item.name}`"
     why = "WIT allows it, but a component binary cannot hold it"
     return _limit_error(f"cannot encode the package: {what}", e, item.span, why, sources)
 

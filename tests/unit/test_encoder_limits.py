@@ -237,3 +237,14 @@ def test_embed_is_not_checked(tmp_path: Path) -> None:
     with pytest.raises(WitError, match="type nesting is too deep"):
         api.bindgen_host(path, out_dir=tmp_path / "out", use_cache=False)
     assert not (tmp_path / "out").exists()
+
+
+def test_error_names_the_world_over_the_limit(tmp_path: Path) -> None:
+    """Interface 0 is fine, world 0 is over the limit: the error names the world (ids of
+    interfaces and worlds are counted apart, so the two are both 0)."""
+    deep = _nesting("u32", "list", "world-function")(150)
+    text = deep.replace("package a:b;\n", "package a:b;\ninterface fine { f: func(); }\n", 1)
+    with pytest.raises(WitError) as caught:
+        api.encode(_write(tmp_path, text), use_cache=False)
+    [d] = caught.value.diagnostics
+    assert d.message.startswith("cannot encode the package: world `w`: "), d.message

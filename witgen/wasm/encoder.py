@@ -571,13 +571,14 @@ def _producers(like_reference: bool) -> bytes:
 
 class Unencodable(Exception):
     """A package or world whose binary the component validator would reject: the limit it
-    breaks (`message`, wasm-tools' words) and the interface or world (`item`, an id of
-    the package's `interfaces` or `worlds`) where it does."""
+    breaks (`message`, wasm-tools' words) and the interface or world where it does (`item`,
+    an interface id when `is_interface`, else a world id)."""
 
-    def __init__(self, message: str, item: int, at: Span | None) -> None:
+    def __init__(self, message: str, item: int, is_interface: bool, at: Span | None) -> None:
         super().__init__(message)
         self.message = message
         self.item = item
+        self.is_interface = is_interface
         self.at = at
 
 
@@ -598,7 +599,7 @@ def encode_package(
             decls = _world_wrapper(resolve, m.WorldId(item), problems)
         comp.export_type(name, comp.type(decls))
         if problems.first is not None:
-            raise Unencodable(problems.first, item, problems.at)
+            raise Unencodable(problems.first, item, is_interface, problems.at)
     comp.custom(w.custom_section("package-docs", package_docs.encode(resolve, package)))
     comp.custom(_producers(producers_like_reference))
     return comp.finish()
@@ -630,7 +631,9 @@ def check_world(resolve: m.Resolve, world: m.WorldId) -> Unencodable | None:
     problems = limits.Problems()
     root = _Component(problems)
     root.export_type("w", root.type(_world_wrapper(resolve, world, problems)))
-    return None if problems.first is None else Unencodable(problems.first, world, problems.at)
+    if problems.first is None:
+        return None
+    return Unencodable(problems.first, world, False, problems.at)
 
 
 def embed(
