@@ -131,14 +131,15 @@ def print_type(resolve: m.Resolve, tid: m.TypeId, *, docs: bool = False) -> str:
     printer = _Printer(resolve, docs=docs)
     owner = _owner_key(td.owner)
     assert owner is not None
-    funcs: list[m.Function] = []
     # Only a resource has functions to print with it: the scan of its owner's functions
     # is left out for other types (a world of 10,000 items has 10,000 types to print).
-    if isinstance(td.kind, m.Resource) and owner[0] == "interface":
-        funcs = [f for _, f in resolve.interfaces[owner[1]].functions]
-    elif isinstance(td.kind, m.Resource):
-        items = resolve.worlds[owner[1]].imports
-        funcs = [i.function for _, i in items if isinstance(i, m.WorldFunction)]
+    funcs: list[m.Function] = []
+    if isinstance(td.kind, m.Resource):
+        if owner[0] == "interface":
+            funcs = [f for _, f in resolve.interfaces[owner[1]].functions]
+        else:
+            items = resolve.worlds[owner[1]].imports
+            funcs = [i.function for _, i in items if isinstance(i, m.WorldFunction)]
     resource_funcs = {tid: [f for f in funcs if f.kind.resource == tid]}
     printer.types(owner, [(td.name, tid)], resource_funcs)
     return printer.out.text()

@@ -3,11 +3,12 @@
 `wasm_transcript` runs it on the built component through witgen's host bindings (`notes`);
 `native_transcript` runs the same steps on the app's own classes under
 `wit_world.native.host(...)`, with no component (the app directory, with witgen's guest
-bindings, must be on `sys.path`). Both fake hosts keep files in a dict and record what the
-guest logs. The steps cross the boundary every way the world allows: the guest's exported
-resource `document` (made, used, returned by a static), the host's resource `file` lent to
-the guest, a host error reaching the guest (`write` to a read-only path) and coming back as
-the export's own error, and an error raised through the guest's static `load`.
+bindings, must be on `sys.path`). One fake host (`_Fake`) serves both: it keeps files in a
+dict and records what the guest logs. The steps cross the boundary every way the world
+allows: the guest's exported resource `document` (made, used, returned by a static), the
+host's resource `file` lent to the guest, a host error reaching the guest (`write` to a
+read-only path) and coming back as the export's own error, and an error raised through the
+guest's static `load`.
 
 A transcript is a list of JSON values: results, errors as `["err", case, payload]`, the
 files on the host's disk and the guest's log lines.
@@ -25,6 +26,48 @@ def _error(e: Any) -> list[Any]:
     return ["err", type(value).__name__, getattr(value, "value", None)]
 
 
+class _Fake:
+    """The fake host both runs use: files in a dict, the guest's log lines in a list. Built
+    over each side's own `file` base class, error type and `fs` module (the host bindings'
+    or the native harness's), so that the one fake serves both."""
+
+    def __init__(self, file_base: Any, err: Any, fs: Any) -> None:
+        disk: dict[str, str] = {}
+        logged: list[str] = []
+
+        class MemFile(file_base):  # type: ignore[misc, valid-type]
+            def __init__(self, path: str) -> None:
+                self.path = path
+
+            def read(self) -> str:
+                if self.path not in disk:
+                    raise err(fs.FsError_Missing(self.path))
+                return disk[self.path]
+
+            def write(self, text: str) -> None:
+                if self.path.startswith("/ro/"):
+                    raise err(fs.FsError_ReadOnly())
+                disk[self.path] = text
+
+        class Files:
+            def file_new(self, path: str) -> Any:
+                return MemFile(path)
+
+            def file_open(self, path: str) -> Any:
+                return MemFile(path)
+
+            def log(self, msg: str) -> None:
+                logged.append(msg)
+
+        class Host:
+            fs = Files()
+
+            def now(self) -> int:
+                return NOW
+
+        self.disk, self.logged, self.file, self.host = disk, logged, MemFile, Host()
+
+
 def wasm_transcript(engine: Any, component: Any) -> list[Any]:
     import wasmtime
     from notes import Err, Notes
@@ -32,41 +75,11 @@ def wasm_transcript(engine: Any, component: Any) -> list[Any]:
     from notes.imports import fs
     from wasmtime.component import Linker
 
-    disk: dict[str, str] = {}
-    logged: list[str] = []
-
-    class MemFile(fs.File):
-        def __init__(self, path: str) -> None:
-            self.path = path
-
-        def read(self) -> str:
-            if self.path not in disk:
-                raise Err(fs.FsError_Missing(self.path))
-            return disk[self.path]
-
-        def write(self, text: str) -> None:
-            if self.path.startswith("/ro/"):
-                raise Err(fs.FsError_ReadOnly())
-            disk[self.path] = text
-
-    class Files:
-        def file_new(self, path: str) -> fs.File:
-            return MemFile(path)
-
-        def file_open(self, path: str) -> fs.File:
-            return MemFile(path)
-
-        def log(self, msg: str) -> None:
-            logged.append(msg)
-
-    class Host:
-        fs = Files()
-
-        def now(self) -> int:
-            return NOW
+    fake = _Fake(fs.File, Err, fs)
+    disk, logged, MemFile = fake.disk, fake.logged, fake.file
 
     linker = Linker(engine)
-    Notes.add_to_linker(linker, Host())
+    Notes.add_to_linker(linker, fake.host)
     store = wasmtime.Store(engine)
     store.set_wasi(wasmtime.WasiConfig())
     app = Notes.instantiate(store, component, linker)
@@ -101,40 +114,10 @@ def native_transcript() -> list[Any]:
     from wit_world.imports import fs
     from wit_world.native import fs as host_fs
 
-    disk: dict[str, str] = {}
-    logged: list[str] = []
+    fake = _Fake(host_fs.File, Err, fs)
+    disk, logged = fake.disk, fake.logged
 
-    class MemFile(host_fs.File):
-        def __init__(self, path: str) -> None:
-            self.path = path
-
-        def read(self) -> str:
-            if self.path not in disk:
-                raise Err(fs.FsError_Missing(self.path))
-            return disk[self.path]
-
-        def write(self, text: str) -> None:
-            if self.path.startswith("/ro/"):
-                raise Err(fs.FsError_ReadOnly())
-            disk[self.path] = text
-
-    class Files:
-        def file_new(self, path: str) -> host_fs.File:
-            return MemFile(path)
-
-        def file_open(self, path: str) -> host_fs.File:
-            return MemFile(path)
-
-        def log(self, msg: str) -> None:
-            logged.append(msg)
-
-    class Host:
-        fs = Files()
-
-        def now(self) -> int:
-            return NOW
-
-    with wit_world.native.host(Host()):
+    with wit_world.native.host(fake.host):
         out: list[Any] = [app.WitWorld().version(), app.Editor().word_count("to be or not")]
         doc = editor.Document("todo")
         out.append(doc.apply(Edit(line=0, text="buy milk", mode=Mode.INSERT, style=Style.BOLD)))
