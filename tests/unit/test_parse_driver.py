@@ -70,7 +70,7 @@ def test_constructor_span_starts_at_its_keyword() -> None:
 
 
 @pytest.mark.parametrize(
-    "cls", [Span, n.Id, n.Param, n.Docs, n.Comment, n.ResourceFunc], ids=lambda c: c.__name__
+    "cls", [n.Id, n.Param, n.Docs, n.Comment, n.ResourceFunc], ids=lambda c: c.__name__
 )
 def test_maker_builds_the_same_record(cls: type[Any]) -> None:
     values = {name: f"v-{name}" for name in fields(cls)}

@@ -6,6 +6,8 @@ wasm-tools' rendering); `line_text` is the line without its `\\n` or `\\r\\n`.
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from witgen.text.source import Location, SourceMap, Span
@@ -132,3 +134,19 @@ def test_span() -> None:
     assert Span(3, 5).join(Span(1, 4)) == Span(1, 5)
     assert Span(3, 5).join(Span.UNKNOWN) == Span(3, 5)
     assert Span.UNKNOWN.join(Span(3, 5)) == Span(3, 5)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [(-1, -1), (0, 0), (0, 1), (7, 7), (123_456, 9_876_543), (0, 2**32 - 2)]
+)
+def test_span_packs_both_offsets(start: int, end: int) -> None:
+    span = Span(start, end)
+    assert (span.start, span.end) == (start, end)
+    assert span == Span(start, end) and hash(span) == hash(Span(start, end))
+    assert span != Span(start, end + 1) and span != Span(start + 1, end + 1)
+    assert span  # an object, never false (the unknown span packs to zero)
+    assert pickle.loads(pickle.dumps(span)) == span
+    assert type(pickle.loads(pickle.dumps(span))) is Span
+    assert repr(span) == f"Span(start={start}, end={end})"
+    with pytest.raises(AttributeError):
+        span.start = 3  # type: ignore[misc]

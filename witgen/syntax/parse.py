@@ -17,6 +17,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from itertools import chain
+from sys import intern as _intern
 
 from witgen._record import maker
 from witgen.syntax import nodes as n
@@ -97,7 +98,7 @@ MAX_NESTING = 100  # wit-parser's limit on nested type arguments
 
 
 # The nodes built by the thousand (in a 100k-line package), and their spans.
-_Span = maker(Span)
+_Span = Span
 _Id = maker(n.Id)
 _Comment = maker(n.Comment)
 _Docs = maker(n.Docs)
@@ -1189,7 +1190,8 @@ def _drive(
                 if act.__class__ is dict:
                     rows.append(act)
                     if ttype == "ID":  # as its node (see `_PASS_THROUGH`)
-                        name = text[1:] if text[0] == "%" else text
+                        # Interned: a package names its types and fields many times.
+                        name = _intern(text[1:] if text[0] == "%" else text)
                         values.append(_Id(name=name, span=_Span(tok_start, tok_end)))
                     else:
                         values.append(tok)
@@ -1640,8 +1642,12 @@ def _takes(states: list[int], tokens: list[Tok], i: int, known: dict[str, bool])
     return known[kind]
 
 
-def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = None) -> n.File:
-    """Parse one file already added to `sources` at offset `base` (default: the last file)."""
+def parse_file(
+    sources: SourceMap, path: str, text: str, *, base: int | None = None, descent: bool = True
+) -> n.File:
+    """Parse one file already added to `sources` at offset `base` (default: the last file).
+
+    `descent=False` parses with the LALR parser only (the tests compare the two)."""
     if base is None:
         base = sources.files[-1].start
     bad = _FORBIDDEN.search(text)
@@ -1653,11 +1659,31 @@ def parse_file(sources: SourceMap, path: str, text: str, *, base: int | None = N
         else:
             message = f"invalid character {ch!r} in source"
         raise WitError((error("WIT107", message, Span(pos, pos + 1)),), sources)
-    comments: list[n.Comment] = []
-    docs: dict[int, tuple[str, ...]] = {}
-    _ctx.docs = docs
     size = len(text)
     end: Tok = ("$END", "", base + size, base + size)
+    comments: list[n.Comment] = []
+    docs: dict[int, tuple[str, ...]] = {}
+    # First the recursive-descent parser, which takes valid text only (most files, and
+    # the large ones); for anything else the LALR parser below, with its error messages.
+    from witgen.syntax.descent import Unsure, parse_valid
+
+    try:
+        if not descent:
+            raise Unsure("asked for the LALR parser")
+        stream = chain(_token_stream(text, base, docs, comments, {}), (end,))
+        package, items = parse_valid(stream, docs)
+    except Unsure:
+        comments = []
+        docs = {}
+    else:
+        return n.File(
+            path=path,
+            package=package,
+            items=items,
+            comments=tuple(comments),
+            span=Span(base, base + len(text)),
+        )
+    _ctx.docs = docs
     rows: list[dict[str, Any]] = [_rows()[0]]
     values: list[Child] = []
     starts: list[int] = []
