@@ -65,9 +65,19 @@ def field(
 class _Info:
     """What the shared methods need to know about one record class."""
 
-    __slots__ = ("compared", "defaults", "factories", "kw_only", "names", "reprs", "setters")
+    __slots__ = (
+        "calls",
+        "compared",
+        "defaults",
+        "factories",
+        "kw_only",
+        "names",
+        "reprs",
+        "setters",
+    )
 
     def __init__(self) -> None:
+        self.calls = 0
         self.names: tuple[str, ...] = ()
         self.defaults: dict[str, Any] = {}
         self.factories: dict[str, Callable[[], Any]] = {}
@@ -119,11 +129,55 @@ def _compile_init(cls: type) -> Callable[..., None]:
     return init
 
 
+# Calls of a class served by `_generic_init` before its own `__init__` is compiled: the
+# compiled one is faster per call, but compiling it costs as much as ~50 generic calls, and
+# most classes of a short run (`witgen check` of a cached package) are built once or twice.
+_GENERIC_CALLS = 64
+
+
 def _first_init(self: Any, *args: Any, **kwargs: Any) -> None:
     cls = type(self)
+    info: _Info = cls.__record__
+    info.calls += 1
+    if info.calls <= _GENERIC_CALLS:
+        _generic_init(self, info, args, kwargs)
+        return
     init = _compile_init(cls)
     cls.__init__ = init
     init(self, *args, **kwargs)
+
+
+def _generic_init(self: Any, info: _Info, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """What the compiled `__init__` does, read from the class's tables; the same
+    `TypeError`s for arguments it would refuse."""
+    names = info.names
+    name = type(self).__name__
+    if args and info.kw_only:
+        raise TypeError(
+            f"{name}.__init__() takes 1 positional argument but {len(args) + 1} were given"
+        )
+    if len(args) > len(names):
+        raise TypeError(
+            f"{name}.__init__() takes {len(names) + 1} positional arguments"
+            f" but {len(args) + 1} were given"
+        )
+    values = dict(zip(names, args, strict=False))
+    for key, value in kwargs.items():
+        if key not in names:
+            raise TypeError(f"{name}.__init__() got an unexpected keyword argument {key!r}")
+        if key in values:
+            raise TypeError(f"{name}.__init__() got multiple values for argument {key!r}")
+        values[key] = value
+    for index, field_name in enumerate(names):
+        if field_name in values:
+            value = values[field_name]
+        elif field_name in info.factories:
+            value = info.factories[field_name]()
+        elif field_name in info.defaults:
+            value = info.defaults[field_name]
+        else:
+            raise TypeError(f"{name}.__init__() missing 1 required argument: {field_name!r}")
+        info.setters[index](self, value)
 
 
 def _eq(self: Any, other: Any) -> Any:

@@ -220,3 +220,9 @@ def test_code_version_with_binary_deps_covers_the_decoder(package: Path, tmp_pat
     assert os.path.join("wasm", "decoder.py") in modules
     assert modules <= _hashed(binaries=True)
     assert cache.code_version(binaries=True) != cache.code_version()
+
+
+def test_code_version_covers_the_parser_table() -> None:
+    from witgen.syntax import grammar
+
+    assert grammar.table_path() in cache._table_paths()

@@ -114,3 +114,52 @@ def test_maker_fills_every_field_and_refuses_defaults() -> None:
         make(1)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="defaults"):
         maker(Point)
+
+
+def _calls(cls: type) -> list[tuple[str, object]]:
+    """What each of a series of calls of `cls` gives: the record's fields, or the error."""
+    out: list[tuple[str, object]] = []
+    attempts: list[tuple[tuple[object, ...], dict[str, object]]] = [
+        ((), {"x": 1}),
+        ((), {"x": 1, "y": 2, "tag": "t"}),
+        ((1,), {}),
+        ((), {"y": 2}),
+        ((), {"x": 1, "z": 3}),
+    ]
+    for args, kwargs in attempts:
+        try:
+            made = cls(*args, **kwargs)
+        except TypeError as e:
+            out.append(("TypeError", str(e)))
+        else:
+            out.append(("made", (made.x, made.y, made.tag)))  # type: ignore[attr-defined]
+    return out
+
+
+def test_first_calls_and_compiled_init_agree() -> None:
+    # A class's first calls go through a generic `__init__`, later ones through one
+    # compiled for it: the same records, the same errors (wording aside), either way.
+    @record
+    class Fresh:
+        x: int
+        y: int = 0
+        tag: str = field(default_factory=str)
+
+    first = _calls(Fresh)
+    for _ in range(100):
+        Fresh(x=0)
+    later = _calls(Fresh)
+    assert [kind for kind, _ in first] == [kind for kind, _ in later]
+    assert [v for k, v in first if k == "made"] == [v for k, v in later if k == "made"]
+    assert [v for k, v in first if k == "made"] == [(1, 0, ""), (1, 2, "t")]
+    assert Fresh.__init__.__qualname__.endswith("Fresh.__init__")  # compiled by now
+
+    @record(kw_only=False)
+    class Two:
+        a: int
+        b: int = 5
+
+    assert (Two(1).b, Two(1, 2).b, Two(a=3).a) == (5, 2, 3)
+    for bad in [lambda: Two(), lambda: Two(1, 2, 3), lambda: Two(1, a=2), lambda: Two(c=1)]:
+        with pytest.raises(TypeError):
+            bad()

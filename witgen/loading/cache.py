@@ -94,15 +94,22 @@ def code_version(binaries: bool = False) -> str:
     return found
 
 
-def _code_version(binaries: bool) -> str:
-    from witgen.syntax.grammar import table_path
+def _table_paths() -> tuple[str, str]:
+    """Where the parser's table can be: in the installed package, or in the repository
+    (`syntax/grammar.py` picks the first that exists; both are hashed here, which spares
+    importing it)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    name = os.path.join("grammars", "wit.lalr.json")
+    return os.path.join(package, name), os.path.join(os.path.dirname(package), name)
 
+
+def _code_version(binaries: bool) -> str:
     # Each file by its path, size and modification time, not its contents: reading the
     # sixty-odd files took more than a warm `witgen check` of a WASI package does all else.
     # Any edit changes the time (to the nanosecond) or the size.
     h = _hasher()
     h.update(__version__.encode())
-    for path in (*code_paths(binaries), table_path()):
+    for path in (*code_paths(binaries), *_table_paths()):
         try:
             st = os.stat(path)
             h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
