@@ -81,6 +81,9 @@ _PRIMS = frozenset(
 )
 _TYPEDEFS = frozenset({"TYPE", "RECORD", "FLAGS", "VARIANT", "ENUM", "RESOURCE"})
 _NO_ATTRS: tuple[n.Attribute, ...] = ()
+# `Span(start, end)` is `_new(Span, ((start + 1) << 32) | (end + 1))` (see `Span.__new__`),
+# written out where the parser makes one per token: the call costs more than the rest.
+_new = int.__new__
 _check_attr = NodeBuilder()._attr
 
 
@@ -114,7 +117,8 @@ class Reader:
             raise Unsure("ID")
         text = self.text
         node = _Id(
-            name=intern(text[1:] if text[0] == "%" else text), span=Span(self.start, self.end)
+            name=intern(text[1:] if text[0] == "%" else text),
+            span=_new(Span, ((self.start + 1) << 32) | (self.end + 1)),
         )
         self.last = self.end
         self.kind, self.text, self.start, self.end = self._next()
@@ -185,7 +189,8 @@ class Reader:
         raise Unsure(kind)
 
     def span(self, start: int) -> Span:
-        return Span(start, self.last)
+        """From `start` to the end of the last token taken."""
+        return _new(Span, ((start + 1) << 32) | (self.last + 1))
 
     def package_decl(self) -> n.PackageDecl:
         start = self.start
@@ -601,7 +606,8 @@ class Reader:
         kind = self.kind
         start = self.start
         if kind in _PRIMS:
-            node: n.Type = _Prim(name=self.text, span=Span(start, self.end))  # type: ignore[arg-type]
+            span = _new(Span, ((start + 1) << 32) | (self.end + 1))
+            node: n.Type = _Prim(name=self.text, span=span)  # type: ignore[arg-type]
             self.advance()
             return node
         if kind == "ID":

@@ -8,7 +8,8 @@ input, and `Span`s into it. Invariant: offsets count code points (what lark and 
 
 from __future__ import annotations
 
-import bisect
+# `_bisect` is the C module that `bisect` re-exports: importing it alone is cheaper.
+from _bisect import bisect_right
 
 from witgen._record import field, record
 
@@ -120,14 +121,14 @@ class SourceMap:
         return start
 
     def file_at(self, offset: int) -> SourceFile:
-        i = bisect.bisect_right(self._starts, offset) - 1
+        i = bisect_right(self._starts, offset) - 1
         return self.files[max(i, 0)]
 
     def locate(self, offset: int) -> Location:
         f = self.file_at(offset)
         rel = min(max(offset - f.start, 0), len(f.text))
         starts = f.line_starts()
-        line = bisect.bisect_right(starts, rel) - 1
+        line = bisect_right(starts, rel) - 1
         return Location(f.path, line + 1, rel - starts[line] + 1)
 
     def line_text(self, offset: int) -> str:
@@ -135,7 +136,7 @@ class SourceMap:
         f = self.file_at(offset)
         rel = min(max(offset - f.start, 0), len(f.text))
         starts = f.line_starts()
-        line = bisect.bisect_right(starts, rel) - 1
+        line = bisect_right(starts, rel) - 1
         end = starts[line + 1] - 1 if line + 1 < len(starts) else len(f.text)
         text = f.text[starts[line] : end]
         return text[:-1] if text.endswith("\r") else text
