@@ -85,11 +85,6 @@ def load(path: str | Path, *, features: Features | None = None, use_cache: bool 
     return _resolved(_read_input(path, features, use_cache))
 
 
-# Set to a list by a process that exits without freeing what it holds (`cli/entry.py`):
-# what would only be freed just before the end goes there instead.
-keep_until_exit: list[object] | None = None
-
-
 @record(kw_only=False)
 class _Input:
     """A WIT input read but not yet parsed: its files, their sources, the features, and the
@@ -135,13 +130,9 @@ def _resolved(given: _Input) -> Loaded:
         if binaries:
             result = _resolve_with_binaries(groups, sources, feats, binaries)
         else:
-            result = resolve.resolve(groups, sources, feats)
-        # Freed now, the trees are not there for the first collection after `enable` to
-        # scan (a fifth of the time of a 100k-line package). A process that ends with
-        # `os._exit` (the command line) keeps them instead: freeing a million nodes one by
-        # one is a tenth of the time of a large package, for memory nobody would reuse.
-        if keep_until_exit is not None:
-            keep_until_exit.append(groups)
+            # The trees are handed over: freed once read, they are gone before the model
+            # is built, so the two never take memory at the same time.
+            result = resolve.resolve(groups, sources, feats, release=True)
         del groups
     finally:
         if collecting:

@@ -2,6 +2,9 @@
 
 - `resolve` leaves no reference cycles: `api.load` runs it with the cyclic collector off, so
   a cycle would keep every package's tables alive until the next collection.
+- `resolve(..., release=True)` frees the syntax trees before it builds the model (the peak
+  memory of a large package is then the larger of the two, not their sum), and gives the
+  same model.
 - `toposort_all` takes a shortcut when every item names only items declared before it; the
   shortcut must give the order the general algorithm (`ready_order`) gives.
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,6 +41,24 @@ def test_resolve_leaves_no_reference_cycles(case: str) -> None:
     finally:
         if enabled:
             gc.enable()
+
+
+@pytest.mark.parametrize("case", ["diamond-deps", "deps-packages", "resources.wit", "gates.wit"])
+def test_release_frees_the_trees_and_gives_the_same_model(case: str) -> None:
+    from witgen.outputs.json import to_data
+
+    plans, sources = loader.read(str(UI / case))
+    kept = loader.parse(plans, sources, use_cache=False)
+    expected = to_data(resolve.resolve(kept, sources, Features(all=True)))
+    assert kept  # without `release`, the caller's trees are left alone
+    handed = loader.parse(plans, sources, use_cache=False)
+    files = [f for group in handed for f in group.files]
+    before = [sys.getrefcount(f) for f in files]
+    assert to_data(resolve.resolve(handed, sources, Features(all=True), release=True)) == expected
+    assert handed == []
+    # The group's reference to each tree is gone, and the resolver kept none of its own:
+    # only `files` holds them now.
+    assert [sys.getrefcount(f) for f in files] == [count - 1 for count in before]
 
 
 @pytest.mark.parametrize("seed", range(100))

@@ -147,7 +147,7 @@ def parse(argv: Sequence[str]) -> Invocation | None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line `argv` (default: the process's) and raise `SystemExit`, for
     callers in a process that goes on."""
-    code = _run(argv, keep=False)
+    code = _run(argv)
     if code is not None:
         # Shutting down runs the cyclic collector over every object still alive (the model,
         # the templates, the pages): frozen objects are skipped.
@@ -160,7 +160,7 @@ def console() -> None:
     ends without freeing what it holds. Freeing every object still alive (the trees, the
     model, the templates, the pages) one by one would take a tenth of the time of a large
     package, for memory nobody would reuse; only the buffered output is written out."""
-    code = _run(None, keep=True)
+    code = _run(None)
     if code is None:
         return
     try:
@@ -171,7 +171,7 @@ def console() -> None:
     os._exit(code)
 
 
-def _run(argv: Sequence[str] | None, *, keep: bool) -> int | None:
+def _run(argv: Sequence[str] | None) -> int | None:
     """The exit code of the command line; None when typer ran it (and exited itself)."""
     args = list(sys.argv[1:] if argv is None else argv)
     inv = None if os.environ.get("_WITGEN_COMPLETE") else parse(args)
@@ -184,10 +184,6 @@ def _run(argv: Sequence[str] | None, *, keep: bool) -> int | None:
     # are acyclic; tests/unit/test_resolve_internals.py checks the resolver's): the cyclic
     # collector would only rescan them, for a tenth of the time of a large package.
     gc.disable()
-    if keep:
-        from witgen import api
-
-        api.keep_until_exit = []
     try:
         configure(inv.settings)
         code = inv.command.run_with(inv.paths, inv.values)

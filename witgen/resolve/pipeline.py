@@ -168,11 +168,17 @@ def _locate(sources: SourceMap, span: Span) -> str:
     return f"{loc.path}:{loc.line}:{loc.column}"
 
 
-def resolve(groups: list[Group], sources: SourceMap, features: object) -> m.Resolve:
-    """Resolve every package of `groups` (root first) into one `Resolve`."""
+def resolve(
+    groups: list[Group], sources: SourceMap, features: object, *, release: bool = False
+) -> m.Resolve:
+    """Resolve every package of `groups` (root first) into one `Resolve`.
+
+    `release=True` hands the trees over: once each package has been read from them (before
+    the model is built, which is when memory peaks), `groups` is emptied, so that trees
+    nobody else holds are freed. The peak is then the trees or the model, not both."""
     active: Callable[[str], bool] = getattr(features, "active", lambda _f: False)
     try:
-        return _resolve_groups(groups, active, lambda sp: _locate(sources, sp))
+        return _resolve_groups(groups, active, lambda sp: _locate(sources, sp), release)
     except ResolveError as e:
         raise WitError((e.diag,), sources) from None
     except ResolveErrors as e:
@@ -217,14 +223,17 @@ def _visit_package(
 
 
 def _resolve_groups(
-    groups: list[Group], active: Callable[[str], bool], locate: Callable[[Span], str]
+    groups: list[Group],
+    active: Callable[[str], bool],
+    locate: Callable[[Span], str],
+    release: bool = False,
 ) -> m.Resolve:
     # As wit-parser: every group is parsed and resolved on its own first (errors in the
     # order groups are read), then packages are checked for duplicates and sorted.
     errors: list[Diagnostic] = []
     # Packages with errors: those that depend on one are not appended.
     failed: set[m.PackageName] = set()
-    parsed: list[tuple[Group, list[UnresolvedPackage], UnresolvedPackage | None]] = []
+    parsed: list[tuple[bool, list[UnresolvedPackage], UnresolvedPackage | None]] = []
     for group in groups:
         try:
             _check_nesting(group)
@@ -239,11 +248,17 @@ def _resolve_groups(
                 failed.add(pkg.name)
         if no_header is not None:
             errors.append(no_header)
-        parsed.append((group, nested, main))
+        parsed.append((group.is_root, nested, main))
+    if release:
+        # Every package has been read from its files: the trees are no longer needed.
+        for _, nested, main in parsed:
+            for pkg in [*nested, *([main] if main is not None else [])]:
+                pkg.files = []
+        groups.clear()
     details: dict[m.PackageName, UnresolvedPackage] = {}
     main_names: list[m.PackageName] = []
     root_main: m.PackageName | None = None
-    for group, nested, main in parsed:
+    for is_root, nested, main in parsed:
         for pkg in [*nested, *([main] if main is not None else [])]:
             prev = details.get(pkg.name)
             if prev is not None:
@@ -263,9 +278,9 @@ def _resolve_groups(
                 )
                 continue
             details[pkg.name] = pkg
-            if group.is_root:
+            if is_root:
                 main_names.append(pkg.name)
-        if group.is_root and main is not None:
+        if is_root and main is not None:
             root_main = main.name
     deps_of = {
         name: list(zip(pkg.foreign_deps, pkg.foreign_dep_spans, strict=True))
