@@ -11,7 +11,6 @@ generated from the grammar.
 from __future__ import annotations
 
 import sys
-from itertools import chain
 from pathlib import Path
 
 import pytest
@@ -52,21 +51,10 @@ def _parse(text: str, use_descent: bool) -> n.File | tuple[str, ...]:
 
 def _descent_alone(text: str) -> n.File | None:
     """The descent parser's tree, or None where it refuses the text."""
-    docs: dict[int, tuple[str, ...]] = {}
-    comments: list[n.Comment] = []
-    end = ("$END", "", len(text), len(text))
     try:
-        stream = chain(parse._token_stream(text, 0, docs, comments, {}), (end,))
-        package, items = descent.parse_valid(stream, docs)
+        return descent.parse_alone(text, "x.wit")
     except descent.Unsure:
         return None
-    return n.File(
-        path="x.wit",
-        package=package,
-        items=items,
-        comments=tuple(comments),
-        span=parse.Span(0, len(text)),
-    )
 
 
 def _agree(text: str, may_refuse: bool = False) -> None:

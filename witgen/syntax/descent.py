@@ -18,6 +18,7 @@ whose expected-token sets give wit-parser's wording.
 
 from __future__ import annotations
 
+from itertools import chain
 from sys import intern
 
 from witgen._record import maker
@@ -42,6 +43,7 @@ from witgen.syntax.parse import (
     _Prim,
     _ResourceFunc,
     _ResultType,
+    _token_stream,
     _TupleType,
 )
 from witgen.text.source import Span
@@ -689,3 +691,15 @@ def parse_valid(
         return Reader(tokens, docs).file()
     except (StopIteration, RecursionError):
         raise Unsure("end") from None
+
+
+def parse_alone(text: str, path: str) -> n.File:
+    """`text` as a file of its own (at offset 0) by this parser alone, with no fallback:
+    for the tests and tools that compare it with the LALR parser. `Unsure` if it refuses."""
+    docs: dict[int, tuple[str, ...]] = {}
+    comments: list[n.Comment] = []
+    end: Tok = ("$END", "", len(text), len(text))
+    package, items = parse_valid(chain(_token_stream(text, 0, docs, comments, {}), (end,)), docs)
+    return n.File(
+        path=path, package=package, items=items, comments=tuple(comments), span=Span(0, len(text))
+    )
