@@ -17,7 +17,7 @@ case). Reads go through `binary.Cursor`s cut at their section's end; nothing is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TypeAlias, assert_never
 
 from witgen._record import record
@@ -36,8 +36,13 @@ if TYPE_CHECKING:
     # A type with declarators.
     _ScopeType: TypeAlias = typegraph.InstanceType | typegraph.ComponentType
 
-# How deeply component types and components may nest.
-_MAX_DEPTH = 32
+# wasmparser's limits (measured against wasm-tools 1.262): a component or instance type
+# nested in 100 others is refused ("component type nesting is too deep"), and so is a
+# binary holding 1000 core modules and components, nested ones at any depth counted
+# ("modules and components count exceeds limit of 1000"); a chain of nested components
+# may thus be 999 deep.
+_MAX_TYPE_NESTING = 100
+_MAX_NESTED_ITEMS = 1000
 
 _MAX_FIXED_LIST = 1 << 30  # wasmparser's limit on a fixed-length list's size
 
@@ -236,8 +241,8 @@ class TypeReader:
                     r.u32()  # the destructor
                 return typegraph.Resource()
             case tables.TYPE_COMPONENT | tables.TYPE_INSTANCE:
-                if depth >= _MAX_DEPTH:
-                    r.fail("component types nested too deeply", offset)
+                if depth >= _MAX_TYPE_NESTING:
+                    r.fail("component type nesting is too deep", offset + 1)
                 return self.decls(r, component=tag == tables.TYPE_COMPONENT, depth=depth + 1)
         r.fail(f"unsupported type form 0x{tag:02x}", offset)
 
@@ -519,39 +524,87 @@ def component_type_sections(data: bytes) -> list[tuple[int, int]]:
 # may come from instantiating nested components (wit-component's shims).
 
 
+class _Open:
+    """A component `ComponentReader` is reading: its sections still to read, its type so
+    far, the names of its imports and exports, and how deeply it is nested."""
+
+    __slots__ = ("depth", "names", "out", "sections")
+
+    def __init__(
+        self,
+        sections: Iterator[tuple[int, int, Cursor]],
+        out: typegraph.ComponentType,
+        names: _UniqueNames,
+        depth: int,
+    ) -> None:
+        self.sections = sections
+        self.out = out
+        self.names = names
+        self.depth = depth
+
+
 class ComponentReader(TypeReader):
     """Walks a whole component (nested ones too), typing each item of its index spaces."""
 
     def __init__(self, data: bytes) -> None:
         super().__init__(data)
+        # Core modules and components nested in the component, at any depth.
+        self.nested_items = 0
         # Top-level imports and exports in binary order: (is_export, extern).
         self.externs: list[tuple[bool, typegraph.Extern]] = []
 
-    def component(self, start: int, end: int, depth: int) -> typegraph.ComponentType:
-        data = self.data
-        if data[start : start + 8] != COMPONENT_PREAMBLE:
+    def component(self, start: int, end: int) -> typegraph.ComponentType:
+        """The type of the component from `start` to `end`, its nested components read
+        in binary order with a stack of their own (not Python's: a chain of them may be
+        999 deep)."""
+        stack = [self._open(start, end, 0)]
+        while True:
+            top = stack[-1]
+            nested = self._sections(top)
+            if nested is not None:
+                stack.append(self._open(*nested, top.depth + 1))
+                continue
+            self.scopes.pop()
+            stack.pop()
+            if not stack:
+                return top.out
+            self.scopes[-1].components.append(top.out)
+
+    def _open(self, start: int, end: int, depth: int) -> _Open:
+        if self.data[start : start + 8] != COMPONENT_PREAMBLE:
             raise Malformed("nested component has a bad preamble", start)
         self.scopes.append(_Scope())
-        out = typegraph.ComponentType()
-        names = _UniqueNames()
-        for section_id, section, r in read_sections(data, start + 8, end):
+        sections = read_sections(self.data, start + 8, end)
+        return _Open(sections, typegraph.ComponentType(), _UniqueNames(), depth)
+
+    def _count_nested(self, r: Cursor) -> None:
+        """Count a nested core module or component (at the start of its section's body)."""
+        self.nested_items += 1
+        if self.nested_items >= _MAX_NESTED_ITEMS:
+            r.fail(f"modules and components count exceeds limit of {_MAX_NESTED_ITEMS}", r.pos)
+
+    def _sections(self, frame: _Open) -> tuple[int, int] | None:
+        """Read `frame`'s sections up to its next nested component, and return where that
+        one lies (None once every section is read)."""
+        out, names, depth = frame.out, frame.names, frame.depth
+        for section_id, section, r in frame.sections:
             match section_id:
                 case tables.SECTION_CUSTOM:
                     r.name()
                     r.pos = r.end
+                case tables.SECTION_CORE_MODULE:
+                    self._count_nested(r)
+                    r.pos = r.end
                 case (
-                    tables.SECTION_CORE_MODULE
-                    | tables.SECTION_CORE_INSTANCE
+                    tables.SECTION_CORE_INSTANCE
                     | tables.SECTION_CORE_TYPE
                     | tables.SECTION_START
                     | tables.SECTION_VALUE
                 ):
                     r.pos = r.end
                 case tables.SECTION_COMPONENT:
-                    if depth >= _MAX_DEPTH:
-                        r.fail("components nested too deeply", section)
-                    self.scopes[-1].components.append(self.component(r.pos, r.end, depth + 1))
-                    r.pos = r.end
+                    self._count_nested(r)
+                    return r.pos, r.end  # the next section is read from its end
                 case tables.SECTION_INSTANCE:
                     for _ in range(r.count()):
                         self.scopes[-1].instances.append(self.instance(r))
@@ -562,7 +615,7 @@ class ComponentReader(TypeReader):
                     for _ in range(r.count()):
                         # wasmparser checks a type as a whole: its name errors carry its offset.
                         self.type_start = r.pos
-                        self.scopes[-1].types.append(self.deftype(r, depth))
+                        self.scopes[-1].types.append(self.deftype(r, 0))
                         self.type_start = None
                 case tables.SECTION_CANON:
                     for _ in range(r.count()):
@@ -580,8 +633,7 @@ class ComponentReader(TypeReader):
                     raise Malformed(f"unknown section id {section_id}", section)
             if r.pos != r.end:
                 raise Malformed("trailing bytes at the end of a section", r.pos)
-        self.scopes.pop()
-        return out
+        return None
 
     def instance(self, r: Cursor) -> typegraph.InstanceType:
         offset = r.pos
@@ -696,5 +748,5 @@ def read_component(data: bytes) -> list[tuple[bool, typegraph.Extern]]:
     """The top-level imports and exports of a component, in binary order:
     `(is_export, extern)`."""
     reader = ComponentReader(data)
-    reader.component(0, len(data), 0)
+    reader.component(0, len(data))
     return reader.externs

@@ -1,0 +1,124 @@
+"""Nesting in `.wasm` inputs: where the decoder stops is where wasm-tools' validator stops.
+
+Two limits of wasmparser apply: a component or instance type nested in 100 others is
+refused ("component type nesting is too deep"), and so is the 1000th core module or
+component nested in a component, counted over the whole binary ("modules and components
+count exceeds limit of 1000"), so a chain of nested components may be 999 deep. Each case
+is a binary built here byte by byte, decoded by witgen and by `wasm-tools component wit`:
+both accept it, or both refuse it with the same message at the same offset. The 999-deep
+chain also shows that the decoder does not recurse once per nested component.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from witgen.text.diagnostics import WitError
+from witgen.wasm.decoder import decode_wasm
+
+COMPONENT = b"\x00asm\x0d\x00\x01\x00"
+MODULE = b"\x00asm\x01\x00\x00\x00"
+
+
+def _leb(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _component(*children: bytes | None) -> bytes:
+    """A component whose sections are nested components (a `bytes` child) or empty core
+    modules (None), in order."""
+    body = b""
+    for child in children:
+        if child is None:
+            body += b"\x01" + _leb(len(MODULE)) + MODULE
+        else:
+            body += b"\x04" + _leb(len(child)) + child
+    return COMPONENT + body
+
+
+def _chain(inner: bytes, depth: int) -> bytes:
+    """`inner` nested `depth` components deep."""
+    for _ in range(depth):
+        inner = _component(inner)
+    return inner
+
+
+def _typed(depth: int, tag: int) -> bytes:
+    """A component with one component (0x41) or instance (0x42) type nested `depth` deep."""
+    ty = bytes([tag, 0])
+    for _ in range(depth):
+        ty = bytes([tag, 1, 1]) + ty  # one declarator: a type, the one nested in it
+    section = b"\x01" + ty
+    return COMPONENT + b"\x07" + _leb(len(section)) + section
+
+
+CASES = {
+    "chain-50": _chain(COMPONENT, 50),
+    "chain-999": _chain(COMPONENT, 999),
+    "chain-1000": _chain(COMPONENT, 1000),
+    "chain-3000": _chain(COMPONENT, 3000),
+    "siblings-999": _component(*[COMPONENT] * 999),
+    "siblings-1000": _component(*[COMPONENT] * 1000),
+    "pairs-499": _component(*[_component(COMPONENT)] * 499),
+    "pairs-500": _component(*[_component(COMPONENT)] * 500),
+    "modules-999": _component(*[None] * 999),
+    "modules-1000": _component(*[None] * 1000),
+    "modules-and-components-1000": _component(*[None] * 500, *[COMPONENT] * 500),
+    "component-type-99": _typed(99, 0x41),
+    "component-type-100": _typed(100, 0x41),
+    "instance-type-99": _typed(99, 0x42),
+    "instance-type-100": _typed(100, 0x42),
+    "type-99-in-chain-900": _chain(_typed(99, 0x41), 900),
+    "type-100-in-chain-50": _chain(_typed(100, 0x41), 50),
+}
+VALID = {
+    "chain-50",
+    "chain-999",
+    "siblings-999",
+    "pairs-499",
+    "modules-999",
+    "component-type-99",
+    "instance-type-99",
+    "type-99-in-chain-900",
+}
+
+
+def _reference(wasm_tools: str, path: Path) -> tuple[str, int] | None:
+    done = subprocess.run(
+        [wasm_tools, "component", "wit", str(path)], capture_output=True, text=True, timeout=60
+    )
+    if done.returncode == 0:
+        return None
+    found = re.search(r"error: (.*) \(at offset 0x([0-9a-f]+)\)", done.stderr)
+    assert found, done.stderr
+    return found[1], int(found[2], 16)
+
+
+def _witgen(data: bytes) -> tuple[str, int] | None:
+    try:
+        decode_wasm(data)
+    except WitError as e:
+        (diag,) = e.diagnostics
+        found = re.search(r"at offset (\d+) \(0x[0-9a-f]+\): (.*)", diag.message)
+        assert found, diag.message
+        return found[2], int(found[1])
+    return None
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_nesting_limits_are_wasm_tools(name: str, wasm_tools: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{name}.wasm"
+    path.write_bytes(CASES[name])
+    expected = _reference(wasm_tools, path)
+    assert _witgen(CASES[name]) == expected
+    # The cases are built to sit on both sides of each limit.
+    assert (expected is None) == (name in VALID)
