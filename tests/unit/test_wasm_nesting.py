@@ -18,31 +18,19 @@ from pathlib import Path
 import pytest
 
 from witgen.text.diagnostics import WitError
+from witgen.wasm.binary import section
 from witgen.wasm.decoder import decode_wasm
 
 COMPONENT = b"\x00asm\x0d\x00\x01\x00"
 MODULE = b"\x00asm\x01\x00\x00\x00"
 
 
-def _leb(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def _component(*children: bytes | None) -> bytes:
-    """A component whose sections are nested components (a `bytes` child) or empty core
-    modules (None), in order."""
-    body = b""
-    for child in children:
-        if child is None:
-            body += b"\x01" + _leb(len(MODULE)) + MODULE
-        else:
-            body += b"\x04" + _leb(len(child)) + child
-    return COMPONENT + body
+    """A component whose sections are nested components (a `bytes` child, section 4) or
+    empty core modules (None, section 1), in order."""
+    return COMPONENT + b"".join(
+        section(1, MODULE) if child is None else section(4, child) for child in children
+    )
 
 
 def _chain(inner: bytes, depth: int) -> bytes:
@@ -53,12 +41,12 @@ def _chain(inner: bytes, depth: int) -> bytes:
 
 
 def _typed(depth: int, tag: int) -> bytes:
-    """A component with one component (0x41) or instance (0x42) type nested `depth` deep."""
+    """A component with a type section (7) of one component (0x41) or instance (0x42) type
+    nested `depth` deep."""
     ty = bytes([tag, 0])
     for _ in range(depth):
         ty = bytes([tag, 1, 1]) + ty  # one declarator: a type, the one nested in it
-    section = b"\x01" + ty
-    return COMPONENT + b"\x07" + _leb(len(section)) + section
+    return COMPONENT + section(7, b"\x01" + ty)
 
 
 CASES = {
