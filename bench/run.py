@@ -378,12 +378,22 @@ def _category(fname: str, func: str) -> str:
         return "lark callback wrappers (parse_tree_builder.py)"
     if "/lark/" in f:
         return "lark other"
-    if f.endswith("witgen/parse.py"):
-        if func in ("tokenize", "_id_error", "_block_comment_end", "lex", "_lex"):
-            return "witgen lexer (parse._lex)"
+    if f.endswith(("witgen/parse.py", "witgen/syntax/parse.py")):
+        if func in (
+            "tokenize",
+            "_id_error",
+            "_block_comment_end",
+            "lex",
+            "_lex",
+            "_token_stream",
+            "_scan_version",
+        ):
+            return "witgen lexer (parse._token_stream)"
         if func == "_drive":
             return "witgen LALR loop (parse._drive)"
-        return "witgen node callbacks (parse.Builder, ...)"
+        return "witgen LALR node callbacks (parse.NodeBuilder, ...)"
+    if f.endswith("witgen/syntax/descent.py"):
+        return "witgen recursive-descent parser (descent.py)"
     if f == "<string>":
         return "record __init__ and makers (generated)"
     if "/witgen/" in f:
@@ -746,7 +756,7 @@ def main() -> None:
     r_large = in_process(large, 1, not args.no_profile)
     prow = [
         "| package | lines | tokens | import lark | import witgen | build LALR parser "
-        "| read files | lex only | LALR + callbacks | resolve | of which cyclic GC (parse / "
+        "| read files | lex only | parse (descent; LALR on errors) | resolve | of which cyclic GC (parse / "
         "resolve) | `api.load` total |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *phase_rows("WASI http", r_http),
@@ -754,7 +764,7 @@ def main() -> None:
     ]
     part += section(
         "(d2) phases in-process (CPU ms, best of 5 for http, 1 for 100k; no profiler; cyclic "
-        "GC paused as in `api.load`; 'LALR + callbacks' = loader.load − read − lex)",
+        "GC paused as in `api.load`; 'parse' = loader.load − read − lex)",
         prow,
     )
     if "profile" in r_large:
