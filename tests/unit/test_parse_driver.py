@@ -112,3 +112,14 @@ def test_tokenize_yields_the_tokens_before_a_lexical_error() -> None:
         ("ID", "b", 20, 21),
         ("SEMI", ";", 21, 22),
     ]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [*range(0x80), 0x85, 0xA0, 0x149, 0x61C, 0x200E, 0x202A, 0x2066, 0x206F, 0xE0001, 0x10FFFF],
+)
+def test_forbidden_code_points_found_as_the_regex_finds_them(code: int) -> None:
+    # `_first_forbidden` checks ASCII text by its bytes before it runs `_FORBIDDEN`.
+    for text in (f"ab{chr(code)}cd", f"é{chr(code)}", chr(code) * 3):
+        fast, regex = parse._first_forbidden(text), parse._FORBIDDEN.search(text)
+        assert (fast and fast.start()) == (regex and regex.start())

@@ -94,7 +94,19 @@ _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
     "\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u206a-\u206f\U000e0001]"
 )
+# The control codes among them, as bytes: each is one byte of UTF-8, which no other code
+# point's encoding contains, so `_first_forbidden` finds them with `bytes.translate`.
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 MAX_NESTING = 100  # wit-parser's limit on nested type arguments
+
+
+def _first_forbidden(text: str) -> re.Match[str] | None:
+    """The first code point of `text` that `_FORBIDDEN` matches. The regular expression
+    reads 4 MB in 16 ms; ASCII text, where only control codes can be forbidden, is first
+    checked by deleting them from its bytes (2 ms), and searched only if any was deleted."""
+    if text.isascii() and len(text.encode().translate(None, _CONTROL_BYTES)) == len(text):
+        return None
+    return _FORBIDDEN.search(text)
 
 
 # The nodes built by the thousand (in a 100k-line package), and their spans.
@@ -1650,7 +1662,7 @@ def parse_file(
     `descent=False` parses with the LALR parser only (the tests compare the two)."""
     if base is None:
         base = sources.files[-1].start
-    bad = _FORBIDDEN.search(text)
+    bad = _first_forbidden(text)
     if bad is not None:
         pos = base + bad.start()
         ch = bad.group()
