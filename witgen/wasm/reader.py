@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from typing import TypeAlias, assert_never
 
 from witgen._record import record
-from witgen.wasm import tables, typegraph
+from witgen.wasm import limits, tables, typegraph
 from witgen.wasm.binary import COMPONENT_PREAMBLE, MAGIC, Cursor, Malformed, read_sections
 from witgen.wasm.names import uppercase_in_package, valid_extern_name
 
@@ -122,6 +122,34 @@ def _item_extern(
     return _extern(label, sort, item)
 
 
+def _held(node: typegraph.TypeNode) -> list[typegraph.TypeNode] | None:
+    """The defined types a defined value type holds (its inline primitives are not types);
+    None for a type that is no value type."""
+    values: tuple[typegraph.ValType | None, ...]
+    match node:
+        case typegraph.Record(fields=fields):
+            values = tuple(ty for _, ty in fields)
+        case typegraph.Variant(cases=cases):
+            values = tuple(ty for _, ty in cases)
+        case typegraph.List(element=element) | typegraph.FixedList(element=element):
+            values = (element,)
+        case typegraph.Tuple(types=types):
+            values = types
+        case typegraph.Option(payload=payload):
+            values = (payload,)
+        case typegraph.Result(ok=ok, err=err):
+            values = (ok, err)
+        case typegraph.Future(payload=payload) | typegraph.Stream(payload=payload):
+            values = (payload,)
+        case typegraph.Map(key=key, value=value):
+            values = (key, value)
+        case typegraph.Primitive() | typegraph.Flags() | typegraph.Enum() | typegraph.Handle():
+            values = ()
+        case _:
+            return None
+    return [v for v in values if v is not None and not isinstance(v, str)]
+
+
 class TypeReader:
     """Reads type definitions and the declarators of component and instance types."""
 
@@ -129,6 +157,8 @@ class TypeReader:
         self.data = data
         self.scopes: list[_Scope] = []
         self.type_start: int | None = None  # the top-level type being read, if any
+        # Each defined value type's (node, size, depth), by the node's id (see `_measure`).
+        self.value_infos: dict[int, tuple[typegraph.TypeNode, int, int]] = {}
 
     def type_at(self, r: Cursor, index: int, offset: int) -> typegraph.TypeNode:
         types = self.scopes[-1].types
@@ -172,6 +202,33 @@ class TypeReader:
         return tuple(r.name() for _ in range(r.count()))
 
     def deftype(self, r: Cursor, depth: int) -> typegraph.TypeNode:
+        offset = r.pos
+        node = self._deftype(r, depth)
+        self._measure(r, node, offset)
+        return node
+
+    def _measure(self, r: Cursor, node: typegraph.TypeNode, offset: int) -> None:
+        """Record a defined value type's size and depth (`limits`: one more than the
+        deepest defined type it holds; an inline primitive is no type of its own), and
+        refuse it where wasmparser's validator does. Function, instance and component
+        types are not measured here."""
+        held = _held(node)
+        if held is None:
+            return
+        size, depth = limits.LEAF
+        for child in held:
+            while isinstance(child, typegraph.Named):
+                child = child.target
+            child_size, child_depth = self.value_infos.get(id(child), (child, *limits.LEAF))[1:]
+            size, depth = size + child_size, max(depth, child_depth + 1)
+        at = offset if self.type_start is None else self.type_start
+        if depth >= limits.MAX_DEPTH:
+            r.fail(limits.TOO_DEEP, at)
+        if size > limits.MAX_SIZE:
+            r.fail(limits.TOO_LARGE, at)
+        self.value_infos[id(node)] = (node, size, depth)  # the node kept, so its id is
+
+    def _deftype(self, r: Cursor, depth: int) -> typegraph.TypeNode:
         offset = r.pos
         tag = r.byte()
         primitive = tables.PRIMITIVE_TYPES.get(tag)

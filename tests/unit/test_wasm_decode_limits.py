@@ -1,12 +1,15 @@
-"""Nesting in `.wasm` inputs: where the decoder stops is where wasm-tools' validator stops.
+"""Limits in `.wasm` inputs: where the decoder stops is where wasm-tools' validator stops.
 
-Two limits of wasmparser apply: a component or instance type nested in 100 others is
-refused ("component type nesting is too deep"), and so is the 1000th core module or
-component nested in a component, counted over the whole binary ("modules and components
-count exceeds limit of 1000"), so a chain of nested components may be 999 deep. Each case
-is a binary built here byte by byte, decoded by witgen and by `wasm-tools component wit`:
-both accept it, or both refuse it with the same message at the same offset. The 999-deep
-chain also shows that the decoder does not recurse once per nested component.
+wasmparser refuses a component or instance type nested in 100 others ("component type
+nesting is too deep"); the 1000th core module or component nested in a component, counted
+over the whole binary ("modules and components count exceeds limit of 1000"), so a chain
+of nested components may be 999 deep; and a defined value type 100 deep or of size over
+1,000,000 ("type nesting is too deep", "effective type size exceeds the limit of 1000000":
+a type's depth is one more than the deepest defined type it holds, its size one plus the
+sizes of those it holds, inline primitives being no types of their own). Each case is a
+binary built here byte by byte, decoded by witgen and by `wasm-tools component wit`: both
+accept it, or both refuse it with the same message at the same offset. The 999-deep chain
+also shows that the decoder does not recurse once per nested component.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from witgen.text.diagnostics import WitError
-from witgen.wasm.binary import section
+from witgen.wasm.binary import section, sleb128, uleb128
 from witgen.wasm.decoder import decode_wasm
 
 COMPONENT = b"\x00asm\x0d\x00\x01\x00"
@@ -68,7 +71,54 @@ CASES = {
     "type-99-in-chain-900": _chain(_typed(99, 0x41), 900),
     "type-100-in-chain-50": _chain(_typed(100, 0x41), 50),
 }
+
+
+def _name(text: str) -> bytes:
+    return uleb128(len(text)) + text.encode()
+
+
+# A defined value type holding the type of index `i`, by kind.
+HOLDING = {
+    "list": lambda i: b"\x70" + sleb128(i),
+    "option": lambda i: b"\x6b" + sleb128(i),
+    "tuple": lambda i: b"\x6f\x01" + sleb128(i),
+    "record": lambda i: b"\x72\x01" + _name("f") + sleb128(i),
+    "variant": lambda i: b"\x71\x01" + _name("c") + b"\x01" + sleb128(i) + b"\x00",
+    "result": lambda i: b"\x6a\x01" + sleb128(i) + b"\x00",
+}
+
+
+def _value_chain(kind: str, count: int) -> bytes:
+    """`count` types: `list<u8>`, then each holding the one before (depth 1, 2, ...)."""
+    types = [b"\x70\x7d"] + [HOLDING[kind](i - 1) for i in range(1, count)]
+    return COMPONENT + section(7, uleb128(len(types)) + b"".join(types))
+
+
+def _doubling(count: int) -> bytes:
+    """`count` types, each a record of two fields of the one before: the size doubles."""
+    twice = [b"\x72\x02" + _name("a") + sleb128(i) + _name("b") + sleb128(i) for i in range(count)]
+    types = [b"\x70\x7d", *twice[: count - 1]]
+    return COMPONENT + section(7, uleb128(len(types)) + b"".join(types))
+
+
+def _in_instance(count: int) -> bytes:
+    """The list chain of `count` types declared in an instance type."""
+    decls = [b"\x01\x70\x7d"] + [b"\x01\x70" + sleb128(i - 1) for i in range(1, count)]
+    return COMPONENT + section(7, b"\x01\x42" + uleb128(len(decls)) + b"".join(decls))
+
+
+for kind in HOLDING:
+    CASES[f"{kind}-chain-99"] = _value_chain(kind, 99)
+    CASES[f"{kind}-chain-100"] = _value_chain(kind, 100)
+CASES["doubling-19"] = _doubling(19)
+CASES["doubling-20"] = _doubling(20)
+CASES["list-chain-99-in-instance"] = _in_instance(99)
+CASES["list-chain-100-in-instance"] = _in_instance(100)
+
 VALID = {
+    *(f"{kind}-chain-99" for kind in HOLDING),
+    "doubling-19",
+    "list-chain-99-in-instance",
     "chain-50",
     "chain-999",
     "siblings-999",
