@@ -5,8 +5,10 @@ nesting is too deep"); the 1000th core module or component nested in a component
 over the whole binary ("modules and components count exceeds limit of 1000"), so a chain
 of nested components may be 999 deep; and a defined value type 100 deep or of size over
 1,000,000 ("type nesting is too deep", "effective type size exceeds the limit of 1000000":
-a type's depth is one more than the deepest defined type it holds, its size one plus the
-sizes of those it holds, inline primitives being no types of their own). Each case is a
+a type's depth is one more than the deepest type it holds, its size one plus the sizes
+of those it holds: a value type's defined types (inline primitives are no types of their
+own), a function's parameters and result, an instance or component type's imports and
+exports). Each case is a
 binary built here byte by byte, decoded by witgen and by `wasm-tools component wit`: both
 accept it, or both refuse it with the same message at the same offset. The 999-deep chain
 also shows that the decoder does not recurse once per nested component.
@@ -107,6 +109,24 @@ def _in_instance(count: int) -> bytes:
     return COMPONENT + section(7, b"\x01\x42" + uleb128(len(decls)) + b"".join(decls))
 
 
+def _over_chain(count: int, holder: str) -> bytes:
+    """A list chain of `count` types and, after it, a type holding the last one: a function
+    taking it (`func`), or an instance or component type exporting it (the chain then
+    declared inside that type)."""
+    chain = [b"\x70\x7d"] + [b"\x70" + sleb128(i - 1) for i in range(1, count)]
+    if holder == "func":
+        func = b"\x40\x01" + _name("x") + sleb128(count - 1) + b"\x01\x00"
+        types = [*chain, func]
+        return COMPONENT + section(7, uleb128(len(types)) + b"".join(types))
+    export = b"\x04\x00" + _name("t") + b"\x03\x00" + sleb128(count - 1)  # (type (eq last))
+    decls = [b"\x01" + ty for ty in chain] + [export]
+    tag = b"\x42" if holder == "instance" else b"\x41"
+    return COMPONENT + section(7, b"\x01" + tag + uleb128(len(decls)) + b"".join(decls))
+
+
+for holder in ("func", "instance", "component"):
+    CASES[f"{holder}-over-chain-98"] = _over_chain(98, holder)
+    CASES[f"{holder}-over-chain-99"] = _over_chain(99, holder)
 for kind in HOLDING:
     CASES[f"{kind}-chain-99"] = _value_chain(kind, 99)
     CASES[f"{kind}-chain-100"] = _value_chain(kind, 100)
@@ -117,6 +137,7 @@ CASES["list-chain-100-in-instance"] = _in_instance(100)
 
 VALID = {
     *(f"{kind}-chain-99" for kind in HOLDING),
+    *(f"{holder}-over-chain-98" for holder in ("func", "instance", "component")),
     "doubling-19",
     "list-chain-99-in-instance",
     "chain-50",

@@ -123,8 +123,9 @@ def _item_extern(
 
 
 def _held(node: typegraph.TypeNode) -> list[typegraph.TypeNode] | None:
-    """The defined types a defined value type holds (its inline primitives are not types);
-    None for a type that is no value type."""
+    """The types a type holds, as `limits` counts them: a value type's defined types (its
+    inline primitives are not types of their own), a function's parameter and result types,
+    an instance or component type's imports and exports; None for another node."""
     values: tuple[typegraph.ValType | None, ...]
     match node:
         case typegraph.Record(fields=fields):
@@ -145,6 +146,12 @@ def _held(node: typegraph.TypeNode) -> list[typegraph.TypeNode] | None:
             values = (key, value)
         case typegraph.Primitive() | typegraph.Flags() | typegraph.Enum() | typegraph.Handle():
             values = ()
+        case typegraph.Func(params=params, result=result):
+            values = (*(ty for _, ty in params), result)
+        case typegraph.InstanceType(exports=exports):
+            return [ext.node for ext in exports]
+        case typegraph.ComponentType(imports=imports, exports=exports):
+            return [ext.node for ext in (*imports, *exports)]
         case _:
             return None
     return [v for v in values if v is not None and not isinstance(v, str)]
@@ -157,7 +164,7 @@ class TypeReader:
         self.data = data
         self.scopes: list[_Scope] = []
         self.type_start: int | None = None  # the top-level type being read, if any
-        # Each defined value type's (node, size, depth), by the node's id (see `_measure`).
+        # Each defined type's (node, size, depth), by the node's id (see `_measure`).
         self.value_infos: dict[int, tuple[typegraph.TypeNode, int, int]] = {}
 
     def type_at(self, r: Cursor, index: int, offset: int) -> typegraph.TypeNode:
@@ -208,10 +215,9 @@ class TypeReader:
         return node
 
     def _measure(self, r: Cursor, node: typegraph.TypeNode, offset: int) -> None:
-        """Record a defined value type's size and depth (`limits`: one more than the
-        deepest defined type it holds; an inline primitive is no type of its own), and
-        refuse it where wasmparser's validator does. Function, instance and component
-        types are not measured here."""
+        """Record a defined type's size and depth (`limits`: one plus the sizes of the
+        types it holds (`_held`), and one more than the deepest of them), and refuse it
+        where wasmparser's validator does."""
         held = _held(node)
         if held is None:
             return
