@@ -1,15 +1,20 @@
 """Limits in `.wasm` inputs: where the decoder stops is where wasm-tools' validator stops.
 
-wasmparser refuses a component or instance type nested in 100 others ("component type
-nesting is too deep"); the 1000th core module or component nested in a component, counted
-over the whole binary ("modules and components count exceeds limit of 1000"), so a chain
-of nested components may be 999 deep; and a defined value type 100 deep or of size over
-1,000,000 ("type nesting is too deep", "effective type size exceeds the limit of 1000000":
-a type's depth is one more than the deepest type it holds, its size one plus the sizes
-of those it holds: a value type's defined types (inline primitives are no types of their
-own), a function's parameters and result, an instance or component type's imports and
-exports). Each case is a
-binary built here byte by byte, decoded by witgen and by `wasm-tools component wit`: both
+wasmparser refuses:
+
+- a component or instance type nested in 100 others ("component type nesting is too deep");
+- the 1000th core module or component nested in a component, counted over the whole binary
+  ("modules and components count exceeds limit of 1000"), so a chain of nested components
+  may be 999 deep;
+- a type 100 deep or of size over 1,000,000 ("type nesting is too deep", "effective type
+  size exceeds the limit of 1000000"): a type's depth is one more than the deepest type it
+  holds, its size one plus the sizes of those it holds (a value type's defined types, not
+  its inline primitives; a function's parameters and result; an instance or component
+  type's imports and exports);
+- a component or instance type importing and exporting more than 4096 instances
+  ("instances count exceeds limit of 4096").
+
+Each case is a binary built here byte by byte, decoded by witgen and by `wasm-tools component wit`: both
 accept it, or both refuse it with the same message at the same offset. The 999-deep chain
 also shows that the decoder does not recurse once per nested component.
 """
@@ -124,6 +129,18 @@ def _over_chain(count: int, holder: str) -> bytes:
     return COMPONENT + section(7, b"\x01" + tag + uleb128(len(decls)) + b"".join(decls))
 
 
+def _instances(tag: int, imports: int, exports: int) -> bytes:
+    """A component (0x41) or instance (0x42) type importing and exporting instances."""
+    decls = [b"\x01\x42\x00"]  # type 0: an empty instance type
+    decls += [b"\x03\x00" + _name(f"m{k}") + b"\x05\x00" for k in range(imports)]
+    decls += [b"\x04\x00" + _name(f"i{k}") + b"\x05\x00" for k in range(exports)]
+    return COMPONENT + section(7, b"\x01" + bytes([tag]) + uleb128(len(decls)) + b"".join(decls))
+
+
+CASES["component-type-4096-instances"] = _instances(0x41, 2048, 2048)
+CASES["component-type-4097-instances"] = _instances(0x41, 2049, 2048)
+CASES["instance-type-4096-instances"] = _instances(0x42, 0, 4096)
+CASES["instance-type-4097-instances"] = _instances(0x42, 0, 4097)
 for holder in ("func", "instance", "component"):
     CASES[f"{holder}-over-chain-98"] = _over_chain(98, holder)
     CASES[f"{holder}-over-chain-99"] = _over_chain(99, holder)
@@ -136,6 +153,8 @@ CASES["list-chain-99-in-instance"] = _in_instance(99)
 CASES["list-chain-100-in-instance"] = _in_instance(100)
 
 VALID = {
+    "component-type-4096-instances",
+    "instance-type-4096-instances",
     *(f"{kind}-chain-99" for kind in HOLDING),
     *(f"{holder}-over-chain-98" for holder in ("func", "instance", "component")),
     "doubling-19",

@@ -228,6 +228,17 @@ class TypeReader:
             child_size, child_depth = self.value_infos.get(id(child), (child, *limits.LEAF))[1:]
             size, depth = size + child_size, max(depth, child_depth + 1)
         at = offset if self.type_start is None else self.type_start
+        if isinstance(node, typegraph.InstanceType | typegraph.ComponentType):
+            externs = (
+                node.exports
+                if isinstance(node, typegraph.InstanceType)
+                else (
+                    *node.imports,
+                    *node.exports,
+                )
+            )
+            if sum(ext.sort == "instance" for ext in externs) > limits.MAX_INSTANCES:
+                r.fail(limits.TOO_MANY_INSTANCES, at)
         if depth >= limits.MAX_DEPTH:
             r.fail(limits.TOO_DEEP, at)
         if size > limits.MAX_SIZE:
