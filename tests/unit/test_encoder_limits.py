@@ -2,10 +2,12 @@
 
 Each case is a family of packages growing with a number `n`: a chain of nested types, a
 type with more and more bytes, an interface with more and more functions, more and more
-interfaces used. For each, witgen's own verdicts find the largest `n` it encodes (by
-bisection, in-process); then `wasm-tools component wit --wasm` must accept that package
-and reject the next one with the message witgen gives. So the test does not depend on
-where the limits are, only on witgen and wasm-tools putting them at the same place.
+interfaces used, a record (variant, enum, tuple, function) with more and more fields
+(cases, types, parameters), a longer and longer name. For each, witgen's own verdicts find
+the largest `n` it encodes (by bisection, in-process); then `wasm-tools component wit
+--wasm` must accept that package and reject the next one with the message witgen gives.
+So the test does not depend on where the limits are, only on witgen and wasm-tools
+putting them at the same place.
 """
 
 from __future__ import annotations
@@ -110,7 +112,31 @@ def _instances(n: int) -> str:
     return f"package a:b;\n{defs}interface main {{\n{uses}}}\n"
 
 
+def _vector(kind: str) -> Family:
+    """One item of an interface holding `n` of something: fields, cases, tuple types,
+    parameters, or the characters of a name."""
+
+    def family(n: int) -> str:
+        names = [f"a{k}" for k in range(n)]
+        item = {
+            "record": "record r { " + ", ".join(f"{x}: u8" for x in names) + " }",
+            "variant": "variant v { " + ", ".join(names) + " }",
+            "enum": "enum e { " + ", ".join(names) + " }",
+            "tuple": "type t = tuple<" + ", ".join(["u8"] * n) + ">;",
+            "params": "f: func(" + ", ".join(f"{x}: u8" for x in names) + ");",
+            "name": "type " + "a" * n + " = u8;",
+        }[kind]
+        return f"package a:b;\ninterface i {{\n  {item}\n}}\n"
+
+    return family
+
+
 CASES: list[tuple[str, Family, int, int]] = [
+    *(
+        (f"count-{kind}", _vector(kind), 1, 20_000)
+        for kind in ("record", "variant", "enum", "tuple", "params")
+    ),
+    ("count-name-bytes", _vector("name"), 1, 200_000),
     # (id, family, smallest n to search from, largest)
     *(
         (f"depth-{leaf}-{step}-param", _nesting(leaf, step, "param"), 1, 300)

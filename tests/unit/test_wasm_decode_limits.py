@@ -12,11 +12,16 @@ wasmparser refuses:
   its inline primitives; a function's parameters and result; an instance or component
   type's imports and exports);
 - a component or instance type importing and exporting more than 4096 instances
-  ("instances count exceeds limit of 4096").
+  ("instances count exceeds limit of 4096");
+- the binary reader's vectors and names over its limits: a record, variant, enum or tuple of
+  more than 10,000 items, flags of more than 1,000 names, a function of more than 1,000
+  parameters ("record field size is out of bounds", ...), a name of more than 100,000
+  bytes ("string size out of bounds"); and flags of more than 32 names ("cannot have more
+  than 32 flags").
 
-Each case is a binary built here byte by byte, decoded by witgen and by `wasm-tools component wit`: both
-accept it, or both refuse it with the same message at the same offset. The 999-deep chain
-also shows that the decoder does not recurse once per nested component.
+Each case is a binary built here byte by byte, decoded by witgen and by `wasm-tools
+component wit`: both accept it, or both refuse it with the same message at the same offset.
+The 999-deep chain also shows that the decoder does not recurse once per nested component.
 """
 
 from __future__ import annotations
@@ -137,6 +142,37 @@ def _instances(tag: int, imports: int, exports: int) -> bytes:
     return COMPONENT + section(7, b"\x01" + bytes([tag]) + uleb128(len(decls)) + b"".join(decls))
 
 
+def _types(*types: bytes) -> bytes:
+    return COMPONENT + section(7, uleb128(len(types)) + b"".join(types))
+
+
+def _items(kind: str, n: int) -> bytes:
+    """A type with `n` fields, cases, names or parameters."""
+    names = [_name(f"a{k}") for k in range(n)]
+    body = {
+        "record": b"\x72" + uleb128(n) + b"".join(x + b"\x7d" for x in names),
+        "variant": b"\x71" + uleb128(n) + b"".join(x + b"\x00\x00" for x in names),
+        "enum": b"\x6d" + uleb128(n) + b"".join(names),
+        "flags": b"\x6e" + uleb128(n) + b"".join(names),
+        "tuple": b"\x6f" + uleb128(n) + b"\x7d" * n,
+        "params": b"\x40" + uleb128(n) + b"".join(x + b"\x7d" for x in names) + b"\x01\x00",
+        "name": b"\x72\x01" + _name("a" * n) + b"\x7d",
+    }[kind]
+    return _types(body)
+
+
+for kind, limit in [
+    ("record", 10_000),
+    ("variant", 10_000),
+    ("enum", 10_000),
+    ("tuple", 10_000),
+    ("flags", 32),
+    ("flags", 1_000),
+    ("params", 1_000),
+    ("name", 100_000),
+]:
+    CASES[f"{kind}-{limit}"] = _items(kind, limit)
+    CASES[f"{kind}-{limit + 1}"] = _items(kind, limit + 1)
 CASES["component-type-4096-instances"] = _instances(0x41, 2048, 2048)
 CASES["component-type-4097-instances"] = _instances(0x41, 2049, 2048)
 CASES["instance-type-4096-instances"] = _instances(0x42, 0, 4096)
@@ -153,6 +189,10 @@ CASES["list-chain-99-in-instance"] = _in_instance(99)
 CASES["list-chain-100-in-instance"] = _in_instance(100)
 
 VALID = {
+    *(f"{kind}-10000" for kind in ("record", "variant", "enum", "tuple")),
+    "flags-32",
+    "params-1000",
+    "name-100000",
     "component-type-4096-instances",
     "instance-type-4096-instances",
     *(f"{kind}-chain-99" for kind in HOLDING),

@@ -999,7 +999,9 @@ ENTRIES: tuple[Entry, ...] = (
             records), a component type whose types add up to more than 1,000,000 parts (a
             chain of interfaces each using the one before, hundreds long), a component type
             with more than 4,096 instances (an interface using types of 4,096 others), a value
-            of 2^28 bytes or more (`list<u64, 33554432>`). `witgen encode` reports the item
+            of 2^28 bytes or more (`list<u64, 33554432>`), a record, variant, enum or tuple
+            of more than 10,000 items, a function of more than 1,000 parameters, a name of
+            more than 100,000 bytes. `witgen encode` reports the item
             instead of writing such a binary, and `witgen bindgen` refuses a world over a
             limit: no component can have it.
         """),

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NoReturn
 
+from witgen.wasm.limits import MAX_STRING_SIZE, TOO_LONG_STRING
 from witgen.wasm.tables import PRIMITIVE_TYPES, SECTION_CUSTOM
 
 TYPE_CHECKING = False
@@ -210,6 +211,9 @@ class Cursor:
 
     def name(self) -> str:
         try:
+            length, after = read_uleb128(self.data, self.pos)
+            if length > MAX_STRING_SIZE:
+                self.fail(TOO_LONG_STRING, after - 1)  # where wasmparser reports it
             value, pos = read_name(self.data, self.pos)
         except ValueError as e:
             self.fail(_without_offset(e))
@@ -229,10 +233,13 @@ class Cursor:
             self.fail("invalid value type", offset)
         return index
 
-    def count(self) -> int:
-        """The length of a vector, checked against the bytes left (each item takes one)."""
+    def count(self, limit: int | None = None, what: str = "") -> int:
+        """The length of a vector, checked against the bytes left (each item takes one)
+        and against wasmparser's `limit` for vectors of `what`."""
         start = self.pos
         n = self.u32()
+        if limit is not None and n > limit:
+            self.fail(f"{what} size is out of bounds", start)
         if n > self.end - self.pos:
             self.fail(f"vector of {n} items is longer than the data", start)
         return n

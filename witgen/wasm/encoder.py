@@ -138,6 +138,7 @@ class _Decls:
         """An import or export (`tag`) of the item `ref`, which names type `index` (a
         type's own index, an instance's or function's type; a fresh resource has none: -1)."""
         self.decls.append(w.byte(tag) + _extern_name(name, implements, external_id) + ref)
+        self.problems.names((name, implements or "", external_id or ""))
         entity = self.infos[index] if index >= 0 else limits.LEAF
         self.info = self.problems.combine(self.info, entity)
         if ref[0] == tables.SORT_TYPE:
@@ -273,20 +274,26 @@ class _Encoder:
         encoded: _Val
         match kind:
             case m.Record(fields=fields):
+                self.problems.vector("record", len(fields))
+                self.problems.names(f.name for f in fields)
                 vs = [self.valtype(f.type) for f in fields]
                 fs = [w.name(f.name) + _valtype(v) for f, v in zip(fields, vs, strict=True)]
                 layout = limits.sequence([self._layout(v) for v in vs])
                 encoded = self._define(w.byte(tables.TYPE_RECORD) + w.vec(fs), vs, layout)
             case m.TupleKind(types=types):
+                self.problems.vector("tuple", len(types))
                 vs = [self.valtype(t) for t in types]
                 layout = limits.sequence([self._layout(v) for v in vs])
                 body = w.byte(tables.TYPE_TUPLE) + w.vec([_valtype(v) for v in vs])
                 encoded = self._define(body, vs, layout)
             case m.Flags(flags=flags):
+                self.problems.names(f.name for f in flags)  # at most 32: the resolver checks
                 names = [w.name(f.name) for f in flags]
                 layout = limits.flags(len(flags))
                 encoded = self._define(w.byte(tables.TYPE_FLAGS) + w.vec(names), [], layout)
             case m.Variant(cases=cases):
+                self.problems.vector("variant", len(cases))
+                self.problems.names(c.name for c in cases)
                 ovs = [self._opt_valtype(c.type) for c in cases]
                 cs = [w.name(c.name) + _opt(v) + b"\x00" for c, v in zip(cases, ovs, strict=True)]
                 layout = limits.variant([self._opt_layout(v) for v in ovs])
@@ -304,6 +311,8 @@ class _Encoder:
                 body = w.byte(tables.TYPE_RESULT) + _opt(okv) + _opt(errv)
                 encoded = self._define(body, held, layout)
             case m.Enum(cases=ecases):
+                self.problems.vector("enum", len(ecases))
+                self.problems.names(c.name for c in ecases)
                 names = [w.name(c.name) for c in ecases]
                 layout = limits.discriminant(len(ecases))
                 encoded = self._define(w.byte(tables.TYPE_ENUM) + w.vec(names), [], layout)
@@ -358,6 +367,8 @@ class _Encoder:
         known = self.func_type_map.get(key)
         if known is not None:
             return known
+        self.problems.vector("params", len(f.params))
+        self.problems.names(p.name for p in f.params)
         vs = [self.valtype(p.type) for p in f.params]
         params = [w.name(p.name) + _valtype(v) for p, v in zip(f.params, vs, strict=True)]
         rv = None if f.result is None else self.valtype(f.result)
@@ -546,6 +557,7 @@ class _Component:
     def export_type(self, name: str, index: int) -> int:
         # The name, the item (a type by index), no type ascription.
         item = _extern_name(name) + _sorted_index(tables.SORT_TYPE, index) + b"\x00"
+        self.problems.names((name,))
         self._add(tables.SECTION_EXPORT, item)
         self.info = self.problems.add_size(self.info, self.infos[index])
         self.infos.append(self.infos[index])

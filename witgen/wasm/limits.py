@@ -19,6 +19,9 @@ verdicts on inputs at each limit and just past it):
   "type nesting is too deep"). The package component itself counts the sizes of the types
   it exports, but not their depth.
 - A component type holds at most 4096 instances (imported and exported).
+- The binary reader's limits on vectors and names (`VECTOR_LIMITS`, `MAX_STRING_SIZE`): a
+  record, variant, enum or tuple of more than 10,000 items, a function of more than 1,000
+  parameters, a name of more than 100,000 bytes.
 - A value type's largest in-memory size (the canonical ABI's layout with 64-bit pointers,
   so a `string` takes 16 bytes) must be under 2^28 bytes, and a fixed-length list may have
   at most 2^30 elements: only fixed-length lists come near either.
@@ -28,9 +31,34 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import TypeAlias
 
     from witgen.text.source import Span
+
+# wasmparser's binary reader refuses longer vectors ("record field size is out of bounds",
+# by `VECTOR_LIMITS`' names) and longer names ("string size out of bounds"); the validator
+# refuses flags types of more than 32 flags, which WIT text cannot write either.
+MAX_STRING_SIZE = 100_000
+VECTOR_LIMITS: dict[str, tuple[int, str]] = {
+    "record": (10_000, "record field"),
+    "variant": (10_000, "variant cases"),
+    "enum": (10_000, "enum cases"),
+    "tuple": (10_000, "tuple types"),
+    "flags": (1_000, "flag names"),
+    "params": (1_000, "component function parameters"),
+}
+MAX_FLAGS = 32
+TOO_MANY_FLAGS = f"cannot have more than {MAX_FLAGS} flags"
+TOO_LONG_STRING = "string size out of bounds"
+
+
+def too_long(vector: str, count: int) -> str | None:
+    """wasmparser's message for a vector of `count` items of kind `vector` (a key of
+    `VECTOR_LIMITS`), if it is too long."""
+    limit, what = VECTOR_LIMITS[vector]
+    return f"{what} size is out of bounds" if count > limit else None
+
 
 MAX_SIZE = 1_000_000
 MAX_DEPTH = 100
@@ -113,6 +141,18 @@ class Problems:
         if size > MAX_SIZE:
             self._note(TOO_LARGE)
         return size, info[1]
+
+    def vector(self, vector: str, count: int) -> None:
+        """A vector of `count` items of kind `vector` (see `VECTOR_LIMITS`)."""
+        message = too_long(vector, count)
+        if message is not None:
+            self._note(message)
+
+    def names(self, names: Iterable[str]) -> None:
+        """Names written into the binary (UTF-8 takes at most 4 bytes a code point)."""
+        for name in names:
+            if len(name) * 4 > MAX_STRING_SIZE and len(name.encode()) > MAX_STRING_SIZE:
+                self._note(TOO_LONG_STRING)
 
     def instances(self, count: int) -> None:
         if count > MAX_INSTANCES:

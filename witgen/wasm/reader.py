@@ -205,8 +205,8 @@ class TypeReader:
             r.fail("handle to a type that is not a resource", offset)
         return node
 
-    def labels(self, r: Cursor) -> tuple[str, ...]:
-        return tuple(r.name() for _ in range(r.count()))
+    def labels(self, r: Cursor, vector: str) -> tuple[str, ...]:
+        return tuple(r.name() for _ in range(r.count(*limits.VECTOR_LIMITS[vector])))
 
     def deftype(self, r: Cursor, depth: int) -> typegraph.TypeNode:
         offset = r.pos
@@ -253,11 +253,12 @@ class TypeReader:
             return typegraph.Primitive(type=primitive)
         match tag:
             case tables.TYPE_RECORD:
-                fields = tuple((r.name(), self.valtype(r)) for _ in range(r.count()))
+                count = r.count(*limits.VECTOR_LIMITS["record"])
+                fields = tuple((r.name(), self.valtype(r)) for _ in range(count))
                 return typegraph.Record(fields=fields, offset=offset)
             case tables.TYPE_VARIANT:
                 cases = []
-                for _ in range(r.count()):
+                for _ in range(r.count(*limits.VECTOR_LIMITS["variant"])):
                     label = r.name()
                     ty = self.opt_valtype(r)
                     if r.byte() != 0:
@@ -278,11 +279,18 @@ class TypeReader:
                     r.fail(message, offset)
                 return typegraph.FixedList(element=element, size=size)
             case tables.TYPE_TUPLE:
-                return typegraph.Tuple(types=tuple(self.valtype(r) for _ in range(r.count())))
+                count = r.count(*limits.VECTOR_LIMITS["tuple"])
+                return typegraph.Tuple(types=tuple(self.valtype(r) for _ in range(count)))
             case tables.TYPE_FLAGS:
-                return typegraph.Flags(names=self.labels(r), offset=offset)
+                names = self.labels(r, "flags")
+                if len(names) > limits.MAX_FLAGS:
+                    r.fail(
+                        limits.TOO_MANY_FLAGS,
+                        offset if self.type_start is None else self.type_start,
+                    )
+                return typegraph.Flags(names=names, offset=offset)
             case tables.TYPE_ENUM:
-                return typegraph.Enum(names=self.labels(r), offset=offset)
+                return typegraph.Enum(names=self.labels(r, "enum"), offset=offset)
             case tables.TYPE_OPTION:
                 return typegraph.Option(payload=self.valtype(r))
             case tables.TYPE_RESULT:
@@ -298,7 +306,8 @@ class TypeReader:
             case tables.TYPE_MAP:
                 return typegraph.Map(key=self.valtype(r), value=self.valtype(r))
             case tables.TYPE_FUNC | tables.TYPE_ASYNC_FUNC:
-                params = tuple((r.name(), self.valtype(r)) for _ in range(r.count()))
+                count = r.count(*limits.VECTOR_LIMITS["params"])
+                params = tuple((r.name(), self.valtype(r)) for _ in range(count))
                 kind = r.byte()
                 if kind == tables.FUNC_RESULT_TYPE:
                     result: typegraph.ValType | None = self.valtype(r)
