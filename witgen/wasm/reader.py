@@ -23,7 +23,7 @@ from typing import TypeAlias, assert_never
 from witgen._record import record
 from witgen.wasm import limits, tables, typegraph
 from witgen.wasm.binary import COMPONENT_PREAMBLE, MAGIC, Cursor, Malformed, read_sections
-from witgen.wasm.names import uppercase_in_package, valid_extern_name
+from witgen.wasm.names import uppercase_in_package, valid_extern_name, valid_label
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -122,6 +122,18 @@ def _item_extern(
     return _extern(label, sort, item)
 
 
+# wasmparser's words for the names of each kind of type: (the name, in "record field name
+# `x` is not in kebab case"; the earlier name, in "... conflicts with previous field name";
+# the error for none at all).
+_LABEL_RULES: dict[str, tuple[str, str, str | None]] = {
+    "record": ("record field", "field", "record type must have at least one field"),
+    "variant": ("variant case", "case", "variant type must have at least one case"),
+    "enum": ("enum tag", "tag", "enum type must have at least one variant"),
+    "flags": ("flag", "flag", "flags must have at least one entry"),
+    "params": ("function parameter", "parameter", None),
+}
+
+
 def _held(node: typegraph.TypeNode) -> list[typegraph.TypeNode] | None:
     """The types a type holds, as `limits` counts them: a value type's defined types (its
     inline primitives are not types of their own), a function's parameter and result types,
@@ -164,8 +176,9 @@ class TypeReader:
         self.data = data
         self.scopes: list[_Scope] = []
         self.type_start: int | None = None  # the top-level type being read, if any
-        # Each defined type's (node, size, depth), by the node's id (see `_measure`).
-        self.value_infos: dict[int, tuple[typegraph.TypeNode, int, int]] = {}
+        # Each defined type's (node, size, depth, holds a borrow), by the node's id (see
+        # `_measure`).
+        self.value_infos: dict[int, tuple[typegraph.TypeNode, int, int, bool]] = {}
 
     def type_at(self, r: Cursor, index: int, offset: int) -> typegraph.TypeNode:
         types = self.scopes[-1].types
@@ -205,6 +218,25 @@ class TypeReader:
             r.fail("handle to a type that is not a resource", offset)
         return node
 
+    def check_labels(self, r: Cursor, kind: str, names: Sequence[str], offset: int) -> None:
+        """The validator's rules on the names of a type's fields (cases, tags, flags,
+        parameters): at least one (but parameters), each in kebab case, none equal to an
+        earlier one but for case. An error is at the offset of the type as a whole."""
+        what, previous, empty = _LABEL_RULES[kind]
+        if not names and empty:
+            r.fail(empty, self.at(offset))
+        seen: dict[str, str] = {}
+        for name in names:
+            if not valid_label(name):
+                r.fail(f"{what} name `{name}` is not in kebab case", self.at(offset))
+            earlier = seen.get(name.lower())
+            if earlier is not None:
+                message = (
+                    f"{what} name `{name}` conflicts with previous {previous} name `{earlier}`"
+                )
+                r.fail(message, self.at(offset))
+            seen[name.lower()] = name
+
     def labels(self, r: Cursor, vector: str) -> tuple[str, ...]:
         return tuple(r.name() for _ in range(r.count(*limits.VECTOR_LIMITS[vector])))
 
@@ -216,34 +248,41 @@ class TypeReader:
 
     def _measure(self, r: Cursor, node: typegraph.TypeNode, offset: int) -> None:
         """Record a defined type's size and depth (`limits`: one plus the sizes of the
-        types it holds (`_held`), and one more than the deepest of them), and refuse it
-        where wasmparser's validator does."""
+        types it holds (`_held`), and one more than the deepest of them) and whether it
+        holds a `borrow`, and refuse it where wasmparser's validator does."""
         held = _held(node)
         if held is None:
             return
         size, depth = limits.LEAF
+        borrows = isinstance(node, typegraph.Handle) and node.kind == "borrow"
         for child in held:
             while isinstance(child, typegraph.Named):
                 child = child.target
-            child_size, child_depth = self.value_infos.get(id(child), (child, *limits.LEAF))[1:]
-            size, depth = size + child_size, max(depth, child_depth + 1)
-        at = offset if self.type_start is None else self.type_start
-        if isinstance(node, typegraph.InstanceType | typegraph.ComponentType):
-            externs = (
-                node.exports
-                if isinstance(node, typegraph.InstanceType)
-                else (
-                    *node.imports,
-                    *node.exports,
-                )
+            _, child_size, child_depth, child_borrows = self.value_infos.get(
+                id(child), (child, *limits.LEAF, False)
             )
+            size, depth = size + child_size, max(depth, child_depth + 1)
+            borrows = borrows or child_borrows
+        at = self.at(offset)
+        if isinstance(node, typegraph.InstanceType):
+            if sum(ext.sort == "instance" for ext in node.exports) > limits.MAX_INSTANCES:
+                r.fail(limits.TOO_MANY_INSTANCES, at)
+        elif isinstance(node, typegraph.ComponentType):
+            externs = (*node.imports, *node.exports)
             if sum(ext.sort == "instance" for ext in externs) > limits.MAX_INSTANCES:
                 r.fail(limits.TOO_MANY_INSTANCES, at)
+        elif isinstance(node, typegraph.Func) and node.result is not None:
+            result = node.result
+            while isinstance(result, typegraph.Named):
+                result = result.target
+            if not isinstance(result, str) and self.value_infos.get(id(result), (0, 0, 0, 0))[3]:
+                r.fail("function result cannot contain a `borrow` type", at)
         if depth >= limits.MAX_DEPTH:
             r.fail(limits.TOO_DEEP, at)
         if size > limits.MAX_SIZE:
             r.fail(limits.TOO_LARGE, at)
-        self.value_infos[id(node)] = (node, size, depth)  # the node kept, so its id is
+        # The node is kept with its figures, so that its id names no other node.
+        self.value_infos[id(node)] = (node, size, depth, borrows)
 
     def _deftype(self, r: Cursor, depth: int) -> typegraph.TypeNode:
         offset = r.pos
@@ -255,6 +294,7 @@ class TypeReader:
             case tables.TYPE_RECORD:
                 count = r.count(*limits.VECTOR_LIMITS["record"])
                 fields = tuple((r.name(), self.valtype(r)) for _ in range(count))
+                self.check_labels(r, "record", [name for name, _ in fields], offset)
                 return typegraph.Record(fields=fields, offset=offset)
             case tables.TYPE_VARIANT:
                 cases = []
@@ -264,6 +304,7 @@ class TypeReader:
                     if r.byte() != 0:
                         r.fail("invalid variant case refinement", r.pos - 1)
                     cases.append((label, ty))
+                self.check_labels(r, "variant", [name for name, _ in cases], offset)
                 return typegraph.Variant(cases=tuple(cases), offset=offset)
             case tables.TYPE_LIST:
                 return typegraph.List(element=self.valtype(r))
@@ -280,17 +321,20 @@ class TypeReader:
                 return typegraph.FixedList(element=element, size=size)
             case tables.TYPE_TUPLE:
                 count = r.count(*limits.VECTOR_LIMITS["tuple"])
-                return typegraph.Tuple(types=tuple(self.valtype(r) for _ in range(count)))
+                types = tuple(self.valtype(r) for _ in range(count))
+                if not types:
+                    r.fail("tuple type must have at least one type", self.at(offset))
+                return typegraph.Tuple(types=types)
             case tables.TYPE_FLAGS:
                 names = self.labels(r, "flags")
                 if len(names) > limits.MAX_FLAGS:
-                    r.fail(
-                        limits.TOO_MANY_FLAGS,
-                        offset if self.type_start is None else self.type_start,
-                    )
+                    r.fail(limits.TOO_MANY_FLAGS, self.at(offset))
+                self.check_labels(r, "flags", names, offset)
                 return typegraph.Flags(names=names, offset=offset)
             case tables.TYPE_ENUM:
-                return typegraph.Enum(names=self.labels(r, "enum"), offset=offset)
+                names = self.labels(r, "enum")
+                self.check_labels(r, "enum", names, offset)
+                return typegraph.Enum(names=names, offset=offset)
             case tables.TYPE_OPTION:
                 return typegraph.Option(payload=self.valtype(r))
             case tables.TYPE_RESULT:
@@ -308,6 +352,7 @@ class TypeReader:
             case tables.TYPE_FUNC | tables.TYPE_ASYNC_FUNC:
                 count = r.count(*limits.VECTOR_LIMITS["params"])
                 params = tuple((r.name(), self.valtype(r)) for _ in range(count))
+                self.check_labels(r, "params", [name for name, _ in params], offset)
                 kind = r.byte()
                 if kind == tables.FUNC_RESULT_TYPE:
                     result: typegraph.ValType | None = self.valtype(r)

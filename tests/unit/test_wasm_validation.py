@@ -1,4 +1,4 @@
-"""Limits in `.wasm` inputs: where the decoder stops is where wasm-tools' validator stops.
+"""`.wasm` inputs at the validator's rules: where the decoder stops, wasm-tools stops.
 
 wasmparser refuses:
 
@@ -13,6 +13,12 @@ wasmparser refuses:
   type's imports and exports);
 - a component or instance type importing and exporting more than 4096 instances
   ("instances count exceeds limit of 4096");
+- a record, variant, enum or flags type without a name, or a tuple without a type ("record
+  type must have at least one field", ...); a field, case, tag, flag or parameter name not
+  in kebab case, or equal to an earlier one but for case ("record field name `aB` is not
+  in kebab case", "... conflicts with previous field name `a`");
+- a function whose result holds a `borrow` ("function result cannot contain a `borrow`
+  type");
 - the binary reader's vectors and names over its limits: a record, variant, enum or tuple of
   more than 10,000 items, flags of more than 1,000 names, a function of more than 1,000
   parameters ("record field size is out of bounds", ...), a name of more than 100,000
@@ -173,6 +179,43 @@ for kind, limit in [
 ]:
     CASES[f"{kind}-{limit}"] = _items(kind, limit)
     CASES[f"{kind}-{limit + 1}"] = _items(kind, limit + 1)
+_RULES = {
+    "record-duplicate": b"\x72\x02" + _name("a") + b"\x7d" + _name("a") + b"\x7d",
+    "record-duplicate-but-for-case": b"\x72\x02" + _name("a") + b"\x7d" + _name("A") + b"\x7d",
+    "record-not-kebab": b"\x72\x01" + _name("aB") + b"\x7d",
+    "record-empty": b"\x72\x00",
+    "record-kebab": b"\x72\x02" + _name("a-1") + b"\x7d" + _name("B2") + b"\x7d",
+    "variant-duplicate": b"\x71\x02" + _name("a") + b"\x00\x00" + _name("a") + b"\x00\x00",
+    "variant-not-kebab": b"\x71\x01" + _name("a--b") + b"\x00\x00",
+    "variant-empty": b"\x71\x00",
+    "enum-duplicate": b"\x6d\x02" + _name("a") + _name("a"),
+    "enum-not-kebab": b"\x6d\x01" + _name("-a"),
+    "enum-empty": b"\x6d\x00",
+    "flags-duplicate": b"\x6e\x02" + _name("a") + _name("a"),
+    "flags-not-kebab": b"\x6e\x01" + _name("a-"),
+    "flags-empty": b"\x6e\x00",
+    "tuple-empty": b"\x6f\x00",
+    "func-duplicate": b"\x40\x02" + _name("a") + b"\x7d" + _name("a") + b"\x7d\x01\x00",
+    "func-not-kebab": b"\x40\x01" + _name("aB") + b"\x7d\x01\x00",
+    "func-no-parameter": b"\x40\x00\x01\x00",
+}
+for rule, body in _RULES.items():
+    CASES[f"rule-{rule}"] = _types(body)
+    # The same type declared in an instance type, after another: the error is at the
+    # offset of the instance type, the top-level type being read.
+    CASES[f"rule-{rule}-in-instance"] = COMPONENT + section(7, b"\x01\x42\x02\x01\x7d\x01" + body)
+
+_RESOURCE = b"\x04\x00" + _name("r") + b"\x03\x01"  # export "r" (type (sub resource))
+_BORROWS = {
+    "result-borrow": [b"\x01\x68\x00", b"\x01\x40\x00\x00\x01"],
+    "result-list-of-borrow": [b"\x01\x68\x00", b"\x01\x70\x01", b"\x01\x40\x00\x00\x02"],
+    "param-borrow": [b"\x01\x68\x00", b"\x01\x40\x01" + _name("x") + b"\x01\x01\x00"],
+    "result-own": [b"\x01\x69\x00", b"\x01\x40\x00\x00\x01"],
+}
+for rule, decls in _BORROWS.items():
+    body = b"\x42" + uleb128(len(decls) + 1) + _RESOURCE + b"".join(decls)
+    CASES[f"rule-{rule}"] = COMPONENT + section(7, b"\x01" + body)
+
 CASES["component-type-4096-instances"] = _instances(0x41, 2048, 2048)
 CASES["component-type-4097-instances"] = _instances(0x41, 2049, 2048)
 CASES["instance-type-4096-instances"] = _instances(0x42, 0, 4096)
@@ -189,6 +232,13 @@ CASES["list-chain-99-in-instance"] = _in_instance(99)
 CASES["list-chain-100-in-instance"] = _in_instance(100)
 
 VALID = {
+    *(
+        f"rule-{rule}{where}"
+        for rule in ("record-kebab", "func-no-parameter")
+        for where in ("", "-in-instance")
+    ),
+    "rule-param-borrow",
+    "rule-result-own",
     *(f"{kind}-10000" for kind in ("record", "variant", "enum", "tuple")),
     "flags-32",
     "params-1000",
