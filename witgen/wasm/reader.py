@@ -54,9 +54,21 @@ class _UniqueNames:
 
     def __init__(self) -> None:
         self.seen: dict[tuple[str, str], str] = {}
+        # The resources imported or exported so far, by node id: their names here (a
+        # resource may be imported under one and exported under another), and the node,
+        # kept so that its id names no other.
+        self.resources: dict[int, tuple[list[str], typegraph.TypeNode]] = {}
 
     def add(self, r: Cursor, kind: str, ext: typegraph.Extern, offset: int) -> typegraph.Extern:
         self.check(r, kind, ext.name, offset)
+        if ext.sort == "type":
+            target = typegraph.peel(ext.node)
+            if isinstance(target, typegraph.Resource):
+                self.resources.setdefault(id(target), ([], target))[0].append(ext.name)
+        elif ext.sort == "func" and isinstance(ext.node, typegraph.Func):
+            problem = _func_name_problem(ext.name, ext.node, self.resources)
+            if problem is not None:
+                r.fail(f"{kind} name `{ext.name}` is not valid\n{problem}", offset)
         return ext
 
     def check(self, r: Cursor, kind: str, name: str, offset: int) -> None:
@@ -66,6 +78,46 @@ class _UniqueNames:
         if previous is not None:
             r.fail(f"{kind} name `{name}` conflicts with previous name `{previous}`", offset)
         self.seen[key] = name
+
+
+def _func_name_problem(
+    name: str, func: typegraph.Func, resources: dict[int, tuple[list[str], typegraph.TypeNode]]
+) -> str | None:
+    """What wasmparser finds wrong with a function named as a resource's (`[method]r.f`,
+    `[static]r.f`, `[constructor]r`, and their `async` forms) given its type and the
+    resources named so far; None if nothing (or not such a name)."""
+    kind, _, rest = name.partition("]")
+    kind = kind.removeprefix("[").removeprefix("async ")
+    if kind not in ("method", "static", "constructor") or not rest:
+        return None
+    resource = rest if kind == "constructor" else rest.partition(".")[0]
+    names = {known for known_names, _ in resources.values() for known in known_names}
+    if kind == "static":
+        return None if resource in names else "static resource name is not known in this context"
+    handle: typegraph.TypeNode | str | None
+    if kind == "method":
+        if not func.params:
+            return "function should have at least one argument"
+        first, handle = func.params[0]
+        if first != "self":
+            return "function should have a first argument called `self`"
+        handle = typegraph.peel(handle) if not isinstance(handle, str) else handle
+        if not isinstance(handle, typegraph.Handle) or handle.kind != "borrow":
+            return "function should take a first argument of `(borrow $T)`"
+    else:
+        result = func.result
+        handle = (
+            typegraph.peel(result) if result is not None and not isinstance(result, str) else result
+        )
+        if isinstance(handle, typegraph.Result) and handle.ok is not None:
+            ok = handle.ok
+            handle = typegraph.peel(ok) if not isinstance(ok, str) else ok
+        if not isinstance(handle, typegraph.Handle) or handle.kind != "own":
+            return "function should return `(own $T)` or `(result (own $T))`"
+    named = resources.get(id(typegraph.peel(handle.resource)))
+    if named is not None and resource not in named[0]:
+        return f"function does not match expected resource name `{named[0][0]}`"
+    return None
 
 
 class _Scope:
