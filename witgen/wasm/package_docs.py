@@ -8,15 +8,16 @@ payload (a version byte, then compact JSON, as wit-component writes it); `apply`
 payload back into the packages a `to_wit.WitConverter` is building.
 
 Invariants: the JSON keys and their order are wit-component's; `encode` writes only
-non-empty maps, so a package without docs gives `{}`; `apply` ignores keys that name
-nothing it decoded, and raises `binary.Malformed` only for an unknown version or invalid
-JSON. Both directions are pure apart from `apply` filling the converter in place.
+non-empty maps, so a package without docs gives `{}`; `apply` reads the payload as strictly
+as wit-component (see `_check`, and a key that names nothing the package has is an error),
+raising `binary.Malformed`. Both directions are pure apart from `apply` filling the
+converter in place.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TypeAlias, assert_never
+from typing import Any, TypeAlias, assert_never
 
 from witgen import model as m
 from witgen._record import record, replace
@@ -199,6 +200,146 @@ def encode(resolve: m.Resolve, package: m.PackageId) -> bytes:
     return bytes([_VERSION]) + text.encode("utf-8")
 
 
+# ---------------------------------------------------------------- the payload's schema
+# wit-component reads the payload with serde, strictly: the structs refuse unknown fields
+# (but a gate's), maps may not be null, a function's metadata is its docs or a struct, a
+# gate is `"unknown"` or one of `unknown`, `unstable`, `stable`, versions must be semantic
+# versions. `_check` refuses what it refuses, with serde's words (without its line and
+# column: an error's offset is the section's).
+
+_PACKAGE_FIELDS = ("docs", "worlds", "interfaces")
+_WORLD_FIELDS = ("docs", "stability", *_WORLD_META_MAPS)
+_INTERFACE_FIELDS = ("docs", "stability", "funcs", "types")
+_TYPE_FIELDS = ("docs", "stability", "items")
+_FUNCTION_FIELDS = ("docs", "stability")
+_GATES = ("unknown", "unstable", "stable")
+
+
+def _shown(value: object) -> str:
+    """A JSON value as serde's "invalid type" names it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean `{str(value).lower()}`"
+    if isinstance(value, int):
+        return f"integer `{value}`"
+    if isinstance(value, float):
+        return f"floating point `{value}`"
+    if isinstance(value, str):
+        return f'string "{value}"'
+    return "sequence" if isinstance(value, list) else "map"
+
+
+def _fields(value: object, allowed: tuple[str, ...], expected: str, at: int) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise Malformed(f"invalid type: {_shown(value)}, expected {expected}", at)
+    for key in value:
+        if key not in allowed:
+            known = ", ".join(f"`{k}`" for k in allowed)
+            raise Malformed(f"unknown field `{key}`, expected one of {known}", at)
+    return value
+
+
+def _map(value: object, at: int) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise Malformed(f"invalid type: {_shown(value)}, expected a map", at)
+    return value
+
+
+def _text(value: object, at: int, optional: bool = True) -> None:
+    if not isinstance(value, str) and not (optional and value is None):
+        raise Malformed(f"invalid type: {_shown(value)}, expected a string", at)
+
+
+def _version(value: object, at: int) -> None:
+    from witgen.syntax.parse import semver_error
+
+    _text(value, at, optional=False)
+    problem = semver_error(str(value))
+    if problem is not None:
+        raise Malformed(problem, at)
+
+
+def _check_gate(value: object, at: int) -> None:
+    if value is None or value == "unknown":
+        return
+    gates = _map(value, at)
+    if len(gates) != 1:
+        raise Malformed("expected value", at)
+    ((gate, body),) = gates.items()
+    if gate not in _GATES:
+        known = ", ".join(f"`{g}`" for g in _GATES)
+        raise Malformed(f"unknown variant `{gate}`, expected one of {known}", at)
+    if gate == "unknown":
+        return
+    body = _map(body, at)
+    required = "since" if gate == "stable" else "feature"
+    if required not in body:
+        raise Malformed(f"missing field `{required}`", at)
+    if gate == "stable":
+        _version(body["since"], at)
+    else:
+        _text(body["feature"], at, optional=False)
+    if body.get("deprecated") is not None:
+        _version(body["deprecated"], at)
+
+
+def _check_function(value: object, at: int) -> None:
+    if isinstance(value, str):
+        return
+    if not isinstance(value, dict) or any(k not in _FUNCTION_FIELDS for k in value):
+        raise Malformed("data did not match any variant of untagged enum FunctionMetadata", at)
+    _text(value.get("docs"), at)
+    _check_gate(value.get("stability"), at)
+
+
+def _check_type(value: object, at: int) -> None:
+    meta = _fields(value, _TYPE_FIELDS, "struct TypeMetadata", at)
+    _text(meta.get("docs"), at)
+    _check_gate(meta.get("stability"), at)
+    for item in _map(meta.get("items", {}), at).values():
+        _text(item, at, optional=False)
+
+
+def _check_interface(value: object, at: int) -> None:
+    meta = _fields(value, _INTERFACE_FIELDS, "struct InterfaceMetadata", at)
+    _text(meta.get("docs"), at)
+    _check_gate(meta.get("stability"), at)
+    for func in _map(meta.get("funcs", {}), at).values():
+        _check_function(func, at)
+    for ty in _map(meta.get("types", {}), at).values():
+        _check_type(ty, at)
+
+
+def _check_world(value: object, at: int) -> None:
+    meta = _fields(value, _WORLD_FIELDS, "struct WorldMetadata", at)
+    _text(meta.get("docs"), at)
+    _check_gate(meta.get("stability"), at)
+    for side in (_IMPORTS, _EXPORTS):
+        for iface in _map(meta.get(side.inline_interfaces, {}), at).values():
+            _check_interface(iface, at)
+        for func in _map(meta.get(side.funcs, {}), at).values():
+            _check_function(func, at)
+        for gate in _map(meta.get(side.interface_stability, {}), at).values():
+            _check_gate(gate, at)
+        for docs in _map(meta.get(side.interface_docs, {}), at).values():
+            _text(docs, at, optional=False)
+    for ty in _map(meta.get(_WORLD_TYPES, {}), at).values():
+        _check_type(ty, at)
+
+
+def _check(meta: object, at: int) -> None:
+    """Refuse a payload wit-component's serde would refuse (see above)."""
+    if isinstance(meta, list):
+        return  # serde reads a struct from a sequence too; witgen applies nothing from one
+    package = _fields(meta, _PACKAGE_FIELDS, "struct PackageMetadata", at)
+    _text(package.get("docs"), at)
+    for world in _map(package.get("worlds", {}), at).values():
+        _check_world(world, at)
+    for iface in _map(package.get("interfaces", {}), at).values():
+        _check_interface(iface, at)
+
+
 # ---------------------------------------------------------------- payload → model
 
 
@@ -236,40 +377,53 @@ def apply(
         meta = json.loads(data[1:].decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise Malformed("package-docs is not valid JSON", offset + 1) from None
+    _check(meta, offset + 1)
     meta = _dict(meta)
     pkg.docs = _docs(meta.get("docs"))
     for name, wmeta in _dict(meta.get("worlds")).items():
         wid = pkg.worlds.get(name)
-        if wid is not None:
-            _apply_world(conv, packages, conv.worlds[wid], _dict(wmeta))
+        if wid is None:
+            raise Malformed(f'missing world "{name}"', offset + 1)
+        _apply_world(conv, packages, conv.worlds[wid], _dict(wmeta), offset + 1)
     for name, imeta in _dict(meta.get("interfaces")).items():
         iid = pkg.interfaces.get(name)
-        if iid is not None:
-            _apply_interface(conv, conv.interfaces[iid], _dict(imeta))
+        if iid is None:
+            raise Malformed(f'missing interface "{name}"', offset + 1)
+        _apply_interface(conv, conv.interfaces[iid], _dict(imeta), offset + 1)
 
 
-def _apply_interface(conv: WitConverter, iface: Interface, meta: dict[str, object]) -> None:
+def _apply_interface(
+    conv: WitConverter, iface: Interface, meta: dict[str, object], at: int
+) -> None:
     iface.docs = _docs(meta.get("docs"))
     iface.stability = _stability(meta.get("stability"))
     for name, fmeta in _dict(meta.get("funcs")).items():
         f = iface.functions.get(name)
-        if f is not None:
-            iface.functions[name] = _apply_function(f, _dict(fmeta))
+        if f is None:
+            raise Malformed(f'missing func "{name}"', at)
+        iface.functions[name] = _apply_function(f, fmeta)
     for name, tmeta in _dict(meta.get("types")).items():
         tid = iface.types.get(name)
-        if tid is not None:
-            _apply_type(conv, tid, _dict(tmeta))
+        if tid is None:
+            raise Malformed(f'missing type "{name}"', at)
+        _apply_type(conv, tid, _dict(tmeta), at)
 
 
-def _apply_function(f: m.Function, meta: dict[str, object]) -> m.Function:
+def _apply_function(f: m.Function, meta: object) -> m.Function:
+    """`meta` is the function's docs, or its docs and gate."""
+    if isinstance(meta, str):
+        return replace(f, docs=_docs(meta), stability=m.UNKNOWN)
+    meta = _dict(meta)
     return replace(f, docs=_docs(meta.get("docs")), stability=_stability(meta.get("stability")))
 
 
-def _apply_type(conv: WitConverter, tid: m.TypeId, meta: dict[str, object]) -> None:
+def _apply_type(conv: WitConverter, tid: m.TypeId, meta: dict[str, object], at: int) -> None:
     td = conv.types[tid]
     items = _dict(meta.get("items"))
     kind = td.kind
+    names: tuple[str, ...] = ()
     if isinstance(kind, m.Record):
+        names = tuple(f.name for f in kind.fields)
         kind = m.Record(
             fields=tuple(
                 m.Field(name=f.name, type=f.type, docs=_docs(items.get(f.name)))
@@ -277,19 +431,24 @@ def _apply_type(conv: WitConverter, tid: m.TypeId, meta: dict[str, object]) -> N
             )
         )
     elif isinstance(kind, m.Flags):
+        names = tuple(f.name for f in kind.flags)
         kind = m.Flags(
             flags=tuple(m.Flag(name=f.name, docs=_docs(items.get(f.name))) for f in kind.flags)
         )
     elif isinstance(kind, m.Variant):
+        names = tuple(c.name for c in kind.cases)
         kind = m.Variant(
             cases=tuple(
                 m.Case(name=c.name, type=c.type, docs=_docs(items.get(c.name))) for c in kind.cases
             )
         )
     elif isinstance(kind, m.Enum):
+        names = tuple(c.name for c in kind.cases)
         kind = m.Enum(
             cases=tuple(m.EnumCase(name=c.name, docs=_docs(items.get(c.name))) for c in kind.cases)
         )
+    if any(name not in names for name in items):
+        raise Malformed("not all 'items' match type items", at)
     conv.types[tid] = replace(
         td,
         kind=kind,
@@ -299,35 +458,59 @@ def _apply_type(conv: WitConverter, tid: m.TypeId, meta: dict[str, object]) -> N
 
 
 def _apply_world(
-    conv: WitConverter, packages: list[Package], world: World, meta: dict[str, object]
+    conv: WitConverter,
+    packages: list[Package],
+    world: World,
+    meta: dict[str, object],
+    at: int,
 ) -> None:
     world.docs = _docs(meta.get("docs"))
     world.stability = _stability(meta.get("stability"))
-    for side, items in ((_IMPORTS, world.imports), (_EXPORTS, world.exports)):
-        inline = _dict(meta.get(side.inline_interfaces))
-        funcs = _dict(meta.get(side.funcs))
+    imports = _world_items(conv, packages, world.imports)
+    exports = _world_items(conv, packages, world.exports)
+    # As wit-component: the imports' maps may also name exports (an import of the name
+    # comes first), the exports' maps only exports.
+    for side, found in ((_IMPORTS, {**exports, **imports}), (_EXPORTS, exports)):
+        for name, imeta in _dict(meta.get(side.inline_interfaces)).items():
+            items, key, item = found.get(name, (None, None, None))
+            if not isinstance(item, m.WorldInterface) or conv.interfaces[item.id].name is not None:
+                raise Malformed(f'missing interface "{name}"', at)
+            iface = conv.interfaces[item.id]
+            _apply_interface(conv, iface, _dict(imeta), at)
+            # An inline interface's gate is also the world item's gate.
+            items[key] = replace(item, stability=iface.stability)  # type: ignore[index]
+        for name, fmeta in _dict(meta.get(side.funcs)).items():
+            items, key, item = found.get(name, (None, None, None))
+            if not isinstance(item, m.WorldFunction):
+                raise Malformed(f'missing func "{name}"', at)
+            function = _apply_function(item.function, fmeta)
+            items[key] = m.WorldFunction(function=function)  # type: ignore[index]
         gates = _dict(meta.get(side.interface_stability))
         docs = _dict(meta.get(side.interface_docs))
-        for key, item in list(items.items()):
-            name = key if isinstance(key, str) else _interface_id(conv, packages, key)
-            if isinstance(item, m.WorldInterface):
-                if conv.interfaces[item.id].name is None:
-                    if name in inline:
-                        iface = conv.interfaces[item.id]
-                        _apply_interface(conv, iface, _dict(inline[name]))
-                        # An inline interface's gate is also the world item's gate.
-                        items[key] = replace(item, stability=iface.stability)
-                else:
-                    items[key] = replace(
-                        item, docs=_docs(docs.get(name)), stability=_stability(gates.get(name))
-                    )
-            elif isinstance(item, m.WorldFunction):
-                if name in funcs:
-                    items[key] = m.WorldFunction(
-                        function=_apply_function(item.function, _dict(funcs[name]))
-                    )
-            elif side is _IMPORTS and name in _dict(meta.get(_WORLD_TYPES)):
-                _apply_type(conv, item.id, _dict(_dict(meta.get(_WORLD_TYPES))[name]))
+        for name in (*gates, *docs):
+            items, key, item = found.get(name, (None, None, None))
+            if not isinstance(item, m.WorldInterface) or conv.interfaces[item.id].name is None:
+                raise Malformed(f"missing interface `{name}`", at)
+            items[key] = replace(  # type: ignore[index]
+                item, docs=_docs(docs.get(name)), stability=_stability(gates.get(name))
+            )
+    for name, tmeta in _dict(meta.get(_WORLD_TYPES)).items():
+        _, _, item = imports.get(name, (None, None, None))
+        if not isinstance(item, m.WorldType):
+            raise Malformed(f'missing type "{name}"', at)
+        _apply_type(conv, item.id, _dict(tmeta), at)
+
+
+def _world_items(
+    conv: WitConverter, packages: list[Package], items: dict[Any, m.WorldItem]
+) -> dict[str, tuple[dict[Any, m.WorldItem], Any, m.WorldItem]]:
+    """A world's imports or exports by the name their metadata uses (an interface's id for
+    a named interface), each with its map and key there."""
+    found: dict[str, tuple[dict[Any, m.WorldItem], Any, m.WorldItem]] = {}
+    for key, item in items.items():
+        name = key if isinstance(key, str) else _interface_id(conv, packages, key)
+        found[name] = (items, key, item)
+    return found
 
 
 def _interface_id(conv: WitConverter, packages: list[Package], iid: m.InterfaceId) -> str:
