@@ -472,33 +472,44 @@ def _apply_world(
     # comes first), the exports' maps only exports.
     for side, found in ((_IMPORTS, {**exports, **imports}), (_EXPORTS, exports)):
         for name, imeta in _dict(meta.get(side.inline_interfaces)).items():
-            items, key, item = found.get(name, (None, None, None))
-            if not isinstance(item, m.WorldInterface) or conv.interfaces[item.id].name is not None:
+            entry = found.get(name)
+            if entry is None or not _is_interface(conv, entry[2], inline=True):
                 raise Malformed(f'missing interface "{name}"', at)
+            items, key, item = entry
+            assert isinstance(item, m.WorldInterface)
             iface = conv.interfaces[item.id]
             _apply_interface(conv, iface, _dict(imeta), at)
             # An inline interface's gate is also the world item's gate.
-            items[key] = replace(item, stability=iface.stability)  # type: ignore[index]
+            items[key] = replace(item, stability=iface.stability)
         for name, fmeta in _dict(meta.get(side.funcs)).items():
-            items, key, item = found.get(name, (None, None, None))
-            if not isinstance(item, m.WorldFunction):
+            entry = found.get(name)
+            if entry is None or not isinstance(entry[2], m.WorldFunction):
                 raise Malformed(f'missing func "{name}"', at)
-            function = _apply_function(item.function, fmeta)
-            items[key] = m.WorldFunction(function=function)  # type: ignore[index]
+            items, key, item = entry
+            assert isinstance(item, m.WorldFunction)
+            items[key] = m.WorldFunction(function=_apply_function(item.function, fmeta))
         gates = _dict(meta.get(side.interface_stability))
         docs = _dict(meta.get(side.interface_docs))
         for name in (*gates, *docs):
-            items, key, item = found.get(name, (None, None, None))
-            if not isinstance(item, m.WorldInterface) or conv.interfaces[item.id].name is None:
+            entry = found.get(name)
+            if entry is None or not _is_interface(conv, entry[2], inline=False):
                 raise Malformed(f"missing interface `{name}`", at)
-            items[key] = replace(  # type: ignore[index]
+            items, key, item = entry
+            items[key] = replace(
                 item, docs=_docs(docs.get(name)), stability=_stability(gates.get(name))
             )
     for name, tmeta in _dict(meta.get(_WORLD_TYPES)).items():
-        _, _, item = imports.get(name, (None, None, None))
-        if not isinstance(item, m.WorldType):
+        entry = imports.get(name)
+        if entry is None or not isinstance(entry[2], m.WorldType):
             raise Malformed(f'missing type "{name}"', at)
-        _apply_type(conv, item.id, _dict(tmeta), at)
+        _apply_type(conv, entry[2].id, _dict(tmeta), at)
+
+
+def _is_interface(conv: WitConverter, item: m.WorldItem, *, inline: bool) -> bool:
+    """Whether `item` is an interface, inline (no name of its own) or named."""
+    if not isinstance(item, m.WorldInterface):
+        return False
+    return (conv.interfaces[item.id].name is None) == inline
 
 
 def _world_items(
