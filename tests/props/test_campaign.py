@@ -35,3 +35,50 @@ def test_campaign_slice_has_no_failures() -> None:
         assert inputs.get("smith-wasm", 0) >= 3
     ran = {command for per in summary["counts"].values() for command in per}
     assert ran == set(campaign.COMMANDS)  # type: ignore[attr-defined]
+
+
+def _fuzz_module(name: str) -> object:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "fuzz" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_decoder_slice_refuses_nothing_wasm_tools_accepts(wasm_tools: str) -> None:
+    """A slice of `fuzz/decoder.py --reference`: corrupted corpus binaries decode or give a
+    `WitError`, and none that wasm-tools reads is refused."""
+    import random
+
+    import pytest
+
+    decoder = _fuzz_module("decoder")
+    inputs = decoder.corpus_inputs()  # type: ignore[attr-defined]
+    if not inputs:
+        pytest.skip("no corpus binaries")
+    typed = len(sorted((decoder.SHARED / "corpus").glob("**/*.wasm")))  # type: ignore[attr-defined]
+    exe = decoder.wasm_tools()  # type: ignore[attr-defined]
+    rnd = random.Random(20261207)
+    verdicts: dict[str, int] = {}
+    for _ in range(300):
+        source = rnd.randrange(len(inputs))
+        data = decoder.mutate(inputs[source], rnd, inputs)  # type: ignore[attr-defined]
+        outcome = decoder.check(data)  # type: ignore[attr-defined]
+        if source < typed:
+            verdict = decoder._compare(exe, data, outcome == "ok")  # type: ignore[attr-defined]
+            verdicts[verdict] = verdicts.get(verdict, 0) + 1
+    assert verdicts.get("wasm-tools accepts only", 0) == 0
+    assert verdicts.get("agree", 0) > 200
+
+
+def test_parsers_slice_agree() -> None:
+    """A slice of `fuzz/parsers.py`: on mutated and generated text, the descent parser builds
+    the LALR parser's tree or refuses what the LALR parser refuses."""
+    parsers = _fuzz_module("parsers")
+    inputs = [
+        *parsers.mutation_inputs(150, 20261207),  # type: ignore[attr-defined]
+        *parsers.grammar_inputs(50, 20261207),  # type: ignore[attr-defined]
+    ]
+    outcomes = [parsers.compare(data.decode("utf-8", "replace")) for data in inputs]  # type: ignore[attr-defined]
+    assert not [o for o in outcomes if o.startswith("WRONG")]
+    assert "same-tree" in outcomes and "both-refuse" in outcomes
