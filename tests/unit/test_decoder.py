@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from witgen.outputs.json import to_data
 from witgen.text.diagnostics import WitError
 from witgen.wasm import encoder
-from witgen.wasm.decoder import decode
+from witgen.wasm.decoder import decode, decode_wasm
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 WASM_TOOLS = shutil.which("wasm-tools")
@@ -145,3 +145,61 @@ def test_anonymous_types_of_a_type_imported_again_are_shared(tmp_path: Path) -> 
     got = to_data(decode(binary))
     assert got == want
     assert sum(1 for t in got["types"] if t["kind"] == {"future": None}) == 1
+
+
+_LAYOUT_WIT = """package a:b;
+
+interface i {
+  type t = u32;
+  f: func();
+}
+
+world w {
+  import i;
+}
+"""
+
+
+@needs_wasm_tools
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            '(export (;1;) "g" (func (type 2)))',
+            "instance function export `g` not defined in interface",
+        ),
+        (
+            '(type (;3;) u8) (export (;4;) "u" (type (eq 3)))',
+            "instance type export `u` not defined in interface",
+        ),
+    ],
+    ids=["function", "type"],
+)
+def test_world_instance_holds_nothing_its_interface_lacks(
+    extra: str, message: str, tmp_path: Path
+) -> None:
+    # wit-component refuses a package whose world imports one of its interfaces with an
+    # instance type holding more than the interface; so does the decoder.
+    assert WASM_TOOLS is not None
+    (tmp_path / "p.wit").write_text(_LAYOUT_WIT, encoding="utf-8")
+    encoded = tmp_path / "p.wasm"
+    subprocess.run(
+        [WASM_TOOLS, "component", "wit", "--wasm", str(tmp_path / "p.wit"), "-o", str(encoded)],
+        check=True,
+    )
+    wat = subprocess.run(
+        [WASM_TOOLS, "print", str(encoded)], check=True, capture_output=True, text=True
+    ).stdout
+    world_function = wat.rfind('(export (;0;) "f" (func (type 2)))')  # in the world's copy
+    changed = tmp_path / "changed.wat"
+    changed.write_text(wat[:world_function] + extra + "\n" + wat[world_function:], "utf-8")
+    reference = subprocess.run(
+        [WASM_TOOLS, "component", "wit", str(changed)], capture_output=True, text=True
+    )
+    assert message in reference.stderr
+    binary = subprocess.run(
+        [WASM_TOOLS, "parse", str(changed)], check=True, capture_output=True
+    ).stdout
+    with pytest.raises(WitError) as refused:
+        decode_wasm(binary)
+    assert refused.value.diagnostics[0].message.endswith(message)

@@ -273,7 +273,7 @@ class WitConverter:
         another package, the functions) the import adds to what is known of it."""
         local = self.named_interfaces.get(name)
         iid = local if local is not None else self.dep_interface(name)
-        self._add_exports(iid, inst, again=True, functions=local is None)
+        self._add_exports(iid, inst, again=True, functions=local is None, defined=local is not None)
         return iid
 
     def register_interface(self, name: str | None, inst: typegraph.InstanceType) -> m.InterfaceId:
@@ -284,13 +284,28 @@ class WitConverter:
         return iid
 
     def _add_exports(
-        self, iid: m.InterfaceId, inst: typegraph.InstanceType, *, again: bool, functions: bool
+        self,
+        iid: m.InterfaceId,
+        inst: typegraph.InstanceType,
+        *,
+        again: bool,
+        functions: bool,
+        defined: bool = False,
     ) -> None:
         """Add an instance's exports to interface `iid`. `again`: the interface may have
-        been seen before, and what it already has is kept (a type is mapped onto it)."""
+        been seen before, and what it already has is kept (a type is mapped onto it).
+        `defined`: the interface is one of this package's, so the instance (a world's
+        import or export of it) may hold nothing the interface lacks, as wit-component
+        requires."""
         iface = self.interfaces[iid]
         owner = m.OwnerInterface(id=iid)
         for ext in inst.exports:
+            if defined and ext.sort == "type" and ext.name not in iface.types:
+                message = f"instance type export `{ext.name}` not defined in interface"
+                raise Malformed(message, self.offset)
+            if defined and ext.sort == "func" and ext.name not in iface.functions:
+                message = f"instance function export `{ext.name}` not defined in interface"
+                raise Malformed(message, self.offset)
             if ext.sort == "type":
                 existing = iface.types.get(ext.name) if again else None
                 if existing is not None:
