@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NoReturn
 
+from witgen.wasm import limits
 from witgen.wasm.limits import MAX_STRING_SIZE, TOO_LONG_STRING
 from witgen.wasm.tables import PRIMITIVE_TYPES, SECTION_CUSTOM
 
@@ -233,13 +234,14 @@ class Cursor:
             self.fail("invalid value type", offset)
         return index
 
-    def count(self, limit: int | None = None, what: str = "") -> int:
+    def count(self, vector: str | None = None) -> int:
         """The length of a vector, checked against the bytes left (each item takes one)
-        and against wasmparser's `limit` for vectors of `what`."""
+        and, for a `vector` of `limits.VECTOR_LIMITS`, against wasmparser's limit."""
         start = self.pos
         n = self.u32()
-        if limit is not None and n > limit:
-            self.fail(f"{what} size is out of bounds", start)
+        too_long = None if vector is None else limits.too_long(vector, n)
+        if too_long is not None:
+            self.fail(too_long, start)
         if n > self.end - self.pos:
             self.fail(f"vector of {n} items is longer than the data", start)
         return n

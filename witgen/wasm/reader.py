@@ -290,7 +290,7 @@ class TypeReader:
             seen[name.lower()] = name
 
     def labels(self, r: Cursor, vector: str) -> tuple[str, ...]:
-        return tuple(r.name() for _ in range(r.count(*limits.VECTOR_LIMITS[vector])))
+        return tuple(r.name() for _ in range(r.count(vector)))
 
     def deftype(self, r: Cursor, depth: int) -> typegraph.TypeNode:
         offset = r.pos
@@ -308,33 +308,36 @@ class TypeReader:
         size, depth = limits.LEAF
         borrows = isinstance(node, typegraph.Handle) and node.kind == "borrow"
         for child in held:
-            while isinstance(child, typegraph.Named):
-                child = child.target
-            _, child_size, child_depth, child_borrows = self.value_infos.get(
-                id(child), (child, *limits.LEAF, False)
-            )
+            child_size, child_depth, child_borrows = self._info(child)
             size, depth = size + child_size, max(depth, child_depth + 1)
             borrows = borrows or child_borrows
         at = self.at(offset)
-        if isinstance(node, typegraph.InstanceType):
-            if sum(ext.sort == "instance" for ext in node.exports) > limits.MAX_INSTANCES:
-                r.fail(limits.TOO_MANY_INSTANCES, at)
-        elif isinstance(node, typegraph.ComponentType):
-            externs = (*node.imports, *node.exports)
+        if isinstance(node, typegraph.InstanceType | typegraph.ComponentType):
+            externs = (
+                node.exports
+                if isinstance(node, typegraph.InstanceType)
+                else (*node.imports, *node.exports)
+            )
             if sum(ext.sort == "instance" for ext in externs) > limits.MAX_INSTANCES:
                 r.fail(limits.TOO_MANY_INSTANCES, at)
-        elif isinstance(node, typegraph.Func) and node.result is not None:
-            result = node.result
-            while isinstance(result, typegraph.Named):
-                result = result.target
-            if not isinstance(result, str) and self.value_infos.get(id(result), (0, 0, 0, 0))[3]:
-                r.fail("function result cannot contain a `borrow` type", at)
+        elif isinstance(node, typegraph.Func) and self._borrows(node.result):
+            r.fail("function result cannot contain a `borrow` type", at)
         if depth >= limits.MAX_DEPTH:
             r.fail(limits.TOO_DEEP, at)
         if size > limits.MAX_SIZE:
             r.fail(limits.TOO_LARGE, at)
         # The node is kept with its figures, so that its id names no other node.
         self.value_infos[id(node)] = (node, size, depth, borrows)
+
+    def _info(self, node: typegraph.TypeNode) -> tuple[int, int, bool]:
+        """The size, depth and `borrow` of the type a node stands for (`_measure`'s); a
+        type it did not measure (a resource) is a leaf."""
+        found = self.value_infos.get(id(typegraph.peel(node)))
+        return (*limits.LEAF, False) if found is None else found[1:]
+
+    def _borrows(self, value: typegraph.ValType | None) -> bool:
+        """Whether a value type holds a `borrow` (an inline primitive holds none)."""
+        return value is not None and not isinstance(value, str) and self._info(value)[2]
 
     def _deftype(self, r: Cursor, depth: int) -> typegraph.TypeNode:
         offset = r.pos
@@ -344,13 +347,13 @@ class TypeReader:
             return typegraph.Primitive(type=primitive)
         match tag:
             case tables.TYPE_RECORD:
-                count = r.count(*limits.VECTOR_LIMITS["record"])
+                count = r.count("record")
                 fields = tuple((r.name(), self.valtype(r)) for _ in range(count))
                 self.check_labels(r, "record", [name for name, _ in fields], offset)
                 return typegraph.Record(fields=fields, offset=offset)
             case tables.TYPE_VARIANT:
                 cases = []
-                for _ in range(r.count(*limits.VECTOR_LIMITS["variant"])):
+                for _ in range(r.count("variant")):
                     label = r.name()
                     ty = self.opt_valtype(r)
                     if r.byte() != 0:
@@ -372,7 +375,7 @@ class TypeReader:
                     r.fail(message, offset)
                 return typegraph.FixedList(element=element, size=size)
             case tables.TYPE_TUPLE:
-                count = r.count(*limits.VECTOR_LIMITS["tuple"])
+                count = r.count("tuple")
                 types = tuple(self.valtype(r) for _ in range(count))
                 if not types:
                     r.fail("tuple type must have at least one type", self.at(offset))
@@ -402,7 +405,7 @@ class TypeReader:
             case tables.TYPE_MAP:
                 return typegraph.Map(key=self.valtype(r), value=self.valtype(r))
             case tables.TYPE_FUNC | tables.TYPE_ASYNC_FUNC:
-                count = r.count(*limits.VECTOR_LIMITS["params"])
+                count = r.count("params")
                 params = tuple((r.name(), self.valtype(r)) for _ in range(count))
                 self.check_labels(r, "params", [name for name, _ in params], offset)
                 kind = r.byte()
